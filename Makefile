@@ -1,0 +1,60 @@
+# Talentdesk: `make run` serves the demo, `make test` runs the whole suite. See README.md.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Extra pytest arguments, e.g. `make test PYTEST_ARGS="tests/payouts -x"`.
+PYTEST_ARGS ?=
+
+.PHONY: run test bench lint format setup migrate messages translations demo clean
+
+# Reinstall whenever pyproject.toml changes; a fresh clone gets its virtualenv here.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# compilemessages refuses to run when there is no locale/ folder yet; nothing to compile then.
+messages: $(STAMP)
+	@if find . -path ./$(VENV) -prune -o -name '*.po' -print | grep -q .; then \
+		echo "compilemessages"; \
+		DEBUG=true $(BIN)/python manage.py compilemessages --ignore '$(VENV)' -v 0; \
+	fi
+
+# Refresh locale/nl/LC_MESSAGES/django.po from the source (tests/test_translations.py checks it).
+translations: $(STAMP)
+	DEBUG=true $(BIN)/python manage.py makemessages -l nl --no-location --no-obsolete -v 0 \
+		--ignore '$(VENV)' --ignore 'tests' --ignore 'bench' --ignore '*/migrations/*' \
+		--ignore 'staticfiles' --ignore 'media' --ignore 'test-results'
+
+migrate: $(STAMP)
+	DEBUG=true $(BIN)/python manage.py migrate --no-input -v 0
+
+demo: migrate
+	DEBUG=true $(BIN)/python manage.py seed_demo
+
+run: messages demo
+	@echo "Talentdesk on http://$(HOST):$(PORT)/ (sign in with the demo accounts printed above)"
+	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: messages
+	TESTING=true $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: messages
+	TESTING=true $(BIN)/python -m bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 media test-results

@@ -1,0 +1,65 @@
+"""The base of every agency API view: tenant from the URL, membership, role, then handler.
+
+Like `agency_view` for HTML: a non-member (or a token of another agency's membership) gets 404,
+a member whose role is not allowed gets 403.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from rest_framework import exceptions, permissions
+
+from .models import ApiToken, Membership
+from .rls import clear_tenant, set_tenant
+from .tenancy import membership_for, user_has_mfa
+
+
+class AgencyRolePermission(permissions.BasePermission):
+    """Reads need `read_roles`, writes `write_roles` (both declared on the view)."""
+
+    def has_permission(self, request, view) -> bool:
+        membership: Membership = request.membership
+        if request.method in permissions.SAFE_METHODS:
+            roles = view.read_roles
+        else:
+            roles = getattr(view, "write_roles", frozenset())
+        return membership.role in roles
+
+
+class AgencyAPIMixin:
+    read_roles: frozenset[str] = frozenset()
+    write_roles: frozenset[str] = frozenset()
+    permission_classes = [permissions.IsAuthenticated, AgencyRolePermission]
+
+    def initial(self, request, *args, **kwargs):
+        self.format_kwarg = self.get_format_suffix(**kwargs)
+        self.perform_authentication(request)
+        if not request.user or not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated()
+        agency_slug = kwargs.get("agency_slug", "")
+        membership = membership_for(request.user, agency_slug)
+        if isinstance(request.auth, ApiToken) and request.auth.membership_id != membership.pk:
+            raise Http404
+        if (
+            membership.agency.require_mfa
+            and request.auth is None
+            and not user_has_mfa(request.user)
+        ):
+            raise exceptions.PermissionDenied("This agency requires two-factor authentication.")
+        request.membership = membership
+        request.agency = membership.agency
+        self.agency = membership.agency
+        self.membership = membership
+        set_tenant(membership.agency_id, request.user.pk)
+        super().initial(request, *args, **kwargs)
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            clear_tenant()
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["agency"] = getattr(self, "agency", None)
+        return context

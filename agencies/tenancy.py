@@ -1,0 +1,89 @@
+"""How a request finds its agency: from the URL, through the user's membership, once.
+
+Every agency page is decorated with `agency_view(allow=...)`; it resolves the agency slug
+from the URL, answers 404 unless the user is a member (another agency looks exactly like a
+missing one), enforces the agency's MFA rule, then checks the role against `allow` (403).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import TypeVar
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from .models import Agency, Membership
+from .rls import clear_tenant, set_tenant
+
+M = TypeVar("M", bound=Model)
+
+SESSION_LAST_AGENCY = "talentdesk_last_agency"
+
+
+def membership_for(user, agency_slug: str) -> Membership:
+    """The user's membership in the agency, or 404 (also for an agency that exists)."""
+    if not user.is_authenticated:
+        raise Http404
+    try:
+        return Membership.objects.select_related("agency").get(user=user, agency__slug=agency_slug)
+    except Membership.DoesNotExist:
+        raise Http404 from None
+
+
+def get_for_agency(queryset: QuerySet[M] | type[M], agency: Agency, **lookup) -> M:
+    """Fetch one tenant-owned object; another agency's object is a 404 like a missing one."""
+    if isinstance(queryset, type):
+        queryset = queryset._default_manager.all()
+    try:
+        return queryset.filter(agency=agency).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def user_has_mfa(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def agency_view(*, allow: Iterable[str]) -> Callable:
+    allowed = frozenset(allow)
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, agency_slug: str, *args, **kwargs) -> HttpResponse:
+            membership = membership_for(request.user, agency_slug)
+            request.agency = membership.agency
+            request.membership = membership
+            if membership.agency.require_mfa and not user_has_mfa(request.user):
+                messages.warning(
+                    request,
+                    _(
+                        "%(agency)s requires two-factor authentication. Set up an authenticator "
+                        "app to continue."
+                    )
+                    % {"agency": membership.agency.name},
+                )
+                return redirect("mfa_activate_totp")
+            if membership.role not in allowed:
+                raise PermissionDenied(_("Your role does not give access to this page."))
+            if request.session.get(SESSION_LAST_AGENCY) != membership.agency.slug:
+                request.session[SESSION_LAST_AGENCY] = membership.agency.slug
+            set_tenant(membership.agency_id, request.user.pk)
+            try:
+                return view(request, *args, **kwargs)
+            finally:
+                clear_tenant()
+
+        wrapper.agency_roles = allowed  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorator

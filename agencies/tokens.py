@@ -1,0 +1,75 @@
+"""Personal API tokens: `td_<prefix>_<secret>`, shown once, stored as a SHA-256 digest."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from .audit import audit_record
+from .models import ApiToken, Membership
+
+TOKEN_PREFIX = "td"  # noqa: S105 - a public marker, not a secret
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, membership: Membership, name: str, actor) -> tuple[ApiToken, str]:
+    """Create a token for `membership`; returns the row and the plain token (shown once)."""
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)
+    token = ApiToken(
+        membership=membership, name=name.strip(), prefix=prefix, digest=_digest(secret)
+    )
+    token.full_clean()
+    token.save()
+    audit_record(
+        agency=membership.agency,
+        actor=actor,
+        action="api_token.create",
+        obj=token,
+        after={"name": token.name, "prefix": prefix, "member": membership.user.email},
+    )
+    return token, f"{TOKEN_PREFIX}_{prefix}_{secret}"
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor) -> ApiToken:
+    token = (
+        ApiToken.objects.select_for_update().select_related("membership__agency").get(pk=token.pk)
+    )
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(
+            agency=token.membership.agency,
+            actor=actor,
+            action="api_token.revoke",
+            obj=token,
+            after={"prefix": token.prefix},
+        )
+    return token
+
+
+def api_token_check(raw: str) -> ApiToken | None:
+    """The active token for `raw`, or None. Constant-time comparison of the digest."""
+    try:
+        scheme, prefix, secret = raw.split("_", 2)
+    except ValueError:
+        return None
+    if scheme != TOKEN_PREFIX or not prefix or not secret:
+        return None
+    token = (
+        ApiToken.objects.select_related("membership__agency", "membership__user")
+        .filter(prefix=prefix, revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not hmac.compare_digest(token.digest, _digest(secret)):
+        return None
+    return token

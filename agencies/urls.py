@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "agencies"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("settings/", views.agency_settings, name="settings"),
+    path("team/", views.members, name="members"),
+    path("team/invite/", views.invite, name="invite"),
+    path("team/<int:pk>/role/", views.member_role, name="member-role"),
+    path("team/<int:pk>/remove/", views.member_remove, name="member-remove"),
+    path("team/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation-revoke"),
+    path("team/invitations/<int:pk>/resend/", views.invitation_resend, name="invitation-resend"),
+    path("audit/", views.audit, name="audit"),
+    path("tokens/", views.api_tokens, name="tokens"),
+    path("tokens/<int:pk>/revoke/", views.api_token_revoke, name="token-revoke"),
+]

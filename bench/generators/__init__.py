@@ -1,0 +1,1 @@
+"""Seeded generators of benchmark and test data (bank statements, …)."""

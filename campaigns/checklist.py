@@ -1,0 +1,92 @@
+"""The disclosure checklist matcher: pure functions, no database.
+
+A caption passes when it contains the disclosure text and every required #hashtag and
+@mention. Matching ignores case and accents ("Betaald partnerschap" = "BETAALD PARTNERSCHÁP"),
+and tags match whole tokens only: "#ad" is not found in "#adventure", nor in "bad#ad", and
+"@brand" is not found in "@brandnew".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+# A tag starts at a "#" or "@" that does not follow a word character or another sign, so
+# "bad#ad" and "##ad" do not hold "#ad". Handles may contain dots (TikTok, Instagram).
+_HASHTAG = re.compile(r"(?<![\w#@])#(\w+)")
+_MENTION = re.compile(r"(?<![\w#@])@([\w.]*\w)")
+_SPLIT = re.compile(r"[\s,;]+")
+
+
+def fold(text: str) -> str:
+    """Lower-case without accents: casefold, NFKD, drop combining marks, casefold again.
+
+    Casefolding first keeps case pairs equal whose upper case spells a mark as a letter
+    (Greek small alpha with psili and ypogegrammeni upper-cases to two letters)."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.casefold()
+
+
+def normalize_tag(raw: str, sign: str) -> str:
+    """'Ad' / '#Ad' -> '#Ad' (display form kept; comparison folds it)."""
+    tag = raw.strip().lstrip("#@").strip()
+    return f"{sign}{tag}" if tag else ""
+
+
+def parse_tags(text: str | Iterable[str], sign: str) -> list[str]:
+    """Tags typed as '#ad #sponsored, ad' -> ['#ad', '#sponsored'], without duplicates."""
+    items = _SPLIT.split(text) if isinstance(text, str) else list(text)
+    seen: set[str] = set()
+    tags: list[str] = []
+    for item in items:
+        tag = normalize_tag(item, sign)
+        if tag and fold(tag) not in seen:
+            seen.add(fold(tag))
+            tags.append(tag)
+    return tags
+
+
+def caption_tags(caption: str) -> tuple[set[str], set[str]]:
+    """The folded hashtags and mentions present in a caption (without their sign).
+
+    Tokens are cut from the composed (NFC) caption, where an accented letter is one word
+    character, and only then folded: folding can turn a letter into a letter plus a sign
+    ("Ŀ" -> "l·") that would otherwise end the token early."""
+    composed = unicodedata.normalize("NFC", caption or "")
+    hashtags = {fold(t) for t in _HASHTAG.findall(composed)}
+    mentions = {fold(m) for m in _MENTION.findall(composed)}
+    return hashtags, mentions
+
+
+def contains_phrase(caption: str, phrase: str) -> bool:
+    """Whether `phrase` occurs as whole words (any whitespace between them) in `caption`."""
+    words = fold(phrase).split()
+    if not words:
+        return True
+    pattern = r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words) + r"(?!\w)"
+    return re.search(pattern, fold(caption)) is not None
+
+
+def missing_items(
+    caption: str,
+    *,
+    disclosure_text: str,
+    hashtags: Iterable[str] = (),
+    mentions: Iterable[str] = (),
+) -> list[str]:
+    """What the caption lacks, in the checklist's own spelling; empty when it passes."""
+    missing: list[str] = []
+    if disclosure_text.strip() and not contains_phrase(caption, disclosure_text):
+        missing.append(disclosure_text.strip())
+    present_tags, present_mentions = caption_tags(caption)
+    for tag in hashtags:
+        tag = normalize_tag(tag, "#")
+        if tag and fold(unicodedata.normalize("NFC", tag[1:])) not in present_tags:
+            missing.append(tag)
+    for mention in mentions:
+        mention = normalize_tag(mention, "@")
+        if mention and fold(unicodedata.normalize("NFC", mention[1:])) not in present_mentions:
+            missing.append(mention)
+    return missing

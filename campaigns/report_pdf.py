@@ -1,0 +1,90 @@
+"""Render a sponsor report to PDF with WeasyPrint.
+
+The template names its resources with two private schemes, `static:<path>` (the app's own
+static files) and `media:agency-logos/<file>` (the agency's logo); the URL fetcher serves
+those and refuses everything else (http, file, data, ...), so a report can never make the
+worker read an arbitrary file or call out to the network.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
+from django.template.loader import render_to_string
+from django.utils import translation
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from creators.models import Platform
+
+from .models import DeliverableKind
+from .reports import SponsorReportData
+
+LOGO_PREFIX = "agency-logos/"
+
+
+class RefusedURL(ValueError):
+    pass
+
+
+def _inside(root: Path, relative: str) -> Path:
+    """`root / relative`, refusing anything that would leave `root` (.., absolute, links)."""
+    root = root.resolve()
+    path = (root / relative).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise RefusedURL(relative)
+    return path
+
+
+def resolve_report_url(url: str) -> Path:
+    """The file behind an allowed report URL; RefusedURL for any other URL."""
+    scheme, _, rest = url.partition(":")
+    rest = rest.split("?", 1)[0].split("#", 1)[0].lstrip("/")
+    if scheme == "static" and rest:
+        try:
+            found = finders.find(rest)
+        except SuspiciousFileOperation as error:
+            raise RefusedURL(url) from error
+        if found:
+            return _inside(Path(found).parent, Path(found).name)
+        return _inside(Path(settings.STATIC_ROOT), rest)
+    if scheme == "media" and rest.startswith(LOGO_PREFIX):
+        return _inside(Path(settings.MEDIA_ROOT), rest)
+    raise RefusedURL(url)
+
+
+class ReportURLFetcher(URLFetcher):
+    def __init__(self, **kwargs):
+        super().__init__(allowed_protocols=("static", "media"), **kwargs)
+
+    def fetch(self, url, headers=None):
+        path = resolve_report_url(url)
+        mime, _ = mimetypes.guess_type(path.name)
+        return URLFetcherResponse(
+            url, path.read_bytes(), {"Content-Type": mime or "application/octet-stream"}
+        )
+
+
+def render_report_html(data: SponsorReportData, *, language: str) -> str:
+    logo = data.agency.logo.name if data.agency.logo else ""
+    context = {
+        "r": data,
+        "d": data.dashboard,
+        "campaign": data.campaign,
+        "agency": data.agency,
+        "logo_url": f"media:{logo}" if logo.startswith(LOGO_PREFIX) else "",
+        "language": language,
+        "kinds": dict(DeliverableKind.choices),
+        "platforms": dict(Platform.choices),
+    }
+    with translation.override(language):
+        return render_to_string("campaigns/report/report.html", context)
+
+
+def render_report_pdf(data: SponsorReportData, *, language: str) -> bytes:
+    html = render_report_html(data, language=language)
+    return HTML(string=html, url_fetcher=ReportURLFetcher()).write_pdf()

@@ -1,0 +1,322 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django_countries import countries
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from creators.models import Creator
+
+from .models import (
+    CAMPAIGN_CODE_VALIDATOR,
+    Campaign,
+    Contract,
+    ContractStatus,
+    ConversionEvent,
+    Deliverable,
+    Experiment,
+    MetricSnapshot,
+    Sponsor,
+    UsageChannel,
+)
+
+
+class AgencyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A primary key limited to the request's agency: another agency's id is 'invalid'."""
+
+    def __init__(self, model, **kwargs):
+        self.model = model
+        super().__init__(queryset=model.objects.all(), **kwargs)
+
+    def get_queryset(self):
+        return self.model.objects.filter(agency=self.context["agency"])
+
+
+class SponsorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Sponsor
+        fields = [
+            "id",
+            "brand",
+            "category",
+            "website",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "notes",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+
+
+class ContractSerializer(serializers.ModelSerializer):
+    sponsor = AgencyRelatedField(Sponsor)
+    creators = AgencyRelatedField(Creator, many=True)
+    exclusivity_territory = serializers.ListField(
+        child=serializers.CharField(min_length=2, max_length=2),
+        required=False,
+        allow_empty=True,
+        help_text="ISO 3166-1 alpha-2 country codes, e.g. NL, BE.",
+    )
+    usage_channels = serializers.ListField(
+        child=serializers.ChoiceField(choices=UsageChannel.choices), required=False
+    )
+    has_signed_pdf = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Contract
+        fields = [
+            "id",
+            "title",
+            "sponsor",
+            "creators",
+            "fee",
+            "currency",
+            "payment_terms",
+            "start_date",
+            "end_date",
+            "exclusivity_category",
+            "exclusivity_worldwide",
+            "exclusivity_territory",
+            "exclusivity_start",
+            "exclusivity_end",
+            "usage_channels",
+            "usage_rights_until",
+            "paid_ads_allowed",
+            "attribution_requirements",
+            "indemnification",
+            "platform_rewards_allowed",
+            "status",
+            "signed_at",
+            "has_signed_pdf",
+            "override_reason",
+        ]
+        read_only_fields = ["status", "signed_at", "override_reason"]
+
+    def validate_exclusivity_territory(self, value: list[str]) -> list[str]:
+        codes = [code.upper() for code in value]
+        unknown = [code for code in codes if code not in countries]
+        if unknown:
+            raise serializers.ValidationError(f"Unknown country codes: {', '.join(unknown)}")
+        return codes
+
+    def get_has_signed_pdf(self, obj: Contract) -> bool:
+        return bool(obj.signed_pdf)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["exclusivity_territory"] = sorted(instance.territory_codes)
+        return data
+
+
+class ContractTransitionSerializer(serializers.Serializer):
+    # A plain string: the service names the allowed transitions in its error.
+    to_status = serializers.CharField(
+        help_text="One of: " + ", ".join(ContractStatus.values), max_length=16
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    sponsor = AgencyRelatedField(Sponsor)
+    code = serializers.CharField(max_length=40, help_text="Upper-cased, e.g. SPRING-24.")
+    contract = AgencyRelatedField(Contract, required=False, allow_null=True)
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "id",
+            "name",
+            "code",
+            "sponsor",
+            "contract",
+            "brief",
+            "start_date",
+            "end_date",
+            "budget",
+            "currency",
+            "attribution_window_days",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+        # Uniqueness per agency is checked by the service (the agency is not a field).
+        validators: list = []
+
+    def validate_code(self, value: str) -> str:
+        value = value.strip().upper()
+        try:
+            CAMPAIGN_CODE_VALIDATOR(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+        return value
+
+
+class DeliverableSerializer(serializers.ModelSerializer):
+    campaign = AgencyRelatedField(Campaign)
+    creator = AgencyRelatedField(Creator)
+    experiment = AgencyRelatedField(Experiment, required=False, allow_null=True)
+    earns_creativity_rewards = serializers.BooleanField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Deliverable
+        fields = [
+            "id",
+            "campaign",
+            "creator",
+            "kind",
+            "platform",
+            "due_date",
+            "fee",
+            "caption",
+            "status",
+            "post_url",
+            "post_id",
+            "posted_at",
+            "video_duration_seconds",
+            "earns_creativity_rewards",
+            "experiment",
+            "variant",
+            "submitted_at",
+            "approved_at",
+        ]
+        read_only_fields = [
+            "status",
+            "post_url",
+            "post_id",
+            "posted_at",
+            "submitted_at",
+            "approved_at",
+        ]
+        extra_kwargs = {"due_date": {"required": False}}
+
+
+class DeliverableSubmitSerializer(serializers.Serializer):
+    caption = serializers.CharField()
+    video_duration_seconds = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=86400
+    )
+
+
+class DeliverableReviewSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DeliverablePostedSerializer(serializers.Serializer):
+    post_url = serializers.URLField()
+    post_id = serializers.CharField(required=False, allow_blank=True, default="")
+    posted_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    video_duration_seconds = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=86400, default=None
+    )
+
+
+class SnapshotSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MetricSnapshot
+        fields = [
+            "id",
+            "deliverable",
+            "captured_at",
+            "views",
+            "likes",
+            "comments",
+            "shares",
+            "saves",
+            "avg_watch_seconds",
+            "completion_25",
+            "completion_50",
+            "completion_75",
+            "completion_100",
+            "unique_reach",
+            "source",
+        ]
+        read_only_fields = ["deliverable", "source"]
+        validators: list = []
+
+
+class ConversionSerializer(serializers.ModelSerializer):
+    creator = AgencyRelatedField(Creator, required=False, allow_null=True)
+
+    class Meta:
+        model = ConversionEvent
+        fields = [
+            "id",
+            "campaign",
+            "kind",
+            "occurred_at",
+            "value",
+            "currency",
+            "external_id",
+            "creator",
+            "deliverable",
+        ]
+        read_only_fields = ["campaign", "deliverable"]
+        extra_kwargs = {"currency": {"required": False}}
+        validators: list = []
+
+
+class ExperimentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Experiment
+        fields = [
+            "id",
+            "campaign",
+            "name",
+            "hypothesis",
+            "metric",
+            "variant_a_label",
+            "variant_b_label",
+            "holdout_percent",
+            "start_date",
+            "end_date",
+        ]
+        read_only_fields = ["campaign"]
+
+
+class FiguresSerializer(serializers.Serializer):
+    deliverables = serializers.IntegerField()
+    posted = serializers.IntegerField()
+    views = serializers.IntegerField()
+    likes = serializers.IntegerField()
+    comments = serializers.IntegerField()
+    shares = serializers.IntegerField()
+    saves = serializers.IntegerField()
+    reach = serializers.IntegerField()
+    engagements = serializers.IntegerField()
+    engagement_rate = serializers.DecimalField(max_digits=10, decimal_places=4, allow_null=True)
+    avg_watch_seconds = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    funnel = serializers.SerializerMethodField()
+    conversions = serializers.IntegerField()
+    conversion_value = serializers.DecimalField(max_digits=14, decimal_places=2)
+    cost = serializers.DecimalField(max_digits=14, decimal_places=2)
+    cost_per_result = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+
+    @extend_schema_field(serializers.DictField(child=serializers.CharField(allow_null=True)))
+    def get_funnel(self, obj) -> dict:
+        return {str(k): (str(v) if v is not None else None) for k, v in obj.funnel.items()}
+
+
+class CreatorFiguresSerializer(serializers.Serializer):
+    creator_id = serializers.IntegerField()
+    creator_name = serializers.CharField()
+    figures = FiguresSerializer()
+
+
+class DeliverableFiguresSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    creator_id = serializers.IntegerField()
+    status = serializers.CharField()
+    variant = serializers.CharField()
+    figures = FiguresSerializer()
+
+
+class DashboardSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    total = FiguresSerializer()
+    creators = CreatorFiguresSerializer(many=True)
+    deliverables = DeliverableFiguresSerializer(many=True)
+    conversions_by_kind = serializers.DictField(child=serializers.IntegerField())
+    unattributed_conversions = serializers.IntegerField()
+    cost_from_budget = serializers.BooleanField()

@@ -1,0 +1,39 @@
+"""Celery tasks: thin wrappers that take ids and call one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import transaction
+
+from agencies.models import Agency
+from agencies.rls import tenant_scope
+
+from . import services
+
+
+@shared_task(name="campaigns.contract_reminders")
+def contract_reminders() -> int:
+    """Beat entry point: queue one reminder run per agency (each in its own transaction)."""
+    agency_ids = list(Agency.objects.order_by("pk").values_list("pk", flat=True))
+    for agency_id in agency_ids:
+        transaction.on_commit(lambda pk=agency_id: agency_contract_reminders.delay(pk))
+    return len(agency_ids)
+
+
+@shared_task(name="campaigns.agency_contract_reminders")
+def agency_contract_reminders(agency_id: int) -> int:
+    """Idempotent: each (contract, kind, threshold) is mailed once, whatever the retries."""
+    agency = Agency.objects.get(pk=agency_id)
+    with transaction.atomic(), tenant_scope(agency.pk):
+        return services.contract_reminders_send(agency=agency)
+
+
+@shared_task(name="campaigns.sponsor_report_render")
+def sponsor_report_render(report_id: int) -> str:
+    """Render one queued sponsor report; a finished report is left alone (idempotent)."""
+    from .models import SponsorReport
+    from .reports import sponsor_report_render as render
+
+    report = SponsorReport.objects.select_related("agency", "campaign__sponsor").get(pk=report_id)
+    with tenant_scope(report.agency_id):
+        return render(report=report).status

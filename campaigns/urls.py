@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import portal_views, views
+
+app_name = "campaigns"
+
+urlpatterns = [
+    path("", views.campaign_list, name="list"),
+    path("new/", views.campaign_create, name="create"),
+    path("<int:pk>/", views.campaign_detail, name="detail"),
+    path("<int:pk>/edit/", views.campaign_edit, name="edit"),
+    path("<int:pk>/checklist/", views.checklist_edit, name="checklist"),
+    path("<int:pk>/deliverables/new/", views.deliverable_create, name="deliverable-create"),
+    path("<int:pk>/metrics/import/", views.metrics_import, name="metrics-import"),
+    path("<int:pk>/conversions/new/", views.conversion_create, name="conversion-create"),
+    path("<int:pk>/experiments/new/", views.experiment_create, name="experiment-create"),
+    path("experiments/<int:pk>/edit/", views.experiment_edit, name="experiment-edit"),
+    path("deliverables/<int:pk>/", views.deliverable_detail, name="deliverable-detail"),
+    path("deliverables/<int:pk>/edit/", views.deliverable_edit, name="deliverable-edit"),
+    path("deliverables/<int:pk>/review/", views.deliverable_review, name="deliverable-review"),
+    path("deliverables/<int:pk>/posted/", views.deliverable_posted, name="deliverable-posted"),
+    path("deliverables/<int:pk>/metrics/", views.snapshot_create, name="snapshot-create"),
+    path("sponsors/", views.sponsor_list, name="sponsor-list"),
+    path("sponsors/new/", views.sponsor_create, name="sponsor-create"),
+    path("sponsors/<int:pk>/", views.sponsor_detail, name="sponsor-detail"),
+    path("sponsors/<int:pk>/edit/", views.sponsor_edit, name="sponsor-edit"),
+    path("contracts/", views.contract_list, name="contract-list"),
+    path("contracts/new/", views.contract_create, name="contract-create"),
+    path("contracts/fee-guide/", views.contract_fee_guide, name="contract-fee-guide"),
+    path("contracts/<int:pk>/", views.contract_detail, name="contract-detail"),
+    path("contracts/<int:pk>/edit/", views.contract_edit, name="contract-edit"),
+    path("contracts/<int:pk>/status/", views.contract_transition, name="contract-transition"),
+    path("contracts/<int:pk>/pdf/upload/", views.contract_pdf_upload, name="contract-pdf-upload"),
+    path("contracts/<int:pk>/pdf/", views.contract_pdf, name="contract-pdf"),
+    path("creators/<int:pk>/contracts/", views.creator_contracts, name="creator-contracts"),
+    path("<int:pk>/reports/", views.report_section, name="report-section"),
+    path("<int:pk>/reports/new/", views.report_request, name="report-request"),
+    path("reports/<int:pk>/download/", views.report_download, name="report-download"),
+    path("reports/<int:pk>/share/", views.report_share_create, name="report-share-create"),
+    path("reports/links/<int:pk>/revoke/", views.report_share_revoke, name="report-share-revoke"),
+    path("mine/", portal_views.portal, name="portal"),
+    path("mine/<int:pk>/", portal_views.portal_deliverable, name="portal-deliverable"),
+    path("mine/<int:pk>/submit/", portal_views.portal_submit, name="portal-submit"),
+    path("mine/<int:pk>/posted/", portal_views.portal_posted, name="portal-posted"),
+]

@@ -1,0 +1,1014 @@
+"""Staff pages: sponsors, contracts, campaigns, deliverables, KPIs, experiments.
+
+Thin: parse, authorise (agency_view + permissions), call one service or selector, render.
+Times on these pages are shown and read in the agency's timezone.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from agencies.models import CURRENCY_CHOICES
+from agencies.tenancy import agency_view, get_for_agency
+from creators.models import Creator
+
+from . import selectors, services
+from .charts import campaign_charts
+from .forms import (
+    CampaignForm,
+    ChecklistForm,
+    ContractForm,
+    ContractPdfForm,
+    ContractTransitionForm,
+    ConversionForm,
+    DeliverableForm,
+    ExperimentForm,
+    PostedForm,
+    ReviewForm,
+    SnapshotForm,
+    SnapshotImportForm,
+    SponsorForm,
+)
+from .metrics_csv import CsvImportError
+from .models import (
+    Campaign,
+    Checklist,
+    Contract,
+    ContractStatus,
+    Deliverable,
+    DeliverableStatus,
+    Experiment,
+    Sponsor,
+)
+from .permissions import (
+    CAMPAIGN_EDIT,
+    CAMPAIGN_VIEW,
+    CONTRACT_EDIT,
+    CONTRACT_OVERRIDE,
+    KPI_WRITE,
+)
+
+PAGE_SIZE = 25
+
+
+def in_agency_timezone(view):
+    """Show and parse date-times in the agency's timezone for the whole request."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        with timezone.override(request.agency.tzinfo):
+            return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError next to the matching fields (else above the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = field if field in form.fields else None
+            for e in errors:
+                form.add_error(target, e)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def _page(request: HttpRequest, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isascii() and value.isdigit() else None
+
+
+def _form_page(request, form, *, title: str, back: str, submit: str, extra: dict | None = None):
+    context = {"form": form, "title": title, "back": back, "submit": submit, **(extra or {})}
+    return render(request, "campaigns/form.html", context, status=400 if form.errors else 200)
+
+
+# --- campaigns ------------------------------------------------------------------------------
+
+
+@agency_view(allow=CAMPAIGN_VIEW)
+@require_GET
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "").strip()
+    sponsor_id = _int_or_none(request.GET.get("sponsor"))
+    campaigns = selectors.campaign_list(
+        agency=request.agency,
+        search=search,
+        sponsor_id=sponsor_id,
+        sort=request.GET.get("sort", ""),
+    )
+    context = {
+        "page_obj": _page(request, campaigns),
+        "search": search,
+        "sponsor_id": sponsor_id,
+        "sponsors": Sponsor.objects.for_agency(request.agency).order_by("brand"),
+        "can_edit": request.membership.role in CAMPAIGN_EDIT,
+    }
+    return render(request, "campaigns/campaign_list.html", context)
+
+
+@agency_view(allow=CAMPAIGN_EDIT)
+@require_http_methods(["GET", "POST"])
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    form = CampaignForm(request.POST or None, agency=request.agency)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_create(
+                agency=request.agency, actor=request.user, fields=form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Campaign created. Now set up its checklist."))
+            return redirect("campaigns:checklist", agency_slug=request.agency.slug, pk=campaign.pk)
+    return _form_page(
+        request,
+        form,
+        title=_("New campaign"),
+        back=reverse("campaigns:list", kwargs={"agency_slug": request.agency.slug}),
+        submit=_("Create campaign"),
+    )
+
+
+def _campaign(request: HttpRequest, pk: int) -> Campaign:
+    campaign = get_for_agency(
+        Campaign.objects.select_related("sponsor", "contract"), request.agency, pk=pk
+    )
+    campaign.agency = request.agency  # already loaded; saves a query wherever it is used
+    return campaign
+
+
+@agency_view(allow=CAMPAIGN_VIEW)
+@in_agency_timezone
+@require_GET
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    dashboard = selectors.campaign_dashboard(campaign=campaign)
+    series = selectors.engagement_series(campaign=campaign, days=30)
+    charts = campaign_charts(
+        dashboard,
+        series,
+        labels={
+            "views": _("Views per creator"),
+            "engagement": _("Engagement rate per creator"),
+            "funnel": _("Completion funnel"),
+            "series": _("Engagement rate over the last 30 days"),
+            "empty": _("No metrics yet"),
+        },
+    )
+    checklist = Checklist.objects.filter(campaign=campaign).select_related("approver").first()
+    today = timezone.localdate()
+    deliverables = selectors.deliverable_list(agency=request.agency, campaign=campaign)
+    status = request.GET.get("status", "")
+    if status in DeliverableStatus.values:
+        deliverables = deliverables.filter(status=status)
+    page_obj = _page(request, deliverables)
+    context = {
+        "campaign": campaign,
+        "checklist": checklist,
+        "dashboard": dashboard,
+        "charts": charts,
+        "experiments": selectors.experiment_summaries(
+            campaign=campaign, dashboard=dashboard, today=today
+        ),
+        "page_obj": page_obj,
+        "status": status,
+        "statuses": DeliverableStatus.choices,
+        "today": today,
+        "can_edit": request.membership.role in CAMPAIGN_EDIT,
+        "can_write_kpis": request.membership.role in KPI_WRITE,
+    }
+    return render(request, "campaigns/campaign_detail.html", context)
+
+
+@agency_view(allow=CAMPAIGN_EDIT)
+@require_http_methods(["GET", "POST"])
+def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    form = CampaignForm(request.POST or None, instance=campaign, agency=request.agency)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.campaign_update(
+                campaign=campaign, actor=request.user, fields=form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Campaign saved."))
+            return redirect("campaigns:detail", agency_slug=request.agency.slug, pk=campaign.pk)
+    return _form_page(
+        request,
+        form,
+        title=_("Edit campaign %(code)s") % {"code": campaign.code},
+        back=reverse("campaigns:detail", kwargs={"agency_slug": request.agency.slug, "pk": pk}),
+        submit=_("Save"),
+    )
+
+
+@agency_view(allow=CAMPAIGN_EDIT)
+@require_http_methods(["GET", "POST"])
+def checklist_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    checklist = Checklist.objects.filter(campaign=campaign).first() or Checklist(
+        agency=request.agency, campaign=campaign
+    )
+    form = ChecklistForm(request.POST or None, instance=checklist, agency=request.agency)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.checklist_update(
+                campaign=campaign, actor=request.user, fields=form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Checklist saved."))
+            return redirect("campaigns:detail", agency_slug=request.agency.slug, pk=campaign.pk)
+    return _form_page(
+        request,
+        form,
+        title=_("Disclosure checklist for %(code)s") % {"code": campaign.code},
+        back=reverse("campaigns:detail", kwargs={"agency_slug": request.agency.slug, "pk": pk}),
+        submit=_("Save checklist"),
+    )
+
+
+# --- deliverables ---------------------------------------------------------------------------
+
+
+def _deliverable(request: HttpRequest, pk: int) -> Deliverable:
+    return get_for_agency(
+        Deliverable.objects.select_related(
+            "creator", "campaign__sponsor", "campaign__checklist__approver", "experiment"
+        ),
+        request.agency,
+        pk=pk,
+    )
+
+
+@agency_view(allow=CAMPAIGN_EDIT)
+@require_http_methods(["GET", "POST"])
+def deliverable_create(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    form = DeliverableForm(request.POST or None, campaign=campaign)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.deliverable_create(
+                campaign=campaign, actor=request.user, fields=form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Deliverable added."))
+            return redirect("campaigns:detail", agency_slug=request.agency.slug, pk=campaign.pk)
+    return _form_page(
+        request,
+        form,
+        title=_("New deliverable for %(code)s") % {"code": campaign.code},
+        back=reverse("campaigns:detail", kwargs={"agency_slug": request.agency.slug, "pk": pk}),
+        submit=_("Add deliverable"),
+    )
+
+
+@agency_view(allow=CAMPAIGN_VIEW)
+@in_agency_timezone
+@require_GET
+def deliverable_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    deliverable = _deliverable(request, pk)
+    context = {
+        "deliverable": deliverable,
+        "missing": services.caption_missing(deliverable),
+        "reviews": deliverable.reviews.select_related("actor")[:50],
+        "snapshots": deliverable.snapshots.all()[:20],
+        "conversions": deliverable.conversions.count(),
+        "can_review": deliverable.status == DeliverableStatus.SUBMITTED
+        and services.can_review(deliverable, request.user),
+        "can_edit": request.membership.role in CAMPAIGN_EDIT,
+        "can_write_kpis": request.membership.role in KPI_WRITE,
+        "review_form": ReviewForm(),
+        "posted_form": PostedForm(),
+        "snapshot_form": SnapshotForm(),
+        "today": timezone.localdate(),
+    }
+    return render(request, "campaigns/deliverable_detail.html", context)
+
+
+@agency_view(allow=CAMPAIGN_EDIT)
+@require_http_methods(["GET", "POST"])
+def deliverable_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    deliverable = _deliverable(request, pk)
+    form = DeliverableForm(
+        request.POST or None, instance=deliverable, campaign=deliverable.campaign
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        if not fields.get("due_date"):
+            fields["due_date"] = deliverable.due_date
+        try:
+            services.deliverable_update(deliverable=deliverable, actor=request.user, fields=fields)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Deliverable saved."))
+            return redirect("campaigns:deliverable-detail", agency_slug=request.agency.slug, pk=pk)
+    return _form_page(
+        request,
+        form,
+        title=_("Edit deliverable"),
+        back=reverse(
+            "campaigns:deliverable-detail", kwargs={"agency_slug": request.agency.slug, "pk": pk}
+        ),
+        submit=_("Save"),
+    )
+
+
+def _back_to_deliverable(request: HttpRequest, pk: int) -> HttpResponse:
+    return redirect("campaigns:deliverable-detail", agency_slug=request.agency.slug, pk=pk)
+
+
+def _flash_errors(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@agency_view(allow=CAMPAIGN_EDIT)
+@require_POST
+def deliverable_review(request: HttpRequest, pk: int) -> HttpResponse:
+    deliverable = _deliverable(request, pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or request changes."))
+        return _back_to_deliverable(request, pk)
+    try:
+        services.deliverable_review(
+            deliverable=deliverable,
+            actor=request.user,
+            approve=form.cleaned_data["decision"] == "approve",
+            comment=form.cleaned_data["comment"],
+        )
+    except ValidationError as error:
+        _flash_errors(request, error)
+    else:
+        messages.success(request, _("Decision recorded."))
+    return _back_to_deliverable(request, pk)
+
+
+@agency_view(allow=CAMPAIGN_EDIT)
+@in_agency_timezone
+@require_POST
+def deliverable_posted(request: HttpRequest, pk: int) -> HttpResponse:
+    deliverable = _deliverable(request, pk)
+    form = PostedForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return _back_to_deliverable(request, pk)
+    try:
+        services.deliverable_mark_posted(
+            deliverable=deliverable, actor=request.user, **form.cleaned_data
+        )
+    except ValidationError as error:
+        _flash_errors(request, error)
+    else:
+        messages.success(request, _("Marked as posted."))
+    return _back_to_deliverable(request, pk)
+
+
+@agency_view(allow=KPI_WRITE)
+@in_agency_timezone
+@require_POST
+def snapshot_create(request: HttpRequest, pk: int) -> HttpResponse:
+    deliverable = _deliverable(request, pk)
+    form = SnapshotForm(request.POST)
+    if form.is_valid():
+        try:
+            services.snapshot_record(
+                deliverable=deliverable, actor=request.user, fields=form.cleaned_data
+            )
+        except ValidationError as error:
+            _flash_errors(request, error)
+        else:
+            messages.success(request, _("Metrics recorded."))
+            return _back_to_deliverable(request, pk)
+    else:
+        for field, errors in form.errors.items():
+            for message in errors:
+                label = form.fields[field].label if field in form.fields else ""
+                messages.error(request, f"{label}: {message}" if label else message)
+    return _back_to_deliverable(request, pk)
+
+
+# --- KPIs -----------------------------------------------------------------------------------
+
+
+@agency_view(allow=KPI_WRITE)
+@require_http_methods(["GET", "POST"])
+def metrics_import(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    form = SnapshotImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            # Read at most one byte past the limit: the service refuses anything longer.
+            data = upload.read(settings.CSV_IMPORT_MAX_BYTES + 1)
+            count = services.snapshots_import(campaign=campaign, actor=request.user, data=data)
+        except CsvImportError as error:
+            errors = error.errors
+            form.add_error("file", _("Nothing was imported: fix the rows below and try again."))
+        else:
+            messages.success(request, _("Imported %(n)s snapshots.") % {"n": count})
+            return redirect("campaigns:detail", agency_slug=request.agency.slug, pk=pk)
+    context = {
+        "form": form,
+        "campaign": campaign,
+        "errors": errors[:200],
+        "error_count": len(errors),
+    }
+    return render(
+        request, "campaigns/metrics_import.html", context, status=400 if form.errors else 200
+    )
+
+
+@agency_view(allow=KPI_WRITE)
+@in_agency_timezone
+@require_http_methods(["GET", "POST"])
+def conversion_create(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    form = ConversionForm(request.POST or None, campaign=campaign)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.conversion_record(
+                campaign=campaign, actor=request.user, fields=form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if event.deliverable_id:
+                messages.success(request, _("Conversion recorded and attributed."))
+            else:
+                messages.warning(
+                    request,
+                    _("Conversion recorded; no posted deliverable's window covers it."),
+                )
+            return redirect("campaigns:detail", agency_slug=request.agency.slug, pk=pk)
+    return _form_page(
+        request,
+        form,
+        title=_("Record a conversion for %(code)s") % {"code": campaign.code},
+        back=reverse("campaigns:detail", kwargs={"agency_slug": request.agency.slug, "pk": pk}),
+        submit=_("Record conversion"),
+    )
+
+
+# --- experiments ----------------------------------------------------------------------------
+
+
+@agency_view(allow=CAMPAIGN_EDIT)
+@require_http_methods(["GET", "POST"])
+def experiment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    form = ExperimentForm(request.POST or None, initial={"start_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.experiment_create(
+                campaign=campaign, actor=request.user, fields=form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("Experiment created. Assign deliverables to variant A or B.")
+            )
+            return redirect("campaigns:detail", agency_slug=request.agency.slug, pk=pk)
+    return _form_page(
+        request,
+        form,
+        title=_("New experiment for %(code)s") % {"code": campaign.code},
+        back=reverse("campaigns:detail", kwargs={"agency_slug": request.agency.slug, "pk": pk}),
+        submit=_("Create experiment"),
+        extra={"weekly_hint": True},
+    )
+
+
+@agency_view(allow=CAMPAIGN_EDIT)
+@require_http_methods(["GET", "POST"])
+def experiment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    experiment = get_for_agency(
+        Experiment.objects.select_related("campaign"), request.agency, pk=pk
+    )
+    form = ExperimentForm(request.POST or None, instance=experiment)
+    back = reverse(
+        "campaigns:detail",
+        kwargs={"agency_slug": request.agency.slug, "pk": experiment.campaign_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.experiment_update(
+                experiment=experiment, actor=request.user, fields=form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Experiment saved."))
+            return redirect(back)
+    return _form_page(
+        request,
+        form,
+        title=_("Edit experiment"),
+        back=back,
+        submit=_("Save"),
+        extra={"weekly_hint": True},
+    )
+
+
+# --- sponsors -------------------------------------------------------------------------------
+
+
+@agency_view(allow=CAMPAIGN_VIEW)
+@require_GET
+def sponsor_list(request: HttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "").strip()
+    context = {
+        "page_obj": _page(request, selectors.sponsor_list(agency=request.agency, search=search)),
+        "search": search,
+        "can_edit": request.membership.role in CAMPAIGN_EDIT,
+    }
+    return render(request, "campaigns/sponsor_list.html", context)
+
+
+@agency_view(allow=CAMPAIGN_EDIT)
+@require_http_methods(["GET", "POST"])
+def sponsor_create(request: HttpRequest) -> HttpResponse:
+    form = SponsorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sponsor = services.sponsor_create(
+                agency=request.agency, actor=request.user, fields=form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Sponsor added."))
+            return redirect(
+                "campaigns:sponsor-detail", agency_slug=request.agency.slug, pk=sponsor.pk
+            )
+    return _form_page(
+        request,
+        form,
+        title=_("New sponsor"),
+        back=reverse("campaigns:sponsor-list", kwargs={"agency_slug": request.agency.slug}),
+        submit=_("Add sponsor"),
+    )
+
+
+@agency_view(allow=CAMPAIGN_VIEW)
+@require_GET
+def sponsor_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    sponsor = get_for_agency(Sponsor, request.agency, pk=pk)
+    context = {
+        "sponsor": sponsor,
+        "contracts": sponsor.contracts.order_by("-start_date")[:50],
+        "campaigns": sponsor.campaigns.order_by("-start_date")[:50],
+        "can_edit": request.membership.role in CAMPAIGN_EDIT,
+    }
+    return render(request, "campaigns/sponsor_detail.html", context)
+
+
+@agency_view(allow=CAMPAIGN_EDIT)
+@require_http_methods(["GET", "POST"])
+def sponsor_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    sponsor = get_for_agency(Sponsor, request.agency, pk=pk)
+    form = SponsorForm(request.POST or None, instance=sponsor)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sponsor_update(sponsor=sponsor, actor=request.user, fields=form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Sponsor saved."))
+            return redirect("campaigns:sponsor-detail", agency_slug=request.agency.slug, pk=pk)
+    return _form_page(
+        request,
+        form,
+        title=_("Edit sponsor"),
+        back=reverse(
+            "campaigns:sponsor-detail", kwargs={"agency_slug": request.agency.slug, "pk": pk}
+        ),
+        submit=_("Save"),
+    )
+
+
+# --- contracts ------------------------------------------------------------------------------
+
+
+@agency_view(allow=CAMPAIGN_VIEW)
+@require_GET
+def contract_list(request: HttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "")
+    if status not in ContractStatus.values:
+        status = ""
+    contracts = selectors.contract_list(agency=request.agency, search=search, status=status)
+    context = {
+        "page_obj": _page(request, contracts),
+        "search": search,
+        "status": status,
+        "statuses": ContractStatus.choices,
+        "can_edit": request.membership.role in CONTRACT_EDIT,
+    }
+    return render(request, "campaigns/contract_list.html", context)
+
+
+@agency_view(allow=CONTRACT_EDIT)
+@require_http_methods(["GET", "POST"])
+def contract_create(request: HttpRequest) -> HttpResponse:
+    return _contract_save(request, None)
+
+
+@agency_view(allow=CONTRACT_EDIT)
+@require_http_methods(["GET", "POST"])
+def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_for_agency(Contract, request.agency, pk=pk)
+    if contract.status != ContractStatus.DRAFT:
+        messages.error(request, _("Only a draft contract can be edited; move it back to draft."))
+        return redirect("campaigns:contract-detail", agency_slug=request.agency.slug, pk=pk)
+    return _contract_save(request, contract)
+
+
+def _contract_save(request: HttpRequest, contract: Contract | None) -> HttpResponse:
+    form = ContractForm(request.POST or None, instance=contract, agency=request.agency)
+    conflicts = []
+    if request.method == "POST" and form.is_valid():
+        conflicts = selectors.conflicts_for_form(
+            agency=request.agency,
+            contract=form.instance,
+            creator_ids=[c.pk for c in form.cleaned_data["creators"]],
+        )
+        if conflicts and not form.cleaned_data.get("confirm_conflicts"):
+            form.add_error(
+                "confirm_conflicts",
+                _("This contract's exclusivity conflicts with other contracts (listed above)."),
+            )
+        else:
+            try:
+                if contract is None:
+                    contract = services.contract_create(
+                        agency=request.agency,
+                        actor=request.user,
+                        fields=form.service_fields(),
+                        creators=list(form.cleaned_data["creators"]),
+                    )
+                else:
+                    services.contract_update(
+                        contract=contract,
+                        actor=request.user,
+                        fields=form.service_fields(),
+                        creators=list(form.cleaned_data["creators"]),
+                    )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Contract saved as a draft."))
+                return redirect(
+                    "campaigns:contract-detail", agency_slug=request.agency.slug, pk=contract.pk
+                )
+    back = (
+        reverse(
+            "campaigns:contract-detail",
+            kwargs={"agency_slug": request.agency.slug, "pk": contract.pk},
+        )
+        if contract
+        else reverse("campaigns:contract-list", kwargs={"agency_slug": request.agency.slug})
+    )
+    if form.is_bound:
+        creator_ids = request.POST.getlist("creators")
+        currency = request.POST.get("currency", "")
+    else:
+        creator_ids = [c.pk for c in form.fields["creators"].initial or []]
+        currency = form.initial.get("currency") or form.fields["currency"].initial or ""
+    return _form_page(
+        request,
+        form,
+        title=_("Edit contract") if contract else _("New contract"),
+        back=back,
+        submit=_("Save draft"),
+        extra={"conflicts": conflicts, "fee_guide": _fee_guide(request, creator_ids, currency)},
+    )
+
+
+def _fee_guide(request: HttpRequest, creator_ids, currency: str) -> selectors.FeeGuide:
+    """Parse picked creator ids and the contract currency loosely: it is only guidance."""
+    ids = [pk for pk in (_int_or_none(str(v)) for v in creator_ids) if pk is not None]
+    if currency not in dict(CURRENCY_CHOICES):
+        currency = ""
+    return selectors.contract_fee_guide(
+        agency=request.agency, creator_ids=ids, contract_currency=currency
+    )
+
+
+@agency_view(allow=CONTRACT_EDIT)
+@require_GET
+def contract_fee_guide(request: HttpRequest) -> HttpResponse:
+    """The contract form's suggested-fee panel, refreshed by htmx as creators are picked."""
+    guide = _fee_guide(request, request.GET.getlist("creators"), request.GET.get("currency", ""))
+    return render(request, "campaigns/_fee_guide.html", {"fee_guide": guide})
+
+
+@agency_view(allow=CAMPAIGN_VIEW)
+@in_agency_timezone
+@require_GET
+def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_for_agency(
+        Contract.objects.select_related("sponsor", "account_manager").prefetch_related("creators"),
+        request.agency,
+        pk=pk,
+    )
+    role = request.membership.role
+    context = {
+        "contract": contract,
+        "conflicts": services.contract_conflicts(contract),
+        "next_statuses": [
+            (value, label)
+            for value, label in ContractStatus.choices
+            if value in services.TRANSITIONS[contract.status]
+        ],
+        "can_edit": role in CONTRACT_EDIT,
+        "can_override": role in CONTRACT_OVERRIDE,
+        "pdf_form": ContractPdfForm(),
+    }
+    return render(request, "campaigns/contract_detail.html", context)
+
+
+@agency_view(allow=CONTRACT_EDIT)
+@require_POST
+def contract_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_for_agency(Contract, request.agency, pk=pk)
+    form = ContractTransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid next status."))
+    else:
+        try:
+            services.contract_transition(
+                contract=contract,
+                actor=request.user,
+                to_status=form.cleaned_data["to_status"],
+                reason=form.cleaned_data["reason"],
+                override_reason=form.cleaned_data["override_reason"],
+            )
+        except ValidationError as error:
+            _flash_errors(request, error)
+        else:
+            messages.success(request, _("Contract status changed."))
+    return redirect("campaigns:contract-detail", agency_slug=request.agency.slug, pk=pk)
+
+
+@agency_view(allow=CONTRACT_EDIT)
+@require_POST
+def contract_pdf_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_for_agency(Contract, request.agency, pk=pk)
+    form = ContractPdfForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose the signed PDF to upload."))
+    else:
+        try:
+            services.contract_attach_signed_pdf(
+                contract=contract, actor=request.user, upload=form.cleaned_data["signed_pdf"]
+            )
+        except ValidationError as error:
+            _flash_errors(request, error)
+        else:
+            messages.success(request, _("Signed PDF stored."))
+    return redirect("campaigns:contract-detail", agency_slug=request.agency.slug, pk=pk)
+
+
+@agency_view(allow=CAMPAIGN_VIEW)
+@require_GET
+def contract_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_for_agency(Contract, request.agency, pk=pk)
+    if not contract.signed_pdf:
+        raise Http404
+    return FileResponse(
+        contract.signed_pdf.open("rb"),
+        as_attachment=True,
+        filename=f"contract-{contract.pk}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@agency_view(allow=CAMPAIGN_VIEW)
+@require_GET
+def creator_contracts(request: HttpRequest, pk: int) -> HttpResponse:
+    creator = get_for_agency(Creator, request.agency, pk=pk)
+    rows = selectors.creator_contracts(agency=request.agency, creator=creator)
+    return render(request, "campaigns/creator_contracts.html", {"creator": creator, "rows": rows})
+
+
+# --- sponsor reports ------------------------------------------------------------------------
+
+
+def _report_form_class():
+    from django import forms
+
+    from .models import ReportLanguage
+
+    class SponsorReportForm(forms.Form):
+        language = forms.ChoiceField(
+            label=_("Language"), choices=ReportLanguage.choices, initial=ReportLanguage.EN
+        )
+        period_start = forms.DateField(
+            label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        )
+        period_end = forms.DateField(
+            label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        )
+
+        def clean(self):
+            data = super().clean()
+            start, end = data.get("period_start"), data.get("period_end")
+            if start and end and start > end:
+                self.add_error("period_end", _("The period must end on or after its start."))
+            return data
+
+    return SponsorReportForm
+
+
+def _report_section(request: HttpRequest, campaign: Campaign, form=None, status: int = 200):
+    from .reports import sponsor_report_list
+
+    reports = list(sponsor_report_list(campaign=campaign)[:10])
+    now = timezone.now()
+    for report in reports:
+        report.active_links = [
+            (link, _share_url(request, link))
+            for link in report.share_links.all()
+            if link.is_active(now)
+        ]
+    can_request = request.membership.role in CAMPAIGN_EDIT
+    if form is None and can_request:
+        form = _report_form_class()(
+            initial={"period_start": campaign.start_date, "period_end": campaign.end_date}
+        )
+    context = {
+        "campaign": campaign,
+        "reports": reports,
+        "form": form,
+        "can_request": can_request,
+        "polling": any(r.is_pending for r in reports),
+    }
+    template = "campaigns/report/_section.html" if request.htmx else "campaigns/report/page.html"
+    return render(request, template, context, status=status)
+
+
+@agency_view(allow=CAMPAIGN_VIEW)
+@in_agency_timezone
+@require_GET
+def report_section(request: HttpRequest, pk: int) -> HttpResponse:
+    """The campaign page's sponsor-report section (loaded and polled by htmx)."""
+    return _report_section(request, _campaign(request, pk))
+
+
+@agency_view(allow=CAMPAIGN_EDIT)
+@in_agency_timezone
+@require_POST
+def report_request(request: HttpRequest, pk: int) -> HttpResponse:
+    from .reports import sponsor_report_request
+
+    campaign = _campaign(request, pk)
+    form = _report_form_class()(request.POST)
+    if form.is_valid():
+        try:
+            sponsor_report_request(
+                agency=request.agency,
+                campaign=campaign,
+                actor=request.user,
+                language=form.cleaned_data["language"],
+                period_start=form.cleaned_data["period_start"],
+                period_end=form.cleaned_data["period_end"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+    if form.errors:
+        return _report_section(request, campaign, form, status=400)
+    if request.htmx:
+        return _report_section(request, campaign)
+    messages.success(request, _("Report requested. It appears below when it is ready."))
+    url = reverse("campaigns:detail", kwargs={"agency_slug": request.agency.slug, "pk": pk})
+    return redirect(f"{url}#reports")
+
+
+@agency_view(allow=CAMPAIGN_VIEW)
+@require_GET
+def report_download(request: HttpRequest, pk: int) -> HttpResponse:
+    from .models import ReportStatus, SponsorReport
+    from .reports import report_download_record
+
+    report = get_for_agency(SponsorReport.objects.select_related("campaign"), request.agency, pk=pk)
+    if report.status != ReportStatus.DONE or not report.file:
+        raise Http404
+    report_download_record(
+        report=report,
+        user=request.user,
+        ip_address=request.META.get("REMOTE_ADDR"),
+        user_agent=request.headers.get("user-agent", ""),
+    )
+    return _report_file(report)
+
+
+def _report_file(report) -> FileResponse:
+    return FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=f"{report.campaign.code}-report-{report.period_start:%Y%m%d}-{report.language}.pdf",
+        content_type="application/pdf",
+    )
+
+
+def _share_url(request: HttpRequest, link) -> str:
+    """The sponsor's absolute link; empty while the public route is not wired in."""
+    from django.urls import NoReverseMatch
+
+    from .reports import share_token
+
+    try:
+        return request.build_absolute_uri(
+            reverse("report_share:download", kwargs={"token": share_token(link)})
+        )
+    except NoReverseMatch:
+        return ""
+
+
+def _back_to_reports(request: HttpRequest, campaign_pk: int) -> HttpResponse:
+    url = reverse(
+        "campaigns:report-section", kwargs={"agency_slug": request.agency.slug, "pk": campaign_pk}
+    )
+    return redirect(url)
+
+
+@agency_view(allow=CAMPAIGN_EDIT)
+@require_POST
+def report_share_create(request: HttpRequest, pk: int) -> HttpResponse:
+    from .models import SponsorReport
+    from .reports import share_link_create
+
+    report = get_for_agency(SponsorReport.objects.select_related("campaign"), request.agency, pk=pk)
+    days = _int_or_none(request.POST.get("days")) or 14
+    try:
+        share_link_create(agency=request.agency, report=report, actor=request.user, days=days)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        if request.htmx:
+            return _report_section(request, _campaign(request, report.campaign_id), status=400)
+        return _back_to_reports(request, report.campaign_id)
+    messages.success(request, _("Share link created."))
+    if request.htmx:
+        return _report_section(request, _campaign(request, report.campaign_id))
+    return _back_to_reports(request, report.campaign_id)
+
+
+@agency_view(allow=CAMPAIGN_EDIT)
+@require_POST
+def report_share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    from .models import ReportShareLink
+    from .reports import share_link_revoke
+
+    link = get_for_agency(ReportShareLink.objects.select_related("report"), request.agency, pk=pk)
+    share_link_revoke(agency=request.agency, link=link, actor=request.user)
+    messages.success(request, _("Share link revoked."))
+    if request.htmx:
+        return _report_section(request, _campaign(request, link.report.campaign_id))
+    return _back_to_reports(request, link.report.campaign_id)
+
+
+@require_GET
+def report_shared_download(request: HttpRequest, token: str) -> HttpResponse:
+    """The sponsor's download: no login, authorised by the signed token alone. A bad,
+    unknown, expired or revoked token is a 404 like any missing page."""
+    from .reports import report_download_record, share_link_resolve
+
+    link = share_link_resolve(token)
+    if link is None:
+        raise Http404
+    report_download_record(
+        report=link.report,
+        link=link,
+        ip_address=request.META.get("REMOTE_ADDR"),
+        user_agent=request.headers.get("user-agent", ""),
+    )
+    return _report_file(link.report)

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from agencies import views as agency_views
+
+handler403 = "agencies.views.error_403"
+handler404 = "agencies.views.error_404"
+handler500 = "agencies.views.error_500"
+
+api_v1 = [
+    path("agencies/<slug:agency_slug>/", include("agencies.api_urls")),
+    path("agencies/<slug:agency_slug>/", include("creators.api_urls")),
+    path("agencies/<slug:agency_slug>/", include("payouts.api_urls")),
+    path("agencies/<slug:agency_slug>/", include("campaigns.api_urls")),
+    path("agencies/<slug:agency_slug>/", include("moderation.api_urls")),
+]
+
+urlpatterns = [
+    path("", agency_views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("invitations/", include("agencies.invitation_urls")),
+    # A sponsor's report link: signed, expiring, revocable, no login.
+    path("r/", include("campaigns.share_urls")),
+    path("a/<slug:agency_slug>/", include("agencies.urls")),
+    path("a/<slug:agency_slug>/creators/", include("creators.urls")),
+    path("a/<slug:agency_slug>/me/", include("creators.portal_urls")),
+    path("a/<slug:agency_slug>/payouts/", include("payouts.urls")),
+    path("a/<slug:agency_slug>/campaigns/", include("campaigns.urls")),
+    path("a/<slug:agency_slug>/moderation/", include("moderation.urls")),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,219 @@
+"""Roster API: the same tenant and role rules as the HTML roster (`AgencyAPIMixin`), the same
+filters (`CreatorFilter`), the same services for every write."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from agencies.api_base import AgencyAPIMixin
+from agencies.tenancy import get_for_agency
+
+from . import selectors, services
+from .filters import CreatorFilter
+from .models import Creator, SocialAccount
+from .permissions import PORTAL_VIEW, ROSTER_EDIT, ROSTER_VIEW
+from .serializers import (
+    CreatorProfileSerializer,
+    CreatorSerializer,
+    OffboardSerializer,
+    SocialAccountSerializer,
+)
+
+# Service field names that the API calls differently.
+_API_FIELD_NAMES = {"user": "login"}
+
+
+def _api_error(exc: DjangoValidationError) -> serializers.ValidationError:
+    """A service's ValidationError as a DRF 400 body keyed by the API's field names."""
+    if hasattr(exc, "error_dict"):
+        body = {}
+        for field, errors in exc.error_dict.items():
+            name = "non_field_errors" if field == "__all__" else _API_FIELD_NAMES.get(field, field)
+            body[name] = [message for error in errors for message in error.messages]
+        return serializers.ValidationError(body)
+    return serializers.ValidationError({"non_field_errors": exc.messages})
+
+
+class _RosterMixin(AgencyAPIMixin):
+    read_roles = ROSTER_VIEW
+    write_roles = ROSTER_EDIT
+
+    def roster(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no agency
+            return Creator.objects.none()
+        return selectors.roster(agency=self.agency)
+
+    def reloaded(self, creator: Creator) -> Creator:
+        """The creator as the roster reads it (with `total_followers`), after a write."""
+        return self.roster().get(pk=creator.pk)
+
+
+@extend_schema(tags=["roster"])
+class CreatorList(_RosterMixin, generics.ListCreateAPIView):
+    """The agency's creators: search (`q`), filters, sort and pages as on the roster page."""
+
+    serializer_class = CreatorSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CreatorFilter
+    queryset = Creator.objects.none()
+
+    def get_queryset(self):
+        return self.roster()
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            creator = services.creator_create(
+                agency=self.agency, actor=request.user, **serializer.validated_data
+            )
+        except DjangoValidationError as exc:
+            raise _api_error(exc) from exc
+        data = self.get_serializer(self.reloaded(creator)).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["roster"])
+class CreatorDetail(_RosterMixin, generics.RetrieveUpdateAPIView):
+    serializer_class = CreatorSerializer
+    queryset = Creator.objects.none()
+
+    def get_queryset(self):
+        return self.roster()
+
+    def get_object(self) -> Creator:
+        return get_for_agency(self.get_queryset(), self.agency, pk=self.kwargs["pk"])
+
+    def update(self, request: Request, *args, **kwargs) -> Response:
+        creator = self.get_object()
+        serializer = self.get_serializer(
+            creator, data=request.data, partial=kwargs.get("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        niches = changes.pop("niches", None)
+        try:
+            services.creator_update(creator=creator, actor=request.user, niches=niches, **changes)
+        except DjangoValidationError as exc:
+            raise _api_error(exc) from exc
+        return Response(self.get_serializer(self.reloaded(creator)).data)
+
+
+class _CreatorActionView(_RosterMixin, generics.GenericAPIView):
+    serializer_class = CreatorSerializer
+    queryset = Creator.objects.none()
+
+    def creator(self) -> Creator:
+        return get_for_agency(Creator, self.agency, pk=self.kwargs["pk"])
+
+    def respond(self, creator: Creator) -> Response:
+        return Response(self.get_serializer(self.reloaded(creator)).data)
+
+
+@extend_schema(tags=["roster"], request=OffboardSerializer, responses=CreatorSerializer)
+class CreatorOffboard(_CreatorActionView):
+    """Offboard a creator (kept on the roster, marked offboarded; the reason is audited)."""
+
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        creator = self.creator()  # another agency's creator is a 404 before anything else
+        body = OffboardSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            services.creator_offboard(
+                creator=creator, actor=request.user, reason=body.validated_data.get("reason", "")
+            )
+        except DjangoValidationError as exc:
+            raise _api_error(exc) from exc
+        return self.respond(creator)
+
+
+@extend_schema(tags=["roster"], request=None, responses=CreatorSerializer)
+class CreatorReactivate(_CreatorActionView):
+    """Bring an offboarded creator back as active."""
+
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        creator = self.creator()
+        try:
+            services.creator_reactivate(creator=creator, actor=request.user)
+        except DjangoValidationError as exc:
+            raise _api_error(exc) from exc
+        return self.respond(creator)
+
+
+class _SocialAccountMixin(_RosterMixin):
+    serializer_class = SocialAccountSerializer
+    queryset = SocialAccount.objects.none()
+
+    def owner(self) -> Creator:
+        if not hasattr(self, "_owner"):
+            self._owner = get_for_agency(Creator, self.agency, pk=self.kwargs["pk"])
+        return self._owner
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return SocialAccount.objects.none()
+        return SocialAccount.objects.filter(agency=self.agency, creator=self.owner())
+
+
+@extend_schema(tags=["roster"])
+class SocialAccountList(_SocialAccountMixin, generics.ListCreateAPIView):
+    """A creator's social accounts (all of them: no pages)."""
+
+    pagination_class = None
+    filter_backends: list = []
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        creator = self.owner()  # another agency's creator is a 404 before anything else
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            account = services.social_account_add(
+                creator=creator, actor=request.user, **serializer.validated_data
+            )
+        except DjangoValidationError as exc:
+            raise _api_error(exc) from exc
+        return Response(self.get_serializer(account).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["roster"])
+class SocialAccountDetail(_SocialAccountMixin, generics.RetrieveUpdateDestroyAPIView):
+    def get_object(self) -> SocialAccount:
+        return get_for_agency(self.get_queryset(), self.agency, pk=self.kwargs["account_pk"])
+
+    def update(self, request: Request, *args, **kwargs) -> Response:
+        account = self.get_object()
+        serializer = self.get_serializer(
+            account, data=request.data, partial=kwargs.get("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        try:
+            account = services.social_account_update(
+                account=account, actor=request.user, **serializer.validated_data
+            )
+        except DjangoValidationError as exc:
+            raise _api_error(exc) from exc
+        return Response(self.get_serializer(account).data)
+
+    def perform_destroy(self, instance: SocialAccount) -> None:
+        services.social_account_remove(account=instance, actor=self.request.user)
+
+
+@extend_schema(tags=["creator portal"])
+class MyCreatorProfile(AgencyAPIMixin, generics.RetrieveAPIView):
+    """The signed-in creator's own profile in this agency."""
+
+    read_roles = PORTAL_VIEW
+    serializer_class = CreatorProfileSerializer
+    queryset = Creator.objects.none()
+
+    def get_object(self) -> Creator:
+        creator = selectors.own_creator(agency=self.agency, user=self.request.user)
+        if creator is None:
+            raise NotFound
+        return creator

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import api, insight_api
+
+urlpatterns = [
+    path("creators/", api.CreatorList.as_view(), name="creator-list"),
+    path("creators/<int:pk>/", api.CreatorDetail.as_view(), name="creator-detail"),
+    path("creators/<int:pk>/offboard/", api.CreatorOffboard.as_view(), name="creator-offboard"),
+    path(
+        "creators/<int:pk>/reactivate/",
+        api.CreatorReactivate.as_view(),
+        name="creator-reactivate",
+    ),
+    path(
+        "creators/<int:pk>/social-accounts/",
+        api.SocialAccountList.as_view(),
+        name="creator-socialaccount-list",
+    ),
+    path(
+        "creators/<int:pk>/social-accounts/<int:account_pk>/",
+        api.SocialAccountDetail.as_view(),
+        name="creator-socialaccount-detail",
+    ),
+    path("me/creator/", api.MyCreatorProfile.as_view(), name="me-creator"),
+    # insights
+    path(
+        "creators/<int:pk>/snapshots/",
+        insight_api.SnapshotList.as_view(),
+        name="creator-snapshot-list",
+    ),
+    path("creators/<int:pk>/videos/", insight_api.VideoList.as_view(), name="creator-video-list"),
+    path(
+        "creators/<int:pk>/eligibility/",
+        insight_api.CreatorEligibility.as_view(),
+        name="creator-eligibility",
+    ),
+    path(
+        "creators/<int:pk>/estimates/",
+        insight_api.CreatorEstimates.as_view(),
+        name="creator-estimates",
+    ),
+    path("eligibility/", insight_api.RosterEligibility.as_view(), name="eligibility-list"),
+    path("rate-card/", insight_api.RateCard.as_view(), name="rate-card"),
+    path("me/eligibility/", insight_api.MyEligibility.as_view(), name="me-eligibility"),
+    path("me/estimates/", insight_api.MyEstimates.as_view(), name="me-estimates"),
+    path("me/snapshots/", insight_api.MySnapshots.as_view(), name="me-snapshots"),
+]

@@ -1,0 +1,371 @@
+"""The demo data behind `manage.py seed_demo`: two agencies, staff of every role, a creator
+login and about fifty creators with social accounts, and 90 days of TikTok figures and a
+dozen videos each for the insight pages. Deterministic (fixed seed) and
+idempotent: people and creators are looked up by e-mail, so a second run adds nothing."""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import Agency, Membership
+from agencies.roles import Role
+
+from . import services
+from .models import (
+    AccountSnapshot,
+    AccountType,
+    Creator,
+    CreatorStatus,
+    MetricsSource,
+    Platform,
+    SocialAccount,
+    Video,
+)
+
+DEMO_PASSWORD = "talentdesk-demo"  # noqa: S105 - published on purpose, demo data only
+SEED = 20240501
+
+
+@dataclass(frozen=True)
+class DemoAgency:
+    slug: str
+    name: str
+    timezone: str
+    currency: str
+    creators: int
+    countries: tuple[str, ...]
+
+
+AGENCIES = (
+    DemoAgency(
+        "northstar",
+        "Northstar Talent",
+        "Europe/Amsterdam",
+        "EUR",
+        30,
+        ("NL", "NL", "NL", "BE", "DE", "FR", "ES", "IT", "US"),
+    ),
+    DemoAgency(
+        "lumen", "Lumen Creators", "Europe/London", "GBP", 20, ("GB", "GB", "GB", "IE", "US", "CA")
+    ),
+)
+
+# (e-mail, first name, last name, [(agency slug, role)])
+PEOPLE = (
+    ("owner@northstar.test", "Olivia", "Brandt", [("northstar", Role.OWNER)]),
+    (
+        "manager@northstar.test",
+        "Mark",
+        "de Wit",
+        [("northstar", Role.MANAGER), ("lumen", Role.FINANCE)],
+    ),
+    ("finance@northstar.test", "Fenna", "Kok", [("northstar", Role.FINANCE)]),
+    ("community@northstar.test", "Chris", "Mulder", [("northstar", Role.COMMUNITY_MANAGER)]),
+    ("creator@northstar.test", "Mila", "Jansen", [("northstar", Role.CREATOR)]),
+    ("owner@lumen.test", "Leah", "Carter", [("lumen", Role.OWNER)]),
+    ("manager@lumen.test", "Sam", "Patel", [("lumen", Role.MANAGER)]),
+    ("community@lumen.test", "Ruby", "Evans", [("lumen", Role.COMMUNITY_MANAGER)]),
+)
+
+FIRST_NAMES = [
+    "Mila",
+    "Noah",
+    "Sara",
+    "Daan",
+    "Emma",
+    "Liam",
+    "Julia",
+    "Sem",
+    "Tess",
+    "Finn",
+    "Zoë",
+    "Luca",
+    "Nora",
+    "Milan",
+    "Lotte",
+    "Jesse",
+    "Evi",
+    "Bram",
+    "Fleur",
+    "Thijs",
+    "Amira",
+    "Yusuf",
+    "Chloe",
+    "Oliver",
+    "Amelia",
+    "Harry",
+    "Isla",
+    "Jack",
+    "Freya",
+    "Leo",
+    "Maya",
+    "Aria",
+    "Theo",
+    "Ivy",
+    "Ezra",
+    "Lena",
+    "Hugo",
+    "Elif",
+    "Mateo",
+    "Nina",
+]
+LAST_NAMES = (
+    "de Vries",
+    "Jansen",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "Dekker",
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Wilson",
+    "Evans",
+    "Walker",
+    "Wright",
+    "Hughes",
+    "Murphy",
+    "Kelly",
+    "Garcia",
+    "Rossi",
+    "Müller",
+)
+NICHES = (
+    "beauty",
+    "fashion",
+    "finance",
+    "tech",
+    "education",
+    "gaming",
+    "food",
+    "travel",
+    "fitness",
+    "comedy",
+    "music",
+    "parenting",
+)
+# Brand-deal tiers by followers (DESIGN.md): micro, mid, macro, mega, with their share.
+TIERS = (
+    (10_000, 50_000, 0.5),
+    (50_000, 500_000, 0.33),
+    (500_000, 1_000_000, 0.11),
+    (1_000_000, 3_000_000, 0.06),
+)
+
+
+@dataclass(frozen=True)
+class Login:
+    email: str
+    agencies: str
+
+
+@dataclass
+class DemoResult:
+    logins: list[Login]
+    agencies_created: int = 0
+    users_created: int = 0
+    creators_created: int = 0
+
+
+def _followers(rng: random.Random) -> int:
+    draw = rng.random()
+    for low, high, share in TIERS:
+        if draw < share:
+            return rng.randrange(low, high) // 100 * 100
+        draw -= share
+    return rng.randrange(*TIERS[-1][:2]) // 100 * 100
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+
+
+def _handle(name: str, rng: random.Random) -> str:
+    base = "".join(ch for ch in _ascii(name) if ch.isalnum() or ch == " ").split()
+    style = rng.choice(["{a}{b}", "{a}.{b}", "{a}_{b}", "{a}makes", "its{a}"])
+    return style.format(a=base[0], b=base[-1] if len(base) > 1 else "x")
+
+
+def _user(email: str, first: str, last: str, result: DemoResult):
+    user, created = get_user_model().objects.get_or_create(
+        username=email, defaults={"email": email, "first_name": first, "last_name": last}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+        result.users_created += 1
+    EmailAddress.objects.get_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+@transaction.atomic
+def seed_demo() -> DemoResult:
+    """Create (or complete) the demo. Returns the logins to print."""
+    rng = random.Random(SEED)  # one stream for everything: same data on every machine
+    result = DemoResult(logins=[])
+    agencies: dict[str, Agency] = {}
+    for spec in AGENCIES:
+        agency, created = Agency.objects.get_or_create(
+            slug=spec.slug,
+            defaults={
+                "name": spec.name,
+                "timezone": spec.timezone,
+                "default_currency": spec.currency,
+            },
+        )
+        agencies[spec.slug] = agency
+        result.agencies_created += created
+
+    users = {}
+    for email, first, last, roles in PEOPLE:
+        user = _user(email, first, last, result)
+        users[email] = user
+        for slug, role in roles:
+            Membership.objects.get_or_create(
+                user=user, agency=agencies[slug], defaults={"role": role}
+            )
+        result.logins.append(
+            Login(email, ", ".join(f"{agencies[s].name} ({Role(r).label})" for s, r in roles))
+        )
+
+    for spec in AGENCIES:
+        agency = agencies[spec.slug]
+        managers = [
+            users[email]
+            for email, _f, _l, roles in PEOPLE
+            if any(s == spec.slug and r in (Role.OWNER, Role.MANAGER) for s, r in roles)
+        ]
+        existing = set(Creator.objects.for_agency(agency).values_list("email", flat=True))
+        handles: set[str] = set()
+        for index in range(spec.creators):
+            # Draw everything for this creator before deciding whether it exists, so the
+            # random stream (and with it every later creator) is the same on each run.
+            # Fewer creators per agency than first names: names and e-mails never repeat.
+            first = FIRST_NAMES[(index + 3 * len(spec.slug)) % len(FIRST_NAMES)]
+            last = LAST_NAMES[(index * 7 + len(spec.slug)) % len(LAST_NAMES)]
+            name = f"{first} {last}"
+            email = _ascii(f"{first}.{last}").replace(" ", "") + f"@{spec.slug}-creators.test"
+            is_portal_creator = spec.slug == "northstar" and index == 0
+            if is_portal_creator:
+                name, email = "Mila Jansen", "creator@northstar.test"
+            age_days = rng.randrange(19 * 365, 38 * 365)
+            draws = {
+                "country": rng.choice(spec.countries),
+                "account_type": rng.choices(
+                    [AccountType.CREATOR, AccountType.BUSINESS, AccountType.PERSONAL], [7, 2, 1]
+                )[0],
+                "status": rng.choices(
+                    [CreatorStatus.ACTIVE, CreatorStatus.PAUSED, CreatorStatus.OFFBOARDED],
+                    [20, 3, 1],
+                )[0],
+                "manager": rng.choice(managers),
+                "niches": rng.sample(NICHES, rng.randint(1, 3)),
+                "tiktok": _followers(rng),
+                "instagram": _followers(rng) if rng.random() < 0.6 else None,
+                "youtube": _followers(rng) // 4 if rng.random() < 0.3 else None,
+                "handle": _handle(name, rng),
+            }
+            if draws["handle"] in handles:
+                draws["handle"] += str(index)
+            handles.add(draws["handle"])
+            if is_portal_creator:
+                draws["status"] = CreatorStatus.ACTIVE
+            if email in existing:
+                continue
+            _demo_creator(agency, name, email, age_days, draws, users, is_portal_creator)
+            result.creators_created += 1
+        _demo_metrics(agency)
+    return result
+
+
+def _demo_metrics(agency: Agency) -> None:
+    """Ninety days of figures and a dozen videos per TikTok account, for the insight pages.
+    Its own random stream (the roster's stays as it was); accounts that already have figures
+    are left alone, so a second run adds nothing."""
+    rng = random.Random(f"{SEED}-{agency.slug}-metrics")
+    today = timezone.localdate(timezone=agency.tzinfo)
+    accounts = list(
+        SocialAccount.objects.for_agency(agency)
+        .filter(platform=Platform.TIKTOK, snapshots__isnull=True)
+        .order_by("pk")
+    )
+    now = timezone.now()
+    snapshots, videos = [], []
+    for account in accounts:
+        views = rng.randrange(60_000, 450_000)
+        growth = rng.randrange(0, max(1, account.followers // 300))
+        for day in range(90):
+            snapshots.append(
+                AccountSnapshot(
+                    agency=agency,
+                    social_account=account,
+                    date=today - timedelta(days=89 - day),
+                    followers=max(0, account.followers - (89 - day) * growth),
+                    views_last_30_days=views + rng.randrange(-20_000, 20_000),
+                    source=MetricsSource.CSV,
+                )
+            )
+        for number in range(12):
+            seen = rng.randrange(2_000, 250_000)
+            videos.append(
+                Video(
+                    agency=agency,
+                    social_account=account,
+                    platform_video_id=f"demo-{account.pk}-{number}",
+                    title=f"Demo video {number + 1}",
+                    posted_at=now - timedelta(days=number * 5 + 1, hours=rng.randrange(24)),
+                    duration_seconds=rng.choice([20, 35, 45, 60, 65, 80, 120, 180]),
+                    views=seen,
+                    qualified_views=seen * rng.randrange(40, 90) // 100,
+                    source=MetricsSource.CSV,
+                )
+            )
+    AccountSnapshot.objects.bulk_create(snapshots, batch_size=1000)
+    Video.objects.bulk_create(videos, batch_size=1000)
+
+
+def _demo_creator(agency, name, email, age_days, draws, users, is_portal_creator) -> None:
+    status = draws["status"]
+    creator = services.creator_create(
+        agency=agency,
+        actor=None,
+        display_name=name,
+        legal_name=name,
+        email=email,
+        country=draws["country"],
+        date_of_birth=date(2026, 1, 1) - timedelta(days=age_days),
+        account_type=draws["account_type"],
+        status=CreatorStatus.ACTIVE if status == CreatorStatus.OFFBOARDED else status,
+        account_manager=draws["manager"],
+        user=users["creator@northstar.test"] if is_portal_creator else None,
+        niches=draws["niches"],
+        notes="Demo creator.",
+    )
+    handle = draws["handle"]
+    for platform in (Platform.TIKTOK, Platform.INSTAGRAM, Platform.YOUTUBE):
+        followers = draws[platform.value]
+        if followers is None:
+            continue
+        services.social_account_add(
+            creator=creator, actor=None, platform=platform, handle=handle, followers=followers
+        )
+    if status == CreatorStatus.OFFBOARDED:
+        services.creator_offboard(creator=creator, actor=None, reason="Demo: contract ended.")

@@ -1,0 +1,185 @@
+"""The roster's search, filters and sort, shared by the HTML roster, its CSV export and the
+API, so one query string means the same everywhere:
+`?q=&status=&manager=&niche=&country=&eligibility=&sort=`.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django_countries.django_filters import CountryFilter
+from django_filters import fields as filter_fields
+
+from . import insight_selectors, selectors
+from .models import Creator, CreatorStatus, NicheTag, Program, SocialAccount
+
+NO_MANAGER = "none"
+
+SORTS: dict[str, tuple] = {
+    "name": (Lower("display_name"), "id"),
+    "country": ("country", Lower("display_name"), "id"),
+    "status": ("status", Lower("display_name"), "id"),
+    "followers": ("total_followers", "id"),
+    "created": ("created_at", "id"),
+}
+SORT_CHOICES = [
+    choice
+    for name, label in [
+        ("name", _("Name")),
+        ("country", _("Country")),
+        ("status", _("Status")),
+        ("followers", _("Followers")),
+        ("created", _("Added")),
+    ]
+    for choice in ((name, label), (f"-{name}", format_lazy(_("{label}, descending"), label=label)))
+]
+
+
+ELIGIBILITY_CHOICES = [
+    (Program.CREATIVITY_PROGRAM.value, _("Creativity Program: eligible")),
+    (f"{Program.CREATIVITY_PROGRAM.value}-close", _("Creativity Program: within 10 %")),
+    (Program.CREATOR_FUND.value, _("Creator Fund (closed): meets the rules")),
+    (f"{Program.CREATOR_FUND.value}-close", _("Creator Fund (closed): within 10 %")),
+]
+
+
+def _descending(term):
+    if isinstance(term, str):
+        return f"-{term}"
+    return term.desc()
+
+
+class CaseInsensitiveModelChoiceField(filter_fields.ModelChoiceField):
+    """Looks the value up in `to_field_name` case-insensitively (`?niche=Beauty` finds
+    the "beauty" tag; `?manager=Ana@…` finds ana@…)."""
+
+    def to_python(self, value):
+        if self.null_label is not None and value == self.null_value:
+            return value
+        if value in self.empty_values:
+            return None
+        lookup = {f"{self.to_field_name}__iexact": str(value).strip()}
+        try:
+            return self.queryset.get(**lookup)
+        except (ValueError, TypeError, self.queryset.model.DoesNotExist) as exc:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from exc
+        except self.queryset.model.MultipleObjectsReturned as exc:  # pragma: no cover
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from exc
+
+
+class CaseInsensitiveModelChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = CaseInsensitiveModelChoiceField
+
+
+# Choices come from the request's agency (set by `agency_view` / `AgencyAPIMixin`), so a
+# filter can never name another agency's manager or niche.
+def _managers(request):
+    agency = getattr(request, "agency", None)
+    if agency is None:
+        return get_user_model().objects.none()
+    return selectors.account_manager_choices(agency=agency)
+
+
+def _niches(request):
+    agency = getattr(request, "agency", None)
+    if agency is None:
+        return NicheTag.objects.none()
+    return selectors.agency_niches(agency=agency)
+
+
+class CreatorFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_search",
+        label=_("Search"),
+        help_text=_("Part of the display or legal name, e-mail address or a social handle."),
+    )
+    status = django_filters.ChoiceFilter(
+        choices=CreatorStatus.choices, empty_label=_("All statuses"), label=_("Status")
+    )
+    manager = CaseInsensitiveModelChoiceFilter(
+        field_name="account_manager",
+        queryset=_managers,
+        to_field_name="email",
+        null_label=_("Unassigned"),
+        null_value=NO_MANAGER,
+        empty_label=_("All managers"),
+        label=_("Account manager"),
+        help_text=_('The account manager\'s e-mail address, or "none" for unassigned creators.'),
+    )
+    niche = CaseInsensitiveModelChoiceFilter(
+        field_name="niches",
+        queryset=_niches,
+        to_field_name="name",
+        empty_label=_("All niches"),
+        label=_("Niche"),
+        help_text=_("A niche name."),
+    )
+    country = CountryFilter(
+        empty_label=_("All countries"),
+        label=_("Country"),
+        help_text=_("ISO 3166-1 alpha-2 country code."),
+    )
+    eligibility = django_filters.ChoiceFilter(
+        choices=ELIGIBILITY_CHOICES,
+        method="filter_eligibility",
+        empty_label=_("Any eligibility"),
+        label=_("Program eligibility"),
+        help_text=_(
+            "creativity_program or creator_fund: meets every rule today; with -close: "
+            "misses only the follower or view threshold, by at most 10 %."
+        ),
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=SORT_CHOICES,
+        method="filter_sort",
+        empty_label=None,
+        label=_("Sort"),
+        help_text=_("Sort key; a leading minus sorts descending. Default: name."),
+    )
+
+    class Meta:
+        model = Creator
+        fields: list[str] = []
+
+    def filter_search(self, queryset: QuerySet[Creator], name: str, value: str):
+        accounts = SocialAccount.objects.all()
+        if (agency := getattr(self.request, "agency", None)) is not None:
+            accounts = accounts.filter(agency=agency)
+        # Every word must match somewhere (at most five words are used).
+        for term in value.split()[:5]:
+            # Handles through a subquery: a join would repeat a creator once per account.
+            by_handle = accounts.filter(handle__icontains=term.removeprefix("@"))
+            queryset = queryset.filter(
+                Q(display_name__icontains=term)
+                | Q(legal_name__icontains=term)
+                | Q(email__icontains=term)
+                | Q(pk__in=by_handle.values("creator_id"))
+            )
+        return queryset
+
+    def filter_eligibility(self, queryset: QuerySet[Creator], name: str, value: str):
+        agency = getattr(self.request, "agency", None)
+        if agency is None:
+            return queryset.none()
+        program, _sep, close = value.partition("-")
+        return insight_selectors.filter_by_eligibility(
+            queryset, program, agency=agency, close=bool(close)
+        )
+
+    def filter_sort(self, queryset: QuerySet[Creator], name: str, value: str):
+        key = value.removeprefix("-")
+        terms = SORTS.get(key)
+        if terms is None:
+            return queryset
+        if value.startswith("-"):
+            terms = tuple(_descending(t) for t in terms)
+        return queryset.order_by(*terms)

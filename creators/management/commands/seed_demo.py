@@ -1,0 +1,40 @@
+"""`manage.py seed_demo`: the demo agencies, people and roster (see creators/demo.py)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from creators.demo import DEMO_PASSWORD, seed_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo: two agencies, staff of every role, a creator login and about 50 "
+        "creators. Safe to run again: nothing is duplicated."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed even with DEBUG off (the demo logins share a published password).",
+        )
+
+    def handle(self, *args, **options):
+        if not (settings.DEBUG or getattr(settings, "TESTING", False) or options["force"]):
+            raise CommandError(
+                "seed_demo creates logins with a published password; run it with DEBUG=true "
+                "or pass --force."
+            )
+        result = seed_demo()
+        self.stdout.write(
+            f"Demo ready: {result.agencies_created} agencies, {result.users_created} people and "
+            f"{result.creators_created} creators added (nothing added means it was already there)."
+        )
+        width = max(len(login.email) for login in result.logins)
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
+        self.stdout.write(f"  {'e-mail':<{width}}  agency (role)")
+        for login in result.logins:
+            self.stdout.write(f"  {login.email:<{width}}  {login.agencies}")

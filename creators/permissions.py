@@ -1,0 +1,21 @@
+"""Who may do what with the roster. Views and API views declare these, never raw roles."""
+
+from __future__ import annotations
+
+from agencies.roles import CREATOR_ROLES, STAFF_ROLES, Role
+
+# Every staff role reads the roster; finance and community managers only read.
+ROSTER_VIEW = STAFF_ROLES
+ROSTER_EDIT = frozenset({Role.OWNER, Role.MANAGER})
+ROSTER_IMPORT = ROSTER_EDIT
+ROSTER_EXPORT = STAFF_ROLES
+# Who can be a creator's account manager.
+ACCOUNT_MANAGER_ROLES = frozenset({Role.OWNER, Role.MANAGER})
+# The creator portal: a creator sees their own profile only.
+PORTAL_VIEW = CREATOR_ROLES
+# Insights: every staff role reads eligibility, estimates and metrics; owners and account
+# managers record metrics and strikes; the owner tunes the rate card and the RPM table.
+INSIGHTS_VIEW = STAFF_ROLES
+METRICS_EDIT = frozenset({Role.OWNER, Role.MANAGER})
+RATE_CARD_EDIT = frozenset({Role.OWNER})
+RPM_EDIT = frozenset({Role.OWNER})

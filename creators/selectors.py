@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Lower
+
+from agencies.models import Agency
+from agencies.roles import Role
+
+from . import rate_cards
+from .models import Creator, CreatorStatus, NicheTag, SocialAccount
+from .permissions import ACCOUNT_MANAGER_ROLES
+
+
+def roster_summary(*, agency: Agency) -> dict[str, int]:
+    """Creator counts per status, in one query."""
+    return Creator.objects.for_agency(agency).aggregate(
+        total=Count("id"),
+        active=Count("id", filter=Q(status=CreatorStatus.ACTIVE)),
+        paused=Count("id", filter=Q(status=CreatorStatus.PAUSED)),
+        offboarded=Count("id", filter=Q(status=CreatorStatus.OFFBOARDED)),
+    )
+
+
+def total_followers_subquery() -> Coalesce:
+    # A subquery rather than Sum() over a join: filters that join social accounts (search by
+    # handle) or niches must not multiply or narrow the total.
+    totals = (
+        SocialAccount.objects.filter(creator=OuterRef("pk"))
+        .order_by()
+        .values("creator")
+        .annotate(total=Sum("followers"))
+        .values("total")
+    )
+    return Coalesce(Subquery(totals), Value(0))
+
+
+def roster(*, agency: Agency) -> QuerySet[Creator]:
+    """The agency's creators as the roster shows them: account manager and login joined,
+    niches and social accounts prefetched, `total_followers` annotated, and the brand-deal
+    `tier` of the largest account (`top_followers`), sorted by name.
+
+    A page of it costs three queries however many rows it has (rows, niches, accounts)."""
+    return (
+        Creator.objects.for_agency(agency)
+        .select_related("account_manager", "user")
+        .prefetch_related(
+            Prefetch("niches", queryset=NicheTag.objects.order_by(Lower("name"))),
+            Prefetch("social_accounts", queryset=SocialAccount.objects.order_by("-followers")),
+        )
+        .annotate(total_followers=total_followers_subquery())
+        .annotate(top_followers=rate_cards.top_followers_subquery())
+        .annotate(tier=rate_cards.tier_expression("top_followers"))
+        .order_by(Lower("display_name"), "id")
+    )
+
+
+def roster_has_creators(*, agency: Agency) -> bool:
+    return Creator.objects.for_agency(agency).exists()
+
+
+def account_manager_choices(*, agency: Agency) -> QuerySet:
+    """Users who can manage creators here: the agency's owners and account managers."""
+    return (
+        get_user_model()
+        .objects.filter(memberships__agency=agency, memberships__role__in=ACCOUNT_MANAGER_ROLES)
+        .order_by("email")
+    )
+
+
+def creator_members(*, agency: Agency) -> QuerySet:
+    return (
+        get_user_model()
+        .objects.filter(memberships__agency=agency, memberships__role=Role.CREATOR)
+        .order_by("email")
+    )
+
+
+def creator_login_choices(*, agency: Agency, creator: Creator | None = None) -> QuerySet:
+    """Creator members of the agency without a roster entry (plus `creator`'s own login)."""
+    linked = Creator.objects.for_agency(agency).filter(user__isnull=False)
+    if creator is not None and creator.pk:
+        linked = linked.exclude(pk=creator.pk)
+    return creator_members(agency=agency).exclude(pk__in=linked.values("user_id"))
+
+
+def roster_countries(*, agency: Agency) -> list[str]:
+    """The country codes the agency's roster uses, in one query."""
+    return sorted(
+        code
+        for code in Creator.objects.for_agency(agency)
+        .order_by()
+        .values_list("country", flat=True)
+        .distinct()
+        if code
+    )
+
+
+def agency_niches(*, agency: Agency) -> QuerySet[NicheTag]:
+    return NicheTag.objects.for_agency(agency).order_by(Lower("name"))
+
+
+def own_creator(*, agency: Agency, user) -> Creator | None:
+    """The roster entry linked to `user`'s login in `agency`, if any."""
+    return (
+        Creator.objects.for_agency(agency)
+        .filter(user=user)
+        .select_related("account_manager")
+        .prefetch_related(
+            Prefetch("niches", queryset=NicheTag.objects.order_by(Lower("name"))),
+            Prefetch("social_accounts", queryset=SocialAccount.objects.order_by("-followers")),
+        )
+        .annotate(total_followers=total_followers_subquery())
+        .first()
+    )

@@ -1,0 +1,135 @@
+"""Roster API shapes. Serializers check the input's shape only; the API views hand the
+validated data to the services, which apply the rules and write the audit log."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+from django_countries.serializer_fields import CountryField
+from rest_framework import serializers
+
+from . import selectors
+from .models import Creator, CreatorStatus, NicheTag, SocialAccount, Tier
+
+
+class SocialAccountSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SocialAccount
+        fields = [
+            "id",
+            "platform",
+            "handle",
+            "profile_url",
+            "followers",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        extra_kwargs = {
+            "handle": {"help_text": _("With or without @; letters, digits, . _ and -.")},
+            "profile_url": {"help_text": _("Empty: the platform's address for the handle.")},
+        }
+
+
+class NicheNamesField(serializers.ListField):
+    """Niche names; unknown names are created (matched case-insensitively)."""
+
+    child = serializers.CharField(max_length=NicheTag._meta.get_field("name").max_length)
+
+    def to_representation(self, data):
+        return [tag.name for tag in data.all()]
+
+
+class CreatorSerializer(serializers.ModelSerializer):
+    country = CountryField(allow_blank=True, required=False)
+    status = serializers.ChoiceField(
+        choices=CreatorStatus.choices,
+        required=False,
+        help_text=_("active or paused; offboard and reactivate through their own endpoints."),
+    )
+    account_manager = serializers.SlugRelatedField(
+        slug_field="email",
+        queryset=get_user_model().objects.none(),
+        allow_null=True,
+        required=False,
+        help_text=_("E-mail of an owner or account manager of the agency."),
+    )
+    login = serializers.SlugRelatedField(
+        source="user",
+        slug_field="email",
+        queryset=get_user_model().objects.none(),
+        allow_null=True,
+        required=False,
+        help_text=_("E-mail of the creator member whose login opens this profile."),
+    )
+    niches = NicheNamesField(required=False)
+    social_accounts = SocialAccountSerializer(many=True, read_only=True)
+    total_followers = serializers.IntegerField(read_only=True)
+    tier = serializers.ChoiceField(
+        choices=Tier.choices,
+        read_only=True,
+        allow_null=True,
+        help_text=_("Brand-deal tier of the largest account (the agency's rate card)."),
+    )
+
+    class Meta:
+        model = Creator
+        fields = [
+            "id",
+            "display_name",
+            "legal_name",
+            "email",
+            "country",
+            "date_of_birth",
+            "account_type",
+            "status",
+            "account_manager",
+            "login",
+            "niches",
+            "notes",
+            "social_accounts",
+            "total_followers",
+            "tier",
+            "created_at",
+            "updated_at",
+            "offboarded_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at", "offboarded_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        agency = self.context.get("agency")
+        # Only the agency's own people can be named; anyone else reads as "does not exist".
+        if agency is not None:
+            fields = self.fields
+            fields["account_manager"].queryset = selectors.account_manager_choices(agency=agency)
+            if "login" in fields:
+                fields["login"].queryset = selectors.creator_members(agency=agency)
+
+    def validate_status(self, value: str) -> str:
+        current = self.instance.status if isinstance(self.instance, Creator) else None
+        if value == CreatorStatus.OFFBOARDED and current != CreatorStatus.OFFBOARDED:
+            raise serializers.ValidationError(
+                _("Offboard a creator with POST …/creators/<id>/offboard/.")
+            )
+        if current == CreatorStatus.OFFBOARDED and value != CreatorStatus.OFFBOARDED:
+            raise serializers.ValidationError(
+                _("Reactivate an offboarded creator with POST …/creators/<id>/reactivate/.")
+            )
+        return value
+
+
+class CreatorProfileSerializer(CreatorSerializer):
+    """What a creator sees of their own profile: no internal notes."""
+
+    login = None
+
+    class Meta(CreatorSerializer.Meta):
+        fields = [f for f in CreatorSerializer.Meta.fields if f not in {"notes", "login"}]
+        read_only_fields = fields
+
+
+class OffboardSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, help_text=_("Kept in the audit log.")
+    )

@@ -1,0 +1,30 @@
+"""Celery tasks: thin wrappers that take ids and call one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import transaction
+
+from agencies.models import Agency
+from agencies.rls import tenant_scope
+
+from . import eligibility_watch
+
+
+@shared_task(name="creators.eligibility_scan")
+def eligibility_scan() -> int:
+    """Beat entry point: queue one eligibility scan per agency (each its own transaction)."""
+    agency_ids = list(Agency.objects.order_by("pk").values_list("pk", flat=True))
+    for agency_id in agency_ids:
+        transaction.on_commit(lambda pk=agency_id: agency_eligibility_scan.delay(pk))
+    return len(agency_ids)
+
+
+@shared_task(name="creators.agency_eligibility_scan")
+def agency_eligibility_scan(agency_id: int) -> int:
+    """Idempotent: a crossing is mailed once; a rerun finds nothing changed."""
+    agency = Agency.objects.filter(pk=agency_id).first()
+    if agency is None:  # deleted since it was queued
+        return 0
+    with transaction.atomic(), tenant_scope(agency.pk):
+        return eligibility_watch.eligibility_scan(agency=agency).changed

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import insight_views, views
+
+app_name = "creators"
+
+urlpatterns = [
+    path("", views.roster_list, name="list"),
+    path("new/", views.creator_create, name="create"),
+    path("import/", views.roster_import_view, name="import"),
+    path("import/template.csv", views.roster_import_template, name="import-template"),
+    path("export.csv", views.roster_export, name="export"),
+    path("metrics/import/", insight_views.metrics_import_view, name="metrics-import"),
+    path(
+        "metrics/import/template.csv",
+        insight_views.metrics_import_template,
+        name="metrics-import-template",
+    ),
+    path("rate-card/", insight_views.rate_card, name="rate-card"),
+    path("rpm/", insight_views.rpm_table, name="rpm"),
+    path("rpm/uplift/", insight_views.rpm_uplift, name="rpm-uplift"),
+    path("rpm/<int:rate_pk>/delete/", insight_views.rpm_delete, name="rpm-delete"),
+    path("<int:pk>/", views.creator_detail, name="detail"),
+    path("<int:pk>/insights/", insight_views.creator_insights, name="insights"),
+    path("<int:pk>/snapshots/new/", insight_views.snapshot_create, name="snapshot-create"),
+    path("<int:pk>/videos/new/", insight_views.video_create, name="video-create"),
+    path("<int:pk>/strikes/new/", insight_views.strike_create, name="strike-create"),
+    path(
+        "<int:pk>/strikes/<int:strike_pk>/resolve/",
+        insight_views.strike_resolve,
+        name="strike-resolve",
+    ),
+    path("<int:pk>/edit/", views.creator_edit, name="edit"),
+    path("<int:pk>/offboard/", views.creator_offboard, name="offboard"),
+    path("<int:pk>/reactivate/", views.creator_reactivate, name="reactivate"),
+    path("<int:pk>/accounts/new/", views.social_account_create, name="socialaccount-create"),
+    path(
+        "<int:pk>/accounts/<int:account_pk>/edit/",
+        views.social_account_edit,
+        name="socialaccount-edit",
+    ),
+    path(
+        "<int:pk>/accounts/<int:account_pk>/delete/",
+        views.social_account_delete,
+        name="socialaccount-delete",
+    ),
+]

@@ -1,0 +1,218 @@
+"""REST API: policies, messages (list + batch ingest), cases, outbox; the signed webhook."""
+
+from __future__ import annotations
+
+import json
+
+from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+
+from agencies.api_base import AgencyAPIMixin
+from agencies.models import Agency, Membership
+
+from . import permissions as perms
+from . import selectors
+from .inbound import PayloadError, WebhookRejected, messages_ingest, parse_batch, webhook_verify
+from .models import Case, InboundMessage, MessageSource, OutboxMessage, Policy
+
+
+class PolicySerializer(serializers.ModelSerializer):
+    version = serializers.IntegerField(source="current_version.number", allow_null=True)
+    rules = serializers.JSONField(source="current_version.rules", allow_null=True)
+
+    class Meta:
+        model = Policy
+        fields = ["id", "name", "creator", "version", "rules", "created_at"]
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="contact.handle")
+
+    class Meta:
+        model = InboundMessage
+        fields = [
+            "id",
+            "platform",
+            "platform_message_id",
+            "kind",
+            "source",
+            "creator",
+            "account",
+            "author",
+            "text",
+            "campaign_code",
+            "sent_at",
+            "language",
+            "sentiment",
+            "category",
+            "intent",
+            "reasons",
+            "status",
+            "policy_version",
+            "hidden",
+            "removed",
+        ]
+
+
+class MessageInSerializer(serializers.Serializer):
+    platform = serializers.CharField()
+    id = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["comment", "dm"])
+    account = serializers.CharField()
+    author = serializers.CharField()
+    text = serializers.CharField()
+    sent_at = serializers.DateTimeField()
+    campaign_code = serializers.CharField(required=False)
+    opt_in = serializers.BooleanField(required=False)
+
+
+class IngestResultSerializer(serializers.Serializer):
+    created = serializers.ListField(child=serializers.IntegerField())
+    duplicates = serializers.IntegerField()
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "title",
+            "level",
+            "status",
+            "assignee",
+            "creator",
+            "campaign_code",
+            "message",
+            "opened_at",
+            "due_at",
+            "first_response_at",
+            "resolved_at",
+        ]
+
+
+class OutboxSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OutboxMessage
+        fields = [
+            "id",
+            "platform",
+            "account",
+            "recipient",
+            "kind",
+            "in_reply_to",
+            "text",
+            "created_at",
+        ]
+
+
+class PolicyList(AgencyAPIMixin, generics.ListAPIView):
+    queryset = Policy.objects.none()  # for the schema; get_queryset scopes by agency
+    read_roles = perms.POLICY_VIEW
+    serializer_class = PolicySerializer
+    ordering_fields = ["name", "created_at"]
+
+    def get_queryset(self):
+        return selectors.policy_list(self.agency).order_by("name", "id")
+
+
+class MessageList(AgencyAPIMixin, generics.ListAPIView):
+    queryset = InboundMessage.objects.none()  # for the schema; get_queryset scopes by agency
+    read_roles = perms.QUEUE
+    write_roles = perms.MESSAGE_IMPORT
+    serializer_class = MessageSerializer
+    filterset_fields = ["status", "kind", "platform", "category", "intent", "campaign_code"]
+    ordering_fields = ["sent_at", "sentiment"]
+
+    def get_queryset(self):
+        return selectors.message_list(self.agency).order_by("-sent_at", "-id")
+
+    @extend_schema(
+        request=MessageInSerializer(many=True),
+        responses={201: IngestResultSerializer, 400: OpenApiResponse(description="invalid batch")},
+    )
+    def post(self, request, *args, **kwargs):
+        """Ingest a batch of comments/DMs (all or nothing; idempotent by platform id)."""
+        try:
+            parsed = parse_batch(request.data)
+        except PayloadError as exc:
+            return Response(
+                {"detail": exc.summary, "errors": {str(k + 1): v for k, v in exc.errors.items()}},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        result = messages_ingest(
+            agency=self.agency, messages=parsed, source=MessageSource.API, actor=request.user
+        )
+        return Response(
+            {"created": result.created, "duplicates": result.duplicates},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class CaseList(AgencyAPIMixin, generics.ListAPIView):
+    queryset = Case.objects.none()  # for the schema; get_queryset scopes by agency
+    read_roles = perms.QUEUE
+    serializer_class = CaseSerializer
+    filterset_fields = ["status", "level", "assignee", "creator", "campaign_code"]
+    ordering_fields = ["due_at", "opened_at"]
+
+    def get_queryset(self):
+        return Case.objects.filter(agency=self.agency).order_by("due_at", "id")
+
+
+class CaseDetail(AgencyAPIMixin, generics.RetrieveAPIView):
+    queryset = Case.objects.none()  # for the schema; get_queryset scopes by agency
+    read_roles = perms.QUEUE
+    serializer_class = CaseSerializer
+
+    def get_queryset(self):
+        return Case.objects.filter(agency=self.agency)
+
+
+class OutboxList(AgencyAPIMixin, generics.ListAPIView):
+    queryset = OutboxMessage.objects.none()  # for the schema; get_queryset scopes by agency
+    read_roles = perms.QUEUE
+    serializer_class = OutboxSerializer
+
+    def get_queryset(self):
+        return selectors.outbox_list(self.agency).order_by("-created_at", "-id")
+
+
+@csrf_exempt
+@require_POST
+def webhook(request: HttpRequest, agency_slug: str) -> JsonResponse:
+    """Platform deliveries, authenticated by an HMAC-SHA256 signature (not by a login).
+
+    Headers: `X-Talentdesk-Timestamp` (unix seconds) and `X-Talentdesk-Signature`
+    (`sha256=` + hex HMAC of `<timestamp>.<body>` with the agency's webhook secret).
+    A signed-in person who is not a member of the agency gets 404, as on every agency URL.
+    """
+    agency = Agency.objects.filter(slug=agency_slug).first()
+    if agency is None:
+        raise Http404
+    user = request.user
+    if user.is_authenticated and not Membership.objects.filter(agency=agency, user=user).exists():
+        raise Http404
+    try:
+        webhook_verify(
+            agency=agency,
+            body=request.body,
+            timestamp=request.headers.get("X-Talentdesk-Timestamp", ""),
+            signature=request.headers.get("X-Talentdesk-Signature", ""),
+        )
+    except WebhookRejected as exc:
+        return JsonResponse({"detail": str(exc)}, status=401)
+    try:
+        payload = json.loads(request.body)
+        items = payload.get("messages") if isinstance(payload, dict) else payload
+        parsed = parse_batch(items)
+    except (ValueError, UnicodeDecodeError) as exc:
+        detail = exc.summary if isinstance(exc, PayloadError) else "body is not valid JSON"
+        return JsonResponse({"detail": detail}, status=400)
+    result = messages_ingest(agency=agency, messages=parsed, source=MessageSource.WEBHOOK)
+    return JsonResponse(
+        {"created": len(result.created), "duplicates": result.duplicates}, status=202
+    )

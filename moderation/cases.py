@@ -1,0 +1,562 @@
+"""Review-queue cases: open, assign, note, escalate, resolve, and the SLA breach scan.
+
+Due times are in business minutes (moderation/business_time.py) on the agency's calendar.
+Each level a case passes through is a `CaseStint`, which is what the SLA metrics count.
+Opening and escalating work on many cases at once (triage opens a batch, the breach scan
+escalates one), with a fixed number of queries whatever the batch size; the one-case
+services are the same code with a batch of one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.audit import audit_record
+from agencies.models import Agency, Membership
+from agencies.roles import Role
+from creators.models import Creator
+
+from .auditing import audit_bulk, audit_entry
+from .bulk import bulk_insert, bulk_set
+from .business_time import BusinessCalendar, add_business_minutes
+from .models import (
+    Case,
+    CaseEvent,
+    CaseStatus,
+    CaseStint,
+    InboundMessage,
+    Level,
+    Notification,
+    SlaRule,
+)
+from .policies import sla_rules_ensure_many
+from .selectors import agency_calendars
+
+# Who is notified about a case nobody is assigned to, per level.
+FALLBACK_ROLES = {
+    Level.TRIAGE: (Role.COMMUNITY_MANAGER, Role.OWNER),
+    Level.HUMAN_REVIEW: (Role.COMMUNITY_MANAGER, Role.OWNER),
+    Level.ACCOUNT_MANAGER: (Role.MANAGER, Role.OWNER),
+    Level.LEGAL_PR: (Role.OWNER,),
+}
+_CASE_FKS = ["agency", "message", "creator", "assignee"]
+
+
+def _level_labels() -> dict[int, str]:
+    """The levels' names in the active language, looked up once per batch."""
+    return {level: str(level.label) for level in Level}
+
+
+def _human(actor) -> bool:
+    return getattr(actor, "is_authenticated", False)
+
+
+class _Notices:
+    """In-app notifications and e-mails, collected during a service and written at the end.
+
+    Recipients are fixed when a notice is added (the assignee, or the level's fallback
+    roles), since the case may move on before the batch is written.
+    """
+
+    def __init__(self) -> None:
+        self.items: list[tuple[Case, int | None, int, str]] = []
+
+    def add(self, case: Case, text: str) -> None:
+        self.items.append((case, case.assignee_id, case.level, text[:300]))
+
+    def flush(self) -> list[Notification]:
+        if not self.items:
+            return []
+        fallback: dict[tuple[int, str], list[int]] = defaultdict(list)
+        if any(assignee is None for _, assignee, _, _ in self.items):
+            agency_ids = {case.agency_id for case, assignee, _, _ in self.items if not assignee}
+            for agency_id, role, user_id in (
+                Membership.objects.filter(
+                    agency_id__in=agency_ids,
+                    role__in=[Role.COMMUNITY_MANAGER, Role.OWNER, Role.MANAGER],
+                )
+                .order_by("user_id")
+                .values_list("agency_id", "role", "user_id")
+            ):
+                fallback[agency_id, role].append(user_id)
+        rows, mails = [], []
+        recipients_of: list[tuple[str, list[int]]] = []
+        for case, assignee, level, text in self.items:
+            if assignee:
+                users = [assignee]
+            else:
+                users = sorted(
+                    {
+                        u
+                        for role in FALLBACK_ROLES[Level(level)]
+                        for u in fallback[case.agency_id, role]
+                    }
+                )
+            rows += [
+                Notification(agency_id=case.agency_id, user_id=u, case=case, text=text)
+                for u in users
+            ]
+            recipients_of.append((text, users))
+        bulk_insert(rows)
+        notes = rows
+        emails = dict(
+            get_user_model()
+            .objects.filter(pk__in={u for _, users in recipients_of for u in users})
+            .exclude(email="")
+            .values_list("pk", "email")
+        )
+        for text, users in recipients_of:
+            addresses = [emails[u] for u in users if u in emails]
+            if addresses:
+                mails.append((text[:120], text, settings.DEFAULT_FROM_EMAIL, addresses))
+        if mails:
+            # Sent after commit, so a rolled-back escalation never mails anyone.
+            transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True))
+        self.items = []
+        return notes
+
+
+class _SlaPlanner:
+    """Assignees and due times of new stints, for the agencies of a batch (two queries)."""
+
+    def __init__(self, agencies: list[Agency], now: datetime) -> None:
+        ids = [a.pk for a in agencies]
+        self.rules: dict[tuple[int, int], SlaRule] = sla_rules_ensure_many(agency_ids=ids)
+        self.calendars: dict[int, BusinessCalendar] = agency_calendars(agencies)
+        self.now = now
+        self._due: dict[tuple[int, int], datetime] = {}
+
+    def assignee_id(self, agency_id: int, level: int, account_manager_id: int | None):
+        rule = self.rules[agency_id, level]
+        if rule.assignee_id:
+            return rule.assignee_id
+        if level == Level.ACCOUNT_MANAGER and account_manager_id:
+            return account_manager_id
+        return None
+
+    def due(self, agency_id: int, level: int) -> datetime:
+        # Every case of a batch starts its stint at the same instant: one computation per level.
+        key = (agency_id, level)
+        if key not in self._due:
+            minutes = self.rules[key].minutes
+            self._due[key] = add_business_minutes(self.now, minutes, self.calendars[agency_id])
+        return self._due[key]
+
+
+@dataclass(frozen=True)
+class CaseSpec:
+    """What a new case is about: its title, level, message or creator, and why."""
+
+    title: str
+    level: int = Level.HUMAN_REVIEW
+    message: InboundMessage | None = None
+    creator: Creator | None = None
+    campaign_code: str = ""
+    reason: str = ""
+
+
+@transaction.atomic
+def cases_open(
+    *,
+    agency: Agency,
+    specs: list[CaseSpec],
+    actor=None,
+    actor_label: str = "moderation:triage",
+    now: datetime | None = None,
+) -> list[Case]:
+    """Open one case per spec, each due after its level's SLA in business minutes.
+
+    Each gets its first stint, an "opened" timeline event and a `case.open` audit entry; an
+    assignee (the level's default, or the creator's account manager at that level) is
+    notified. A fixed number of queries whatever the number of cases.
+    """
+    if not specs:
+        return []
+    now = now or timezone.now()
+    planner = _SlaPlanner([agency], now)
+    managers = _account_managers(
+        {
+            s.creator.pk if s.creator else s.message.creator_id
+            for s in specs
+            if s.level == Level.ACCOUNT_MANAGER
+            and (s.creator or (s.message and s.message.creator_id))
+        }
+    )
+    cases = []
+    for spec in specs:
+        creator_id = spec.creator.pk if spec.creator else None
+        campaign_code = spec.campaign_code
+        if spec.message is not None:
+            creator_id = creator_id or spec.message.creator_id
+            campaign_code = campaign_code or spec.message.campaign_code
+        case = Case(
+            agency=agency,
+            message=spec.message,
+            creator_id=creator_id,
+            campaign_code=campaign_code,
+            title=spec.title[:200],
+            level=spec.level,
+            assignee_id=planner.assignee_id(agency.pk, spec.level, managers.get(creator_id)),
+            opened_at=now,
+            due_at=planner.due(agency.pk, spec.level),
+        )
+        case.clean_fields(exclude=_CASE_FKS)
+        cases.append(case)
+    bulk_insert(cases)
+    bulk_insert(
+        [
+            CaseStint(
+                agency=agency,
+                case=case,
+                level=case.level,
+                assignee_id=case.assignee_id,
+                started_at=now,
+                due_at=case.due_at,
+            )
+            for case in cases
+        ],
+    )
+    bulk_insert(
+        [
+            CaseEvent(
+                agency=agency,
+                case=case,
+                kind="opened",
+                actor=actor if _human(actor) else None,
+                text=spec.reason or case.title,
+                created_at=now,
+            )
+            for case, spec in zip(cases, specs, strict=True)
+        ],
+    )
+    audit_bulk(
+        [
+            audit_entry(
+                agency_id=agency.pk,
+                actor=actor,
+                actor_label="" if _human(actor) else actor_label,
+                action="case.open",
+                obj=case,
+                after={"level": case.level, "due_at": case.due_at, "reason": spec.reason},
+            )
+            for case, spec in zip(cases, specs, strict=True)
+        ]
+    )
+    notices = _Notices()
+    for case in cases:
+        if case.assignee_id:
+            notices.add(case, _("New case assigned to you: %(title)s") % {"title": case.title})
+    notices.flush()
+    return cases
+
+
+def case_open(
+    *,
+    agency: Agency,
+    title: str,
+    actor=None,
+    level: int = Level.HUMAN_REVIEW,
+    message: InboundMessage | None = None,
+    creator: Creator | None = None,
+    campaign_code: str = "",
+    reason: str = "",
+    now: datetime | None = None,
+) -> Case:
+    """Open a case at `level`, due after that level's SLA in business minutes."""
+    spec = CaseSpec(title, level, message, creator, campaign_code, reason)
+    return cases_open(agency=agency, specs=[spec], actor=actor, now=now)[0]
+
+
+def _account_managers(creator_ids: set[int]) -> dict[int, int]:
+    if not creator_ids:
+        return {}
+    return dict(
+        Creator.objects.filter(pk__in=creator_ids, account_manager__isnull=False).values_list(
+            "pk", "account_manager_id"
+        )
+    )
+
+
+def _lock(case: Case) -> Case:
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("agency", "creator", "assignee")
+        .get(pk=case.pk)
+    )
+
+
+def _event(case: Case, kind: str, actor, text: str, at: datetime) -> CaseEvent:
+    return CaseEvent.objects.create(
+        agency_id=case.agency_id,
+        case=case,
+        kind=kind,
+        actor=actor if _human(actor) else None,
+        text=text,
+        created_at=at,
+    )
+
+
+def _first_response(case: Case, actor, now: datetime) -> None:
+    if _human(actor) and case.first_response_at is None:
+        case.first_response_at = now
+
+
+def _end_stints(cases: list[Case], now: datetime) -> None:
+    CaseStint.objects.filter(case__in=cases, ended_at__isnull=True).update(ended_at=now)
+
+
+def _escalate_many(
+    cases: list[Case],
+    *,
+    actor,
+    note: str,
+    now: datetime,
+    planner: _SlaPlanner,
+    notices: _Notices,
+    audits: list,
+) -> None:
+    """Move locked, open cases one level up: end the stint, new assignee, due time, stint,
+    timeline event, audit entry (collected in `audits`) and notice (in `notices`)."""
+    if not cases:
+        return
+    _end_stints(cases, now)
+    stints, events = [], []
+    labels = _level_labels()
+    escalated_to, notice = _("Escalated to %(level)s."), _("Case escalated to %(level)s: %(title)s")
+    for case in cases:
+        before = {"level": case.level, "assignee": case.assignee_id, "due_at": case.due_at}
+        case.level += 1
+        account_manager = case.creator.account_manager_id if case.creator_id else None
+        case.assignee_id = planner.assignee_id(case.agency_id, case.level, account_manager)
+        case.due_at = planner.due(case.agency_id, case.level)
+        _first_response(case, actor, now)
+        stints.append(
+            CaseStint(
+                agency_id=case.agency_id,
+                case=case,
+                level=case.level,
+                assignee_id=case.assignee_id,
+                started_at=now,
+                due_at=case.due_at,
+            )
+        )
+        level = labels[case.level]
+        text = escalated_to % {"level": level}
+        events.append(
+            CaseEvent(
+                agency_id=case.agency_id,
+                case=case,
+                kind="escalated",
+                actor=actor if _human(actor) else None,
+                text=f"{text} {note}".strip(),
+                created_at=now,
+            )
+        )
+        audits.append(
+            audit_entry(
+                agency_id=case.agency_id,
+                actor=actor,
+                actor_label="" if _human(actor) else "moderation:breach-scan",
+                action="case.escalate",
+                obj=case,
+                before=before,
+                after={"level": case.level, "assignee": case.assignee_id, "due_at": case.due_at},
+            )
+        )
+        notices.add(
+            case,
+            notice % {"level": level, "title": case.title},
+        )
+    bulk_set(cases, ["level", "assignee", "due_at", "first_response_at", "breach_notified_level"])
+    bulk_insert(stints)
+    bulk_insert(events)
+
+
+@transaction.atomic
+def case_escalate(*, case: Case, actor, note: str = "", now: datetime | None = None) -> Case:
+    """Move an open case one level up, with that level's assignee and a new due time.
+
+    Locks the case row; ends the current stint and starts the next level's.
+    """
+    now = now or timezone.now()
+    case = _lock(case)
+    if case.status != CaseStatus.OPEN:
+        raise ValidationError(_("Only an open case can be escalated."))
+    if case.level >= Level.LEGAL_PR:
+        raise ValidationError(_("This case is already at the highest level."))
+    notices, audits = _Notices(), []
+    _escalate_many(
+        [case],
+        actor=actor,
+        note=note,
+        now=now,
+        planner=_SlaPlanner([case.agency], now),
+        notices=notices,
+        audits=audits,
+    )
+    audit_bulk(audits)
+    notices.flush()
+    return case
+
+
+@transaction.atomic
+def case_assign(*, case: Case, actor, assignee, now: datetime | None = None) -> Case:
+    now = now or timezone.now()
+    case = _lock(case)
+    if (
+        assignee is not None
+        and not Membership.objects.filter(
+            agency_id=case.agency_id, user=assignee, role__in=[r for r in Role if r != Role.CREATOR]
+        ).exists()
+    ):
+        raise ValidationError(_("Cases can only be assigned to staff of this agency."))
+    before = {"assignee": case.assignee_id}
+    _end_stints([case], now)
+    case.assignee = assignee
+    _first_response(case, actor, now)
+    case.save()
+    if case.status == CaseStatus.OPEN:
+        CaseStint.objects.create(
+            agency_id=case.agency_id,
+            case=case,
+            level=case.level,
+            assignee=assignee,
+            started_at=now,
+            due_at=case.due_at,
+        )
+    _event(case, "assigned", actor, assignee.email if assignee else _("Unassigned"), now)
+    audit_record(
+        agency=case.agency,
+        actor=actor,
+        action="case.assign",
+        obj=case,
+        before=before,
+        after={"assignee": case.assignee_id},
+    )
+    if assignee is not None:
+        notices = _Notices()
+        notices.add(case, _("Case assigned to you: %(title)s") % {"title": case.title})
+        notices.flush()
+    return case
+
+
+@transaction.atomic
+def case_note(*, case: Case, actor, text: str, now: datetime | None = None) -> CaseEvent:
+    now = now or timezone.now()
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Write a note.")})
+    case = _lock(case)
+    _first_response(case, actor, now)
+    case.save(update_fields=["first_response_at"])
+    event = _event(case, "note", actor, text[:5000], now)
+    audit_record(
+        agency=case.agency, actor=actor, action="case.note", obj=case, after={"note": text[:200]}
+    )
+    return event
+
+
+@transaction.atomic
+def case_resolve(*, case: Case, actor, note: str = "", now: datetime | None = None) -> Case:
+    now = now or timezone.now()
+    case = _lock(case)
+    if case.status != CaseStatus.OPEN:
+        raise ValidationError(_("This case is already resolved."))
+    _end_stints([case], now)
+    case.status = CaseStatus.RESOLVED
+    case.resolved_at = now
+    _first_response(case, actor, now)
+    case.save()
+    _event(case, "resolved", actor, note.strip() or _("Resolved."), now)
+    audit_record(
+        agency=case.agency,
+        actor=actor,
+        action="case.resolve",
+        obj=case,
+        before={"status": CaseStatus.OPEN},
+        after={"status": CaseStatus.RESOLVED, "note": note[:200]},
+    )
+    return case
+
+
+def breach_scan(*, now: datetime | None = None, batch: int = 500) -> int:
+    """Notify and escalate every open case past its due time; returns how many it handled.
+
+    Each round is one transaction: one query on the partial index of open cases by due
+    time finds up to `batch` breached cases not yet handled at their level and locks them
+    (skipping rows another worker holds, so parallel scans never double-handle a case);
+    they are then recorded, notified and escalated in bulk. A case at the top level is
+    notified once and stays there.
+    """
+    now = now or timezone.now()
+    handled = 0
+    while True:
+        with transaction.atomic():
+            cases = list(
+                Case.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("agency", "creator")
+                .filter(status=CaseStatus.OPEN, due_at__lt=now)
+                .filter(breach_notified_level__lt=F("level"))
+                .order_by("due_at", "pk")[:batch]
+            )
+            if not cases:
+                return handled
+            _breaches_handle(cases, now)
+            handled += len(cases)
+        if len(cases) < batch:
+            return handled
+
+
+def _breaches_handle(cases: list[Case], now: datetime) -> None:
+    notices, audits, events = _Notices(), [], []
+    labels = _level_labels()
+    breached_at, notice = _("SLA breached at %(level)s."), _("SLA breached (%(level)s): %(title)s")
+    for case in cases:
+        level = labels[case.level]
+        case.breach_notified_level = case.level
+        events.append(
+            CaseEvent(
+                agency_id=case.agency_id,
+                case=case,
+                kind="breached",
+                text=breached_at % {"level": level},
+                created_at=now,
+            )
+        )
+        notices.add(case, notice % {"level": level, "title": case.title})
+        audits.append(
+            audit_entry(
+                agency_id=case.agency_id,
+                actor_label="moderation:breach-scan",
+                action="case.breach",
+                obj=case,
+                after={"level": case.level, "due_at": case.due_at},
+            )
+        )
+    bulk_insert(events)
+    top = [c for c in cases if c.level >= Level.LEGAL_PR]
+    if top:
+        Case.objects.filter(pk__in=[c.pk for c in top]).update(breach_notified_level=Level.LEGAL_PR)
+    agencies = list({c.agency_id: c.agency for c in cases}.values())
+    _escalate_many(
+        [c for c in cases if c.level < Level.LEGAL_PR],
+        actor=None,
+        note=_("SLA breached."),
+        now=now,
+        planner=_SlaPlanner(agencies, now),
+        notices=notices,
+        audits=audits,
+    )
+    audit_bulk(audits)
+    notices.flush()

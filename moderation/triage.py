@@ -1,0 +1,578 @@
+"""Triage: apply the policy to inbound messages and record every automated decision.
+
+`messages_triage` is what the Celery task calls, with the batch of ids one ingest stored.
+It decides about the whole batch in one transaction with a fixed number of queries: the
+policy versions, crisis mode, limits and opt-in states are loaded once, every decision is
+made in memory, and actions, outbox rows, cases and audit entries are written in bulk.
+
+Automated replies and DMs are not sent here: they are scheduled after a random delay
+inside the policy's window and sent by the periodic sender (moderation/outbox.py).
+Limits (moderation/limits.py) hold across parallel workers:
+
+- automated DMs per person per 7 days: the `Contact` rows of the batch's DM authors are
+  locked (SELECT … FOR UPDATE) while their window is counted and the new actions inserted;
+- automated replies per account per hour and per day, and the comment-spike token bucket:
+  the same with the accounts' `AccountCounter` rows.
+
+Locks are taken in one order (messages, then counters, then contacts, each by primary
+key), so concurrent batches never deadlock.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import Agency
+
+from .auditing import audit_bulk, audit_entry
+from .bulk import bulk_insert, bulk_set
+from .cases import CaseSpec, cases_open
+from .limits import AccountGate, DmAllowance
+from .models import (
+    ActionKind,
+    ActionOutcome,
+    AutomatedAction,
+    Contact,
+    DmState,
+    InboundMessage,
+    Level,
+    MessageKind,
+    MessageStatus,
+    PolicyVersion,
+)
+from .outbox import deliver_now
+from .policies import moderation_settings_get, policy_ensure_default
+from .rules import Classification, CompiledRules, classify, compile_rules, spike_guard
+from .selectors import policy_versions
+
+_rng = random.SystemRandom()
+# What triage reads of a message and its author (and writes: MESSAGE_FIELDS).
+TRIAGE_READS = [
+    "agency_id",
+    "platform",
+    "platform_message_id",
+    "kind",
+    "creator_id",
+    "account",
+    "text",
+    "campaign_code",
+    "opt_in",
+    "language",
+    "sentiment",
+    "hidden",
+    "removed",
+    "contact__platform",
+    "contact__handle",
+]
+MESSAGE_FIELDS = ["category", "intent", "policy_version", "reasons", "status", "hidden", "removed"]
+
+
+def random_delay(rules: dict, rng: random.Random | None = None) -> timedelta:
+    """A uniformly random delay inside the policy's window (inclusive)."""
+    low, high = rules["delay"]["min_minutes"], rules["delay"]["max_minutes"]
+    return timedelta(seconds=(rng or _rng).uniform(low * 60, high * 60))
+
+
+def _template(texts: dict[str, str], language: str) -> str:
+    return texts.get(language) or texts["en"]
+
+
+def _language(message: InboundMessage) -> str:
+    return message.language if message.language in ("en", "nl") else "en"
+
+
+class _Batch:
+    """The decisions of one transaction, written in bulk by `flush`."""
+
+    def __init__(self, *, agency_id: int, now: datetime, rng: random.Random | None) -> None:
+        self.agency_id = agency_id
+        self.now = now
+        self.rng = rng
+        self.actions: list[AutomatedAction] = []
+        self.audited: list[AutomatedAction] = []
+        self.immediate: list[AutomatedAction] = []
+        self.cases: list[tuple[CaseSpec, AutomatedAction | None]] = []
+        self.by_message: dict[int, list[AutomatedAction]] = defaultdict(list)
+        self._labels: dict[tuple[str, str], str] = {}
+
+    def record(
+        self,
+        *,
+        kind: str,
+        outcome: str,
+        reasons: list[str],
+        version: PolicyVersion | None,
+        message: InboundMessage | None = None,
+        contact: Contact | None = None,
+        text: str = "",
+        promotional: bool = False,
+        due_at: datetime | None = None,
+        audit: bool = True,
+    ) -> AutomatedAction:
+        # Ids rather than objects: the related-object descriptors cost more than the rest of
+        # the row. `immediate` actions get their message and contact cached for the connector.
+        action = AutomatedAction(
+            agency_id=self.agency_id,
+            message_id=message.pk if message else None,
+            contact_id=contact.pk if contact else None,
+            policy_version_id=version.pk if version else None,
+            kind=kind,
+            outcome=outcome,
+            reasons=reasons,
+            platform=message.platform if message else (contact.platform if contact else ""),
+            account=message.account if message else "",
+            text=text,
+            promotional=promotional,
+            due_at=due_at,
+        )
+        self.actions.append(action)
+        if audit:
+            self.audited.append(action)
+        if message is not None:
+            self.by_message[message.pk].append(action)
+        return action
+
+    def open_case(self, spec: CaseSpec, action: AutomatedAction | None = None) -> None:
+        """Open a case at flush time; `action` gets "case #<id>" added to its reasons."""
+        self.cases.append((spec, action))
+
+    def _label(self, action: AutomatedAction) -> str:
+        # str(action) looks its choice labels up through gettext: once per kind and outcome.
+        key = (action.kind, action.outcome)
+        if key not in self._labels:
+            self._labels[key] = str(action)
+        return self._labels[key]
+
+    def flush(self, agency: Agency) -> None:
+        if self.cases:
+            cases = cases_open(agency=agency, specs=[spec for spec, _ in self.cases], now=self.now)
+            for (_, action), case in zip(self.cases, cases, strict=True):
+                if action is not None:
+                    action.reasons.append(f"case #{case.pk}")
+        bulk_insert(self.actions)
+        deliver_now(self.immediate, now=self.now)
+        audit_bulk(
+            [
+                audit_entry(
+                    agency_id=self.agency_id,
+                    actor_label="moderation:triage",
+                    action=f"automated.{action.kind}",
+                    obj=action,
+                    object_repr=self._label(action),
+                    after={
+                        "outcome": action.outcome,
+                        "policy_version": action.policy_version_id,
+                        "reasons": action.reasons,
+                        "message": action.message_id,
+                    },
+                )
+                for action in self.audited
+            ]
+        )
+
+
+def _dm_decide(
+    batch: _Batch,
+    *,
+    contact: Contact,
+    allowance: DmAllowance,
+    version: PolicyVersion,
+    text: str,
+    reasons: list[str],
+    message: InboundMessage | None,
+    promotional: bool,
+    crisis: bool,
+) -> AutomatedAction:
+    """Schedule one automated DM to a locked `contact`, or record why it was suppressed."""
+    rules = version.rules
+    limit = rules["limits"]["dms_per_person_per_7_days"]
+    why = ""
+    if contact.dm_opted_out_at is not None:
+        why = "suppressed: the person opted out of DMs"
+    elif contact.dm_opted_in_at is None:
+        why = "suppressed: the person never opted in to DMs"
+    elif promotional and crisis:
+        why = "suppressed: crisis mode"
+    else:
+        due_at = batch.now + random_delay(rules, batch.rng)
+        live = allowance.take(contact.pk, limit=limit, due_at=due_at)
+        if live is not None:
+            why = f"suppressed: {live} automated DMs in 7 days (limit {limit})"
+    return batch.record(
+        kind=ActionKind.DM,
+        outcome=ActionOutcome.SUPPRESSED if why else ActionOutcome.SCHEDULED,
+        reasons=[*reasons, why] if why else reasons,
+        version=version,
+        message=message,
+        contact=contact,
+        text=text,
+        promotional=promotional,
+        due_at=None if why else due_at,
+    )
+
+
+@transaction.atomic
+def automated_dm_schedule(
+    *,
+    contact: Contact,
+    version: PolicyVersion,
+    text: str,
+    reasons: list[str],
+    message: InboundMessage | None = None,
+    promotional: bool = False,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+) -> AutomatedAction:
+    """Schedule one automated DM to `contact`, or record why it was suppressed.
+
+    Locks the contact row, so concurrent calls for one person are serialised and at most
+    `limits.dms_per_person_per_7_days` DMs are ever live in any 7-day window.
+    """
+    now = now or timezone.now()
+    contact = Contact.objects.select_for_update().select_related("agency").get(pk=contact.pk)
+    batch = _Batch(agency_id=contact.agency_id, now=now, rng=rng)
+    action = _dm_decide(
+        batch,
+        contact=contact,
+        allowance=DmAllowance(agency_id=contact.agency_id, contact_ids=[contact.pk], now=now),
+        version=version,
+        text=text,
+        reasons=reasons,
+        message=message,
+        promotional=promotional,
+        crisis=promotional and moderation_settings_get(agency=contact.agency).crisis_mode,
+    )
+    batch.flush(contact.agency)
+    return action
+
+
+@dataclass
+class _Item:
+    message: InboundMessage
+    version: PolicyVersion
+    result: Classification
+    reasons: list[str]
+
+    @property
+    def rules(self) -> dict:
+        return self.version.rules
+
+    @property
+    def account(self) -> tuple[str, str]:
+        return (self.message.platform, self.message.account)
+
+    @property
+    def to_person(self) -> bool:
+        """Whether a person decides (escalation) rather than the automation."""
+        threshold = self.rules["sentiment_threshold"]
+        return self.result.action == "escalate" or self.message.sentiment < threshold
+
+
+def _upper_word(text: str) -> str:
+    return text.strip().strip(".!?,;: ").upper()
+
+
+class _DmSequence:
+    """The opt-in sequence: ask name → ask e-mail consent (YES/JA) → a person."""
+
+    def __init__(self, batch: _Batch, contacts: dict[int, Contact], allowance: DmAllowance):
+        self.batch = batch
+        self.contacts = contacts
+        self.allowance = allowance
+        self.changed: dict[int, set[str]] = defaultdict(set)
+
+    def _set(self, contact: Contact, **values) -> None:
+        for field, value in values.items():
+            setattr(contact, field, value)
+        self.changed[contact.pk].update(values)
+
+    def step(self, item: _Item) -> AutomatedAction:
+        batch, message, version = self.batch, item.message, item.version
+        seq = item.rules["dm_sequence"]
+        contact = self.contacts[message.contact_id]
+        word = _upper_word(message.text)
+        lang = _language(message)
+
+        def none(why: str, *, audit: bool = False) -> AutomatedAction:
+            return batch.record(
+                kind=ActionKind.NONE,
+                outcome=ActionOutcome.DONE,
+                reasons=[*item.reasons, why],
+                version=version,
+                message=message,
+                contact=contact,
+                audit=audit,
+            )
+
+        def dm(text: str, why: str) -> AutomatedAction:
+            return _dm_decide(
+                batch,
+                contact=contact,
+                allowance=self.allowance,
+                version=version,
+                text=text,
+                reasons=[*item.reasons, why],
+                message=message,
+                promotional=False,
+                crisis=False,
+            )
+
+        if word in seq["opt_out_words"]:
+            self._set(contact, dm_opted_out_at=batch.now, dm_state=DmState.OPTED_OUT)
+            AutomatedAction.objects.filter(
+                contact=contact, kind=ActionKind.DM, outcome=ActionOutcome.SCHEDULED
+            ).update(outcome=ActionOutcome.CANCELLED)
+            for pending in batch.actions:  # scheduled earlier in this batch, not yet stored
+                if (
+                    pending.contact_id == contact.pk
+                    and pending.kind == ActionKind.DM
+                    and pending.outcome == ActionOutcome.SCHEDULED
+                ):
+                    pending.outcome = ActionOutcome.CANCELLED
+            return none(f"opt-out word “{word}”: pending DMs cancelled", audit=True)
+        if contact.dm_opted_out_at is not None:
+            return none("the person opted out of DMs")
+        if not seq["enabled"]:
+            return none("the DM sequence is switched off in this policy")
+        if contact.dm_state == DmState.NONE:
+            if not (message.opt_in or item.result.intent):
+                return none("no explicit opt-in: no automated DM")
+            self._set(contact, dm_opted_in_at=batch.now, dm_state=DmState.ASKED_NAME)
+            return dm(_template(seq["ask_name"], lang), "opt-in: asking the person's name")
+        if contact.dm_state == DmState.ASKED_NAME:
+            self._set(contact, name=message.text.strip()[:120], dm_state=DmState.ASKED_CONSENT)
+            return dm(_template(seq["ask_consent"], lang), "name given: asking e-mail consent")
+        if contact.dm_state == DmState.ASKED_CONSENT:
+            if word in seq["consent_words"]:
+                self._set(contact, email_consent_at=batch.now, dm_state=DmState.HANDED_OFF)
+                action = dm(
+                    _template(seq["handoff"], lang), f"e-mail consent “{word}”: handing off"
+                )
+                batch.open_case(
+                    CaseSpec(
+                        title=f"Lead: @{contact.handle} ({contact.name})",
+                        level=Level.HUMAN_REVIEW,
+                        message=message,
+                        reason="The person gave e-mail consent in the DM sequence; "
+                        "follow up personally.",
+                    )
+                )
+                return action
+            self._set(contact, dm_state=DmState.DECLINED)
+            return none("no e-mail consent: the sequence stops")
+        return none("the conversation is with a person now")
+
+    def save(self) -> None:
+        fields = sorted({f for changed in self.changed.values() for f in changed})
+        if fields:
+            bulk_set([self.contacts[pk] for pk in self.changed], fields)
+
+
+def _versions_for(agency: Agency, messages: list[InboundMessage]) -> dict[int, PolicyVersion]:
+    """The effective policy version of each message: its creator's own, else the agency's."""
+    default, per_creator = policy_versions(agency)
+    if default is None and any(m.creator_id not in per_creator for m in messages):
+        default = policy_ensure_default(agency=agency).current_version
+    return {m.pk: per_creator.get(m.creator_id) or default for m in messages}
+
+
+def _triage_agency(
+    agency: Agency, messages: list[InboundMessage], now: datetime, rng: random.Random | None
+) -> dict[int, list[AutomatedAction]]:
+    versions = _versions_for(agency, messages)
+    compiled: dict[int, CompiledRules] = {}
+    items = []
+    for message in messages:
+        version = versions[message.pk]
+        if version.pk not in compiled:  # compiled once per version and batch (and cached)
+            compiled[version.pk] = compile_rules(version.rules, version_key=str(version.pk))
+        result = classify(message.text, compiled[version.pk])
+        message.category, message.intent = result.category, result.intent
+        message.policy_version_id = version.pk
+        items.append(_Item(message, version, result, list(result.reasons)))
+
+    crisis = moderation_settings_get(agency=agency).crisis_mode
+    batch = _Batch(agency_id=agency.pk, now=now, rng=rng)
+
+    # Locks and counts, once for the batch: accounts (spike bucket, reply limits), then people.
+    comments = [i for i in items if i.message.kind == MessageKind.COMMENT]
+    gate = AccountGate(
+        agency_id=agency.pk,
+        accounts={i.account for i in comments},
+        now=now,
+    )
+    wanted = Counter(i.account for i in comments)
+    guard_of = {i.account: spike_guard(i.rules) for i in comments}
+    tokens = {a: gate.spike_take(a, wanted=n, guard=guard_of[a]) for a, n in wanted.items()}
+    dm_items = [
+        i
+        for i in items
+        if i.message.kind == MessageKind.DM
+        and i.result.action not in ("hide", "remove")
+        and not i.to_person
+    ]
+    contacts = {
+        c.pk: c
+        for c in Contact.objects.select_for_update()
+        .filter(pk__in={i.message.contact_id for i in dm_items})
+        .order_by("pk")
+    }
+    sequence = _DmSequence(
+        batch,
+        contacts,
+        DmAllowance(agency_id=agency.pk, contact_ids=list(contacts), now=now),
+    )
+
+    for item in items:
+        message, version, reasons = item.message, item.version, item.reasons
+        in_spike = False
+        if message.kind == MessageKind.COMMENT:
+            # The first comments of the batch hold the tokens the bucket granted.
+            tokens[item.account] -= 1
+            in_spike = tokens[item.account] < 0
+        if item.result.action in ("hide", "remove"):
+            hide = item.result.action == "hide"
+            message.hidden, message.removed = message.hidden or hide, message.removed or not hide
+            action = batch.record(
+                kind=ActionKind.HIDE if hide else ActionKind.REMOVE,
+                outcome=ActionOutcome.SENT,
+                reasons=reasons,
+                version=version,
+                message=message,
+                contact=message.contact,
+            )
+            action.sent_at = now
+            action.message, action.contact = message, message.contact
+            batch.immediate.append(action)
+        elif item.to_person:
+            threshold = item.rules["sentiment_threshold"]
+            if item.result.action != "escalate":
+                reasons.append(
+                    f"sentiment {message.sentiment:+.2f} below threshold {threshold:+.2f}"
+                )
+            _escalate(batch, item, reasons)
+        elif message.kind == MessageKind.DM:
+            sequence.step(item)
+        elif item.result.intent:
+            _reply(batch, item, gate, crisis=crisis, in_spike=in_spike)
+        else:
+            batch.record(
+                kind=ActionKind.NONE,
+                outcome=ActionOutcome.DONE,
+                reasons=reasons or ["no category or intent matched"],
+                version=version,
+                message=message,
+                contact=message.contact,
+                audit=False,
+            )
+        message.reasons = reasons
+        message.status = MessageStatus.TRIAGED
+
+    batch.flush(agency)
+    sequence.save()
+    gate.save()
+    bulk_set(messages, MESSAGE_FIELDS)
+    return batch.by_message
+
+
+def _escalate(batch: _Batch, item: _Item, reasons: list[str]) -> AutomatedAction:
+    message = item.message
+    action = batch.record(
+        kind=ActionKind.ESCALATE,
+        outcome=ActionOutcome.DONE,
+        reasons=list(reasons),
+        version=item.version,
+        message=message,
+        contact=message.contact,
+    )
+    batch.open_case(
+        CaseSpec(
+            title=f"{message.get_kind_display()} from @{message.contact.handle}",
+            level=Level.HUMAN_REVIEW,
+            message=message,
+            reason="; ".join(reasons),
+        ),
+        action,
+    )
+    return action
+
+
+def _reply(
+    batch: _Batch, item: _Item, gate: AccountGate, *, crisis: bool, in_spike: bool
+) -> AutomatedAction:
+    """A public reply to a comment that matched an intent, within the account's limits."""
+    message, rules, reasons = item.message, item.rules, item.reasons
+    intent = next(i for i in rules["intents"] if i["name"] == item.result.intent)
+    promotional = intent["promotional"]
+    why = ""
+    if promotional and crisis:
+        why = "suppressed: crisis mode"
+    elif in_spike:
+        reasons.append(
+            f"comment spike on @{message.account}: automated replies paused, a person decides"
+        )
+        return _escalate(batch, item, reasons)
+    else:
+        limits = rules["limits"]
+        why = gate.reply_take(
+            item.account,
+            hourly=limits["replies_per_account_per_hour"],
+            daily=limits["replies_per_account_per_day"],
+        )
+    return batch.record(
+        kind=ActionKind.REPLY,
+        outcome=ActionOutcome.SUPPRESSED if why else ActionOutcome.SCHEDULED,
+        reasons=[*reasons, why] if why else reasons,
+        version=item.version,
+        message=message,
+        contact=message.contact,
+        text=_template(intent["reply"], _language(message)),
+        promotional=promotional,
+        due_at=None if why else batch.now + random_delay(rules, batch.rng),
+    )
+
+
+@transaction.atomic
+def messages_triage(
+    *,
+    message_ids: Sequence[int],
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+) -> dict[int, list[AutomatedAction]]:
+    """Apply the effective policy to a batch of messages (idempotent: triaged ones are
+    skipped). Returns each triaged message's actions by message id.
+
+    Locks the messages, then the accounts' counters, then the DM authors' contacts (see the
+    module docstring). Records category, intent, reasons and policy version on each message
+    and one `AutomatedAction` per decision, each audited with its policy version. The number
+    of queries does not depend on the size of the batch.
+    """
+    now = now or timezone.now()
+    messages = list(
+        InboundMessage.objects.select_for_update(of=("self",))
+        .select_related("contact")
+        .only(*TRIAGE_READS)
+        .filter(pk__in=list(message_ids), status=MessageStatus.NEW)
+        .order_by("pk")
+    )
+    by_agency: dict[int, list[InboundMessage]] = defaultdict(list)
+    for message in messages:
+        by_agency[message.agency_id].append(message)
+    actions: dict[int, list[AutomatedAction]] = {}
+    for agency in Agency.objects.filter(pk__in=by_agency).order_by("pk"):
+        actions.update(_triage_agency(agency, by_agency[agency.pk], now, rng))
+    return actions
+
+
+def message_triage(
+    *, message_id: int, now: datetime | None = None, rng: random.Random | None = None
+) -> list[AutomatedAction]:
+    """Triage one message (a batch of one); [] when it was already triaged."""
+    return messages_triage(message_ids=[message_id], now=now, rng=rng).get(message_id, [])

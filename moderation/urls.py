@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "moderation"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("cases/<int:pk>/", views.case_detail, name="case"),
+    path("cases/<int:pk>/action/", views.case_action, name="case-action"),
+    path("policies/", views.policies, name="policies"),
+    path("policies/<int:pk>/", views.policy_detail, name="policy"),
+    path("settings/", views.sla_settings, name="settings"),
+    path("crisis/", views.crisis, name="crisis"),
+    path("outbox/", views.outbox, name="outbox"),
+    path("import/", views.message_import, name="import"),
+    path("me/", views.portal, name="portal"),
+]

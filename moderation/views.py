@@ -1,0 +1,325 @@
+"""HTML pages: review queue, case detail, policies, SLA settings, outbox, import, portal."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from agencies.tenancy import agency_view, get_for_agency
+from creators.models import Creator
+
+from . import permissions as perms
+from . import selectors
+from .cases import case_assign, case_escalate, case_note, case_resolve
+from .forms import (
+    CaseActionForm,
+    CaseFilterForm,
+    CsvImportForm,
+    HolidayForm,
+    PolicyForm,
+    SlaRuleForm,
+)
+from .inbound import PayloadError, messages_ingest, parse_csv
+from .models import Case, CaseStatus, Holiday, MessageSource, Policy, SlaRule
+from .policies import (
+    crisis_mode_set,
+    holiday_add,
+    holiday_delete,
+    moderation_settings_get,
+    policy_create,
+    policy_version_publish,
+    sla_rule_update,
+    sla_rules_ensure,
+)
+from .rules import default_rules
+
+PAGE_SIZE = 50
+
+
+def _page(request: HttpRequest, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@agency_view(allow=perms.QUEUE)
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    form = CaseFilterForm(request.GET or {"status": CaseStatus.OPEN})
+    form.is_valid()
+    data = form.cleaned_data if form.is_valid() else {}
+    cases = selectors.case_queue(
+        request.agency,
+        status=data.get("status", ""),
+        level=data.get("level", ""),
+        overdue=data.get("overdue", False),
+        now=timezone.now(),
+    )
+    if request.GET.get("mine"):
+        cases = cases.filter(assignee=request.user)
+    context = {
+        "form": form,
+        "page_obj": _page(request, cases),
+        "now": timezone.now(),
+        "crisis": moderation_settings_get(agency=request.agency).crisis_mode,
+        "notifications": selectors.notifications_for(request.agency, request.user),
+    }
+    return render(request, "moderation/queue.html", context)
+
+
+@agency_view(allow=perms.QUEUE)
+@require_GET
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_for_agency(
+        Case.objects.select_related("message__contact", "assignee", "creator"),
+        request.agency,
+        pk=pk,
+    )
+    context = {
+        "case": case,
+        "events": case.events.select_related("actor"),
+        "form": CaseActionForm(agency=request.agency, initial={"assignee": case.assignee_id or ""}),
+        "actions": (
+            case.message.actions.select_related("policy_version__policy") if case.message else []
+        ),
+    }
+    return render(request, "moderation/case.html", context)
+
+
+@agency_view(allow=perms.CASE_ACT)
+@require_POST
+def case_action(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_for_agency(Case, request.agency, pk=pk)
+    form = CaseActionForm(request.POST, agency=request.agency)
+    if not form.is_valid():
+        messages.error(request, _("Choose an action."))
+        return redirect("moderation:case", agency_slug=request.agency.slug, pk=case.pk)
+    action, text = form.cleaned_data["action"], form.cleaned_data["text"]
+    try:
+        if action == "note":
+            case_note(case=case, actor=request.user, text=text)
+        elif action == "escalate":
+            case_escalate(case=case, actor=request.user, note=text)
+        elif action == "resolve":
+            case_resolve(case=case, actor=request.user, note=text)
+        else:
+            user_id = form.cleaned_data["assignee"]
+            assignee = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+            case_assign(case=case, actor=request.user, assignee=assignee)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Case updated."))
+    return redirect("moderation:case", agency_slug=request.agency.slug, pk=case.pk)
+
+
+@agency_view(allow=perms.POLICY_VIEW)
+@require_http_methods(["GET", "POST"])
+def policies(request: HttpRequest) -> HttpResponse:
+    can_edit = request.membership.role in perms.POLICY_EDIT
+    form = PolicyForm(
+        request.POST or None,
+        initial={"name": _("Default policy"), "rules": json.dumps(default_rules(), indent=2)},
+    )
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("Your role cannot edit policies."))
+        creator = None
+        if request.POST.get("creator"):
+            creator = get_for_agency(Creator, request.agency, pk=request.POST["creator"])
+        if form.is_valid():
+            try:
+                policy = policy_create(
+                    agency=request.agency,
+                    actor=request.user,
+                    name=form.cleaned_data["name"],
+                    creator=creator,
+                    rules=form.cleaned_data["rules"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Policy created."))
+                return redirect("moderation:policy", agency_slug=request.agency.slug, pk=policy.pk)
+    context = {
+        "policies": selectors.policy_list(request.agency),
+        "form": form,
+        "can_edit": can_edit,
+        "creators": Creator.objects.for_agency(request.agency).only("id", "display_name"),
+    }
+    return render(request, "moderation/policies.html", context)
+
+
+@agency_view(allow=perms.POLICY_VIEW)
+@require_http_methods(["GET", "POST"])
+def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    policy = get_for_agency(
+        Policy.objects.select_related("current_version", "creator"), request.agency, pk=pk
+    )
+    can_edit = request.membership.role in perms.POLICY_EDIT
+    current = policy.current_version
+    form = PolicyForm(
+        request.POST or None,
+        initial={
+            "name": policy.name,
+            "rules": json.dumps(current.rules if current else {}, indent=2),
+        },
+    )
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("Your role cannot edit policies."))
+        if form.is_valid():
+            version = policy_version_publish(
+                policy=policy,
+                actor=request.user,
+                rules=form.cleaned_data["rules"],
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, _("Saved as version %(n)d.") % {"n": version.number})
+            return redirect("moderation:policy", agency_slug=request.agency.slug, pk=policy.pk)
+    context = {
+        "policy": policy,
+        "form": form,
+        "can_edit": can_edit,
+        "versions": policy.versions.select_related("created_by")[:20],
+    }
+    return render(request, "moderation/policy.html", context)
+
+
+@agency_view(allow=perms.SLA_EDIT)
+@require_http_methods(["GET", "POST"])
+def sla_settings(request: HttpRequest) -> HttpResponse:
+    rules = sla_rules_ensure(agency=request.agency)
+    forms_by_level = {}
+    holiday_form = HolidayForm(prefix="holiday")
+    if request.method == "POST":
+        if "holiday-date" in request.POST:
+            holiday_form = HolidayForm(request.POST, prefix="holiday")
+            if holiday_form.is_valid():
+                try:
+                    holiday_add(
+                        agency=request.agency, actor=request.user, **holiday_form.cleaned_data
+                    )
+                except ValidationError as exc:
+                    holiday_form.add_error("date", exc.messages[0])
+                else:
+                    messages.success(request, _("Holiday added."))
+                    return redirect("moderation:settings", agency_slug=request.agency.slug)
+        elif "delete-holiday" in request.POST:
+            holiday = get_for_agency(Holiday, request.agency, pk=request.POST["delete-holiday"])
+            holiday_delete(holiday=holiday, actor=request.user)
+            messages.success(request, _("Holiday removed."))
+            return redirect("moderation:settings", agency_slug=request.agency.slug)
+        else:
+            rule = get_for_agency(SlaRule, request.agency, pk=request.POST.get("rule"))
+            form = SlaRuleForm(request.POST, agency=request.agency, prefix=f"level{rule.level}")
+            forms_by_level[rule.level] = form
+            if form.is_valid():
+                user_id = form.cleaned_data["assignee"]
+                assignee = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+                sla_rule_update(
+                    rule=rule,
+                    actor=request.user,
+                    minutes=form.cleaned_data["minutes"],
+                    assignee=assignee,
+                )
+                messages.success(request, _("SLA saved."))
+                return redirect("moderation:settings", agency_slug=request.agency.slug)
+    rows = [
+        (
+            rule,
+            forms_by_level.get(rule.level)
+            or SlaRuleForm(
+                agency=request.agency,
+                prefix=f"level{rule.level}",
+                initial={"minutes": rule.minutes, "assignee": rule.assignee_id or ""},
+            ),
+        )
+        for rule in rules
+    ]
+    context = {
+        "rows": rows,
+        "holidays": Holiday.objects.filter(agency=request.agency),
+        "holiday_form": holiday_form,
+        "moderation_settings": moderation_settings_get(agency=request.agency),
+    }
+    return render(request, "moderation/settings.html", context)
+
+
+@agency_view(allow=perms.CRISIS)
+@require_POST
+def crisis(request: HttpRequest) -> HttpResponse:
+    enabled = request.POST.get("enabled") == "1"
+    cancelled = crisis_mode_set(agency=request.agency, actor=request.user, enabled=enabled)
+    if enabled:
+        messages.warning(
+            request,
+            _(
+                "Crisis mode is on: promotional automation is frozen "
+                "(%(n)d pending replies cancelled)."
+            )
+            % {"n": cancelled},
+        )
+    else:
+        messages.success(request, _("Crisis mode is off."))
+    return redirect("moderation:queue", agency_slug=request.agency.slug)
+
+
+@agency_view(allow=perms.QUEUE)
+@require_GET
+def outbox(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "moderation/outbox.html",
+        {"page_obj": _page(request, selectors.outbox_list(request.agency))},
+    )
+
+
+@agency_view(allow=perms.MESSAGE_IMPORT)
+@require_http_methods(["GET", "POST"])
+def message_import(request: HttpRequest) -> HttpResponse:
+    from django.conf import settings
+
+    form = CsvImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > settings.CSV_IMPORT_MAX_BYTES:
+            form.add_error("file", _("The file is larger than the import limit."))
+        elif not upload.name.lower().endswith(".csv"):
+            form.add_error("file", _("Upload a .csv file."))
+        else:
+            try:
+                parsed = parse_csv(upload.read())
+            except PayloadError as exc:
+                form.add_error("file", exc.summary)
+            else:
+                result = messages_ingest(
+                    agency=request.agency,
+                    messages=parsed,
+                    source=MessageSource.CSV,
+                    actor=request.user,
+                )
+                messages.success(
+                    request,
+                    _("%(n)d messages imported, %(d)d already known.")
+                    % {"n": len(result.created), "d": result.duplicates},
+                )
+                return redirect("moderation:queue", agency_slug=request.agency.slug)
+    return render(request, "moderation/import.html", {"form": form})
+
+
+@agency_view(allow=perms.PORTAL)
+@require_GET
+def portal(request: HttpRequest) -> HttpResponse:
+    creator = Creator.objects.for_agency(request.agency).filter(user=request.user).first()
+    if creator is None:
+        raise Http404
+    cases = selectors.creator_cases(request.agency, creator)
+    return render(request, "moderation/portal.html", {"page_obj": _page(request, cases)})

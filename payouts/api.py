@@ -1,0 +1,160 @@
+"""The payouts API: statements, bank transactions, matches and reconciliation runs.
+
+Same tenant and role rules as the pages (`AgencyAPIMixin`, payouts/permissions.py), the same
+filters (payouts/filters.py), the same services for every write.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from agencies.api_base import AgencyAPIMixin
+from agencies.tenancy import get_for_agency
+
+from . import reconciliation, selectors, services
+from .filters import MatchFilter, RunFilter, StatementFilter, TransactionFilter
+from .models import BankTransaction, Match, PayoutStatement, ReconciliationRun
+from .permissions import PAYOUTS_READ, PAYOUTS_WRITE
+from .serializers import (
+    BankTransactionSerializer,
+    MatchSerializer,
+    PayoutStatementDetailSerializer,
+    PayoutStatementSerializer,
+    ReconciliationRunSerializer,
+)
+
+
+@contextmanager
+def service_errors():
+    """A service's Django ValidationError becomes a 400 with the same field messages."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        detail = error.message_dict if hasattr(error, "error_dict") else error.messages
+        raise serializers.ValidationError(detail) from None
+
+
+class _PayoutsAPI(AgencyAPIMixin):
+    read_roles = PAYOUTS_READ
+    write_roles = PAYOUTS_WRITE
+    filter_backends = [DjangoFilterBackend]
+
+    def for_agency(self, queryset):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no agency
+            return queryset.none()
+        return queryset.filter(agency=self.agency)
+
+
+@extend_schema(tags=["payouts"])
+class StatementList(_PayoutsAPI, generics.ListCreateAPIView):
+    """Payout statements, newest period first; create one (owner, finance)."""
+
+    serializer_class = PayoutStatementSerializer
+    filterset_class = StatementFilter
+    queryset = PayoutStatement.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return PayoutStatement.objects.none()
+        return selectors.statement_list(agency=self.agency)
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            statement = services.statement_create(
+                agency=self.agency, actor=request.user, data=dict(serializer.validated_data)
+            )
+        return Response(self.get_serializer(statement).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["payouts"])
+class StatementDetail(_PayoutsAPI, generics.RetrieveUpdateAPIView):
+    """One statement with its line items, adjustments, holds and disputes. PATCH/PUT change
+    it along the lifecycle (owner, finance)."""
+
+    serializer_class = PayoutStatementDetailSerializer
+    queryset = PayoutStatement.objects.none()
+
+    def get_queryset(self):
+        return self.for_agency(
+            PayoutStatement.objects.select_related("creator").prefetch_related(
+                "lines", "adjustments", "holds", "disputes"
+            )
+        )
+
+    def get_object(self) -> PayoutStatement:
+        return get_for_agency(self.get_queryset(), self.agency, pk=self.kwargs["pk"])
+
+    def update(self, request: Request, *args, **kwargs) -> Response:
+        statement = self.get_object()
+        serializer = self.get_serializer(
+            statement, data=request.data, partial=kwargs.get("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            services.statement_update(
+                statement=statement, actor=request.user, changes=dict(serializer.validated_data)
+            )
+        return Response(self.get_serializer(self.get_object()).data)
+
+
+@extend_schema(tags=["payouts"])
+class TransactionList(_PayoutsAPI, generics.ListAPIView):
+    """Imported bank transactions, newest booking first."""
+
+    serializer_class = BankTransactionSerializer
+    filterset_class = TransactionFilter
+    queryset = BankTransaction.objects.none()
+
+    def get_queryset(self):
+        return self.for_agency(
+            BankTransaction.objects.select_related("bank_account").order_by("-booking_date", "-id")
+        )
+
+
+@extend_schema(tags=["payouts"])
+class MatchList(_PayoutsAPI, generics.ListAPIView):
+    """Matches between statements and bank credits: proposed (the exceptions queue),
+    confirmed, rejected or reversed; each with its rule and confidence."""
+
+    serializer_class = MatchSerializer
+    filterset_class = MatchFilter
+    queryset = Match.objects.none()
+
+    def get_queryset(self):
+        return self.for_agency(Match.objects.select_related("statement").order_by("-id"))
+
+
+@extend_schema(tags=["payouts"])
+class RunList(_PayoutsAPI, generics.ListAPIView):
+    """Reconciliation runs, newest first. POST starts a run in the background (owner,
+    finance); follow its progress on the run's detail."""
+
+    serializer_class = ReconciliationRunSerializer
+    filterset_class = RunFilter
+    queryset = ReconciliationRun.objects.none()
+
+    def get_queryset(self):
+        return self.for_agency(ReconciliationRun.objects.order_by("-created_at", "-id"))
+
+    @extend_schema(request=None, responses={202: ReconciliationRunSerializer})
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        run = reconciliation.run_start(agency=self.agency, actor=request.user)
+        return Response(self.get_serializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(tags=["payouts"])
+class RunDetail(_PayoutsAPI, generics.RetrieveAPIView):
+    serializer_class = ReconciliationRunSerializer
+    queryset = ReconciliationRun.objects.none()
+
+    def get_object(self) -> ReconciliationRun:
+        return get_for_agency(ReconciliationRun, self.agency, pk=self.kwargs["pk"])

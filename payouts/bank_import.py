@@ -1,0 +1,428 @@
+"""Persist a bank statement file: bytes → `payouts.parsers.open_statement` → rows, atomically.
+
+Dedupe: each transaction gets a fingerprint (sha256 of its booking fields) and an occurrence
+number (1 for the first identical transaction in the file, 2 for the second, …). The pair is
+unique per bank account, so re-importing the same or an overlapping file inserts only
+occurrences beyond those already stored, while two genuine identical transactions on the
+same day (occurrences 1 and 2) both stay.
+
+Large files: the parser hands over records one by one; they are fingerprinted and inserted
+in batches inside the one transaction (the unique constraint skips occurrences already
+stored), so memory stays flat and a parse error half way through still rolls everything back.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import hashlib
+import multiprocessing
+import operator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from typing import IO, Any, NamedTuple
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.audit import audit_record, snapshot
+
+from .models import ZERO, BankAccount, BankImport, BankTransaction, CreditDebit
+from .money import minor_exponent, quantize
+
+BATCH_SIZE = 2000
+_DIRECTIONS = frozenset(CreditDebit.values)
+_HASH_CHUNK = 1024 * 1024
+
+
+class BankImportError(Exception):
+    """A file we refuse, with one clear message (nothing was written)."""
+
+
+class Row(NamedTuple):
+    """One transaction as stored (a tuple: cheap to build and to turn into columns)."""
+
+    booking_date: Any
+    value_date: Any
+    amount: Decimal
+    currency: str
+    credit_debit: str
+    counterparty_name: str
+    counterparty_iban: str
+    remittance_info: str
+    end_to_end_id: str
+    bank_reference: str
+    is_reversal: bool
+
+    def fingerprint(self) -> str:
+        parts = [
+            self.booking_date.isoformat(),
+            self.value_date.isoformat() if self.value_date else "",
+            f"{self.amount:.2f}",
+            self.currency,
+            self.credit_debit,
+            self.counterparty_name.strip().lower(),
+            self.counterparty_iban.replace(" ", "").upper(),
+            " ".join(self.remittance_info.split()).lower(),
+            self.end_to_end_id.strip(),
+            self.bank_reference.strip(),
+            "R" if self.is_reversal else "",
+        ]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def max_bytes() -> int:
+    """The largest bank statement file accepted (settings.BANK_IMPORT_MAX_BYTES)."""
+    return settings.BANK_IMPORT_MAX_BYTES
+
+
+def _text(value: Any, limit: int) -> str:
+    # The parsers hand over stripped text or None.
+    return value[:limit] if value else ""
+
+
+def _row(record: Any, default_currency: str) -> Row:
+    direction = record.direction
+    if direction not in _DIRECTIONS:
+        raise BankImportError(_("A transaction has no credit/debit indicator."))
+    currency = (record.currency or default_currency).upper()
+    amount = record.amount
+    exponent = -minor_exponent(currency)
+    # Parsers give positive Decimals with the currency's decimals; quantize anything else.
+    if not (isinstance(amount, Decimal) and amount.as_tuple().exponent == exponent and amount >= 0):
+        amount = quantize(abs(Decimal(amount)), currency)
+    return Row(
+        record.booking_date,
+        record.value_date,
+        amount,
+        currency,
+        direction,
+        _text(record.counterparty_name, 200),
+        _text(record.counterparty_iban, 34).replace(" ", "").upper(),
+        _text(record.remittance_info or record.creditor_reference, 4000),
+        _text(record.end_to_end_id, 64),
+        _text(record.bank_reference or record.account_servicer_reference, 64),
+        bool(record.reversal),
+    )
+
+
+def _mapping_for(account: BankAccount, format: str | None, head: bytes):
+    """The account's CSV mapping when the file is (or can only be) CSV, else None."""
+    from payouts.parsers import detect_format
+    from payouts.parsers.csv_statement import ColumnMapping
+
+    if format not in (None, "csv"):
+        return None
+    if format is None and detect_format(head) is not None:
+        return None  # a CAMT/MT940/OFX file into an account that also takes CSV
+    if not account.csv_mapping:
+        raise BankImportError(
+            _(
+                "The file is not CAMT.053, MT940 or OFX; to import a CSV export, save a "
+                "column mapping for this bank account first."
+            )
+        )
+    mapping = ColumnMapping.from_dict(account.csv_mapping)
+    problems = mapping.problems()
+    if problems:
+        raise BankImportError(
+            _("The CSV column mapping of this account is incomplete: %(problems)s")
+            % {"problems": " ".join(_(p) for p in problems)}
+        )
+    return mapping
+
+
+def rows(source: bytes | IO[bytes], *, account: BankAccount, format: str | None = None):
+    """(format, iterator of (fingerprint, Row)) for a statement file; pure apart from the
+    account.
+
+    Raises the parser's StatementParseError (naming the line or element) or
+    BankImportError, either at once or while iterating. Close the iterator when stopping
+    early (a large file is parsed by a helper process, which closing ends).
+    """
+    from payouts.parsers import open_statement
+
+    if isinstance(source, bytes | bytearray):
+        head, size = bytes(source[:65536]), len(source)
+    else:
+        head = source.read(65536)
+        size = source.seek(0, 2)
+        source.seek(0)
+    stream = open_statement(
+        source,
+        format=format,
+        csv_mapping=_mapping_for(account, format, head),
+        max_bytes=max_bytes(),
+    )
+    records = _parse_ahead(stream) if size >= PARSE_AHEAD_BYTES and _CAN_FORK else stream
+    return stream.format, _fingerprinted(records, account.iban, account.currency)
+
+
+def _fingerprinted(records, iban: str, currency: str) -> Iterator[tuple[str, Row]]:
+    """(fingerprint, Row) of every transaction record; refuses another account's file."""
+    from payouts.parsers import StatementRecord
+
+    currencies: dict[int, str | None] = {}
+    try:
+        for record in records:
+            if isinstance(record, StatementRecord):
+                found = (record.account_iban or "").replace(" ", "").upper()
+                if found and found != iban:
+                    raise BankImportError(
+                        _("The file is for account %(file)s, not %(account)s.")
+                        % {"file": found, "account": iban}
+                    )
+                currencies[record.index] = record.currency
+                continue
+            row = _row(record, currencies.get(record.statement_index) or currency)
+            yield row.fingerprint(), row
+    finally:
+        if hasattr(records, "close"):
+            records.close()  # ends a helper process still parsing
+
+
+# --- Parsing ahead in a helper process -------------------------------------------------------
+#
+# Parsing a large CAMT.053 costs as much CPU as saving it. A forked helper process parses
+# the file while this one turns what it has received into rows and saves them, so the two
+# halves run on two cores. The helper only parses: it never touches the database connection
+# it inherited, and multiprocessing ends it with os._exit, so nothing of the parent's state
+# is cleaned up twice. Where fork is not available, or for small files, all stays here.
+
+PARSE_AHEAD_BYTES = 4 * 1024 * 1024
+_AHEAD_BATCH = 2000
+_CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
+
+# What `_row` reads from a TransactionRecord: all the helper sends of one (a plain tuple
+# pickles far cheaper than the frozen record).
+_RAW_FIELDS = (
+    "statement_index",
+    "booking_date",
+    "value_date",
+    "amount",
+    "currency",
+    "direction",
+    "reversal",
+    "counterparty_name",
+    "counterparty_iban",
+    "remittance_info",
+    "creditor_reference",
+    "end_to_end_id",
+    "bank_reference",
+    "account_servicer_reference",
+)
+_Raw = collections.namedtuple("_Raw", _RAW_FIELDS)
+_raw_values = operator.attrgetter(*_RAW_FIELDS)
+
+
+def _parse_in_child(stream, sender) -> None:
+    from payouts.parsers import StatementParseError, StatementRecord
+
+    try:
+        batch: list = []
+        for record in stream:
+            batch.append(record if isinstance(record, StatementRecord) else _raw_values(record))
+            if len(batch) == _AHEAD_BATCH:
+                sender.send(("records", batch))
+                batch = []
+        sender.send(("records", batch))
+        sender.send(("done", None))
+    except StatementParseError as exc:
+        where = {"line": exc.line, "element": exc.element, "column": exc.column}
+        sender.send(("parse_error", (exc.template, where, exc.params)))
+    except BaseException as exc:  # reported to the parent, which raises it
+        sender.send(("crash", f"{type(exc).__name__}: {exc}"))
+    finally:
+        sender.close()
+
+
+def _parse_ahead(stream) -> Iterator:
+    """The stream's records (transactions as `_Raw` tuples), parsed by a forked helper."""
+    from payouts.parsers import StatementParseError, StatementRecord
+
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_parse_in_child, args=(stream, sender), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        while True:
+            try:
+                kind, payload = receiver.recv()
+            except EOFError:
+                raise RuntimeError("the statement parser process ended unexpectedly") from None
+            if kind == "records":
+                for item in payload:
+                    yield item if isinstance(item, StatementRecord) else _Raw._make(item)
+            elif kind == "done":
+                return
+            elif kind == "parse_error":
+                template, where, params = payload
+                raise StatementParseError(template, **where, **params)
+            else:
+                raise RuntimeError(f"the statement parser process failed: {payload}")
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.terminate()
+        child.join()
+
+
+def _sha256(source: bytes | IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    if isinstance(source, bytes | bytearray):
+        digest.update(source)
+        return digest.hexdigest()
+    while chunk := source.read(_HASH_CHUNK):
+        digest.update(chunk)
+    source.seek(0)
+    return digest.hexdigest()
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# --- Saving -----------------------------------------------------------------------------------
+
+# Columns written for each transaction, in the order of Row (after the fixed ones).
+_ROW_COLUMNS = list(Row._fields)
+_PG_TYPES = {
+    "booking_date": "date",
+    "value_date": "date",
+    "amount": "numeric",
+    "is_reversal": "boolean",
+}
+
+
+def _insert(account: BankAccount, bank_import: BankImport, keyed: Iterable) -> int:
+    """Insert (fingerprint, occurrence, Row) triples, skipping occurrences already stored
+    (the unique constraint decides: ON CONFLICT DO NOTHING); returns how many were new.
+
+    Plain SQL, not model instances: on PostgreSQL each batch goes as a few arrays, in
+    pipeline mode, so the server inserts one batch while this process prepares the next.
+    """
+    table = connection.ops.quote_name(BankTransaction._meta.db_table)
+    head = ["agency_id", "bank_account_id", "bank_import_id", "created_at", "allocated_amount"]
+    columns = ", ".join([*head, "fingerprint", "occurrence", *_ROW_COLUMNS])
+    conflict = "ON CONFLICT (bank_account_id, fingerprint, occurrence) DO NOTHING"
+    fixed = [account.agency_id, account.pk, bank_import.pk, timezone.now(), ZERO]
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        arrays = ", ".join(
+            ["%s::text[]", "%s::integer[]"]
+            + [f"%s::{_PG_TYPES.get(name, 'text')}[]" for name in _ROW_COLUMNS]
+        )
+        sql = (
+            f"INSERT INTO {table} ({columns}) "  # noqa: S608
+            f"SELECT %s, %s, %s, %s, %s, * FROM unnest({arrays}) {conflict}"
+        )
+        connection.ensure_connection()
+        raw = connection.connection
+        cursors = []
+        with raw.pipeline():
+            for batch in _batches(keyed, BATCH_SIZE):
+                cursor = psycopg.Cursor(raw)
+                cursor.execute(
+                    sql, [*fixed, *(list(column) for column in _columns(batch))], binary=True
+                )
+                cursors.append(cursor)
+        return sum(cursor.rowcount for cursor in cursors)
+    marks = ", ".join(["%s"] * (len(head) + 2 + len(_ROW_COLUMNS)))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) {conflict}"  # noqa: S608
+    new = 0
+    with connection.cursor() as cursor:
+        for batch in _batches(keyed, BATCH_SIZE):
+            cursor.executemany(
+                sql,
+                [
+                    [_plain(v) for v in (*fixed, fp, occurrence, *row)]
+                    for fp, occurrence, row in batch
+                ],
+            )
+            new += cursor.rowcount
+    return new
+
+
+def _columns(batch: list) -> Iterator[tuple]:
+    """The batch's values column by column: fingerprints, occurrences, then Row fields."""
+    yield from zip(*((fp, occurrence, *row) for fp, occurrence, row in batch), strict=True)
+
+
+def _plain(value: Any) -> Any:
+    # SQLite through a raw cursor: decimals and dates as the text Django would store.
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+@transaction.atomic
+def bank_statement_import(
+    *,
+    account: BankAccount,
+    actor,
+    data: bytes | IO[bytes],
+    file_name: str,
+    format: str | None = None,
+) -> BankImport:
+    """Import one bank statement file (bytes or a seekable binary file) into `account`;
+    all or nothing.
+
+    Locks the bank account row, so two imports into one account run one after the other.
+    Raises the parser's StatementParseError or BankImportError (nothing written) on a bad
+    file; the file is parsed as a stream and saved in batches, so a problem near its end
+    still rolls back everything before it.
+    """
+    account = BankAccount.objects.select_for_update().get(pk=account.pk)
+    digest = _sha256(data)
+    detected, parsed = rows(data, account=account, format=format)
+    bank_import = BankImport.objects.create(
+        agency_id=account.agency_id,
+        bank_account=account,
+        file_name=file_name[:255],
+        sha256=digest,
+        format=detected[:16],
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    seen: dict[str, int] = defaultdict(int)
+    total = 0
+
+    def keyed() -> Iterator[tuple[str, int, Row]]:
+        nonlocal total
+        for fp, row in parsed:
+            seen[fp] += 1
+            total += 1
+            yield fp, seen[fp], row
+
+    try:
+        new = _insert(account, bank_import, keyed())
+    finally:
+        parsed.close()  # ends the helper process if the import stopped early
+    bank_import.transaction_count = total
+    bank_import.new_count = new
+    bank_import.duplicate_count = total - new
+    bank_import.save(update_fields=["transaction_count", "new_count", "duplicate_count"])
+    audit_record(
+        agency=account.agency,
+        actor=actor,
+        action="bank_import.create",
+        obj=bank_import,
+        after=snapshot(
+            bank_import,
+            ["bank_account", "file_name", "sha256", "format", "transaction_count", "new_count"],
+        ),
+    )
+    return bank_import

@@ -1,0 +1,700 @@
+"""SWIFT MT940 customer statements, as German, Dutch, Swiss and other banks really send them.
+
+Why not the `mt-940` package: tried on the sample statements in shared/samples/mt940, it
+accepts a file of ten numbered lines as an empty statement, reads a `:25:` that follows a
+`:61:` as the account, merges every statement of a file into one, crashes with a
+RuntimeError (after printing its regex) on ASN Bank's real export, and never says on which
+line a problem is. Parsing is the easy part; these rules are the point:
+
+* Only known tags start a field. A wrapped line that happens to start with ":12:" or ":26:"
+  (a wrapped time of day) continues the previous field.
+* Text outside a statement is skipped: bank headers ("ABNANL2A", "940", "0000 01INGB..."),
+  the SWIFT envelope ({1:…}{2:…}{4: … -}{5:}), and everything after a "-" terminator until
+  the next ":20:". Text after the closing balance is skipped as well.
+* A statement needs :20:, :25:, an opening (:60F:/:60M:) and a closing (:62F:/:62M:)
+  balance in that order; :61: lines sit between the balances, each followed by optional
+  :86: lines (several :86: lines are joined, as Rabobank's old format has them).
+* :61: the entry date (MMDD) takes the year that puts it closest to the value date, so a
+  December value date with a January booking rolls over. RC/RD are reversals (RC: a credit
+  reversed, so money goes out). The amount may wrap onto the next line (Sparkasse).
+* A day past the end of the month (30 February) is the 360-day closing date German banks
+  use for fee and interest entries; it is read as the month's last day, with a warning.
+* :86: is parsed as German ?-subfields (?00 posting text, ?20-?29/?60-?63 purpose with
+  SEPA keywords EREF+/SVWZ+/…, ?30 BIC, ?31 IBAN, ?32/?33 name), as Dutch/SEPA /KEY/value
+  fields (/EREF/, /REMI/, /NAME/, /IBAN/, /CNTP/ …), or kept as plain text.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from .errors import StatementParseError, StatementWarning
+from .errors import gettext_noop as _
+from .fields import bic_or_none, clean, iban_or_none, is_currency, reference, valid_iban
+from .records import CREDIT, DEBIT, StatementRecord, TransactionRecord
+
+FORMAT = "mt940"
+
+# Tags that start a field; anything else at the start of a line is continuation text.
+_TAG = re.compile(r":(20|21|25|28C?|60[FM]|61|62[FM]|64|65|86|NS|13D?|34F|90[CD]):")
+_MT942_TAGS = {"34F", "90C", "90D"}
+_END = "-"  # the pseudo-tag of a statement's "-" terminator line
+_TERMINATOR = re.compile(r"-(?:\}.*|XXX)?\s*")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+_BALANCE = re.compile(r"(?P<mark>[CD])(?P<date>\d{6})(?P<currency>[A-Z]{3})(?P<amount>[\d,]+)")
+_LINE_61 = re.compile(
+    r"(?P<value_date>\d{6})(?P<entry_date>\d{4})?(?P<mark>R?[CD])(?P<funds>[A-Z])?\n?(?P<amount>[\d,]+)"
+)
+_TYPE_AND_REFERENCE = re.compile(r"(?P<type>[A-Z][A-Z0-9]{3})(?P<reference>.*)")
+
+# :86: German ?-subfields: a three-digit business code, then ?NN fields.
+_GERMAN_DETAILS = re.compile(r"(?P<code>\d{3})?(?P<separator>[?>])\d\d")
+_SEPA_KEYWORD = re.compile(r"(EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|IBAN|BIC|COAM|OAMT|PURP)\+")
+# :86: Dutch / SEPA /KEY/value/ fields (Rabobank, ING, ABN AMRO after 2014, Triodos …).
+_SLASH_KEYS = (
+    "EREF|PREF|IREF|CREF|MARF|CSID|CNTP|REMI|PURP|ULTC|ULTD|ULTB|BENM|ORDP|NAME|ID|ADDR|"
+    "IBAN|BIC|ISDT|RTRN|TRCD|TRTP|CDTRREFTP|CDTRREF|CD|ISSR|SVCL|EXCH|CHGS|OCMT|INFO"
+)
+_SLASH_FIELD = re.compile(rf"/({_SLASH_KEYS})/")
+_IDENTIFIER_KEYWORDS = {"EREF", "KREF", "MREF", "CRED", "DEBT"}
+_WRAP_WIDTH = 60  # lines this long were wrapped by the bank, not ended by the writer
+_WRAPPED = "\x00"  # marks a wrapped line while unwrapping (control characters never get here)
+
+
+@dataclass(slots=True)
+class _Field:
+    tag: str
+    line: int
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def value(self) -> str:
+        return "\n".join(self.lines)
+
+    def single(self) -> str:
+        """The value of a one-line field."""
+        return self.lines[0].strip()
+
+
+@dataclass(slots=True)
+class _Entry:
+    line: int
+    value_date: dt.date
+    booking_date: dt.date
+    direction: str
+    reversal: bool
+    amount: Decimal
+    transaction_code: str | None
+    customer_reference: str | None
+    bank_reference: str | None
+    supplementary: str | None
+    details: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Statement:
+    line: int
+    reference: str
+    account: str | None = None
+    sequence: str | None = None
+    opening: tuple[Decimal, dt.date, str] | None = None
+    closing: tuple[Decimal, dt.date, str] | None = None
+    closing_line: int | None = None
+    entries: list[_Entry] = field(default_factory=list)
+    last_tag: str = "20"
+
+
+def iter_records(text: str, warnings: list[StatementWarning]) -> Iterator[object]:
+    """Yield each StatementRecord followed by its TransactionRecords."""
+    count = 0
+    for index, statement in enumerate(_statements(_fields(text), warnings)):
+        count += 1
+        yield from _records(index, statement, warnings)
+    if count == 0:
+        raise StatementParseError(
+            _("no MT940 statement found: expected a line starting with ':20:'"), line=1
+        )
+
+
+def _fields(text: str) -> Iterator[_Field]:
+    """Split the text into tagged fields, skipping headers, envelopes and blank lines."""
+    current: _Field | None = None
+    in_statement = False
+    after_closing = False
+    for number, raw in enumerate(_LINE_BREAK.split(text), start=1):
+        line = raw.rstrip("\x1a")  # DOS end-of-file marker
+        bad = _CONTROL.search(line)
+        if bad:
+            raise StatementParseError(
+                _("contains a control character (0x%(code)s); this is not a text statement"),
+                line=number,
+                code=f"{ord(bad.group()):02X}",
+            )
+        if line.startswith("{1:"):
+            # SWIFT envelope: {1:…}{2:…}{3:…}{4: then the fields, possibly on this line.
+            if current:
+                yield current
+                current = None
+            in_statement = False
+            line = line.partition("{4:")[2]
+        if not line.strip():
+            continue
+        if in_statement and _TERMINATOR.fullmatch(line):
+            if current:
+                yield current
+                current = None
+            in_statement = False
+            yield _Field(_END, number)
+            continue
+        match = _TAG.match(line)
+        if match:
+            if current:
+                yield current
+            tag = match.group(1)
+            if tag == "20":
+                in_statement = True
+                after_closing = False
+            current = _Field(tag, number, [line[match.end() :]])
+            if tag in ("62F", "62M"):
+                after_closing = True
+            continue
+        if not in_statement:
+            continue  # bank header or text between statements
+        if current is None:
+            continue
+        if after_closing and current.tag != "86":
+            continue  # trailer text after the closing balance
+        current.lines.append(line)
+    if current:
+        yield current
+
+
+def _statements(fields: Iterator[_Field], warnings: list[StatementWarning]) -> Iterator[_Statement]:
+    statement: _Statement | None = None
+    for fld in fields:
+        tag = fld.tag
+        if tag in _MT942_TAGS:
+            raise StatementParseError(
+                _(
+                    "field :%(tag)s: belongs to an MT942 interim transaction report; "
+                    "import the MT940 end-of-day statement instead"
+                ),
+                line=fld.line,
+                tag=tag,
+            )
+        if tag in ("NS", "13", "13D"):
+            continue  # non-SWIFT bank data, report date/time
+        if tag == _END:
+            if statement is not None:
+                yield _finish(statement)
+            statement = None
+            continue
+        if tag == "20":
+            if statement is not None:
+                yield _finish(statement)
+            value = fld.single()
+            if not value:
+                raise StatementParseError(
+                    _("field :20: (statement reference) is empty"), line=fld.line
+                )
+            statement = _Statement(line=fld.line, reference=value)
+            _no_continuation(fld)
+            continue
+        if statement is None:
+            raise StatementParseError(
+                _("field :%(tag)s: appears before the statement's first ':20:' line"),
+                line=fld.line,
+                tag=tag,
+            )
+        _add_field(statement, fld, warnings)
+    if statement is not None:
+        yield _finish(statement)
+
+
+_OUT_OF_ORDER = {
+    "header": _("field :%(tag)s: is out of order: it must come before the opening balance :60F:"),
+    "account": _("field :%(tag)s: is out of order: the statement already has an account"),
+    "opening": _("field :%(tag)s: is out of order: the opening balance must follow :25:"),
+    "early": _("field :%(tag)s: is out of order: transactions must follow the balance :60F:"),
+    "late": _("field :%(tag)s: is out of order: transactions must come before :62F:"),
+    "closing": _("field :%(tag)s: is out of order: the closing balance must follow :60F:"),
+    "closed": _("field :%(tag)s: is out of order: there is already a closing balance"),
+    "available": _("field :%(tag)s: is out of order: available balances must follow :62F:"),
+}
+
+
+def _add_field(statement: _Statement, fld: _Field, warnings: list[StatementWarning]) -> None:
+    tag = fld.tag
+    last = statement.last_tag
+    problem = None
+    if tag in ("21", "25", "28", "28C", "60F", "60M"):
+        if statement.opening is not None or statement.entries:
+            problem = "header"
+        elif tag == "25" and statement.account is not None:
+            problem = "account"
+        elif tag in ("60F", "60M") and statement.account is None:
+            problem = "opening"
+    elif tag == "61":
+        problem = "early" if statement.opening is None else None
+        problem = "late" if statement.closing is not None else problem
+    elif tag in ("62F", "62M"):
+        problem = "closing" if statement.opening is None else None
+        problem = "closed" if statement.closing is not None else problem
+    elif tag in ("64", "65") and statement.closing is None:
+        problem = "available"
+    if problem:
+        raise StatementParseError(_OUT_OF_ORDER[problem], line=fld.line, tag=tag)
+
+    if tag == "61":
+        statement.entries.append(_entry(fld, warnings))
+    elif tag == "86":
+        if last in ("61", "86") and statement.entries and statement.closing is None:
+            statement.entries[-1].details.append(fld.value)
+        # Otherwise it is information for the account owner about the whole statement.
+    else:
+        _no_continuation(fld)
+        if tag == "25":
+            statement.account = fld.single()
+            if not statement.account:
+                raise StatementParseError(
+                    _("field :25: (account identification) is empty"), line=fld.line
+                )
+        elif tag in ("28", "28C"):
+            statement.sequence = fld.single() or None
+        elif tag in ("60F", "60M"):
+            statement.opening = _balance(fld, warnings)
+        elif tag in ("62F", "62M"):
+            statement.closing = _balance(fld, warnings)
+            statement.closing_line = fld.line
+        elif tag in ("64", "65"):
+            _balance(fld, warnings)  # checked for form, not kept
+    statement.last_tag = tag
+
+
+def _no_continuation(fld: _Field) -> None:
+    if len(fld.lines) > 1:
+        raise StatementParseError(
+            _("unexpected text '%(text)s' after field :%(tag)s:"),
+            line=fld.line + 1,
+            text=fld.lines[1].strip(),
+            tag=fld.tag,
+        )
+
+
+_MISSING = {
+    "account": _("the statement '%(reference)s' that starts here has no account (:25:)"),
+    "opening": _("the statement '%(reference)s' that starts here has no opening balance (:60F:)"),
+    "closing": _(
+        "the statement '%(reference)s' that starts here has no closing balance (:62F:); "
+        "the file may be cut off"
+    ),
+}
+
+
+def _finish(statement: _Statement) -> _Statement:
+    missing = None
+    if statement.account is None:
+        missing = "account"
+    elif statement.opening is None:
+        missing = "opening"
+    elif statement.closing is None:
+        missing = "closing"
+    if missing:
+        raise StatementParseError(
+            _MISSING[missing], line=statement.line, reference=statement.reference
+        )
+    return statement
+
+
+def _records(
+    index: int, statement: _Statement, warnings: list[StatementWarning]
+) -> Iterator[object]:
+    assert statement.opening and statement.closing  # checked by _finish
+    opening, opening_date, currency = statement.opening
+    closing, closing_date, closing_currency = statement.closing
+    if closing_currency != currency:
+        raise StatementParseError(
+            _("the closing balance is in %(closing)s but the opening balance in %(opening)s"),
+            line=statement.closing_line,
+            closing=closing_currency,
+            opening=currency,
+        )
+    total = sum(
+        (e.amount if e.direction == CREDIT else -e.amount for e in statement.entries), Decimal(0)
+    )
+    if opening + total != closing:
+        warnings.append(
+            StatementWarning(
+                _(
+                    "the opening balance %(opening)s plus the transactions (%(total)s) does not "
+                    "equal the closing balance %(closing)s"
+                ),
+                line=statement.closing_line,
+                opening=opening,
+                total=total,
+                closing=closing,
+            )
+        )
+    account = statement.account or ""
+    yield StatementRecord(
+        index=index,
+        statement_id=statement.reference,
+        account_iban=_account_iban(account),
+        account_number=account,
+        currency=currency,
+        opening_balance=opening,
+        opening_date=opening_date,
+        closing_balance=closing,
+        closing_date=closing_date,
+        period_from=opening_date,
+        period_to=closing_date,
+        sequence_number=statement.sequence,
+        line=statement.line,
+    )
+    for position, entry in enumerate(statement.entries, start=1):
+        details = _details(entry, warnings)
+        yield TransactionRecord(
+            statement_index=index,
+            entry_index=position,
+            booking_date=entry.booking_date,
+            value_date=entry.value_date,
+            amount=entry.amount,
+            currency=currency,
+            direction=entry.direction,
+            reversal=entry.reversal,
+            customer_reference=entry.customer_reference,
+            bank_reference=entry.bank_reference,
+            transaction_code=entry.transaction_code,
+            additional_info=entry.supplementary,
+            line=entry.line,
+            **details,
+        )
+
+
+def _account_iban(account: str) -> str | None:
+    # "NL81ASNB0708271685", "DE89…EUR", "UBRTHUHB/HU12…/HUF", "TRIODOSBANK/0390123456".
+    for part in account.split("/"):
+        part = part.strip().replace(" ", "").upper()
+        for candidate in (part, part[:-3] if is_currency(part[-3:]) else ""):
+            iban = iban_or_none(candidate)
+            if iban:
+                return iban
+    return None
+
+
+# --- field parsers -----------------------------------------------------------------------
+
+
+def _amount(text: str, fld: _Field, line: int | None = None) -> Decimal:
+    if text.count(",") > 1 or not any(ch.isdigit() for ch in text) or len(text.lstrip("0")) > 18:
+        raise StatementParseError(
+            _("field :%(tag)s: has an invalid amount '%(value)s'"),
+            line=line or fld.line,
+            tag=fld.tag,
+            value=text,
+        )
+    try:
+        return Decimal(text.replace(",", "."))
+    except InvalidOperation:  # pragma: no cover - the checks above leave only digits
+        raise StatementParseError(
+            _("field :%(tag)s: has an invalid amount '%(value)s'"),
+            line=line or fld.line,
+            tag=fld.tag,
+            value=text,
+        ) from None
+
+
+def _calendar_date(year: int, month: int, day: int) -> tuple[dt.date, bool] | None:
+    """The date, and whether a day past the month's end was moved back to its last day.
+
+    German banks date closing entries on a 360-day calendar (30 February).
+    """
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(day, last)), day > last
+
+
+def _checked(
+    found: tuple[dt.date, bool] | None, fld: _Field, raw: str, warnings: list[StatementWarning]
+) -> dt.date:
+    if found is None:
+        raise StatementParseError(
+            _("field :%(tag)s: has an invalid date '%(value)s'"),
+            line=fld.line,
+            tag=fld.tag,
+            value=raw,
+        )
+    date, moved = found
+    if moved:
+        warnings.append(
+            StatementWarning(
+                _("field :%(tag)s: date '%(value)s' does not exist; read as %(date)s"),
+                line=fld.line,
+                tag=fld.tag,
+                value=raw,
+                date=date.isoformat(),
+            )
+        )
+    return date
+
+
+def _yymmdd(raw: str, fld: _Field, warnings: list[StatementWarning]) -> dt.date:
+    yy, mm, dd = int(raw[:2]), int(raw[2:4]), int(raw[4:6])
+    year = 2000 + yy if yy < 80 else 1900 + yy
+    return _checked(_calendar_date(year, mm, dd), fld, raw, warnings)
+
+
+def _balance(fld: _Field, warnings: list[StatementWarning]) -> tuple[Decimal, dt.date, str]:
+    raw = fld.single()
+    match = _BALANCE.fullmatch(raw.replace(" ", ""))
+    if not match:
+        raise StatementParseError(
+            _(
+                "field :%(tag)s: is not a valid balance '%(value)s' (expected C or D, a date "
+                "YYMMDD, a currency code and an amount, e.g. C240131EUR1234,56)"
+            ),
+            line=fld.line,
+            tag=fld.tag,
+            value=raw,
+        )
+    currency = match["currency"]
+    if not is_currency(currency):
+        raise StatementParseError(
+            _("field :%(tag)s: has an unknown currency code '%(value)s'"),
+            line=fld.line,
+            tag=fld.tag,
+            value=currency,
+        )
+    amount = _amount(match["amount"], fld)
+    date = _yymmdd(match["date"], fld, warnings)
+    return (amount if match["mark"] == "C" else -amount), date, currency
+
+
+def _entry(fld: _Field, warnings: list[StatementWarning]) -> _Entry:
+    text = fld.value
+    match = _LINE_61.match(text)
+    if not match:
+        raise StatementParseError(
+            _(
+                "field :61: '%(value)s' does not start with a value date (YYMMDD), an optional "
+                "booking date (MMDD), C/D/RC/RD and an amount"
+            ),
+            line=fld.line,
+            value=fld.lines[0],
+        )
+    value_date = _yymmdd(match["value_date"], fld, warnings)
+    booking_date = value_date
+    if match["entry_date"]:
+        booking_date = _booking_date(value_date, match["entry_date"], fld, warnings)
+    mark = match["mark"]
+    reversal = mark.startswith("R")
+    # RC reverses a credit, so money leaves the account; RD reverses a debit.
+    direction = {"C": CREDIT, "D": DEBIT, "RC": DEBIT, "RD": CREDIT}[mark]
+    amount_line = fld.line + match.group(0).count("\n")
+    amount = _amount(match["amount"], fld, amount_line)
+
+    rest = text[match.end() :]
+    first, _newline, more = rest.partition("\n")
+    transaction_code = customer = bank = None
+    supplementary_parts = [part.strip() for part in more.split("\n") if part.strip()]
+    if first.strip():
+        typed = _TYPE_AND_REFERENCE.fullmatch(first.rstrip())
+        if not typed:
+            raise StatementParseError(
+                _(
+                    "field :61: has no transaction type (e.g. NTRF) after the amount, "
+                    "found '%(value)s'"
+                ),
+                line=amount_line,
+                value=first.strip(),
+            )
+        transaction_code = typed["type"]
+        references = typed["reference"]
+        customer_part, slashes, bank_part = references.partition("//")
+        if len(customer_part) > 16 and not slashes and " " in customer_part.strip():
+            # Rabobank pads the 16-character reference and puts the name right after it.
+            supplementary_parts.insert(0, customer_part[16:].strip())
+            customer_part = customer_part[:16]
+        customer = reference(customer_part)
+        bank = reference(bank_part) if slashes else None
+    return _Entry(
+        line=fld.line,
+        value_date=value_date,
+        booking_date=booking_date,
+        direction=direction,
+        reversal=reversal,
+        amount=amount,
+        transaction_code=transaction_code,
+        customer_reference=customer,
+        bank_reference=bank,
+        supplementary=clean(" ".join(supplementary_parts)),
+    )
+
+
+def _booking_date(
+    value_date: dt.date, mmdd: str, fld: _Field, warnings: list[StatementWarning]
+) -> dt.date:
+    """The :61: entry date has no year: take the one that puts it closest to the value date."""
+    month, day = int(mmdd[:2]), int(mmdd[2:])
+    candidates = [
+        _calendar_date(year, month, day)
+        for year in (value_date.year - 1, value_date.year, value_date.year + 1)
+    ]
+    if None in candidates:
+        return _checked(None, fld, mmdd, warnings)
+    best = min(candidates, key=lambda found: abs((found[0] - value_date).days))  # type: ignore[index]
+    return _checked(best, fld, mmdd, warnings)
+
+
+# --- :86: information to account owner ---------------------------------------------------
+
+
+def _details(entry: _Entry, warnings: list[StatementWarning]) -> dict[str, str | None]:
+    result: dict[str, str | None] = {}
+    if entry.details:
+        lines = [line for detail in entry.details for line in detail.split("\n")]
+        joined = "".join(lines)  # the 65-character lines wrap mid-word
+        stripped = joined.lstrip()
+        german = _GERMAN_DETAILS.match(stripped)
+        if german:
+            result = _german_details(stripped, german["code"], german["separator"])
+        elif _SLASH_FIELD.match(stripped):
+            result = _slash_details(stripped)
+        else:
+            result = _plain_details(entry.details)
+    if not result.get("counterparty_iban") and entry.supplementary:
+        # Rabobank and others put the counterparty's account in the :61: extra line.
+        token = entry.supplementary.split(" ")[0]
+        if valid_iban(token):
+            result["counterparty_iban"] = token
+    return result
+
+
+def _german_details(text: str, code: str | None, separator: str) -> dict[str, str | None]:
+    parts = re.split(re.escape(separator) + r"(\d\d)", text[len(code or "") :])
+    subfields: dict[int, list[str]] = {}
+    for number, value in zip(parts[1::2], parts[2::2], strict=False):
+        subfields.setdefault(int(number), []).append(value)
+
+    def joined(*numbers: int) -> str | None:
+        return clean("".join(v for n in numbers for v in subfields.get(n, [])))
+
+    purpose_parts = [
+        v for n in sorted(subfields) if 20 <= n <= 29 or 60 <= n <= 63 for v in subfields[n]
+    ]
+    purpose = "".join(purpose_parts)
+    boundaries = list(itertools.accumulate(len(part) for part in purpose_parts))
+    keywords = _sepa_keywords(purpose, boundaries)
+    remittance = keywords.get("SVWZ") or clean(purpose)
+    iban = iban_or_none(joined(31)) or iban_or_none(joined(38))
+    return {
+        "bank_code": code,
+        "posting_text": joined(0),
+        "remittance_info": remittance,
+        "end_to_end_id": reference(keywords.get("EREF")),
+        "counterparty_name": joined(32, 33),
+        "counterparty_iban": iban,
+        "counterparty_bic": bic_or_none(joined(30)),
+    }
+
+
+def _sepa_keywords(purpose: str, boundaries: list[int]) -> dict[str, str]:
+    """EREF+…, SVWZ+… sections of a German purpose text (keywords may straddle subfields)."""
+    found: dict[str, str] = {}
+    starts = {0, *boundaries}
+    matches = [
+        m
+        for m in _SEPA_KEYWORD.finditer(purpose)
+        if m.start() in starts or not purpose[m.start() - 1].isupper()
+    ]
+    for this, following in zip(matches, [*matches[1:], None], strict=False):
+        start = this.end()
+        end = following.start() if following else len(purpose)
+        if this.group(1) in _IDENTIFIER_KEYWORDS:
+            end = _identifier_end(purpose, start, end, boundaries)
+        value = clean(purpose[start:end])
+        if value and this.group(1) not in found:
+            found[this.group(1)] = value
+    return found
+
+
+def _identifier_end(purpose: str, start: int, end: int, boundaries: list[int]) -> int:
+    """SEPA references are at most 35 characters: an identifier that would run longer ends
+    at the subfield where it stops fitting ("EREF+TFNR 40005 00005" then "MTLG:Grund…")."""
+    if len(purpose[start:end].strip()) <= 35:
+        return end
+    fitting = [b for b in boundaries if start < b < end and len(purpose[start:b].strip()) <= 35]
+    return fitting[-1] if fitting else end
+
+
+def _slash_details(text: str) -> dict[str, str | None]:
+    matches = list(_SLASH_FIELD.finditer(text))
+    values: dict[str, str] = {}
+    for this, following in zip(matches, [*matches[1:], None], strict=False):
+        end = following.start() if following else len(text)
+        # ING ends every value with "/" ("/EREF/abc//CNTP/…"); drop that one slash.
+        value = text[this.end() : end].rstrip().removesuffix("/")
+        values.setdefault(this.group(1), value)
+    result: dict[str, str | None] = {
+        "end_to_end_id": reference(values.get("EREF")),
+        "counterparty_name": clean(values.get("NAME")),
+        "counterparty_iban": iban_or_none(values.get("IBAN")),
+        "counterparty_bic": bic_or_none(values.get("BIC")),
+        "bank_code": clean(values.get("TRCD")),
+        "posting_text": clean(values.get("TRTP")),
+    }
+    remittance = values.get("REMI", "")
+    if remittance.startswith("USTD//"):
+        remittance = remittance[6:]
+    elif remittance.startswith("STRD/"):
+        # /REMI/STRD/CUR/<creditor reference>/
+        result["creditor_reference"] = clean(
+            remittance.split("/")[2] if remittance.count("/") >= 2 else None
+        )
+        remittance = remittance.split("/", 2)[-1]
+    result["remittance_info"] = clean(remittance.rstrip("/"))
+    if "CNTP" in values:
+        # ING: /CNTP/<IBAN>/<BIC>/<name>/<city>/
+        pieces = [*values["CNTP"].split("/"), "", "", ""]
+        result["counterparty_iban"] = result["counterparty_iban"] or iban_or_none(pieces[0])
+        result["counterparty_bic"] = result["counterparty_bic"] or bic_or_none(pieces[1])
+        result["counterparty_name"] = result["counterparty_name"] or clean(pieces[2])
+    return result
+
+
+def _plain_details(details: list[str]) -> dict[str, str | None]:
+    result: dict[str, str | None] = {"remittance_info": _unwrap(details)}
+    first = details[0].split("\n")[0].strip() if details else ""
+    token, _space, rest = first.partition(" ")
+    if valid_iban(token):
+        # ASN / SNS / RegioBank: "<IBAN> <name>" on the first line, then the description.
+        result["counterparty_iban"] = token
+        result["counterparty_name"] = clean(rest)
+    return result
+
+
+def _unwrap(details: list[str]) -> str | None:
+    """Free text of :86: fields: lines the bank wrapped at full width are glued back.
+
+    A line of (nearly) the full 65 characters that ends mid-word continues on the next line
+    ("…EXAMPLESTR" + "ASSE"); shorter or space-padded lines end a line of text. When in
+    doubt we glue: a reference split by a space would no longer match.
+    """
+    pieces: list[str] = []
+    for detail in details:
+        for number, line in enumerate(detail.split("\n")):
+            width = len(line) + (len(":86:") if number == 0 else 0)
+            if pieces and not pieces[-1][-1:].isspace() and not line[:1].isspace():
+                glue = pieces.pop()
+                pieces.append(glue + ("" if glue.endswith(_WRAPPED) else " "))
+            pieces.append(line if width < _WRAP_WIDTH else line + _WRAPPED)
+    return clean("".join(pieces).replace(_WRAPPED, ""))

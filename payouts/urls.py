@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "payouts"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("statements/new/", views.statement_create, name="statement_create"),
+    path("statements/import/", views.statement_import_view, name="statement_import"),
+    path("statements/<int:pk>/", views.statement_detail, name="statement"),
+    path("statements/<int:pk>/edit/", views.statement_edit, name="statement_edit"),
+    path("statements/<int:pk>/adjust/", views.adjustment_add, name="adjustment_add"),
+    path("statements/<int:pk>/hold/", views.hold_place, name="hold_place"),
+    path("statements/<int:pk>/dispute/", views.dispute_open, name="dispute_open"),
+    path("statements/<int:pk>/pay-creator/", views.creator_payment, name="creator_payment"),
+    path("holds/<int:pk>/release/", views.hold_release, name="hold_release"),
+    path("disputes/<int:pk>/close/", views.dispute_close, name="dispute_close"),
+    path("bank/", views.bank_accounts, name="bank_accounts"),
+    path("bank/<int:pk>/import/", views.bank_import, name="bank_import"),
+    path("bank/<int:pk>/csv-mapping/", views.bank_mapping, name="bank_mapping"),
+    path("bank/transactions/", views.transactions, name="transactions"),
+    path("runs/", views.runs, name="runs"),
+    path("runs/start/", views.run_start, name="run_start"),
+    path("runs/<int:pk>/", views.run_detail, name="run"),
+    path("exceptions/", views.exceptions, name="exceptions"),
+    path("exceptions/manual/", views.match_manual, name="match_manual"),
+    path("matches/<int:pk>/<slug:action>/", views.match_decide, name="match_decide"),
+    path("export.csv", views.export, {"fmt": "csv"}, name="export_csv"),
+    path("export.xlsx", views.export, {"fmt": "xlsx"}, name="export_xlsx"),
+    path("settings/", views.payout_settings, name="settings"),
+    path("commissions/", views.commissions, name="commissions"),
+    path("me/", views.portal, name="portal"),
+    path("me/payouts.csv", views.portal_csv, name="portal_csv"),
+]

@@ -1,0 +1,679 @@
+"""Payouts pages: thin views over services and selectors.
+
+Reads are open to owners, finance and account managers; every write to owners and finance
+(payouts/permissions.py). A form with errors answers 400 and shows them next to the fields.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from agencies.spreadsheets import csv_streaming_response
+from agencies.tenancy import agency_view, get_for_agency
+from creators.models import Creator
+
+from . import reconciliation, selectors, services
+from .bank_import import BankImportError, bank_statement_import, max_bytes
+from .commission import breakdowns
+from .exports import CREATOR_COLUMNS, STAFF_COLUMNS, report_rows, table, to_xlsx
+from .filters import StatementFilter, TransactionFilter
+from .forms import (
+    AdjustmentForm,
+    BankAccountForm,
+    BankImportForm,
+    ColumnMappingForm,
+    CommissionForm,
+    CreatorPaymentForm,
+    DisputeCloseForm,
+    DisputeForm,
+    ExportForm,
+    HoldForm,
+    ManualMatchForm,
+    PayoutSettingsForm,
+    StatementForm,
+    UploadForm,
+)
+from .models import (
+    BankAccount,
+    BankImport,
+    BankTransaction,
+    Dispute,
+    Hold,
+    Match,
+    PayoutStatement,
+    ReconciliationRun,
+)
+from .parsers.errors import StatementParseError
+from .permissions import PAYOUTS_PORTAL, PAYOUTS_READ, PAYOUTS_WRITE
+from .statement_import import COLUMNS, StatementImportError, statement_import
+
+PAGE_SIZE = 50
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _can_write(request: HttpRequest) -> bool:
+    return request.membership.role in PAYOUTS_WRITE
+
+
+def _page(request: HttpRequest, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _add_errors(form, exc: ValidationError, rename: dict[str, str] | None = None) -> None:
+    """A service's ValidationError shown on the form, next to the field it names."""
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(None, message)
+        return
+    for field, errors in exc.message_dict.items():
+        field = (rename or {}).get(field, field)
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+
+
+def _form_page(request, form, *, title: str, back: str, intro: str = "", submit: str = ""):
+    return render(
+        request,
+        "payouts/form.html",
+        {"form": form, "title": title, "back": back, "intro": intro, "submit": submit},
+        status=400 if form.errors else 200,
+    )
+
+
+def _index_url(request: HttpRequest) -> str:
+    return reverse("payouts:index", kwargs={"agency_slug": request.agency.slug})
+
+
+def _statement_url(request: HttpRequest, statement) -> str:
+    return reverse(
+        "payouts:statement", kwargs={"agency_slug": request.agency.slug, "pk": statement.pk}
+    )
+
+
+# --- Statements -------------------------------------------------------------------------------
+
+
+@agency_view(allow=PAYOUTS_READ)
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    filters = StatementFilter(
+        request.GET or None,
+        queryset=selectors.statement_list(agency=request.agency),
+        request=request,
+    )
+    return render(
+        request,
+        "payouts/index.html",
+        {
+            "form": filters.form,
+            "page_obj": _page(request, filters.qs),
+            "can_write": _can_write(request),
+        },
+    )
+
+
+@agency_view(allow=PAYOUTS_READ)
+@require_GET
+def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    qs = PayoutStatement.objects.select_related("creator").prefetch_related(
+        "lines",
+        "adjustments",
+        "holds",
+        "disputes",
+        "creator_payments",
+        Prefetch("matches", queryset=Match.objects.select_related("transaction")),
+    )
+    statement = get_for_agency(qs, request.agency, pk=pk)
+    return render(
+        request,
+        "payouts/statement_detail.html",
+        {
+            "statement": statement,
+            "breakdown": breakdowns(request.agency, [statement])[0],
+            "can_write": _can_write(request),
+        },
+    )
+
+
+@agency_view(allow=PAYOUTS_WRITE)
+@require_http_methods(["GET", "POST"])
+def statement_create(request: HttpRequest) -> HttpResponse:
+    form = StatementForm(request.POST or None, agency=request.agency)
+    if request.method == "POST" and form.is_valid():
+        try:
+            statement = services.statement_create(
+                agency=request.agency, actor=request.user, data=form.cleaned_data
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Statement saved."))
+            return redirect(_statement_url(request, statement))
+    return _form_page(
+        request,
+        form,
+        title=_("New payout statement"),
+        back=_index_url(request),
+    )
+
+
+@agency_view(allow=PAYOUTS_WRITE)
+@require_http_methods(["GET", "POST"])
+def statement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    statement = get_for_agency(PayoutStatement, request.agency, pk=pk)
+    form = StatementForm(request.POST or None, instance=statement, agency=request.agency)
+    if request.method == "POST" and form.is_valid():
+        changes = {f: form.cleaned_data[f] for f in services.STATEMENT_FIELDS}
+        try:
+            services.statement_update(
+                statement=get_for_agency(PayoutStatement, request.agency, pk=pk),
+                actor=request.user,
+                changes=changes,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Statement saved."))
+            return redirect(_statement_url(request, statement))
+    return _form_page(
+        request,
+        form,
+        title=_("Edit %(ref)s") % {"ref": statement.platform_reference},
+        back=_statement_url(request, statement),
+    )
+
+
+@agency_view(allow=PAYOUTS_WRITE)
+@require_http_methods(["GET", "POST"])
+def statement_import_view(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > settings.CSV_IMPORT_MAX_BYTES:
+            form.add_error("file", _("The file is larger than the import limit."))
+        else:
+            try:
+                result = statement_import(
+                    agency=request.agency, actor=request.user, data=upload.read()
+                )
+            except StatementImportError as exc:
+                errors = exc.errors[:100]
+                form.add_error("file", _("Nothing was imported; fix the rows below."))
+            else:
+                messages.success(
+                    request,
+                    _("%(c)s created, %(u)s updated, %(n)s unchanged.")
+                    % {"c": result.created, "u": result.updated, "n": result.unchanged},
+                )
+                return redirect("payouts:index", agency_slug=request.agency.slug)
+    return render(
+        request,
+        "payouts/statement_import.html",
+        {"form": form, "errors": errors, "columns": COLUMNS},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Adjustments, holds, disputes, payments to the creator ------------------------------------
+
+
+@agency_view(allow=PAYOUTS_WRITE)
+@require_http_methods(["GET", "POST"])
+def adjustment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    statement = get_for_agency(PayoutStatement, request.agency, pk=pk)
+    form = AdjustmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.adjustment_add(statement=statement, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Adjustment recorded."))
+            return redirect(_statement_url(request, statement))
+    return _form_page(
+        request,
+        form,
+        title=_("Adjust %(ref)s") % {"ref": statement.platform_reference},
+        back=_statement_url(request, statement),
+        intro=_("An invalid-activity deduction, a refund or a policy-violation penalty."),
+    )
+
+
+@agency_view(allow=PAYOUTS_WRITE)
+@require_http_methods(["GET", "POST"])
+def hold_place(request: HttpRequest, pk: int) -> HttpResponse:
+    statement = get_for_agency(PayoutStatement, request.agency, pk=pk)
+    form = HoldForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.hold_place(statement=statement, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The payout is on hold."))
+            return redirect(_statement_url(request, statement))
+    return _form_page(
+        request,
+        form,
+        title=_("Put %(ref)s on hold") % {"ref": statement.platform_reference},
+        back=_statement_url(request, statement),
+    )
+
+
+@agency_view(allow=PAYOUTS_WRITE)
+@require_POST
+def hold_release(request: HttpRequest, pk: int) -> HttpResponse:
+    hold = get_for_agency(Hold.objects.select_related("statement"), request.agency, pk=pk)
+    try:
+        services.hold_release(hold=hold, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Hold released."))
+    return redirect(_statement_url(request, hold.statement))
+
+
+@agency_view(allow=PAYOUTS_WRITE)
+@require_http_methods(["GET", "POST"])
+def dispute_open(request: HttpRequest, pk: int) -> HttpResponse:
+    statement = get_for_agency(PayoutStatement, request.agency, pk=pk)
+    form = DisputeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dispute_open(statement=statement, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Dispute opened."))
+            return redirect(_statement_url(request, statement))
+    return _form_page(
+        request,
+        form,
+        title=_("Dispute %(ref)s") % {"ref": statement.platform_reference},
+        back=_statement_url(request, statement),
+        intro=_("Record what you send the platform; the time it was opened is kept."),
+    )
+
+
+@agency_view(allow=PAYOUTS_WRITE)
+@require_http_methods(["GET", "POST"])
+def dispute_close(request: HttpRequest, pk: int) -> HttpResponse:
+    dispute = get_for_agency(Dispute.objects.select_related("statement"), request.agency, pk=pk)
+    form = DisputeCloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dispute_close(dispute=dispute, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Dispute closed."))
+            return redirect(_statement_url(request, dispute.statement))
+    return _form_page(
+        request,
+        form,
+        title=_("Close the dispute on %(ref)s") % {"ref": dispute.statement.platform_reference},
+        back=_statement_url(request, dispute.statement),
+    )
+
+
+@agency_view(allow=PAYOUTS_WRITE)
+@require_http_methods(["GET", "POST"])
+def creator_payment(request: HttpRequest, pk: int) -> HttpResponse:
+    statement = get_for_agency(PayoutStatement, request.agency, pk=pk)
+    form = CreatorPaymentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.creator_payment_record(
+                statement=statement, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Payment to the creator recorded."))
+            return redirect(_statement_url(request, statement))
+    breakdown = breakdowns(request.agency, [statement])[0]
+    return _form_page(
+        request,
+        form,
+        title=_("Pay %(creator)s for %(ref)s")
+        % {"creator": statement.creator.display_name, "ref": statement.platform_reference},
+        back=_statement_url(request, statement),
+        intro=_("Due to the creator: %(due)s %(currency)s, already paid: %(paid)s.")
+        % {
+            "due": breakdown.due_to_creator,
+            "paid": breakdown.paid_to_creator,
+            "currency": statement.currency,
+        },
+    )
+
+
+# --- Bank accounts, imports and transactions --------------------------------------------------
+
+
+@agency_view(allow=PAYOUTS_READ)
+@require_http_methods(["GET", "POST"])
+def bank_accounts(request: HttpRequest) -> HttpResponse:
+    form = BankAccountForm(request.POST or None)
+    if request.method == "POST":
+        if not _can_write(request):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.bank_account_create(
+                    agency=request.agency, actor=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("Bank account added."))
+                return redirect("payouts:bank_accounts", agency_slug=request.agency.slug)
+    accounts = BankAccount.objects.for_agency(request.agency)
+    imports = BankImport.objects.for_agency(request.agency).select_related("bank_account")[:20]
+    return render(
+        request,
+        "payouts/bank_accounts.html",
+        {"accounts": accounts, "imports": imports, "form": form, "can_write": _can_write(request)},
+        status=400 if form.errors else 200,
+    )
+
+
+@agency_view(allow=PAYOUTS_WRITE)
+@require_http_methods(["GET", "POST"])
+def bank_mapping(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_for_agency(BankAccount, request.agency, pk=pk)
+    form = ColumnMappingForm(
+        request.POST or None, initial=ColumnMappingForm.initial_for(account.csv_mapping)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.bank_account_update(
+                account=account,
+                actor=request.user,
+                changes={"csv_mapping": form.mapping.to_dict()},
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("CSV column mapping saved."))
+            return redirect("payouts:bank_accounts", agency_slug=request.agency.slug)
+    return render(
+        request,
+        "payouts/bank_mapping.html",
+        {"form": form, "account": account},
+        status=400 if form.errors else 200,
+    )
+
+
+@agency_view(allow=PAYOUTS_WRITE)
+@require_http_methods(["GET", "POST"])
+def bank_import(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_for_agency(BankAccount, request.agency, pk=pk)
+    form = BankImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > max_bytes():
+            form.add_error(
+                "file",
+                _("The file is larger than the limit of %(mb)s MB; nothing was imported.")
+                % {"mb": f"{max_bytes() / 1024 / 1024:g}"},
+            )
+        else:
+            try:
+                result = bank_statement_import(
+                    account=account,
+                    actor=request.user,
+                    data=upload.open("rb"),
+                    file_name=upload.name or "upload",
+                    format=form.cleaned_data["format"] or None,
+                )
+            except StatementParseError as exc:
+                form.add_error(
+                    "file",
+                    _("Nothing was imported. %(problem)s") % {"problem": exc.render(_)},
+                )
+            except BankImportError as exc:
+                form.add_error("file", _("Nothing was imported. %(problem)s") % {"problem": exc})
+            else:
+                messages.success(
+                    request,
+                    _("%(n)s transactions read, %(new)s new, %(dup)s already imported.")
+                    % {
+                        "n": result.transaction_count,
+                        "new": result.new_count,
+                        "dup": result.duplicate_count,
+                    },
+                )
+                return redirect("payouts:bank_accounts", agency_slug=request.agency.slug)
+    return render(
+        request,
+        "payouts/bank_import.html",
+        {"form": form, "account": account},
+        status=400 if form.errors else 200,
+    )
+
+
+@agency_view(allow=PAYOUTS_READ)
+@require_GET
+def transactions(request: HttpRequest) -> HttpResponse:
+    filters = TransactionFilter(
+        request.GET or None,
+        queryset=selectors.transaction_list(agency=request.agency),
+        request=request,
+    )
+    return render(
+        request,
+        "payouts/transactions.html",
+        {"form": filters.form, "page_obj": _page(request, filters.qs)},
+    )
+
+
+# --- Reconciliation ---------------------------------------------------------------------------
+
+
+@agency_view(allow=PAYOUTS_READ)
+@require_GET
+def runs(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "payouts/runs.html",
+        {
+            "page_obj": _page(request, selectors.run_list(agency=request.agency)),
+            "can_write": _can_write(request),
+            "summary": reconciliation.summary(request.agency),
+            "form": ExportForm(),
+        },
+    )
+
+
+@agency_view(allow=PAYOUTS_WRITE)
+@require_POST
+def run_start(request: HttpRequest) -> HttpResponse:
+    run = reconciliation.run_start(agency=request.agency, actor=request.user)
+    return redirect("payouts:run", agency_slug=request.agency.slug, pk=run.pk)
+
+
+@agency_view(allow=PAYOUTS_READ)
+@require_GET
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_for_agency(ReconciliationRun, request.agency, pk=pk)
+    template = "payouts/_run_progress.html" if request.htmx else "payouts/run_detail.html"
+    return render(request, template, {"run": run})
+
+
+@agency_view(allow=PAYOUTS_READ)
+@require_GET
+def exceptions(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "payouts/exceptions.html",
+        {
+            "page_obj": _page(request, selectors.exception_queue(agency=request.agency)),
+            "can_write": _can_write(request),
+            "confirmed": selectors.recent_confirmed(agency=request.agency),
+            "manual_form": ManualMatchForm(),
+        },
+    )
+
+
+_DECISIONS = {
+    "confirm": reconciliation.match_confirm,
+    "reject": reconciliation.match_reject,
+    "unmatch": reconciliation.match_unmatch,
+}
+
+
+@agency_view(allow=PAYOUTS_WRITE)
+@require_POST
+def match_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    match = get_for_agency(Match, request.agency, pk=pk)
+    service = _DECISIONS.get(action)
+    if service is None:
+        raise Http404
+    try:
+        service(match=match, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("payouts:exceptions", agency_slug=request.agency.slug)
+
+
+@agency_view(allow=PAYOUTS_WRITE)
+@require_POST
+def match_manual(request: HttpRequest) -> HttpResponse:
+    form = ManualMatchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a statement id and a bank transaction id."))
+    else:
+        statement = get_for_agency(
+            PayoutStatement, request.agency, pk=form.cleaned_data["statement"]
+        )
+        txn = get_for_agency(BankTransaction, request.agency, pk=form.cleaned_data["transaction"])
+        try:
+            reconciliation.match_manual(statement=statement, transaction_=txn, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Matched."))
+    return redirect("payouts:exceptions", agency_slug=request.agency.slug)
+
+
+@agency_view(allow=PAYOUTS_READ)
+@require_GET
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The reconciliation report for the period in the query string (or everything)."""
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        return render(request, "payouts/export.html", {"form": form}, status=400)
+    rows = report_rows(
+        request.agency,
+        period_from=form.cleaned_data["period_from"],
+        period_to=form.cleaned_data["period_to"],
+    )
+    filename = f"reconciliation-{request.agency.slug}.{fmt}"
+    if fmt == "csv":
+        return csv_streaming_response(filename, STAFF_COLUMNS, table(rows, STAFF_COLUMNS))
+    response = HttpResponse(to_xlsx(rows, STAFF_COLUMNS), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- Settings and commission ------------------------------------------------------------------
+
+
+@agency_view(allow=PAYOUTS_WRITE)
+@require_http_methods(["GET", "POST"])
+def payout_settings(request: HttpRequest) -> HttpResponse:
+    current = selectors.payout_settings(agency=request.agency)
+    form = PayoutSettingsForm(request.POST or None, initial=PayoutSettingsForm.initial_for(current))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.payout_settings_update(
+                agency=request.agency, actor=request.user, changes=form.changes()
+            )
+        except ValidationError as exc:
+            _add_errors(
+                form,
+                exc,
+                rename={
+                    "default_commission_rate": "default_commission_percent",
+                    "fx_tolerance": "fx_tolerance_percent",
+                },
+            )
+        else:
+            messages.success(request, _("Payout settings saved."))
+            return redirect("payouts:settings", agency_slug=request.agency.slug)
+    return _form_page(
+        request,
+        form,
+        title=_("Payout settings"),
+        back=_index_url(request),
+        intro=_("How reconciliation matches deposits, and the agency's default commission."),
+    )
+
+
+@agency_view(allow=PAYOUTS_READ)
+@require_http_methods(["GET", "POST"])
+def commissions(request: HttpRequest) -> HttpResponse:
+    form = CommissionForm(request.POST or None, agency=request.agency)
+    if request.method == "POST":
+        if not _can_write(request):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.commission_set(
+                    creator=form.cleaned_data["creator"], actor=request.user, rate=form.rate
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc, rename={"rate": "percent"})
+            else:
+                messages.success(request, _("Commission saved."))
+                return redirect("payouts:commissions", agency_slug=request.agency.slug)
+    default = selectors.payout_settings(agency=request.agency).default_commission_rate
+    return render(
+        request,
+        "payouts/commissions.html",
+        {
+            "form": form,
+            "page_obj": _page(request, selectors.creators_with_commission(agency=request.agency)),
+            "default_percent": default * 100,
+            "can_write": _can_write(request),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# --- The creator's own payouts ----------------------------------------------------------------
+
+
+def _own_creator(request: HttpRequest) -> Creator:
+    creator = Creator.objects.for_agency(request.agency).filter(user=request.user).first()
+    if creator is None:
+        raise Http404
+    return creator
+
+
+@agency_view(allow=PAYOUTS_PORTAL)
+@require_GET
+def portal(request: HttpRequest) -> HttpResponse:
+    creator = _own_creator(request)
+    statements = list(selectors.reconciliation_report(agency=request.agency, creator=creator))
+    return render(request, "payouts/portal.html", {"rows": breakdowns(request.agency, statements)})
+
+
+@agency_view(allow=PAYOUTS_PORTAL)
+@require_GET
+def portal_csv(request: HttpRequest) -> HttpResponse:
+    rows = report_rows(request.agency, creator=_own_creator(request))
+    return csv_streaming_response("my-payouts.csv", CREATOR_COLUMNS, table(rows, CREATOR_COLUMNS))

@@ -1,0 +1,163 @@
+"""Personal API tokens: each member manages their own, shown once, stored hashed."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from agencies.models import ApiToken, AuditLog, Membership
+from agencies.roles import Role
+from agencies.tokens import api_token_create
+from tests.agencies.support import scoping_queries
+from tests.helpers import client_for, member
+
+
+def _url(agency) -> str:
+    return reverse("agencies:tokens", args=[agency.slug])
+
+
+def _revoke_url(token) -> str:
+    return reverse("agencies:token-revoke", args=[token.membership.agency.slug, token.pk])
+
+
+def _me(agency, token: str):
+    return Client().get(reverse("api:me", args=[agency.slug]), HTTP_AUTHORIZATION=f"Token {token}")
+
+
+@pytest.mark.parametrize("role", list(Role), ids=str)
+def test_every_role_creates_a_token_that_is_shown_once(agency, role):
+    user = member(agency, role)
+    client = client_for(user)
+
+    response = client.post(_url(agency), {"name": "Reporting script"})
+
+    assert response.status_code == 200
+    plain = response.context["new_token"]
+    assert re.fullmatch(r"td_[0-9a-f]{8}_[\w-]{40,}", plain)
+    content = response.content.decode()
+    assert f'<pre class="secret" id="new-token">{plain}</pre>' in content
+    assert 'data-copy="new-token"' in content
+    assert "no-store" in response["Cache-Control"]
+    token = ApiToken.objects.get(membership__user=user)
+    assert token.name == "Reporting script"
+    assert token.digest == hashlib.sha256(plain.split("_", 2)[2].encode()).hexdigest()
+    # The next visit lists it without the secret.
+    again = client.get(_url(agency)).content.decode()
+    assert "Reporting script" in again
+    assert plain not in again
+    entry = AuditLog.objects.get(action="api_token.create")
+    assert entry.actor == user
+    assert plain not in str(entry.after)
+
+
+def test_the_new_token_authenticates_as_its_member_and_records_its_use(manager_client, agency):
+    plain = manager_client.post(_url(agency), {"name": "script"}).context["new_token"]
+
+    response = _me(agency, plain)
+
+    assert response.status_code == 200
+    assert response.json()["email"] == "manager@acme.test"
+    assert response.json()["token"]["name"] == "script"
+    page = manager_client.get(_url(agency))
+    assert page.context["tokens"][0].last_used_at is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "message"), [("", "required"), ("   ", "required"), ("x" * 81, "at most 80")]
+)
+def test_a_bad_token_name_is_refused(manager_client, agency, name, message):
+    response = manager_client.post(_url(agency), {"name": name})
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors["name"])
+    assert response.context["new_token"] is None
+    assert not ApiToken.objects.exists()
+
+
+def test_a_member_sees_only_their_own_tokens(manager_client, manager, finance, agency):
+    api_token_create(
+        membership=Membership.objects.get(user=finance), name="finance export", actor=finance
+    )
+    api_token_create(
+        membership=Membership.objects.get(user=manager), name="my script", actor=manager
+    )
+
+    response = manager_client.get(_url(agency))
+
+    assert [t.name for t in response.context["tokens"]] == ["my script"]
+    assert "finance export" not in response.content.decode()
+
+
+def test_revoking_a_token_stops_it_working_and_is_audited(manager_client, manager, agency):
+    membership = Membership.objects.get(user=manager)
+    token, plain = api_token_create(membership=membership, name="script", actor=manager)
+    assert _me(agency, plain).status_code == 200
+
+    response = manager_client.post(_revoke_url(token))
+
+    assert response.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert _me(agency, plain).status_code == 401
+    assert AuditLog.objects.get(action="api_token.revoke").actor == manager
+    listed = manager_client.get(_url(agency)).content.decode()
+    assert "revoked" in listed
+
+
+def test_another_members_token_answers_404_and_stays_active(manager_client, finance, agency):
+    token, plain = api_token_create(
+        membership=Membership.objects.get(user=finance), name="finance export", actor=finance
+    )
+
+    assert manager_client.post(_revoke_url(token)).status_code == 404
+
+    token.refresh_from_db()
+    assert token.revoked_at is None
+    assert _me(agency, plain).status_code == 200
+
+
+def test_an_owner_cannot_revoke_someone_elses_token_either(owner_client, finance, agency):
+    token, _plain = api_token_create(
+        membership=Membership.objects.get(user=finance), name="finance export", actor=finance
+    )
+    assert owner_client.post(_revoke_url(token)).status_code == 404
+
+
+def test_a_token_of_another_agency_answers_404(owner_client, agency, outsider, other_agency):
+    token, _plain = api_token_create(
+        membership=Membership.objects.get(user=outsider), name="theirs", actor=outsider
+    )
+    url = reverse("agencies:token-revoke", args=[agency.slug, token.pk])
+    assert owner_client.post(url).status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
+def test_a_token_only_opens_its_own_agency(agency, other_agency):
+    user = member(agency, Role.MANAGER)
+    Membership.objects.create(user=user, agency=other_agency, role=Role.MANAGER)
+    _token, plain = api_token_create(
+        membership=Membership.objects.get(user=user, agency=agency), name="acme", actor=user
+    )
+    assert _me(agency, plain).status_code == 200
+    assert _me(other_agency, plain).status_code == 404
+
+
+@pytest.mark.parametrize("size", [1, 15])
+def test_the_tokens_page_query_count_does_not_grow(
+    manager_client, manager, agency, size, django_assert_num_queries
+):
+    membership = Membership.objects.get(user=manager)
+    for n in range(size):
+        api_token_create(membership=membership, name=f"script {n}", actor=manager)
+    manager_client.get(_url(agency))  # the first visit also saves the session
+
+    # savepoint (ATOMIC_REQUESTS), session, user, membership + agency (agency_view), the
+    # switcher's memberships (base.html), the member's tokens, release.
+    with django_assert_num_queries(7 + scoping_queries()):
+        response = manager_client.get(_url(agency))
+
+    assert len(response.context["tokens"]) == size

@@ -1,0 +1,64 @@
+"""Members of several agencies switch between them with the switcher in the top bar."""
+
+from __future__ import annotations
+
+import re
+
+from django.urls import reverse
+
+from agencies.roles import Role
+from tests.factories import AgencyFactory, MembershipFactory
+from tests.helpers import client_for, member
+
+
+def _switcher(response) -> str:
+    match = re.search(
+        r'<details class="menu agency-switcher".*?</details>', response.content.decode(), re.S
+    )
+    assert match, "no agency switcher on the page"
+    return match.group(0)
+
+
+def test_the_switcher_lists_every_agency_of_the_user_and_marks_the_current_one(
+    agency, other_agency
+):
+    user = member(agency, Role.MANAGER)
+    MembershipFactory(user=user, agency=other_agency, role=Role.FINANCE)
+    AgencyFactory(name="Not Mine", slug="not-mine")
+
+    switcher = _switcher(client_for(user).get(reverse("agencies:dashboard", args=["acme"])))
+
+    assert "<summary>Acme Talent</summary>" in switcher
+    links = re.findall(r'<a href="([^"]+)"([^>]*)>([^<]+)<small>([^<]+)</small>', switcher)
+    assert [(href, name.strip(), role) for href, _attrs, name, role in links] == [
+        (reverse("agencies:dashboard", args=["acme"]), "Acme Talent", "Account manager"),
+        (reverse("agencies:dashboard", args=["rival"]), "Rival Creators", "Finance"),
+    ]
+    assert 'aria-current="true"' in links[0][1]
+    assert 'aria-current="true"' not in links[1][1]
+    assert "Not Mine" not in switcher
+
+
+def test_switching_shows_the_other_agency_with_the_role_held_there(agency, other_agency):
+    user = member(agency, Role.MANAGER)
+    MembershipFactory(user=user, agency=other_agency, role=Role.OWNER)
+    client = client_for(user)
+
+    response = client.get(reverse("agencies:dashboard", args=["rival"]))
+
+    assert response.context["current_agency"] == other_agency
+    assert response.context["current_role"] == Role.OWNER
+    assert "<summary>Rival Creators</summary>" in _switcher(response)
+    # The owner pages of the other agency open there, but not in the agency held as manager.
+    assert client.get(reverse("agencies:members", args=["rival"])).status_code == 200
+    assert client.get(reverse("agencies:members", args=["acme"])).status_code == 403
+
+
+def test_a_member_of_one_agency_gets_no_switcher(owner_client, agency):
+    response = owner_client.get(reverse("agencies:dashboard", args=[agency.slug]))
+    assert 'data-testid="agency-switcher"' not in response.content.decode()
+
+
+def test_switching_to_an_agency_one_does_not_belong_to_is_a_404(owner_client, other_agency):
+    response = owner_client.get(reverse("agencies:dashboard", args=[other_agency.slug]))
+    assert response.status_code == 404

@@ -1,0 +1,74 @@
+"""The bulk writers store exactly what the ORM would: dates, JSON, foreign keys, booleans,
+across chunk boundaries, and leave other rows alone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from agencies.models import AuditLog
+from moderation.bulk import bulk_insert, bulk_set
+from moderation.models import ActionKind, ActionOutcome, AutomatedAction, Contact, DmState
+from moderation.policies import policy_ensure_default
+
+pytestmark = pytest.mark.django_db
+WHEN = datetime(2025, 3, 30, 1, 30, 15, 123456, tzinfo=UTC)  # the night clocks go forward
+
+
+def test_bulk_insert_sets_keys_and_stores_every_kind_of_value(agency):
+    version = policy_ensure_default(agency=agency).current_version
+    actions = [
+        AutomatedAction(
+            agency=agency,
+            policy_version_id=version.pk if n % 2 else None,
+            kind=ActionKind.REPLY,
+            outcome=ActionOutcome.SCHEDULED,
+            reasons=[f"reason {n}", {"nested": n}],
+            promotional=bool(n % 2),
+            due_at=WHEN + timedelta(minutes=n),
+            text="“quotes” and émojis 🎉",
+        )
+        for n in range(150)  # more than one SQLite chunk (999 parameters)
+    ]
+
+    bulk_insert(actions)
+
+    assert len({a.pk for a in actions}) == 150
+    assert [a.pk for a in actions] == sorted(a.pk for a in actions)
+    stored = {a.pk: a for a in AutomatedAction.objects.filter(agency=agency)}
+    for action in actions:
+        row = stored[action.pk]
+        assert row.reasons == action.reasons and row.due_at == action.due_at
+        assert row.promotional == action.promotional
+        assert row.policy_version_id == action.policy_version_id
+        assert row.text == action.text and row.created_at is not None
+
+
+def test_bulk_set_updates_the_named_fields_of_the_given_rows_only(agency, other_agency):
+    contacts = [
+        Contact.objects.create(agency=agency, platform="tiktok", handle=f"p{n}") for n in range(3)
+    ]
+    bystander = Contact.objects.create(agency=other_agency, platform="tiktok", handle="p0")
+    contacts[0].dm_opted_in_at, contacts[0].dm_state = WHEN, DmState.ASKED_NAME
+    contacts[1].dm_opted_in_at, contacts[1].dm_state = None, DmState.OPTED_OUT
+    contacts[2].name = "not saved: not among the fields"
+
+    assert bulk_set(contacts, ["dm_opted_in_at", "dm_state"]) == 3
+
+    rows = {c.pk: c for c in Contact.objects.all()}
+    assert (rows[contacts[0].pk].dm_opted_in_at, rows[contacts[0].pk].dm_state) == (
+        WHEN,
+        DmState.ASKED_NAME,
+    )
+    assert rows[contacts[1].pk].dm_state == DmState.OPTED_OUT
+    assert rows[contacts[2].pk].name == ""
+    assert rows[bystander.pk].dm_state == DmState.NONE
+
+
+def test_bulk_insert_of_audit_entries_keeps_them_append_only(agency):
+    entries = [AuditLog(agency=agency, action="x.y", after={"n": n}) for n in range(200)]
+    bulk_insert(entries)
+    assert AuditLog.objects.filter(agency=agency, action="x.y").count() == 200
+    with pytest.raises(PermissionError):
+        entries[0].save()

@@ -1,0 +1,96 @@
+"""URL matrix entries for agencies/ (agency pages, team, invitations, audit log, tokens)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.utils import timezone
+
+from agencies.models import ApiToken, Invitation, Membership
+from agencies.roles import Role
+
+from ..factories import MembershipFactory
+from .base import ALL_ROLES, OWNER, UrlCase
+
+
+def _colleague(agency, creator) -> dict:
+    """A manager to act on (so removing or demoting them never hits the last-owner rule)."""
+    return {"pk": MembershipFactory(agency=agency, role=Role.MANAGER).pk}
+
+
+def _invitation(agency, creator) -> dict:
+    invitation = Invitation.objects.create(
+        agency=agency,
+        email=f"invitee-{secrets.token_hex(3)}@example.com",
+        role=Role.MANAGER,
+        digest=secrets.token_hex(32),
+        expires_at=timezone.now() + timedelta(days=7),
+    )
+    return {"pk": invitation.pk}
+
+
+def _own_token(agency, creator) -> dict:
+    # The matrix builds the acting member just before calling this, so the agency's newest
+    # membership is theirs (an agency without members gets one: its token is then foreign).
+    membership = Membership.objects.filter(agency=agency).order_by("-pk").first()
+    if membership is None:
+        membership = MembershipFactory(agency=agency, role=Role.MANAGER)
+    token = ApiToken.objects.create(
+        membership=membership, name="script", prefix=secrets.token_hex(4), digest="0" * 64
+    )
+    return {"pk": token.pk}
+
+
+def _settings_data(agency, creator) -> dict:
+    return {
+        "name": agency.name,
+        "timezone": agency.timezone,
+        "default_currency": agency.default_currency,
+        "business_days": ["0", "1", "2", "3", "4"],
+        "business_day_start": "09:00",
+        "business_day_end": "17:30",
+        "brand_color": "#123456",
+    }
+
+
+CASES: list[UrlCase] = [
+    UrlCase("agencies:dashboard", ALL_ROLES),
+    UrlCase("agencies:settings", OWNER),
+    UrlCase("agencies:settings", OWNER, method="post", data=_settings_data),
+    UrlCase("agencies:members", OWNER),
+    UrlCase(
+        "agencies:invite",
+        OWNER,
+        method="post",
+        data=lambda agency, creator: {"email": "new@example.com", "role": Role.FINANCE},
+    ),
+    UrlCase(
+        "agencies:member-role",
+        OWNER,
+        kwargs=_colleague,
+        method="post",
+        data=lambda agency, creator: {"role": Role.FINANCE},
+    ),
+    UrlCase(
+        "agencies:member-role",
+        OWNER,
+        kwargs=_colleague,
+        method="post",
+        data=lambda agency, creator: {"role": Role.FINANCE},
+        extra={"HTTP_HX_REQUEST": "true"},
+    ),
+    UrlCase("agencies:member-remove", OWNER, kwargs=_colleague, method="post"),
+    UrlCase("agencies:invitation-revoke", OWNER, kwargs=_invitation, method="post"),
+    UrlCase("agencies:invitation-resend", OWNER, kwargs=_invitation, method="post"),
+    UrlCase("agencies:audit", OWNER),
+    UrlCase("agencies:tokens", ALL_ROLES),
+    UrlCase(
+        "agencies:tokens",
+        ALL_ROLES,
+        method="post",
+        data=lambda agency, creator: {"name": "Reporting script"},
+    ),
+    UrlCase("agencies:token-revoke", ALL_ROLES, kwargs=_own_token, method="post"),
+    UrlCase("api:me", ALL_ROLES),
+]

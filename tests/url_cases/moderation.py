@@ -1,0 +1,56 @@
+"""URL matrix entries for moderation/."""
+
+from __future__ import annotations
+
+from agencies.roles import ALL_ROLES, Role
+
+from .base import CREATOR_ROLES, OWNER, UrlCase
+
+QUEUE = frozenset({Role.OWNER, Role.MANAGER, Role.COMMUNITY_MANAGER})
+EDIT = frozenset({Role.OWNER, Role.COMMUNITY_MANAGER})
+CRISIS = frozenset({Role.OWNER, Role.MANAGER})
+
+
+def a_case(agency, creator) -> dict:
+    from moderation.cases import case_open
+
+    return {"pk": case_open(agency=agency, title="Angry comment", creator=creator).pk}
+
+
+def a_policy(agency, creator) -> dict:
+    from moderation.policies import policy_ensure_default
+
+    return {"pk": policy_ensure_default(agency=agency).pk}
+
+
+CASES: list[UrlCase] = [
+    UrlCase("moderation:queue", QUEUE),
+    UrlCase("moderation:case", QUEUE, kwargs=a_case),
+    UrlCase(
+        "moderation:case-action",
+        QUEUE,
+        kwargs=a_case,
+        method="post",
+        data=lambda agency, creator: {"action": "note", "text": "looking"},
+    ),
+    UrlCase("moderation:policies", QUEUE),
+    UrlCase("moderation:policy", QUEUE, kwargs=a_policy),
+    UrlCase("moderation:settings", OWNER),
+    UrlCase(
+        "moderation:crisis",
+        CRISIS,
+        method="post",
+        data=lambda agency, creator: {"enabled": "1"},
+    ),
+    UrlCase("moderation:outbox", QUEUE),
+    UrlCase("moderation:import", EDIT),
+    UrlCase("moderation:portal", CREATOR_ROLES),
+    UrlCase("api:moderation-policy-list", QUEUE),
+    UrlCase("api:moderation-message-list", QUEUE),
+    UrlCase("api:moderation-case-list", QUEUE),
+    UrlCase("api:moderation-case-detail", QUEUE, kwargs=a_case),
+    UrlCase("api:moderation-outbox-list", QUEUE),
+    # Authenticated by its HMAC signature, not by a role: every member (and the platform)
+    # reaches it and an unsigned delivery answers 401; a signed-in non-member gets 404.
+    UrlCase("api:moderation-webhook", ALL_ROLES, method="post"),
+]

@@ -1,0 +1,171 @@
+"""URL matrix entries for payouts/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+from agencies.roles import Role
+
+from .base import CREATOR_ROLES, UrlCase
+
+READ = frozenset({Role.OWNER, Role.FINANCE, Role.MANAGER})
+WRITE = frozenset({Role.OWNER, Role.FINANCE})
+
+
+def _statement(agency, creator):
+    from payouts.models import PayoutStatement
+
+    return PayoutStatement.objects.create(
+        agency=agency,
+        creator=creator,
+        source="other",
+        platform_reference=f"TT-{uuid.uuid4().hex[:8]}",
+        period_start=dt.date(2025, 1, 1),
+        period_end=dt.date(2025, 1, 31),
+        currency="EUR",
+        estimated_amount=Decimal("10.00"),
+        settled_amount=Decimal("10.00"),
+        status="settled",
+        settled_date=dt.date(2025, 2, 1),
+    )
+
+
+def _account(agency):
+    from payouts.models import BankAccount
+
+    return BankAccount.objects.get_or_create(
+        agency=agency, iban="NL91ABNA0417164300", defaults={"name": "Main", "currency": "EUR"}
+    )[0]
+
+
+def _match(agency, creator):
+    from payouts.models import BankTransaction, Match
+
+    txn = BankTransaction.objects.create(
+        agency=agency,
+        bank_account=_account(agency),
+        booking_date=dt.date(2025, 2, 2),
+        amount=Decimal("10.00"),
+        currency="EUR",
+        credit_debit="credit",
+        fingerprint=uuid.uuid4().hex,
+    )
+    return Match.objects.create(
+        agency=agency,
+        statement=_statement(agency, creator),
+        transaction=txn,
+        amount=Decimal("10.00"),
+        statement_amount=Decimal("10.00"),
+        rule="amount_date",
+        confidence=Decimal("0.5"),
+        status="proposed",
+    )
+
+
+def _run(agency, creator):
+    from payouts.models import ReconciliationRun
+
+    return {"pk": ReconciliationRun.objects.create(agency=agency).pk}
+
+
+def _statement_pk(agency, creator):
+    return {"pk": _statement(agency, creator).pk}
+
+
+def _account_pk(agency, creator):
+    return {"pk": _account(agency).pk}
+
+
+def _hold(agency, creator):
+    from payouts.models import Hold
+
+    hold = Hold.objects.create(agency=agency, statement=_statement(agency, creator), reason="KYC")
+    return {"pk": hold.pk}
+
+
+def _dispute(agency, creator):
+    from django.utils import timezone
+
+    from payouts.models import Dispute
+
+    dispute = Dispute.objects.create(
+        agency=agency,
+        statement=_statement(agency, creator),
+        opened_at=timezone.now(),
+        transaction_data="views",
+    )
+    return {"pk": dispute.pk}
+
+
+def _empty(agency, creator):
+    return {}
+
+
+JSON = {"content_type": "application/json"}
+
+CASES: list[UrlCase] = [
+    UrlCase("payouts:index", READ),
+    UrlCase("payouts:statement_create", WRITE),
+    UrlCase("payouts:statement_create", WRITE, method="post", data=_empty),
+    UrlCase("payouts:statement_import", WRITE),
+    UrlCase("payouts:statement", READ, kwargs=_statement_pk),
+    UrlCase("payouts:statement_edit", WRITE, kwargs=_statement_pk),
+    UrlCase("payouts:statement_edit", WRITE, kwargs=_statement_pk, method="post", data=_empty),
+    UrlCase("payouts:adjustment_add", WRITE, kwargs=_statement_pk),
+    UrlCase("payouts:adjustment_add", WRITE, kwargs=_statement_pk, method="post", data=_empty),
+    UrlCase("payouts:hold_place", WRITE, kwargs=_statement_pk),
+    UrlCase("payouts:hold_place", WRITE, kwargs=_statement_pk, method="post", data=_empty),
+    UrlCase("payouts:hold_release", WRITE, kwargs=_hold, method="post"),
+    UrlCase("payouts:dispute_open", WRITE, kwargs=_statement_pk),
+    UrlCase("payouts:dispute_open", WRITE, kwargs=_statement_pk, method="post", data=_empty),
+    UrlCase("payouts:dispute_close", WRITE, kwargs=_dispute),
+    UrlCase("payouts:dispute_close", WRITE, kwargs=_dispute, method="post", data=_empty),
+    UrlCase("payouts:creator_payment", WRITE, kwargs=_statement_pk),
+    UrlCase("payouts:creator_payment", WRITE, kwargs=_statement_pk, method="post", data=_empty),
+    UrlCase("payouts:bank_accounts", READ),
+    UrlCase("payouts:bank_accounts", WRITE, method="post", data=lambda a, c: {"name": ""}),
+    UrlCase("payouts:bank_import", WRITE, kwargs=_account_pk),
+    UrlCase("payouts:bank_import", WRITE, kwargs=_account_pk, method="post", data=_empty),
+    UrlCase("payouts:bank_mapping", WRITE, kwargs=_account_pk),
+    UrlCase("payouts:bank_mapping", WRITE, kwargs=_account_pk, method="post", data=_empty),
+    UrlCase("payouts:transactions", READ),
+    UrlCase("payouts:runs", READ),
+    UrlCase("payouts:run_start", WRITE, method="post"),
+    UrlCase("payouts:run", READ, kwargs=_run),
+    UrlCase("payouts:run", READ, kwargs=_run, extra={"HTTP_HX_REQUEST": "true"}),
+    UrlCase("payouts:exceptions", READ),
+    UrlCase("payouts:match_manual", WRITE, method="post", data=_empty),
+    UrlCase(
+        "payouts:match_decide",
+        WRITE,
+        kwargs=lambda a, c: {"pk": _match(a, c).pk, "action": "confirm"},
+        method="post",
+    ),
+    UrlCase("payouts:export_csv", READ),
+    UrlCase("payouts:export_xlsx", READ),
+    UrlCase("payouts:settings", WRITE),
+    UrlCase("payouts:settings", WRITE, method="post", data=_empty),
+    UrlCase("payouts:commissions", READ),
+    UrlCase("payouts:commissions", WRITE, method="post", data=_empty),
+    UrlCase("payouts:portal", CREATOR_ROLES),
+    UrlCase("payouts:portal_csv", CREATOR_ROLES),
+    # API
+    UrlCase("api:payout-statement-list", READ),
+    UrlCase("api:payout-statement-list", WRITE, method="post", data=_empty, extra=JSON),
+    UrlCase("api:payout-statement-detail", READ, kwargs=_statement_pk),
+    UrlCase(
+        "api:payout-statement-detail",
+        WRITE,
+        kwargs=_statement_pk,
+        method="patch",
+        data=_empty,
+        extra=JSON,
+    ),
+    UrlCase("api:bank-transaction-list", READ),
+    UrlCase("api:payout-match-list", READ),
+    UrlCase("api:reconciliation-run-list", READ),
+    UrlCase("api:reconciliation-run-list", WRITE, method="post", extra=JSON),
+    UrlCase("api:reconciliation-run-detail", READ, kwargs=_run),
+]
