@@ -18,7 +18,7 @@ from __future__ import annotations
 from contextlib import contextmanager, suppress
 
 from django.apps import apps
-from django.db import DatabaseError, connection, connections
+from django.db import DatabaseError, connection, connections, transaction
 
 AGENCY_SETTING = "app.agency_id"
 USER_SETTING = "app.user_id"
@@ -82,11 +82,46 @@ def clear_tenant() -> None:
         set_tenant(None)
 
 
+def _current() -> tuple[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting(%s, true), current_setting(%s, true)",
+            [AGENCY_SETTING, USER_SETTING],
+        )
+        agency_id, user_id = cursor.fetchone()
+    return agency_id or "", user_id or ""
+
+
 @contextmanager
 def tenant_scope(agency_id: int, user_id: int | None = None):
-    """For tasks and commands: scope the enclosing transaction to one agency, then reset."""
+    """For tasks and commands: scope the enclosing transaction to one agency, then put back
+    whatever scope was there before (so a service called inside an agency request, or inside
+    a caller's transaction, leaves the caller's scope as it found it).
+
+    The setting lives as long as the transaction, so on PostgreSQL this must run inside
+    `transaction.atomic()` (see `tenant_transaction`); outside one it would protect nothing.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("tenant_scope() needs a transaction: use tenant_transaction().")
+    previous = _current()
     set_tenant(agency_id, user_id)
     try:
         yield
     finally:
-        clear_tenant()
+        if not connection.needs_rollback:
+            with suppress(DatabaseError):  # an aborted transaction: its rollback resets it
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT set_config(%s, %s, true), set_config(%s, %s, true)",
+                        [AGENCY_SETTING, previous[0], USER_SETTING, previous[1]],
+                    )
+
+
+@contextmanager
+def tenant_transaction(agency_id: int, user_id: int | None = None):
+    """One transaction scoped to one agency: what a task or command writes under."""
+    with transaction.atomic(), tenant_scope(agency_id, user_id):
+        yield

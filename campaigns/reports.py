@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from agencies.audit import audit_record
 from agencies.models import Agency
+from agencies.rls import tenant_transaction
 from creators.models import Creator
 
 from . import selectors
@@ -253,7 +254,8 @@ def sponsor_report_request(
 
 def _set_progress(report: SponsorReport, status: str, progress: int) -> None:
     # Saved outside the render's work so a polling page sees it; one narrow update.
-    SponsorReport.objects.filter(pk=report.pk).update(status=status, progress=progress)
+    with tenant_transaction(report.agency_id):
+        SponsorReport.objects.filter(pk=report.pk).update(status=status, progress=progress)
     report.status, report.progress = status, progress
 
 
@@ -266,12 +268,13 @@ def sponsor_report_render(*, report: SponsorReport) -> SponsorReport:
         return report
     _set_progress(report, ReportStatus.RENDERING, 10)
     try:
-        data = sponsor_report_data(
-            campaign=report.campaign,
-            period_start=report.period_start,
-            period_end=report.period_end,
-            language=report.language,
-        )
+        with tenant_transaction(report.agency_id):  # one consistent read of this agency's rows
+            data = sponsor_report_data(
+                campaign=report.campaign,
+                period_start=report.period_start,
+                period_end=report.period_end,
+                language=report.language,
+            )
         _set_progress(report, ReportStatus.RENDERING, 40)
         pdf = render_report_pdf(data, language=report.language)
         _set_progress(report, ReportStatus.RENDERING, 90)
@@ -281,11 +284,13 @@ def sponsor_report_render(*, report: SponsorReport) -> SponsorReport:
         report.progress = 100
         report.error = ""
         report.finished_at = timezone.now()
-        report.save(update_fields=["file", "status", "progress", "error", "finished_at"])
+        with tenant_transaction(report.agency_id):
+            report.save(update_fields=["file", "status", "progress", "error", "finished_at"])
     except Exception as error:
-        SponsorReport.objects.filter(pk=report.pk).update(
-            status=ReportStatus.FAILED, error=str(error)[:300], finished_at=timezone.now()
-        )
+        with tenant_transaction(report.agency_id):
+            SponsorReport.objects.filter(pk=report.pk).update(
+                status=ReportStatus.FAILED, error=str(error)[:300], finished_at=timezone.now()
+            )
         raise
     return report
 

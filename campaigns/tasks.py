@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import transaction
 
 from agencies.models import Agency
-from agencies.rls import tenant_scope
+from agencies.rls import tenant_transaction
 
 from . import services
 
@@ -24,7 +24,7 @@ def contract_reminders() -> int:
 def agency_contract_reminders(agency_id: int) -> int:
     """Idempotent: each (contract, kind, threshold) is mailed once, whatever the retries."""
     agency = Agency.objects.get(pk=agency_id)
-    with transaction.atomic(), tenant_scope(agency.pk):
+    with tenant_transaction(agency.pk):
         return services.contract_reminders_send(agency=agency)
 
 
@@ -35,5 +35,4 @@ def sponsor_report_render(report_id: int) -> str:
     from .reports import sponsor_report_render as render
 
     report = SponsorReport.objects.select_related("agency", "campaign__sponsor").get(pk=report_id)
-    with tenant_scope(report.agency_id):
-        return render(report=report).status
+    return render(report=report).status

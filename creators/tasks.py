@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import transaction
 
 from agencies.models import Agency
-from agencies.rls import tenant_scope
+from agencies.rls import tenant_transaction
 
 from . import eligibility_watch
 
@@ -26,5 +26,5 @@ def agency_eligibility_scan(agency_id: int) -> int:
     agency = Agency.objects.filter(pk=agency_id).first()
     if agency is None:  # deleted since it was queued
         return 0
-    with transaction.atomic(), tenant_scope(agency.pk):
+    with tenant_transaction(agency.pk):
         return eligibility_watch.eligibility_scan(agency=agency).changed

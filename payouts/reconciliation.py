@@ -47,7 +47,7 @@ from django.utils.translation import gettext as _
 
 from agencies.audit import audit_record, snapshot
 from agencies.models import Agency
-from agencies.rls import set_tenant
+from agencies.rls import tenant_transaction
 
 from .models import (
     ZERO,
@@ -148,7 +148,8 @@ class Config:
 
     @classmethod
     def for_agency(cls, agency: Agency) -> Config:
-        settings, _created = PayoutSettings.objects.get_or_create(agency=agency)
+        with tenant_transaction(agency.pk):
+            settings, _created = PayoutSettings.objects.get_or_create(agency=agency)
         rates: dict[tuple[str, str], Decimal] = {}
         for key, value in (settings.fx_reference_rates or {}).items():
             try:
@@ -868,8 +869,7 @@ def _reverse_pass(agency: Agency, actor=None) -> int:
             pairs.append((rev["pk"], original["pk"]))
     if not pairs:
         return 0
-    with transaction.atomic():
-        set_tenant(agency.pk)
+    with tenant_transaction(agency.pk):
         # The lock every batch of a run takes: no run matches these credits meanwhile.
         PayoutSettings.objects.select_for_update().filter(agency=agency).first()
         with_matches = set(
@@ -888,8 +888,7 @@ def _reverse_pass(agency: Agency, actor=None) -> int:
 
 def _reverse_one(agency: Agency, rev_pk: int, original_pk: int, actor) -> None:
     """Link one reversal to its original and undo the original's matches, atomically."""
-    with transaction.atomic():
-        set_tenant(agency.pk)
+    with tenant_transaction(agency.pk):
         PayoutSettings.objects.select_for_update().filter(agency=agency).first()
         original = BankTransaction.objects.select_for_update().get(agency=agency, pk=original_pk)
         BankTransaction.objects.filter(pk=rev_pk).update(reverses=original)
@@ -984,13 +983,12 @@ def reconcile(*, agency: Agency, run: ReconciliationRun | None = None, actor=Non
                     decisions.append(decision)
                     decided.add(t["pk"])
             stats.processed += len(batch)
-            with transaction.atomic():
+            with tenant_transaction(agency.pk):  # row-level security: this agency's rows
                 if connection.vendor == "postgresql":
                     # A batch need not wait for its commit to reach the disk: after a crash
                     # of the database the rerun redoes any batch lost (atomicity stays).
                     with connection.cursor() as cursor:
                         cursor.execute("SET LOCAL synchronous_commit TO OFF")
-                set_tenant(agency.pk)  # row-level security: this agency's rows only
                 # One run per agency at a time between batches: lock the settings row.
                 PayoutSettings.objects.select_for_update().filter(agency=agency).first()
                 matched, proposed = _write_batch(agency, run, decisions)
@@ -1096,7 +1094,7 @@ def run_execute(*, agency: Agency, run: ReconciliationRun, actor=None) -> Reconc
             status=RunStatus.FAILED, finished_at=timezone.now(), error=str(exc)[:2000]
         )
         raise
-    with transaction.atomic():
+    with tenant_transaction(agency.pk):
         run = ReconciliationRun.objects.select_for_update().get(pk=run.pk)
         mine = Match.objects.filter(run=run)
         run.status = RunStatus.COMPLETED

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from agencies.rls import tenant_scope, tenant_tables
+from agencies.rls import tenant_scope, tenant_tables, tenant_transaction
 from creators.models import Creator
 from tests.factories import CreatorFactory
 
@@ -62,6 +63,30 @@ def test_an_agency_scoped_transaction_cannot_write_into_another_agency(
 ):
     with tenant_scope(agency.pk), pytest.raises(DatabaseError), transaction.atomic():
         CreatorFactory(agency=other_agency)
+
+
+def test_a_nested_scope_puts_the_callers_scope_back(postgres, agency, other_agency):
+    ours = CreatorFactory(agency=agency)
+    theirs = CreatorFactory(agency=other_agency)
+    with tenant_scope(agency.pk):
+        with tenant_scope(other_agency.pk):
+            assert list(Creator.objects.all()) == [theirs]
+        assert list(Creator.objects.all()) == [ours]
+    assert Creator.objects.count() == 2
+
+
+def test_a_scope_rolled_back_with_its_savepoint_leaves_no_trace(postgres, agency, other_agency):
+    with contextlib.suppress(ZeroDivisionError), tenant_transaction(agency.pk):
+        1 / 0  # noqa: B018
+    # The work of another agency in the same outer transaction is not blocked by a leftover.
+    CreatorFactory(agency=other_agency)
+    assert Creator.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_scope_outside_any_transaction_is_refused(postgres, agency):
+    with pytest.raises(RuntimeError, match="needs a transaction"), tenant_scope(agency.pk):
+        pass
 
 
 def test_the_database_refuses_to_change_the_audit_log(postgres, agency, owner):

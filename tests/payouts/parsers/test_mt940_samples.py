@@ -1,8 +1,8 @@
-"""Every real MT940 sample in shared/samples/mt940 is imported or refused with a line number.
+"""Every real MT940 sample in tests/fixtures/mt940 is imported or refused with a line number.
 
 The samples (ABN AMRO, ING, Knab, Rabobank, SNS, Triodos, ASN, PostFinance, Sparkasse,
 Raiffeisen …, including deliberately broken ones) come from the MIT-licensed `mt940`
-library's test suite; they are read from the shared folder beside the repository, not copied.
+library's test suite; copied with their licences into tests/fixtures/mt940.
 The expected outcome of each file is written down here, so a new sample cannot slip in
 untested and a behaviour change shows up as a failing case.
 """
@@ -16,7 +16,7 @@ import pytest
 
 from payouts.parsers import StatementParseError, parse_statement
 
-SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "samples" / "mt940"
+SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "mt940"
 
 # file -> (statements, transactions) when imported, or the start of the error message.
 EXPECTED: dict[str, tuple[int, int] | str] = {

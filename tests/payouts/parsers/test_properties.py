@@ -16,7 +16,7 @@ from bench.generators.camt053 import PlannedTransaction, write_camt053
 from payouts.parsers import ColumnMapping, StatementParseError, parse_statement
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "samples" / "mt940"
+SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "mt940"
 
 # Words without whitespace, so the written and the parsed text are the same after the
 # parsers collapse runs of spaces; XML-special characters are included on purpose.
