@@ -112,12 +112,12 @@ def tenant_scope(agency_id: int, user_id: int | None = None):
         yield
     finally:
         if not connection.needs_rollback:
-            with suppress(DatabaseError):  # an aborted transaction: its rollback resets it
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        "SELECT set_config(%s, %s, true), set_config(%s, %s, true)",
-                        [AGENCY_SETTING, previous[0], USER_SETTING, previous[1]],
-                    )
+            # An aborted transaction: its rollback resets the setting.
+            with suppress(DatabaseError), connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config(%s, %s, true), set_config(%s, %s, true)",
+                    [AGENCY_SETTING, previous[0], USER_SETTING, previous[1]],
+                )
 
 
 @contextmanager

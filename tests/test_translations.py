@@ -33,8 +33,9 @@ def _extract(tmp_path: Path) -> polib.POFile:
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "nl", "-v", "0", "--no-location"],
         # The copied config/settings.py puts LOCALE_PATHS inside the copy, not the real tree.
-        cwd=tree, check=True, env={"DEBUG": "true", "PATH": "/usr/bin:/bin",
-                                   "PYTHONPATH": str(tree)},
+        cwd=tree,
+        check=True,
+        env={"DEBUG": "true", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(tree)},
     )
     extracted = list(tree.rglob("nl/LC_MESSAGES/django.po"))
     assert extracted, "makemessages produced no catalogue"
