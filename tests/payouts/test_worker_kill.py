@@ -48,10 +48,15 @@ def _unavailable(reason: str) -> None:
 
 
 @pytest.fixture
-def queue():
+def queue(monkeypatch):
     """A queue of this run's own on the broker. Nothing else is touched: two runs of this
     test at once (a developer's and CI's) must not take or delete each other's messages."""
     import redis
+
+    # Celery reads CELERY_BROKER_URL from the environment before any configured broker, so
+    # the test's own client would publish to the project's broker (CI sets it) and the
+    # worker on BROKER would never see the task.
+    monkeypatch.setenv("CELERY_BROKER_URL", BROKER)
 
     if connection.vendor != "postgresql":
         _unavailable(
