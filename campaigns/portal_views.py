@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from agencies.formflow import add_service_errors
 from agencies.tenancy import agency_view, get_for_agency
 from creators.portal_views import own_creator
 
@@ -18,7 +19,7 @@ from . import selectors, services
 from .forms import PostedForm, SubmitDraftForm
 from .models import Deliverable, DeliverableStatus
 from .permissions import PORTAL
-from .views import add_service_errors, in_agency_timezone
+from .views import in_agency_timezone
 
 
 def _own_deliverable(request: HttpRequest, pk: int) -> Deliverable:

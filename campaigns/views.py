@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from agencies.formflow import add_service_errors, submit_form
 from agencies.models import CURRENCY_CHOICES
 from agencies.tenancy import agency_view, get_for_agency
 from creators.models import Creator
@@ -73,18 +74,6 @@ def in_agency_timezone(view):
     return wrapper
 
 
-def add_service_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the matching fields (else above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for e in errors:
-                form.add_error(target, e)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
 def _page(request: HttpRequest, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
@@ -126,17 +115,18 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def campaign_create(request: HttpRequest) -> HttpResponse:
     form = CampaignForm(request.POST or None, agency=request.agency)
-    if request.method == "POST" and form.is_valid():
-        try:
-            campaign = services.campaign_create(
-                agency=request.agency, actor=request.user, fields=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Campaign created. Now set up its checklist."))
-            return redirect("campaigns:checklist", agency_slug=request.agency.slug, pk=campaign.pk)
-    return _form_page(
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.campaign_create(
+            agency=request.agency, actor=request.user, fields=data
+        ),
+        success=_("Campaign created. Now set up its checklist."),
+        redirect_to=lambda campaign: reverse(
+            "campaigns:checklist", kwargs={"agency_slug": request.agency.slug, "pk": campaign.pk}
+        ),
+    )
+    return done or _form_page(
         request,
         form,
         title=_("New campaign"),
@@ -201,21 +191,19 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     form = CampaignForm(request.POST or None, instance=campaign, agency=request.agency)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.campaign_update(
-                campaign=campaign, actor=request.user, fields=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Campaign saved."))
-            return redirect("campaigns:detail", agency_slug=request.agency.slug, pk=campaign.pk)
-    return _form_page(
+    back = reverse("campaigns:detail", kwargs={"agency_slug": request.agency.slug, "pk": pk})
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.campaign_update(campaign=campaign, actor=request.user, fields=data),
+        success=_("Campaign saved."),
+        redirect_to=back,
+    )
+    return done or _form_page(
         request,
         form,
         title=_("Edit campaign %(code)s") % {"code": campaign.code},
-        back=reverse("campaigns:detail", kwargs={"agency_slug": request.agency.slug, "pk": pk}),
+        back=back,
         submit=_("Save"),
     )
 
@@ -228,21 +216,19 @@ def checklist_edit(request: HttpRequest, pk: int) -> HttpResponse:
         agency=request.agency, campaign=campaign
     )
     form = ChecklistForm(request.POST or None, instance=checklist, agency=request.agency)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.checklist_update(
-                campaign=campaign, actor=request.user, fields=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Checklist saved."))
-            return redirect("campaigns:detail", agency_slug=request.agency.slug, pk=campaign.pk)
-    return _form_page(
+    back = reverse("campaigns:detail", kwargs={"agency_slug": request.agency.slug, "pk": pk})
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.checklist_update(campaign=campaign, actor=request.user, fields=data),
+        success=_("Checklist saved."),
+        redirect_to=back,
+    )
+    return done or _form_page(
         request,
         form,
         title=_("Disclosure checklist for %(code)s") % {"code": campaign.code},
-        back=reverse("campaigns:detail", kwargs={"agency_slug": request.agency.slug, "pk": pk}),
+        back=back,
         submit=_("Save checklist"),
     )
 
@@ -265,21 +251,21 @@ def _deliverable(request: HttpRequest, pk: int) -> Deliverable:
 def deliverable_create(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     form = DeliverableForm(request.POST or None, campaign=campaign)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.deliverable_create(
-                campaign=campaign, actor=request.user, fields=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Deliverable added."))
-            return redirect("campaigns:detail", agency_slug=request.agency.slug, pk=campaign.pk)
-    return _form_page(
+    back = reverse("campaigns:detail", kwargs={"agency_slug": request.agency.slug, "pk": pk})
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.deliverable_create(
+            campaign=campaign, actor=request.user, fields=data
+        ),
+        success=_("Deliverable added."),
+        redirect_to=back,
+    )
+    return done or _form_page(
         request,
         form,
         title=_("New deliverable for %(code)s") % {"code": campaign.code},
-        back=reverse("campaigns:detail", kwargs={"agency_slug": request.agency.slug, "pk": pk}),
+        back=back,
         submit=_("Add deliverable"),
     )
 
@@ -484,23 +470,19 @@ def conversion_create(request: HttpRequest, pk: int) -> HttpResponse:
 def experiment_create(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     form = ExperimentForm(request.POST or None, initial={"start_date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.experiment_create(
-                campaign=campaign, actor=request.user, fields=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, _("Experiment created. Assign deliverables to variant A or B.")
-            )
-            return redirect("campaigns:detail", agency_slug=request.agency.slug, pk=pk)
-    return _form_page(
+    back = reverse("campaigns:detail", kwargs={"agency_slug": request.agency.slug, "pk": pk})
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.experiment_create(campaign=campaign, actor=request.user, fields=data),
+        success=_("Experiment created. Assign deliverables to variant A or B."),
+        redirect_to=back,
+    )
+    return done or _form_page(
         request,
         form,
         title=_("New experiment for %(code)s") % {"code": campaign.code},
-        back=reverse("campaigns:detail", kwargs={"agency_slug": request.agency.slug, "pk": pk}),
+        back=back,
         submit=_("Create experiment"),
         extra={"weekly_hint": True},
     )
@@ -517,17 +499,16 @@ def experiment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "campaigns:detail",
         kwargs={"agency_slug": request.agency.slug, "pk": experiment.campaign_id},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.experiment_update(
-                experiment=experiment, actor=request.user, fields=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Experiment saved."))
-            return redirect(back)
-    return _form_page(
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.experiment_update(
+            experiment=experiment, actor=request.user, fields=data
+        ),
+        success=_("Experiment saved."),
+        redirect_to=back,
+    )
+    return done or _form_page(
         request,
         form,
         title=_("Edit experiment"),
@@ -556,19 +537,19 @@ def sponsor_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def sponsor_create(request: HttpRequest) -> HttpResponse:
     form = SponsorForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            sponsor = services.sponsor_create(
-                agency=request.agency, actor=request.user, fields=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Sponsor added."))
-            return redirect(
-                "campaigns:sponsor-detail", agency_slug=request.agency.slug, pk=sponsor.pk
-            )
-    return _form_page(
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.sponsor_create(
+            agency=request.agency, actor=request.user, fields=data
+        ),
+        success=_("Sponsor added."),
+        redirect_to=lambda sponsor: reverse(
+            "campaigns:sponsor-detail",
+            kwargs={"agency_slug": request.agency.slug, "pk": sponsor.pk},
+        ),
+    )
+    return done or _form_page(
         request,
         form,
         title=_("New sponsor"),
@@ -595,15 +576,16 @@ def sponsor_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def sponsor_edit(request: HttpRequest, pk: int) -> HttpResponse:
     sponsor = get_for_agency(Sponsor, request.agency, pk=pk)
     form = SponsorForm(request.POST or None, instance=sponsor)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.sponsor_update(sponsor=sponsor, actor=request.user, fields=form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Sponsor saved."))
-            return redirect("campaigns:sponsor-detail", agency_slug=request.agency.slug, pk=pk)
-    return _form_page(
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.sponsor_update(sponsor=sponsor, actor=request.user, fields=data),
+        success=_("Sponsor saved."),
+        redirect_to=reverse(
+            "campaigns:sponsor-detail", kwargs={"agency_slug": request.agency.slug, "pk": pk}
+        ),
+    )
+    return done or _form_page(
         request,
         form,
         title=_("Edit sponsor"),

@@ -1,6 +1,6 @@
 """Roster forms. They check the shape of the input; the services check the rules (unique
 e-mail, who may manage, which login) and their errors are put back on the form by
-`add_service_errors`."""
+`agencies.formflow.add_service_errors`."""
 
 from __future__ import annotations
 
@@ -149,13 +149,3 @@ def check_csv_upload(upload):
     if not name.endswith((".csv", ".txt")) or content_type not in RosterImportForm.ALLOWED_TYPES:
         raise ValidationError(_("Upload a .csv file."))
     return upload
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: next to the field when the form has it,
-    above the form otherwise."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)

@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from agencies.formflow import add_service_errors
 from agencies.spreadsheets import csv_streaming_response
 from agencies.tenancy import agency_view, get_for_agency
 
 from . import insight_selectors, insight_services, metrics_import, rate_cards, selectors
-from .forms import add_service_errors
 from .insight_charts import history_charts
 from .insight_forms import (
     MetricsImportForm,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_countries import countries
 
+from agencies.formflow import add_service_errors
 from agencies.spreadsheets import csv_streaming_response
 from agencies.tenancy import agency_view, get_for_agency
 
@@ -25,7 +26,6 @@ from .forms import (
     OffboardForm,
     RosterImportForm,
     SocialAccountForm,
-    add_service_errors,
 )
 from .insight_charts import history_charts
 from .models import Creator, SocialAccount
