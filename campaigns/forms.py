@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db import models
@@ -73,6 +75,15 @@ class ContractForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    commission_percent = forms.DecimalField(
+        label=_("Agency commission (%)"),
+        required=False,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        max_digits=6,
+        decimal_places=2,
+        help_text=_("On payouts earned under this contract. Blank: the creator's rate."),
+    )
     confirm_conflicts = forms.BooleanField(
         label=_("Save despite the exclusivity conflicts (signing will need an owner's override)"),
         required=False,
@@ -124,11 +135,20 @@ class ContractForm(forms.ModelForm):
             self.fields["currency"].initial = agency.default_currency
         else:
             self.fields["creators"].initial = list(self.instance.creators.all())
+            if self.instance.commission_rate is not None:
+                self.fields["commission_percent"].initial = (
+                    self.instance.commission_rate * 100
+                ).normalize()
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)
         data.pop("creators", None)
         data.pop("confirm_conflicts", None)
+        percent = data.pop("commission_percent", None)
+        # Shown as a percentage like the commission pages; stored as a 0..1 rate.
+        data["commission_rate"] = (
+            None if percent is None else (percent / 100).quantize(Decimal("0.0001"))
+        )
         return data
 
 

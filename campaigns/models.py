@@ -7,6 +7,7 @@ Invariants that must never break are database constraints; rules that need other
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -133,6 +134,17 @@ class Contract(TenantModel):
         default=True,
         help_text=_("Whether sponsored posts may also earn Creator Fund / Creativity rewards."),
     )
+    # The agency's commission on payouts earned under this contract; NULL falls back to the
+    # creator's rate, then the agency default (payouts/commission.py).
+    commission_rate = models.DecimalField(
+        _("commission rate"),
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_("Blank: the creator's rate."),
+    )
     status = models.CharField(
         _("status"),
         max_length=16,
@@ -155,6 +167,11 @@ class Contract(TenantModel):
                 condition=Q(status__in=ContractStatus.values), name="contract_status_valid"
             ),
             models.CheckConstraint(condition=Q(fee__gte=0), name="contract_fee_gte_0"),
+            models.CheckConstraint(
+                condition=Q(commission_rate__isnull=True)
+                | Q(commission_rate__gte=0, commission_rate__lte=1),
+                name="contract_commission_0_1",
+            ),
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")), name="contract_dates_ordered"
             ),
@@ -181,6 +198,10 @@ class Contract(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.sponsor})"
+
+    @property
+    def commission_percent(self) -> Decimal | None:
+        return None if self.commission_rate is None else self.commission_rate * 100
 
     @property
     def has_exclusivity(self) -> bool:

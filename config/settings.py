@@ -184,7 +184,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CSV_IMPORT_MAX_BYTES = env.int("CSV_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 CSV_IMPORT_MAX_ROWS = env.int("CSV_IMPORT_MAX_ROWS", default=20_000)
-BANK_IMPORT_MAX_BYTES = env.int("BANK_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+# A 100,000-entry CAMT.053 is about 67 MB.
+BANK_IMPORT_MAX_BYTES = env.int("BANK_IMPORT_MAX_BYTES", default=100 * 1024 * 1024)
+# Files above this size are stored and imported by a Celery task, not in the web request.
+BANK_IMPORT_ASYNC_BYTES = env.int("BANK_IMPORT_ASYNC_BYTES", default=5 * 1024 * 1024)
+# CAMT.053/OFX: at most this many XML elements (about 33 per entry), and at most this many
+# transactions in any file, so millions of tiny elements are refused, not built in memory.
+BANK_IMPORT_MAX_XML_ELEMENTS = env.int("BANK_IMPORT_MAX_XML_ELEMENTS", default=6_000_000)
+BANK_IMPORT_MAX_ENTRIES = env.int("BANK_IMPORT_MAX_ENTRIES", default=200_000)
 
 # --- Security headers and cookies -----------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -18,20 +18,24 @@ import datetime as dt
 import hashlib
 import multiprocessing
 import operator
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import IO, Any, NamedTuple
 
 from django.conf import settings
+from django.core.files import File
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.audit import audit_record, snapshot
+from agencies.rls import tenant_transaction
 
-from .models import ZERO, BankAccount, BankImport, BankTransaction, CreditDebit
+from .models import ZERO, BankAccount, BankImport, BankTransaction, CreditDebit, ImportStatus
 from .money import minor_exponent, quantize
+from .parsers.errors import StatementParseError
 
 BATCH_SIZE = 2000
 _DIRECTIONS = frozenset(CreditDebit.values)
@@ -156,6 +160,8 @@ def rows(source: bytes | IO[bytes], *, account: BankAccount, format: str | None 
         format=format,
         csv_mapping=_mapping_for(account, format, head),
         max_bytes=max_bytes(),
+        max_elements=settings.BANK_IMPORT_MAX_XML_ELEMENTS,
+        max_entries=settings.BANK_IMPORT_MAX_ENTRIES,
     )
     records = _parse_ahead(stream) if size >= PARSE_AHEAD_BYTES and _CAN_FORK else stream
     return stream.format, _fingerprinted(records, account.iban, account.currency)
@@ -239,11 +245,22 @@ def _parse_in_child(stream, sender) -> None:
         sender.close()
 
 
+def _fork_context():
+    # A Celery prefork worker (where large imports run) is a daemonic process, which the
+    # standard library forbids to start children; billiard, Celery's own fork of
+    # multiprocessing, allows it and is otherwise the same.
+    if multiprocessing.current_process().daemon:
+        import billiard
+
+        return billiard.get_context("fork")
+    return multiprocessing.get_context("fork")
+
+
 def _parse_ahead(stream) -> Iterator:
     """The stream's records (transactions as `_Raw` tuples), parsed by a forked helper."""
     from payouts.parsers import StatementParseError, StatementRecord
 
-    context = multiprocessing.get_context("fork")
+    context = _fork_context()
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_parse_in_child, args=(stream, sender), daemon=True)
     child.start()
@@ -377,6 +394,7 @@ def bank_statement_import(
     data: bytes | IO[bytes],
     file_name: str,
     format: str | None = None,
+    queued: BankImport | None = None,
 ) -> BankImport:
     """Import one bank statement file (bytes or a seekable binary file) into `account`;
     all or nothing.
@@ -384,19 +402,26 @@ def bank_statement_import(
     Locks the bank account row, so two imports into one account run one after the other.
     Raises the parser's StatementParseError or BankImportError (nothing written) on a bad
     file; the file is parsed as a stream and saved in batches, so a problem near its end
-    still rolls back everything before it.
+    still rolls back everything before it. `queued` is the BankImport row of a large file
+    queued by `bank_import_queue`: it is completed instead of a new row being created.
     """
     account = BankAccount.objects.select_for_update().get(pk=account.pk)
     digest = _sha256(data)
     detected, parsed = rows(data, account=account, format=format)
-    bank_import = BankImport.objects.create(
-        agency_id=account.agency_id,
-        bank_account=account,
-        file_name=file_name[:255],
-        sha256=digest,
-        format=detected[:16],
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )
+    if queued is None:
+        bank_import = BankImport.objects.create(
+            agency_id=account.agency_id,
+            bank_account=account,
+            file_name=file_name[:255],
+            sha256=digest,
+            format=detected[:16],
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            finished_at=timezone.now(),
+        )
+    else:
+        bank_import = queued
+        bank_import.format = detected[:16]
+        bank_import.sha256 = digest
     seen: dict[str, int] = defaultdict(int)
     total = 0
 
@@ -414,7 +439,19 @@ def bank_statement_import(
     bank_import.transaction_count = total
     bank_import.new_count = new
     bank_import.duplicate_count = total - new
-    bank_import.save(update_fields=["transaction_count", "new_count", "duplicate_count"])
+    bank_import.status = ImportStatus.DONE
+    bank_import.finished_at = timezone.now()
+    bank_import.save(
+        update_fields=[
+            "transaction_count",
+            "new_count",
+            "duplicate_count",
+            "format",
+            "sha256",
+            "status",
+            "finished_at",
+        ]
+    )
     audit_record(
         agency=account.agency,
         actor=actor,
@@ -425,4 +462,119 @@ def bank_statement_import(
             ["bank_account", "file_name", "sha256", "format", "transaction_count", "new_count"],
         ),
     )
+    return bank_import
+
+
+# --- Large files: stored, then imported by a Celery task ------------------------------------
+
+
+def runs_in_background(size: int) -> bool:
+    """Whether a file of `size` bytes is imported by a task (BANK_IMPORT_ASYNC_BYTES)."""
+    return size > settings.BANK_IMPORT_ASYNC_BYTES
+
+
+def bank_import_queue(
+    *, account: BankAccount, actor, upload: File, file_name: str, format: str | None = None
+) -> BankImport:
+    """Store a large statement file and queue its import (payouts.tasks.bank_import_run),
+    on commit. Returns the queued BankImport, whose status the import page shows."""
+    from .tasks import bank_import_run
+
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    with transaction.atomic():
+        bank_import = BankImport(
+            agency_id=account.agency_id,
+            bank_account=account,
+            file_name=file_name[:255],
+            sha256="",
+            format=(format or "")[:16],
+            status=ImportStatus.QUEUED,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        # A random name: the file name the user chose never reaches the file system.
+        bank_import.upload.save(
+            f"{account.agency_id}-{account.pk}-{secrets.token_hex(12)}.upload", upload, save=False
+        )
+        bank_import.save()
+        audit_record(
+            agency=account.agency,
+            actor=actor,
+            action="bank_import.queue",
+            obj=bank_import,
+            after=snapshot(bank_import, ["bank_account", "file_name", "format", "status"])
+            | {"bytes": upload.size},
+        )
+        transaction.on_commit(
+            lambda: bank_import_run.delay(account.agency_id, bank_import.pk, language)
+        )
+    return bank_import
+
+
+def _problem(exc: Exception) -> str:
+    if isinstance(exc, StatementParseError):
+        return _("Nothing was imported. %(problem)s") % {"problem": exc.render(_)}
+    return _("Nothing was imported. %(problem)s") % {"problem": exc}
+
+
+def bank_import_execute(*, agency_id: int, import_id: int) -> BankImport:
+    """Import a queued file (what the Celery task runs); safe to run again.
+
+    queued → importing (committed, so the page shows it) → done, or failed with the same
+    message the upload page would give. The import itself is one transaction: on failure
+    nothing of the file is saved. A worker killed mid-import leaves "importing", which a
+    redelivered task imports again from the start. The stored file is removed once done or
+    failed.
+    """
+    with tenant_transaction(agency_id):
+        bank_import = (
+            BankImport.objects.select_for_update(of=("self",))
+            .select_related("bank_account", "created_by")
+            .get(agency_id=agency_id, pk=import_id)
+        )
+        if bank_import.status not in (ImportStatus.QUEUED, ImportStatus.IMPORTING):
+            return bank_import
+        bank_import.status = ImportStatus.IMPORTING
+        bank_import.save(update_fields=["status"])
+    try:
+        with tenant_transaction(agency_id), bank_import.upload.open("rb") as data:
+            bank_import = bank_statement_import(
+                account=bank_import.bank_account,
+                actor=bank_import.created_by,
+                data=data,
+                file_name=bank_import.file_name,
+                format=bank_import.format or None,
+                queued=bank_import,
+            )
+    except (StatementParseError, BankImportError) as exc:
+        return _finish_failed(agency_id, import_id, _problem(exc))
+    except Exception:
+        _finish_failed(agency_id, import_id, _("The import stopped unexpectedly; upload again."))
+        raise
+    return _discard_upload(agency_id, import_id)
+
+
+def _finish_failed(agency_id: int, import_id: int, message: str) -> BankImport:
+    with tenant_transaction(agency_id):
+        bank_import = BankImport.objects.select_for_update().get(agency_id=agency_id, pk=import_id)
+        bank_import.status = ImportStatus.FAILED
+        bank_import.error = message
+        bank_import.finished_at = timezone.now()
+        bank_import.save(update_fields=["status", "error", "finished_at"])
+        audit_record(
+            agency=bank_import.agency,
+            actor=None,
+            actor_label="celery:bank_import",
+            action="bank_import.fail",
+            obj=bank_import,
+            after={"file_name": bank_import.file_name, "error": message},
+        )
+    return _discard_upload(agency_id, import_id)
+
+
+def _discard_upload(agency_id: int, import_id: int) -> BankImport:
+    with tenant_transaction(agency_id):
+        bank_import = BankImport.objects.select_for_update().get(agency_id=agency_id, pk=import_id)
+        if bank_import.upload:
+            bank_import.upload.delete(save=False)
+            bank_import.save(update_fields=["upload"])
     return bank_import

@@ -5,10 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
 from agencies.models import Agency
+from campaigns.models import Contract
 
 from .models import CreatorCommission, MatchStatus, PayoutSettings, PayoutStatement
 from .money import quantize
+
+
+class RateSource(models.TextChoices):
+    """Where a payout's commission rate came from, most specific first."""
+
+    CONTRACT = "contract", _("Contract rate")
+    CREATOR = "creator", _("Creator's rate")
+    AGENCY = "agency", _("Agency default")
 
 
 @dataclass(frozen=True)
@@ -18,9 +30,14 @@ class PayoutBreakdown:
     received: dict[str, Decimal]  # per deposit currency
     fees_and_fx: Decimal  # what was lost on the way, in the statement's currency
     commission_rate: Decimal
+    commission_source: RateSource  # agency-internal: never shown to the creator
     commission: Decimal
     due_to_creator: Decimal
     paid_to_creator: Decimal
+
+    @property
+    def commission_percent(self) -> Decimal:
+        return self.commission_rate * 100
 
 
 def commission_rates(agency: Agency) -> tuple[Decimal, dict[int, Decimal]]:
@@ -33,6 +50,29 @@ def commission_rates(agency: Agency) -> tuple[Decimal, dict[int, Decimal]]:
         CreatorCommission.objects.for_agency(agency).values_list("creator_id", "rate")
     )
     return (default if default is not None else Decimal("0.2000")), per_creator
+
+
+def _contract_rates(agency: Agency, statements: list[PayoutStatement]) -> dict[int, Decimal | None]:
+    """Commission rates of the statements' contracts: from the contracts already loaded
+    (select_related("contract")), the others in one query, never one per statement."""
+    field = PayoutStatement._meta.get_field("contract")
+    rates: dict[int, Decimal | None] = {}
+    missing = set()
+    for s in statements:
+        if s.contract_id is None:
+            continue
+        if field.is_cached(s):
+            rates[s.contract_id] = s.contract.commission_rate
+        else:
+            missing.add(s.contract_id)
+    missing -= rates.keys()
+    if missing:
+        rates.update(
+            Contract.objects.for_agency(agency)
+            .filter(pk__in=missing)
+            .values_list("pk", "commission_rate")
+        )
+    return rates
 
 
 def _confirmed(statement: PayoutStatement) -> list:
@@ -56,9 +96,17 @@ def breakdowns(
     calling this repeatedly for one agency.
     """
     default, per_creator = rates if rates is not None else commission_rates(agency)
+    per_contract = _contract_rates(agency, statements)
     rows = []
     for s in statements:
-        rate = per_creator.get(s.creator_id, default)
+        # Precedence: the contract's rate, else the creator's, else the agency default.
+        contract_rate = per_contract.get(s.contract_id) if s.contract_id else None
+        if contract_rate is not None:
+            rate, source = contract_rate, RateSource.CONTRACT
+        elif s.creator_id in per_creator:
+            rate, source = per_creator[s.creator_id], RateSource.CREATOR
+        else:
+            rate, source = default, RateSource.AGENCY
         confirmed = _confirmed(s)
         received: dict[str, Decimal] = {}
         for m in confirmed:
@@ -76,6 +124,7 @@ def breakdowns(
                 received=received,
                 fees_and_fx=quantize(fees, s.currency),
                 commission_rate=rate,
+                commission_source=source,
                 commission=commission,
                 due_to_creator=platform - commission,
                 paid_to_creator=sum((p.amount for p in s.creator_payments.all()), Decimal(0)),

@@ -20,6 +20,7 @@ from .commission import breakdowns, commission_rates
 from .selectors import reconciliation_report
 
 CHUNK_SIZE = 1000
+PERCENT_STEP = Decimal("0.01")
 
 STAFF_COLUMNS = [
     "statement_reference",
@@ -31,6 +32,8 @@ STAFF_COLUMNS = [
     "platform_amount",
     "received",
     "fees_and_fx",
+    "commission_percent",
+    "commission_source",
     "commission",
     "due_to_creator",
     "paid_to_creator",
@@ -38,7 +41,8 @@ STAFF_COLUMNS = [
     "rule",
     "status",
 ]
-# What a creator may see: no rule, no bank references (agency-internal).
+# What a creator may see: no rule, no bank references, not where the commission rate came
+# from (agency-internal).
 CREATOR_COLUMNS = [
     "statement_reference",
     "source",
@@ -97,6 +101,10 @@ def _rows(agency: Agency, statements: list, rates) -> Iterator[dict]:
             "platform_amount": b.platform_amount,
             "received": "; ".join(f"{v} {k}" for k, v in sorted(b.received.items())),
             "fees_and_fx": b.fees_and_fx,
+            # The rate that applied, as a percentage, and whose it is (contract, creator or
+            # agency default).
+            "commission_percent": (b.commission_rate * 100).quantize(PERCENT_STEP),
+            "commission_source": b.commission_source.value,
             "commission": b.commission,
             "due_to_creator": b.due_to_creator,
             "paid_to_creator": b.paid_to_creator,

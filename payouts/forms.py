@@ -10,6 +10,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import CURRENCY_CHOICES
+from campaigns.models import Contract
 from creators.models import Creator
 
 from .models import (
@@ -44,12 +45,17 @@ class StatementForm(forms.ModelForm):
             "settled_amount",
             "status",
             "settled_date",
+            "contract",
         ]
         widgets = {"period_start": DATE, "period_end": DATE, "settled_date": DATE}
 
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["creator"].queryset = Creator.objects.for_agency(agency)
+        # Only this agency's contracts; the service checks the creator is party to it.
+        self.fields["contract"].queryset = (
+            Contract.objects.for_agency(agency).select_related("sponsor").order_by("title", "pk")
+        )
         self.fields["status"].choices = (
             [c for c in StatementStatus.choices if c[0] != StatementStatus.RECONCILED]
             if not self.instance.pk

@@ -171,6 +171,17 @@ class PayoutStatement(TenantModel):
         related_name="payout_statements",
     )
     source = models.CharField(_("source"), max_length=24, choices=PayoutSource.choices)
+    # The contract the payout was earned under; its commission rate, when set, wins over the
+    # creator's (payouts/commission.py). Same agency and including the creator: see services.
+    contract = models.ForeignKey(
+        "campaigns.Contract",
+        verbose_name=_("contract"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payout_statements",
+        help_text=_("Blank: the creator's commission rate applies."),
+    )
     platform_reference = models.CharField(_("platform reference"), max_length=80)
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
@@ -357,11 +368,29 @@ class Dispute(TenantModel):
         ]
 
 
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    IMPORTING = "importing", _("Importing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
 class BankImport(TenantModel):
+    """One bank statement file. Small files are imported in the request and saved as done;
+    a large one is stored in `upload`, queued, and imported by a Celery task, which sets
+    the status (and on failure the error, with nothing of the file saved)."""
+
     bank_account = models.ForeignKey(BankAccount, on_delete=models.CASCADE, related_name="imports")
     file_name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(max_length=64)
-    format = models.CharField(_("format"), max_length=16)
+    format = models.CharField(_("format"), max_length=16, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.DONE
+    )
+    error = models.TextField(_("problem"), blank=True)
+    # The stored file while it waits for the task; removed once imported or refused.
+    upload = models.FileField(upload_to="bank-imports/", blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
     transaction_count = models.PositiveIntegerField(_("transactions in file"), default=0)
     new_count = models.PositiveIntegerField(_("new"), default=0)
     duplicate_count = models.PositiveIntegerField(_("already imported"), default=0)
@@ -374,6 +403,15 @@ class BankImport(TenantModel):
         verbose_name = _("bank import")
         verbose_name_plural = _("bank imports")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ImportStatus.values), name="bankimport_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ImportStatus.FAILED) | ~Q(error=""),
+                name="bankimport_failed_has_error",
+            ),
+        ]
 
 
 class CreditDebit(models.TextChoices):

@@ -80,7 +80,7 @@ def creators_with_commission(*, agency: Agency) -> QuerySet[Creator]:
 
 
 def reconciliation_report(*, agency: Agency, creator=None) -> QuerySet[PayoutStatement]:
-    qs = PayoutStatement.objects.for_agency(agency).select_related("creator")
+    qs = PayoutStatement.objects.for_agency(agency).select_related("creator", "contract")
     if creator is not None:
         qs = qs.filter(creator=creator)
     confirmed = (

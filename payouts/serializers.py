@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from campaigns.models import Contract
 from creators.models import Creator
 
 from .models import (
@@ -31,6 +32,14 @@ class AgencyCreatorField(serializers.PrimaryKeyRelatedField):
         return Creator.objects.filter(agency=agency) if agency else Creator.objects.none()
 
 
+class AgencyContractField(serializers.PrimaryKeyRelatedField):
+    """A contract of the request's agency (optional); another agency's id reads as unknown."""
+
+    def get_queryset(self):
+        agency = self.context.get("agency")
+        return Contract.objects.filter(agency=agency) if agency else Contract.objects.none()
+
+
 def _named_choice_field(choices, component: str):
     """A ChoiceField whose enum is one named schema component (spectacular would otherwise
     hash-name it: other apps also have fields called "status" and "source")."""
@@ -52,6 +61,7 @@ PayoutSourceField = _named_choice_field(PayoutSource.choices, "PayoutSourceEnum"
 
 class PayoutStatementSerializer(serializers.ModelSerializer):
     creator = AgencyCreatorField()
+    contract = AgencyContractField(required=False, allow_null=True)
     source = PayoutSourceField()
     status = StatementStatusField(required=False)
     creator_name = serializers.CharField(source="creator.display_name", read_only=True)

@@ -60,6 +60,7 @@ STATEMENT_FIELDS = [
     "settled_amount",
     "status",
     "settled_date",
+    "contract",
 ]
 
 
@@ -78,6 +79,23 @@ def _check_creator(agency: Agency, creator: Creator) -> None:
         raise ValidationError({"creator": _("Choose a creator of this agency.")})
 
 
+def _check_contract(agency: Agency, statement: PayoutStatement) -> None:
+    """The statement's contract (if any) is the agency's and covers the statement's creator:
+    its commission rate would otherwise apply to someone it was never agreed with."""
+    if statement.contract_id is None:
+        return
+    contract = statement.contract
+    if contract.agency_id != agency.pk:
+        raise ValidationError({"contract": _("Choose a contract of this agency.")})
+    if not contract.creators.filter(pk=statement.creator_id).exists():
+        raise ValidationError(
+            {
+                "contract": _("The contract “%(contract)s” does not include %(creator)s.")
+                % {"contract": contract.title, "creator": statement.creator.display_name}
+            }
+        )
+
+
 @transaction.atomic
 def statement_create(*, agency: Agency, actor, data: dict[str, Any]) -> PayoutStatement:
     """Create a payout statement. A new statement may start in any status but reconciled."""
@@ -86,6 +104,7 @@ def statement_create(*, agency: Agency, actor, data: dict[str, Any]) -> PayoutSt
         raise ValueError(f"statement_create cannot set {sorted(unknown)}")
     statement = PayoutStatement(agency=agency, **data)
     _check_creator(agency, statement.creator)
+    _check_contract(agency, statement)
     if statement.status == S.RECONCILED:
         raise ValidationError({"status": _("Only matching a deposit reconciles a statement.")})
     statement.full_clean()
@@ -118,6 +137,8 @@ def statement_update(
     for field, value in changes.items():
         setattr(statement, field, value)
     _check_creator(statement.agency, statement.creator)
+    if "contract" in changes or "creator" in changes:
+        _check_contract(statement.agency, statement)
     check_transition(old_status, statement.status)
     if statement.allocated_amount > 0:
         if statement.currency != before["currency"]:

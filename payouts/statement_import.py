@@ -2,11 +2,14 @@
 
 Columns (header names, any order, case-insensitive; extra columns are ignored):
 platform_reference, creator_handle, source, period_start, period_end, currency,
-estimated_amount, settled_amount, status, settled_date. Dates are YYYY-MM-DD; amounts use a
-dot or comma as decimal separator; settled_amount and settled_date may be empty while the
-statement is estimated. A row whose (source, platform_reference) already exists with the same
-values is left alone, so importing the same file twice adds nothing; a changed row updates
-the statement through the lifecycle rules.
+estimated_amount, settled_amount, status, settled_date, and optionally contract. Dates are
+YYYY-MM-DD; amounts use a dot or comma as decimal separator; settled_amount and settled_date
+may be empty while the statement is estimated. `contract` names the contract by the code of
+a campaign run under it (e.g. SPRING-24, the tag staff already put on payout lines); empty
+means no contract, and leaving the column out keeps a statement's contract as it is. A row
+whose (source, platform_reference) already exists with the same values is left alone, so
+importing the same file twice adds nothing; a changed row updates the statement through the
+lifecycle rules.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from agencies.models import CURRENCY_CHOICES, Agency
+from campaigns.models import Campaign, Contract
 from creators.models import SocialAccount
 
 from .models import SETTLED_STATUSES, PayoutSource, PayoutStatement, StatementStatus
@@ -41,6 +45,8 @@ COLUMNS = [
     "status",
     "settled_date",
 ]
+# Optional: the code of a campaign linked to the contract the payout was earned under.
+CONTRACT_COLUMN = "contract"
 REQUIRED = set(COLUMNS) - {"settled_amount", "settled_date"}
 CURRENCIES = {code for code, _label in CURRENCY_CHOICES}
 
@@ -107,7 +113,8 @@ def _parse_rows(agency: Agency, text: str) -> list[tuple[int, dict]]:
         raise StatementImportError(
             [RowError(1, c, _("This required column is missing.")) for c in missing]
         )
-    index = {name: header.index(name) for name in COLUMNS if name in header}
+    index = {name: header.index(name) for name in [*COLUMNS, CONTRACT_COLUMN] if name in header}
+    contracts = _contracts_by_campaign_code(agency) if CONTRACT_COLUMN in index else None
     handles = {
         h.lower(): creator_id
         for h, creator_id in SocialAccount.objects.for_agency(agency)
@@ -127,6 +134,17 @@ def _parse_rows(agency: Agency, text: str) -> list[tuple[int, dict]]:
                 continue
             cells = {name: (raw[i].strip() if i < len(raw) else "") for name, i in index.items()}
             row, row_errors = _parse_row(line_no, cells, handles)
+            if contracts is not None and not row_errors:
+                code = cells[CONTRACT_COLUMN].upper()
+                row["contract_id"] = contracts.get(code) if code else None
+                if code and row["contract_id"] is None:
+                    row_errors.append(
+                        RowError(
+                            line_no,
+                            CONTRACT_COLUMN,
+                            _("No campaign of this agency with this code is linked to a contract."),
+                        )
+                    )
             errors.extend(row_errors)
             if not row_errors:
                 key = (row["source"], row["platform_reference"])
@@ -145,6 +163,15 @@ def _parse_rows(agency: Agency, text: str) -> list[tuple[int, dict]]:
     if errors:
         raise StatementImportError(errors)
     return rows
+
+
+def _contracts_by_campaign_code(agency: Agency) -> dict[str, int]:
+    """{campaign code: contract id} for the agency's campaigns that run under a contract."""
+    return dict(
+        Campaign.objects.for_agency(agency)
+        .filter(contract__isnull=False)
+        .values_list("code", "contract_id")
+    )
 
 
 def _parse_row(line_no: int, cells: dict, handles: dict) -> tuple[dict, list[RowError]]:
@@ -209,9 +236,26 @@ def _parse_row(line_no: int, cells: dict, handles: dict) -> tuple[dict, list[Row
 
 
 def _values(row: dict) -> dict:
-    data = {k: row[k] for k in STATEMENT_FIELDS if k != "creator"}
+    data = {k: row[k] for k in STATEMENT_FIELDS if k not in ("creator", "contract")}
     data["creator_id"] = row["creator_id"]
+    if "contract_id" in row:  # only when the file has the contract column
+        data["contract_id"] = row["contract_id"]
     return data
+
+
+def _current(statement: PayoutStatement, name: str):
+    # Related rows compare by id: loading each statement's contract would cost a query a row.
+    return (
+        getattr(statement, f"{name}_id")
+        if name in ("creator", "contract")
+        else getattr(statement, name)
+    )
+
+
+def _current_value(name: str, value):
+    if name in ("creator", "contract"):
+        return value.pk if value is not None else None
+    return value
 
 
 @transaction.atomic
@@ -231,11 +275,16 @@ def statement_import(*, agency: Agency, actor, data: bytes) -> StatementImportRe
     from creators.models import Creator
 
     creators = {c.pk: c for c in Creator.objects.for_agency(agency)}
+    contract_ids = {r["contract_id"] for _n, r in rows if r.get("contract_id")}
+    contracts = {c.pk: c for c in Contract.objects.for_agency(agency).filter(pk__in=contract_ids)}
     result = StatementImportResult()
     errors: list[RowError] = []
     for line_no, row in rows:
         values = _values(row)
         creator = creators[values.pop("creator_id")]
+        if "contract_id" in values:
+            contract_id = values.pop("contract_id")
+            values["contract"] = contracts[contract_id] if contract_id else None
         current = existing.get((row["source"], row["platform_reference"]))
         try:
             with transaction.atomic():
@@ -248,7 +297,7 @@ def statement_import(*, agency: Agency, actor, data: bytes) -> StatementImportRe
                     changes = {
                         k: v
                         for k, v in {**values, "creator": creator}.items()
-                        if getattr(current, k) != v
+                        if _current(current, k) != _current_value(k, v)
                     }
                     if not changes:
                         result.unchanged += 1

@@ -21,6 +21,7 @@ urlpatterns = [
     path("bank/", views.bank_accounts, name="bank_accounts"),
     path("bank/<int:pk>/import/", views.bank_import, name="bank_import"),
     path("bank/<int:pk>/csv-mapping/", views.bank_mapping, name="bank_mapping"),
+    path("bank/imports/<int:pk>/", views.bank_import_status, name="bank_import_status"),
     path("bank/transactions/", views.transactions, name="transactions"),
     path("runs/", views.runs, name="runs"),
     path("runs/start/", views.run_start, name="run_start"),

@@ -22,7 +22,13 @@ from agencies.tenancy import agency_view, get_for_agency
 from creators.models import Creator
 
 from . import reconciliation, selectors, services
-from .bank_import import BankImportError, bank_statement_import, max_bytes
+from .bank_import import (
+    BankImportError,
+    bank_import_queue,
+    bank_statement_import,
+    max_bytes,
+    runs_in_background,
+)
 from .commission import breakdowns
 from .exports import CREATOR_COLUMNS, STAFF_COLUMNS, report_rows, table, to_xlsx
 from .filters import StatementFilter, TransactionFilter
@@ -124,7 +130,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @agency_view(allow=PAYOUTS_READ)
 @require_GET
 def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    qs = PayoutStatement.objects.select_related("creator").prefetch_related(
+    qs = PayoutStatement.objects.select_related("creator", "contract").prefetch_related(
         "lines",
         "adjustments",
         "holds",
@@ -427,6 +433,20 @@ def bank_import(request: HttpRequest, pk: int) -> HttpResponse:
                 _("The file is larger than the limit of %(mb)s MB; nothing was imported.")
                 % {"mb": f"{max_bytes() / 1024 / 1024:g}"},
             )
+        elif runs_in_background(upload.size):
+            queued = bank_import_queue(
+                account=account,
+                actor=request.user,
+                upload=upload,
+                file_name=upload.name or "upload",
+                format=form.cleaned_data["format"] or None,
+            )
+            messages.success(
+                request, _("The file is queued for import; this page shows how it goes.")
+            )
+            return redirect(
+                "payouts:bank_import_status", agency_slug=request.agency.slug, pk=queued.pk
+            )
         else:
             try:
                 result = bank_statement_import(
@@ -457,9 +477,26 @@ def bank_import(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "payouts/bank_import.html",
-        {"form": form, "account": account},
+        {
+            "form": form,
+            "account": account,
+            "background_mb": f"{settings.BANK_IMPORT_ASYNC_BYTES / 1024 / 1024:g}",
+        },
         status=400 if form.errors else 200,
     )
+
+
+@agency_view(allow=PAYOUTS_READ)
+@require_GET
+def bank_import_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """A bank statement import and how it went; htmx refreshes it while it runs."""
+    bank_import = get_for_agency(
+        BankImport.objects.select_related("bank_account"), request.agency, pk=pk
+    )
+    template = (
+        "payouts/_bank_import_status.html" if request.htmx else "payouts/bank_import_status.html"
+    )
+    return render(request, template, {"bank_import": bank_import})
 
 
 @agency_view(allow=PAYOUTS_READ)

@@ -45,6 +45,7 @@ CONTRACT_FIELDS = [
     "attribution_requirements",
     "indemnification",
     "platform_rewards_allowed",
+    "commission_rate",
 ]
 AUDITED_FIELDS = [*CONTRACT_FIELDS, "creators", "status"]
 

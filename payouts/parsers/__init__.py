@@ -14,8 +14,11 @@ transaction without holding every record; CAMT.053 is parsed incrementally from 
 object. `parse_statement()` collects them into a ParseResult.
 
 Limits: `max_bytes` (default 50 MB) is checked before anything is parsed; a larger file is
-refused. Text formats are decoded as UTF-8, else Windows-1252, else Latin-1 (see
-fields.decode_text) unless `encoding=` is given; XML declares its own encoding.
+refused. `max_elements` caps the XML elements of a CAMT.053 or OFX file (counted as the
+bytes are read, before the parser builds them, so a file of millions of tiny elements is
+refused without ever being held), and `max_entries` the transactions of any format. Text
+formats are decoded as UTF-8, else Windows-1252, else Latin-1 (see fields.decode_text)
+unless `encoding=` is given; XML declares its own encoding.
 """
 
 from __future__ import annotations
@@ -60,15 +63,41 @@ _OFX = re.compile(rb"OFXHEADER|<OFX>", re.IGNORECASE)
 _XML_START = re.compile(rb"\s*<")
 
 
-class _LimitedReader(io.RawIOBase):
-    """A binary stream that refuses to deliver more than `limit` bytes."""
+_START_TAG = re.compile(rb"<(?!/)")
 
-    def __init__(self, head: bytes, rest: IO[bytes] | None, limit: int) -> None:
+
+def count_elements(data: bytes) -> int:
+    """Start tags in `data` (also declarations and comments: an upper bound, cheap in C)."""
+    return data.count(b"<") - data.count(b"</")
+
+
+class _LimitedReader(io.RawIOBase):
+    """A binary stream that refuses to deliver more than `limit` bytes, and, when
+    `max_elements` is set, more than that many XML start tags."""
+
+    def __init__(
+        self, head: bytes, rest: IO[bytes] | None, limit: int, max_elements: int | None = None
+    ) -> None:
         self._head = memoryview(head)
         self._offset = 0
         self._rest = rest
         self._limit = limit
         self._delivered = 0
+        self.max_elements = max_elements
+        self._elements = 0
+        self._lines = 0
+
+    def _count(self, chunk: bytes) -> None:
+        assert self.max_elements is not None
+        self._elements += count_elements(chunk)
+        if self._elements > self.max_elements:
+            # Name the line of the first element beyond the limit (only computed on refusal).
+            over = self._elements - self.max_elements
+            starts = [m.start() for m in _START_TAG.finditer(chunk)]
+            position = starts[-over] if over <= len(starts) else 0
+            line = self._lines + chunk.count(b"\n", 0, position) + 1
+            raise too_many_elements(self.max_elements, line)
+        self._lines += chunk.count(b"\n")
 
     def readable(self) -> bool:
         return True
@@ -85,6 +114,8 @@ class _LimitedReader(io.RawIOBase):
         self._delivered += len(chunk)
         if self._delivered > self._limit:
             raise _too_large(self._limit)
+        if self.max_elements is not None:
+            self._count(bytes(chunk))
         buffer[: len(chunk)] = chunk
         return len(chunk)
 
@@ -92,6 +123,31 @@ class _LimitedReader(io.RawIOBase):
 def _too_large(limit: int) -> StatementParseError:
     size = f"{limit / 1024 / 1024:g} MB" if limit >= 1024 * 1024 else f"{limit} bytes"
     return StatementParseError(_("the file is larger than the limit of %(limit)s"), limit=size)
+
+
+def too_many_elements(limit: int, line: int) -> StatementParseError:
+    return StatementParseError(
+        _("the file has more than %(limit)s XML elements, more than any statement we accept"),
+        line=line,
+        limit=f"{limit:,}",
+    )
+
+
+def _too_many_entries(limit: int, record: TransactionRecord) -> StatementParseError:
+    return StatementParseError(
+        _("the file has more than %(limit)s transactions; split it into smaller statements"),
+        line=record.line or None,
+        limit=f"{limit:,}",
+    )
+
+
+def _check_text_elements(text: str, limit: int) -> None:
+    """OFX is read whole: count its tags before the parser builds a node for each."""
+    if text.count("<") - text.count("</") <= limit:
+        return
+    for number, match in enumerate(re.finditer(r"<(?!/)", text), start=1):
+        if number > limit:
+            raise too_many_elements(limit, text.count("\n", 0, match.start()) + 1)
 
 
 def detect_format(head: bytes) -> str | None:
@@ -123,6 +179,8 @@ class StatementStream:
         csv_mapping: ColumnMapping | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
         encoding: str | None = None,
+        max_elements: int | None = None,
+        max_entries: int | None = None,
     ) -> None:
         if format is not None and format not in FORMATS:
             raise ValueError(f"unknown statement format {format!r}; expected one of {FORMATS}")
@@ -152,7 +210,11 @@ class StatementStream:
         self._mapping = csv_mapping
         self._encoding = encoding
         self._max_bytes = max_bytes
-        self._reader = _LimitedReader(head, rest, max_bytes)
+        self._max_elements = max_elements
+        self._max_entries = max_entries
+        # Counted while lxml pulls bytes: the tree never grows past the limit.
+        counted = max_elements if format == camt053.FORMAT else None
+        self._reader = _LimitedReader(head, rest, max_bytes, counted)
 
     def _read_all(self) -> bytes:
         return io.BufferedReader(self._reader).read()
@@ -168,6 +230,19 @@ class StatementStream:
         return text
 
     def __iter__(self) -> Iterator[StatementRecord | TransactionRecord]:
+        limit = self._max_entries
+        if limit is None:
+            yield from self._records()
+            return
+        count = 0
+        for record in self._records():
+            if isinstance(record, TransactionRecord):
+                count += 1
+                if count > limit:
+                    raise _too_many_entries(limit, record)
+            yield record
+
+    def _records(self) -> Iterator[StatementRecord | TransactionRecord]:
         if self.format == camt053.FORMAT:
             buffered = io.BufferedReader(self._reader, buffer_size=_SNIFF_BYTES)
             camt053.check_prolog(buffered.peek(_SNIFF_BYTES)[:_SNIFF_BYTES])
@@ -175,7 +250,10 @@ class StatementStream:
         elif self.format == mt940.FORMAT:
             records = mt940.iter_records(self._text(), self.warnings)
         elif self.format == ofx.FORMAT:
-            records = ofx.iter_records(self._text(), self.warnings)
+            text = self._text()
+            if self._max_elements is not None:
+                _check_text_elements(text, self._max_elements)
+            records = ofx.iter_records(text, self.warnings)
         else:
             assert self._mapping is not None
             data = self._read_all()
@@ -191,10 +269,18 @@ def open_statement(
     csv_mapping: ColumnMapping | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     encoding: str | None = None,
+    max_elements: int | None = None,
+    max_entries: int | None = None,
 ) -> StatementStream:
     """Start reading a statement; iterate the result for its records (see StatementStream)."""
     return StatementStream(
-        source, format=format, csv_mapping=csv_mapping, max_bytes=max_bytes, encoding=encoding
+        source,
+        format=format,
+        csv_mapping=csv_mapping,
+        max_bytes=max_bytes,
+        encoding=encoding,
+        max_elements=max_elements,
+        max_entries=max_entries,
     )
 
 
@@ -205,10 +291,18 @@ def parse_statement(
     csv_mapping: ColumnMapping | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     encoding: str | None = None,
+    max_elements: int | None = None,
+    max_entries: int | None = None,
 ) -> ParseResult:
     """Parse a whole statement file. Raises StatementParseError naming the line or element."""
     stream = open_statement(
-        source, format=format, csv_mapping=csv_mapping, max_bytes=max_bytes, encoding=encoding
+        source,
+        format=format,
+        csv_mapping=csv_mapping,
+        max_bytes=max_bytes,
+        encoding=encoding,
+        max_elements=max_elements,
+        max_entries=max_entries,
     )
     statements: list[StatementRecord] = []
     transactions: list[TransactionRecord] = []

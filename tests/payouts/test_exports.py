@@ -17,7 +17,9 @@ from openpyxl import load_workbook
 from agencies.spreadsheets import FORMULA_PREFIXES, spreadsheet_unescape
 from payouts.exports import STAFF_COLUMNS, to_csv, to_xlsx, xlsx_text
 from payouts.reconciliation import match_manual
+from payouts.services import statement_update
 from tests.agencies.support import scoping_queries
+from tests.campaigns.factories import ContractFactory
 from tests.factories import CreatorFactory
 
 from .builders import credit, statement
@@ -150,8 +152,12 @@ def test_another_agencys_statements_are_not_in_the_report(finance_client, agency
 def test_the_report_costs_the_same_queries_for_5_or_60_statements(
     finance_client, agency, size, django_assert_num_queries
 ):
+    creator = CreatorFactory(agency=agency)
+    contract = ContractFactory(agency=agency, creators=[creator], commission_rate=Decimal("0.1"))
     for i in range(size):
-        statement(agency, f"S-{i}", "10.00")
+        s = statement(agency, f"S-{i}", "10.00", creator=creator if i % 2 else None)
+        if i % 2:  # contracts' rates come with the statements, not one query each
+            statement_update(statement=s, actor=None, changes={"contract": contract})
     url = export_url(agency)
     finance_client.get(url)  # the first visit also saves the session
     # session, user, membership + agency (agency_view), savepoint + release (ATOMIC_REQUESTS);

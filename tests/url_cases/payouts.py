@@ -78,6 +78,20 @@ def _account_pk(agency, creator):
     return {"pk": _account(agency).pk}
 
 
+def _bank_import(agency, creator):
+    from payouts.models import BankImport
+
+    bank_import = BankImport.objects.create(
+        agency=agency,
+        bank_account=_account(agency),
+        file_name="big.xml",
+        sha256="",
+        status="failed",
+        error="Nothing was imported.",
+    )
+    return {"pk": bank_import.pk}
+
+
 def _hold(agency, creator):
     from payouts.models import Hold
 
@@ -130,6 +144,10 @@ CASES: list[UrlCase] = [
     UrlCase("payouts:bank_import", WRITE, kwargs=_account_pk, method="post", data=_empty),
     UrlCase("payouts:bank_mapping", WRITE, kwargs=_account_pk),
     UrlCase("payouts:bank_mapping", WRITE, kwargs=_account_pk, method="post", data=_empty),
+    UrlCase("payouts:bank_import_status", READ, kwargs=_bank_import),
+    UrlCase(
+        "payouts:bank_import_status", READ, kwargs=_bank_import, extra={"HTTP_HX_REQUEST": "true"}
+    ),
     UrlCase("payouts:transactions", READ),
     UrlCase("payouts:runs", READ),
     UrlCase("payouts:run_start", WRITE, method="post"),
