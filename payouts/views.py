@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from agencies.formflow import submit_form
 from agencies.spreadsheets import csv_streaming_response
 from agencies.tenancy import agency_view, get_for_agency
 from creators.models import Creator
@@ -154,17 +155,16 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def statement_create(request: HttpRequest) -> HttpResponse:
     form = StatementForm(request.POST or None, agency=request.agency)
-    if request.method == "POST" and form.is_valid():
-        try:
-            statement = services.statement_create(
-                agency=request.agency, actor=request.user, data=form.cleaned_data
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("Statement saved."))
-            return redirect(_statement_url(request, statement))
-    return _form_page(
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.statement_create(
+            agency=request.agency, actor=request.user, data=data
+        ),
+        success=_("Statement saved."),
+        redirect_to=lambda statement: _statement_url(request, statement),
+    )
+    return done or _form_page(
         request,
         form,
         title=_("New payout statement"),
@@ -238,15 +238,14 @@ def statement_import_view(request: HttpRequest) -> HttpResponse:
 def adjustment_add(request: HttpRequest, pk: int) -> HttpResponse:
     statement = get_for_agency(PayoutStatement, request.agency, pk=pk)
     form = AdjustmentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.adjustment_add(statement=statement, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("Adjustment recorded."))
-            return redirect(_statement_url(request, statement))
-    return _form_page(
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.adjustment_add(statement=statement, actor=request.user, **data),
+        success=_("Adjustment recorded."),
+        redirect_to=_statement_url(request, statement),
+    )
+    return done or _form_page(
         request,
         form,
         title=_("Adjust %(ref)s") % {"ref": statement.platform_reference},
@@ -260,15 +259,14 @@ def adjustment_add(request: HttpRequest, pk: int) -> HttpResponse:
 def hold_place(request: HttpRequest, pk: int) -> HttpResponse:
     statement = get_for_agency(PayoutStatement, request.agency, pk=pk)
     form = HoldForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.hold_place(statement=statement, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("The payout is on hold."))
-            return redirect(_statement_url(request, statement))
-    return _form_page(
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.hold_place(statement=statement, actor=request.user, **data),
+        success=_("The payout is on hold."),
+        redirect_to=_statement_url(request, statement),
+    )
+    return done or _form_page(
         request,
         form,
         title=_("Put %(ref)s on hold") % {"ref": statement.platform_reference},
@@ -294,15 +292,14 @@ def hold_release(request: HttpRequest, pk: int) -> HttpResponse:
 def dispute_open(request: HttpRequest, pk: int) -> HttpResponse:
     statement = get_for_agency(PayoutStatement, request.agency, pk=pk)
     form = DisputeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.dispute_open(statement=statement, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("Dispute opened."))
-            return redirect(_statement_url(request, statement))
-    return _form_page(
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.dispute_open(statement=statement, actor=request.user, **data),
+        success=_("Dispute opened."),
+        redirect_to=_statement_url(request, statement),
+    )
+    return done or _form_page(
         request,
         form,
         title=_("Dispute %(ref)s") % {"ref": statement.platform_reference},
@@ -316,15 +313,14 @@ def dispute_open(request: HttpRequest, pk: int) -> HttpResponse:
 def dispute_close(request: HttpRequest, pk: int) -> HttpResponse:
     dispute = get_for_agency(Dispute.objects.select_related("statement"), request.agency, pk=pk)
     form = DisputeCloseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.dispute_close(dispute=dispute, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("Dispute closed."))
-            return redirect(_statement_url(request, dispute.statement))
-    return _form_page(
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.dispute_close(dispute=dispute, actor=request.user, **data),
+        success=_("Dispute closed."),
+        redirect_to=_statement_url(request, dispute.statement),
+    )
+    return done or _form_page(
         request,
         form,
         title=_("Close the dispute on %(ref)s") % {"ref": dispute.statement.platform_reference},
@@ -337,18 +333,17 @@ def dispute_close(request: HttpRequest, pk: int) -> HttpResponse:
 def creator_payment(request: HttpRequest, pk: int) -> HttpResponse:
     statement = get_for_agency(PayoutStatement, request.agency, pk=pk)
     form = CreatorPaymentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.creator_payment_record(
-                statement=statement, actor=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("Payment to the creator recorded."))
-            return redirect(_statement_url(request, statement))
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.creator_payment_record(
+            statement=statement, actor=request.user, **data
+        ),
+        success=_("Payment to the creator recorded."),
+        redirect_to=_statement_url(request, statement),
+    )
     breakdown = breakdowns(request.agency, [statement])[0]
-    return _form_page(
+    return done or _form_page(
         request,
         form,
         title=_("Pay %(creator)s for %(ref)s")
