@@ -1,7 +1,8 @@
 """The demo data behind `manage.py seed_demo`: two agencies, staff of every role, a creator
-login and about fifty creators with social accounts, and 90 days of TikTok figures and a
-dozen videos each for the insight pages. Deterministic (fixed seed) and
-idempotent: people and creators are looked up by e-mail, so a second run adds nothing."""
+login and about fifty creators with social accounts, 90 days of TikTok figures and a
+dozen videos each for the insight pages, and a running campaign per agency
+(campaigns/demo.py). Deterministic (fixed seed) and idempotent: people and creators are
+looked up by e-mail, so a second run adds nothing."""
 
 from __future__ import annotations
 
@@ -181,6 +182,7 @@ class DemoResult:
     agencies_created: int = 0
     users_created: int = 0
     creators_created: int = 0
+    campaigns_created: int = 0
 
 
 def _followers(rng: random.Random) -> int:
@@ -293,6 +295,10 @@ def seed_demo() -> DemoResult:
             _demo_creator(agency, name, email, age_days, draws, users, is_portal_creator)
             result.creators_created += 1
         _demo_metrics(agency)
+        # The campaigns app builds on the roster; imported here to keep creators independent.
+        from campaigns.demo import seed_demo_campaign
+
+        result.campaigns_created += seed_demo_campaign(agency, approver=managers[0])
     return result
 
 

@@ -73,7 +73,7 @@ def test_running_it_twice_adds_nothing():
 
     assert _counts() == first
     assert sorted(SocialAccount.objects.values_list("handle", "followers")) == handles
-    assert "0 agencies, 0 people and 0 creators added" in output
+    assert "0 agencies, 0 people, 0 creators and 0 campaigns added" in output
 
 
 def test_the_creator_login_opens_its_own_profile():
@@ -131,3 +131,56 @@ def test_it_refuses_to_run_with_debug_off_outside_tests(settings):
         call_command("seed_demo", stdout=StringIO())
 
     assert not Agency.objects.exists()
+
+
+def test_each_agency_gets_a_running_campaign_with_figures(client):
+    from campaigns.demo import CODE
+    from campaigns.models import Campaign, Contract, ContractStatus
+    from campaigns.services.deliverables import caption_missing
+
+    output = _seed()
+
+    assert "2 campaigns added" in output
+    campaign = Campaign.objects.get(agency__slug="northstar", code=CODE)
+    contract = Contract.objects.get(pk=campaign.contract_id)
+    assert contract.status == ContractStatus.ACTIVE
+    assert set(contract.creators.all()) == {d.creator for d in campaign.deliverables.all()}
+    # One submitted deliverable lacks its disclosure: the checklist has something to refuse.
+    failing = [d for d in campaign.deliverables.all() if caption_missing(d)]
+    assert [d.status for d in failing] == ["submitted"]
+    client.login(username="manager@northstar.test", password=DEMO_PASSWORD)
+
+    response = client.get(reverse("campaigns:detail", args=["northstar", campaign.pk]))
+
+    assert response.status_code == 200
+    dashboard = response.context["dashboard"]
+    assert dashboard.total.views > 0
+    assert dashboard.total.conversions > 0
+
+
+def test_the_demo_campaign_renders_a_sponsor_report():
+    from campaigns.demo import CODE
+    from campaigns.models import Campaign
+    from campaigns.reports import sponsor_report_data
+
+    _seed()
+    campaign = Campaign.objects.get(agency__slug="lumen", code=CODE)
+
+    data = sponsor_report_data(campaign=campaign)
+
+    assert data.dashboard.has_data
+    assert len(data.dashboard.creators) == 6
+
+
+def test_a_second_run_adds_no_campaign_rows():
+    from campaigns.models import Campaign, ConversionEvent, Deliverable, MetricSnapshot
+
+    _seed()
+    counts = [m.objects.count() for m in (Campaign, Deliverable, MetricSnapshot, ConversionEvent)]
+
+    output = _seed()
+
+    assert "0 campaigns added" in output
+    assert [
+        m.objects.count() for m in (Campaign, Deliverable, MetricSnapshot, ConversionEvent)
+    ] == counts

@@ -10,8 +10,8 @@ from creators.demo import DEMO_PASSWORD, seed_demo
 
 class Command(BaseCommand):
     help = (
-        "Create the demo: two agencies, staff of every role, a creator login and about 50 "
-        "creators. Safe to run again: nothing is duplicated."
+        "Create the demo: two agencies, staff of every role, a creator login, about 50 "
+        "creators and a running campaign per agency. Safe to run again: nothing is duplicated."
     )
 
     def add_arguments(self, parser):
@@ -29,8 +29,9 @@ class Command(BaseCommand):
             )
         result = seed_demo()
         self.stdout.write(
-            f"Demo ready: {result.agencies_created} agencies, {result.users_created} people and "
-            f"{result.creators_created} creators added (nothing added means it was already there)."
+            f"Demo ready: {result.agencies_created} agencies, {result.users_created} people, "
+            f"{result.creators_created} creators and {result.campaigns_created} campaigns added "
+            "(nothing added means it was already there)."
         )
         width = max(len(login.email) for login in result.logins)
         self.stdout.write("")
