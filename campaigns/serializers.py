@@ -86,6 +86,7 @@ class ContractSerializer(serializers.ModelSerializer):
             "attribution_requirements",
             "indemnification",
             "platform_rewards_allowed",
+            "commission_rate",
             "status",
             "signed_at",
             "has_signed_pdf",

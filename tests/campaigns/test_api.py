@@ -116,3 +116,35 @@ def test_a_contract_moves_through_its_lifecycle_by_api(agency, manager_client):
 
 def test_a_creator_cannot_use_the_staff_api(creator_client):
     assert creator_client.get(api("campaign-list")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("rate", "status", "stored"),
+    [("0.1250", 201, "0.1250"), (None, 201, None), ("1.5", 400, None), ("-0.1", 400, None)],
+)
+def test_a_contracts_commission_rate_is_set_by_api_within_0_and_1(
+    agency, manager_client, rate, status, stored
+):
+    from decimal import Decimal
+
+    body = {
+        "title": "Deal",
+        "sponsor": SponsorFactory(agency=agency).pk,
+        "creators": [CreatorFactory(agency=agency).pk],
+        "fee": "10",
+        "currency": "EUR",
+        "start_date": "2024-01-01",
+        "end_date": "2024-02-01",
+        "commission_rate": rate,
+    }
+
+    response = manager_client.post(api("contract-list"), body, content_type="application/json")
+
+    assert response.status_code == status, response.content
+    if status == 201:
+        contract = Contract.objects.get()
+        assert contract.commission_rate == (Decimal(stored) if stored else None)
+        assert response.json()["commission_rate"] == stored
+    else:
+        assert "commission_rate" in response.json()
+        assert not Contract.objects.exists()
