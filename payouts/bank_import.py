@@ -481,32 +481,45 @@ def bank_import_queue(
     from .tasks import bank_import_run
 
     language = translation.get_language() or settings.LANGUAGE_CODE
-    with transaction.atomic():
-        bank_import = BankImport(
-            agency_id=account.agency_id,
-            bank_account=account,
-            file_name=file_name[:255],
-            sha256="",
-            format=(format or "")[:16],
-            status=ImportStatus.QUEUED,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
-        )
-        # A random name: the file name the user chose never reaches the file system.
-        bank_import.upload.save(
-            f"{account.agency_id}-{account.pk}-{secrets.token_hex(12)}.upload", upload, save=False
-        )
-        bank_import.save()
-        audit_record(
-            agency=account.agency,
-            actor=actor,
-            action="bank_import.queue",
-            obj=bank_import,
-            after=snapshot(bank_import, ["bank_account", "file_name", "format", "status"])
-            | {"bytes": upload.size},
-        )
-        transaction.on_commit(
-            lambda: bank_import_run.delay(account.agency_id, bank_import.pk, language)
-        )
+    bank_import = None
+    try:
+        with transaction.atomic():
+            bank_import = BankImport(
+                agency_id=account.agency_id,
+                bank_account=account,
+                file_name=file_name[:255],
+                sha256="",
+                format=(format or "")[:16],
+                status=ImportStatus.QUEUED,
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+            # A random name: the file name the user chose never reaches the file system.
+            bank_import.upload.save(
+                f"{account.agency_id}-{account.pk}-{secrets.token_hex(12)}.upload",
+                upload,
+                save=False,
+            )
+            bank_import.save()
+            audit_record(
+                agency=account.agency,
+                actor=actor,
+                action="bank_import.queue",
+                obj=bank_import,
+                after=snapshot(bank_import, ["bank_account", "file_name", "format", "status"])
+                | {"bytes": upload.size},
+            )
+            transaction.on_commit(
+                lambda: bank_import_run.delay(account.agency_id, bank_import.pk, language)
+            )
+    except BaseException:
+        # The row was rolled back: do not leave its stored file behind.
+        if (
+            bank_import is not None
+            and bank_import.upload
+            and not BankImport.objects.filter(pk=bank_import.pk).exists()
+        ):
+            bank_import.upload.delete(save=False)
+        raise
     return bank_import
 
 

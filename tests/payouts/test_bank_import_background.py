@@ -334,3 +334,18 @@ def test_a_large_file_is_parsed_ahead_inside_a_daemonic_celery_worker_too(
     )
 
     assert (result.status, result.new_count) == ("done", 50)
+
+
+def test_a_queue_that_fails_to_save_leaves_no_row_and_no_stored_file(
+    agency, finance, monkeypatch, _media
+):
+    def broken_audit(**kwargs):
+        raise RuntimeError("audit log unavailable")
+
+    monkeypatch.setattr("payouts.bank_import.audit_record", broken_audit)
+
+    with pytest.raises(RuntimeError, match="audit log unavailable"):
+        queued(agency, finance, camt(count=5), _media)
+
+    assert not BankImport.objects.exists()
+    assert stored_files(_media) == []
