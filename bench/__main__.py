@@ -23,6 +23,7 @@ BENCHES = [
     "moderation",
     "payouts_parse",
     "reconcile",
+    "reports",
 ]
 
 

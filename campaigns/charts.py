@@ -4,12 +4,16 @@ The same markup serves the web dashboard (inlined, so no request and no script, 
 CSP would refuse anyway) and the PDF report (WeasyPrint renders inline SVG). No external
 fonts: text uses the generic sans-serif family. Every chart has a <title> and <desc> named
 by aria-labelledby, and each bar or point carries its own <title> with label and value.
+Numbers and dates in labels follow the active language (Django's localisation), so a Dutch
+report reads "81,00%" and "15.321" where an English one reads "81.00%" and "15,321".
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from html import escape
+
+from django.utils.formats import date_format, number_format
 
 Formatter = Callable[[float], str]
 
@@ -20,10 +24,14 @@ BAR = "#4f46e5"
 FONT = 'font-family="sans-serif"'
 
 
+def _localized(value: float, decimals: int) -> str:
+    return number_format(value, decimals, use_l10n=True, force_grouping=True)
+
+
 def _default_format(value: float) -> str:
     if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.2f}"
+        return _localized(int(value), 0)
+    return _localized(value, 2)
 
 
 def _num(value: float) -> str:
@@ -149,7 +157,7 @@ def line_chart(
 
 
 def _percent(value: float) -> str:
-    return f"{value:.2f}%"
+    return f"{_localized(value, 2)}%"
 
 
 def campaign_charts(dashboard, series, *, labels: dict[str, str]) -> dict[str, str]:
@@ -184,7 +192,7 @@ def campaign_charts(dashboard, series, *, labels: dict[str, str]) -> dict[str, s
         ),
         "series": line_chart(
             [
-                (day.strftime("%d %b"), float(rate * 100))
+                (date_format(day, "d M"), float(rate * 100))
                 for day, rate in series
                 if rate is not None
             ],
