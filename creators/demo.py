@@ -6,6 +6,7 @@ looked up by e-mail, so a second run adds nothing."""
 
 from __future__ import annotations
 
+import io
 import random
 import unicodedata
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -43,6 +45,7 @@ class DemoAgency:
     currency: str
     creators: int
     countries: tuple[str, ...]
+    brand_color: str = "#4f46e5"
 
 
 AGENCIES = (
@@ -53,9 +56,16 @@ AGENCIES = (
         "EUR",
         30,
         ("NL", "NL", "NL", "BE", "DE", "FR", "ES", "IT", "US"),
+        "#0f766e",
     ),
     DemoAgency(
-        "lumen", "Lumen Creators", "Europe/London", "GBP", 20, ("GB", "GB", "GB", "IE", "US", "CA")
+        "lumen",
+        "Lumen Creators",
+        "Europe/London",
+        "GBP",
+        20,
+        ("GB", "GB", "GB", "IE", "US", "CA"),
+        "#b45309",
     ),
 )
 
@@ -204,6 +214,21 @@ def _handle(name: str, rng: random.Random) -> str:
     return style.format(a=base[0], b=base[-1] if len(base) > 1 else "x")
 
 
+def _logo(spec: DemoAgency) -> bytes:
+    """A plain wordmark for the demo: the initials on the brand colour, then the name."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (520, 120), "#ffffff")
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((10, 10, 110, 110), radius=18, fill=spec.brand_color)
+    initials = "".join(word[0] for word in spec.name.split()[:2])
+    draw.text((60, 60), initials, fill="#ffffff", font=ImageFont.load_default(48), anchor="mm")
+    draw.text((130, 60), spec.name, fill="#111827", font=ImageFont.load_default(40), anchor="lm")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 def _user(email: str, first: str, last: str, result: DemoResult):
     user, created = get_user_model().objects.get_or_create(
         username=email, defaults={"email": email, "first_name": first, "last_name": last}
@@ -231,8 +256,11 @@ def seed_demo() -> DemoResult:
                 "name": spec.name,
                 "timezone": spec.timezone,
                 "default_currency": spec.currency,
+                "brand_color": spec.brand_color,
             },
         )
+        if not agency.logo:
+            agency.logo.save(f"{spec.slug}-demo.png", ContentFile(_logo(spec)), save=True)
         agencies[spec.slug] = agency
         result.agencies_created += created
 

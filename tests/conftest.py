@@ -27,6 +27,15 @@ settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 
 @pytest.fixture(autouse=True)
+def _media_root(request, tmp_path_factory):
+    """Uploaded and generated files (logos, signed contracts, report PDFs) go to a folder of
+    the test's own, never into the checkout's media/ (through pytest-django's settings
+    fixture, so the file storage hears of the change)."""
+    django_settings = request.getfixturevalue("settings")
+    django_settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     # Rate limits and throttles live in the cache; tests must not leak them into each other.
     cache.clear()

@@ -274,3 +274,21 @@ def test_experiments_and_their_verdicts_are_in_the_report(agency, manager):
         "b_wins": "Variant B wins.",
     }
     assert verdicts[summary.result.verdict] in section
+
+
+def test_one_table_carries_each_deliverables_results_and_disclosure(agency, manager):
+    campaign = build_campaign(agency, manager)
+    data = sponsor_report_data(campaign=campaign, language="en")
+
+    groups = data.deliverable_groups
+
+    # grouped by creator in the dashboard's order, each result paired with its own checklist row
+    assert [name for name, _rows in groups] == [c.creator_name for c in data.dashboard.creators]
+    pairs = [(row, disc) for _name, rows in groups for row, disc in rows]
+    assert [row.id for row, _disc in pairs] == [row.id for row in data.dashboard.deliverables]
+    assert all(disc.deliverable_id == row.id for row, disc in pairs)
+    assert sorted(disc.compliant for _row, disc in pairs) == [False, True]
+    # the disclosure section lists only what is missing
+    assert [d.compliant for d in data.disclosure_missing] == [False]
+    text = pdf_text(render_report_pdf(data, language="en"))
+    assert "Complete" in text and "Incomplete" in text
