@@ -22,6 +22,7 @@ BENCHES = [
     "campaigns",
     "moderation",
     "payouts_parse",
+    "payouts_import",
     "reconcile",
     "reports",
 ]
