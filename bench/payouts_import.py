@@ -16,17 +16,15 @@ process's size before it started; the helper is not included).
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.child import run_json
+
 ENTRIES = 100_000
 QUICK_ENTRIES = 5_000
 SEED = 20240229
@@ -72,37 +70,12 @@ print(json.dumps({
 """
 
 
-def _database_url() -> str:
-    from urllib.parse import quote
-
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    user = quote(db.get("USER") or "", safe="")
-    password = quote(db.get("PASSWORD") or "", safe="")
-    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}{port}/{db['NAME']}"
-
-
 def _in_child(path: Path, account_id: int) -> dict[str, Any]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "TESTING": "true",
-        "BANK_IMPORT_MAX_BYTES": str(MAX_BYTES),
-    }
-    completed = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", _CHILD, str(path), str(account_id)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    return run_json(
+        ["-c", _CHILD, str(path), str(account_id)],
+        env={"BANK_IMPORT_MAX_BYTES": str(MAX_BYTES)},
+        what="the import",
     )
-    if completed.returncode != 0:
-        raise RuntimeError(f"the import failed:\n{completed.stderr[-3000:]}")
-    return json.loads(completed.stdout)
 
 
 def _rss_mb() -> float:

@@ -38,10 +38,10 @@ import sys
 import tempfile
 import time
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.child import run_json
+
 SEED = 20240601
 CREATORS, DELIVERABLES = 20, 200
 QUICK_CREATORS, QUICK_DELIVERABLES = 5, 40
@@ -297,25 +297,11 @@ def _child_main(argv: list[str]) -> int:
 def _in_child(campaign_id: int, renders: int, consecutive: int) -> dict[str, Any]:
     from django.conf import settings
 
-    from bench.payouts_import import _database_url
-
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "TESTING": "true",
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-    }
-    completed = subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "bench.reports", str(campaign_id), str(renders), str(consecutive)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    return run_json(
+        ["-m", "bench.reports", str(campaign_id), str(renders), str(consecutive)],
+        env={"MEDIA_ROOT": str(settings.MEDIA_ROOT)},
+        what="the renders",
     )
-    if completed.returncode != 0:
-        raise RuntimeError(f"the renders failed:\n{completed.stderr[-3000:]}")
-    return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
 def page_count(pdf: bytes) -> int:

@@ -22,13 +22,13 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
 from agencies.models import Agency
+from bench.child import database_url
 from bench.generators.reconcile import automatic_pairs, load, scenario, truth_pairs
 from payouts.models import Match, ReconciliationRun, RunStatus
 from payouts.reconciliation import run_execute
@@ -84,23 +84,13 @@ def _forget(client, queue: str) -> None:
             client.zrem("unacked_index", tag)
 
 
-def _database_url() -> str:
-    db = settings.DATABASES["default"]
-    user = quote(db.get("USER") or "", safe="")
-    password = quote(db.get("PASSWORD") or "", safe="")
-    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host = db.get("HOST") or "127.0.0.1"
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{auth}{host}{port}/{db['NAME']}"
-
-
 class Worker:
     """`celery -A config worker` in its own process group, logging to a file."""
 
     def __init__(self, queue: str, log: Path):
         env = {
             **os.environ,
-            "DATABASE_URL": _database_url(),  # the test database, not the development one
+            "DATABASE_URL": database_url(),  # the test database, not the development one
             "CELERY_BROKER_URL": BROKER,
             "TESTING": "true",
             # A real worker: TESTING alone would make it run tasks eagerly.
