@@ -523,7 +523,8 @@ def bank_import_queue(
     return bank_import
 
 
-def _problem(exc: Exception) -> str:
+def failure_message(exc: StatementParseError | BankImportError) -> str:
+    """What the upload page and the background import's status both say of a refused file."""
     if isinstance(exc, StatementParseError):
         return _("Nothing was imported. %(problem)s") % {"problem": exc.render(_)}
     return _("Nothing was imported. %(problem)s") % {"problem": exc}
@@ -559,7 +560,7 @@ def bank_import_execute(*, agency_id: int, import_id: int) -> BankImport:
                 queued=bank_import,
             )
     except (StatementParseError, BankImportError) as exc:
-        return _finish_failed(agency_id, import_id, _problem(exc))
+        return _finish_failed(agency_id, import_id, failure_message(exc))
     except Exception:
         _finish_failed(agency_id, import_id, _("The import stopped unexpectedly; upload again."))
         raise

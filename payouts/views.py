@@ -27,6 +27,7 @@ from .bank_import import (
     BankImportError,
     bank_import_queue,
     bank_statement_import,
+    failure_message,
     max_bytes,
     runs_in_background,
 )
@@ -451,13 +452,8 @@ def bank_import(request: HttpRequest, pk: int) -> HttpResponse:
                     file_name=upload.name or "upload",
                     format=form.cleaned_data["format"] or None,
                 )
-            except StatementParseError as exc:
-                form.add_error(
-                    "file",
-                    _("Nothing was imported. %(problem)s") % {"problem": exc.render(_)},
-                )
-            except BankImportError as exc:
-                form.add_error("file", _("Nothing was imported. %(problem)s") % {"problem": exc})
+            except (StatementParseError, BankImportError) as exc:
+                form.add_error("file", failure_message(exc))
             else:
                 messages.success(
                     request,

@@ -85,8 +85,8 @@ def test_a_scope_rolled_back_with_its_savepoint_leaves_no_trace(postgres, agency
 
 @pytest.mark.django_db(transaction=True)
 def test_a_scope_outside_any_transaction_is_refused(postgres, agency):
-    with pytest.raises(RuntimeError, match="needs a transaction"), tenant_scope(agency.pk):
-        pass
+    with pytest.raises(RuntimeError, match="needs a transaction"), contextlib.ExitStack() as stack:
+        stack.enter_context(tenant_scope(agency.pk))
 
 
 def test_the_database_refuses_to_change_the_audit_log(postgres, agency, owner):
