@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -86,7 +86,8 @@ def render_report_html(data: SponsorReportData, *, language: str) -> str:
         "kinds": dict(DeliverableKind.choices),
         "platforms": dict(Platform.choices),
     }
-    with translation.override(language):
+    # Dates (posted, approved, generated) are the agency's days, not the worker's UTC ones.
+    with translation.override(language), timezone.override(data.agency.tzinfo):
         return render_to_string("campaigns/report/report.html", context)
 
 

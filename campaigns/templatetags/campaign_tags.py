@@ -45,6 +45,13 @@ def number(value) -> str:
 
 
 @register.filter
+def label(choices: dict, value) -> str:
+    """The display label of a choice: `{{ kinds|label:row.kind }}`; the value itself when
+    it is not one of `choices`."""
+    return choices.get(value, value)
+
+
+@register.filter
 def svg(markup: str):
     """Inline one of campaigns.charts' SVG strings (built from escaped text only)."""
     return mark_safe(markup)  # noqa: S308 - charts escape every label and value
