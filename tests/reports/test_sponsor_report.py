@@ -24,16 +24,20 @@ pytestmark = pytest.mark.django_db
 UTC = dt.UTC
 
 
-def pdf_text(pdf: bytes) -> str:
-    """The PDF's text as pdftotext reads it, with every run of spaces made one space."""
+def pdftotext(pdf: bytes) -> str:
+    """The PDF's text as pdftotext reads it; a form feed ends each page."""
     assert pdf.startswith(b"%PDF")
-    out = subprocess.run(  # noqa: S603 - a fixed tool on bytes we made
+    return subprocess.run(  # noqa: S603 - a fixed tool on bytes we made
         [shutil.which("pdftotext") or "pdftotext", "-enc", "UTF-8", "-", "-"],
         input=pdf,
         capture_output=True,
         check=True,
     ).stdout.decode()
-    return re.sub(r"[\s\u00a0\u202f]+", " ", out)
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's text, with every run of spaces made one space."""
+    return flat(pdftotext(pdf))
 
 
 def flat(text: str) -> str:
@@ -135,14 +139,8 @@ def test_the_figures_match_the_dashboard_page(agency, manager, manager_client):
 
 
 def pdf_pages(pdf: bytes) -> list[str]:
-    """The text of each page (pdftotext ends every page with a form feed)."""
-    out = subprocess.run(  # noqa: S603 - a fixed tool on bytes we made
-        [shutil.which("pdftotext") or "pdftotext", "-enc", "UTF-8", "-", "-"],
-        input=pdf,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    return [flat(page).strip() for page in out.split("\f")[:-1]]
+    """The text of each page, spaces folded as in pdf_text."""
+    return [flat(page).strip() for page in pdftotext(pdf).split("\f")[:-1]]
 
 
 def test_the_report_has_its_sections_in_order_and_numbered_pages(agency, manager):
