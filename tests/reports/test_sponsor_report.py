@@ -40,6 +40,11 @@ def pdf_text(pdf: bytes) -> str:
     return flat(pdftotext(pdf))
 
 
+def pdf_pages(pdf: bytes) -> list[str]:
+    """The text of each page, spaces folded as in pdf_text."""
+    return [flat(page).strip() for page in pdftotext(pdf).split("\f")[:-1]]
+
+
 def flat(text: str) -> str:
     return re.sub(r"[\s\u00a0\u202f]+", " ", text)
 
@@ -136,11 +141,6 @@ def test_the_figures_match_the_dashboard_page(agency, manager, manager_client):
     html = flat(page.content.decode())
     for figure in expected_figures(campaign, "en", total_cost=False):
         assert figure in html, figure
-
-
-def pdf_pages(pdf: bytes) -> list[str]:
-    """The text of each page, spaces folded as in pdf_text."""
-    return [flat(page).strip() for page in pdftotext(pdf).split("\f")[:-1]]
 
 
 def test_the_report_has_its_sections_in_order_and_numbered_pages(agency, manager):
