@@ -60,6 +60,8 @@ class Row(NamedTuple):
     end_to_end_id: str
     bank_reference: str
     is_reversal: bool
+    # Not part of the fingerprint: files imported before it was kept dedupe the same.
+    transaction_code: str
 
     def fingerprint(self) -> str:
         parts = [
@@ -110,6 +112,7 @@ def _row(record: Any, default_currency: str) -> Row:
         _text(record.end_to_end_id, 64),
         _text(record.bank_reference or record.account_servicer_reference, 64),
         bool(record.reversal),
+        _text(" ".join(c for c in (record.transaction_code, record.bank_code) if c), 64),
     )
 
 
@@ -219,6 +222,8 @@ _RAW_FIELDS = (
     "end_to_end_id",
     "bank_reference",
     "account_servicer_reference",
+    "transaction_code",
+    "bank_code",
 )
 _Raw = collections.namedtuple("_Raw", _RAW_FIELDS)
 _raw_values = operator.attrgetter(*_RAW_FIELDS)

@@ -68,6 +68,26 @@ SETTLED_STATUSES = frozenset(
 )
 
 
+# Statuses a reconciliation run may allocate money to (RECONCILED only while something is
+# still open, which the allocation constraint never allows: listed so a reopen is seen).
+MATCHABLE_STATUSES = (
+    StatementStatus.SETTLED,
+    StatementStatus.PAID_BY_PLATFORM,
+    StatementStatus.ADJUSTED,
+    StatementStatus.RECONCILED,
+)
+
+
+class CommissionBasis(models.TextChoices):
+    RECEIVED = "received", _("What reached the bank")
+    SETTLED = "settled", _("The platform's settled amount")
+
+
+class CostBearer(models.TextChoices):
+    CREATOR = "creator", _("The creator")
+    AGENCY = "agency", _("The agency")
+
+
 class PayoutSettings(TenantModel):
     """Per-agency reconciliation and commission settings (one row per agency)."""
 
@@ -100,8 +120,22 @@ class PayoutSettings(TenantModel):
         validators=[MinValueValidator(0)],
         help_text=_("Largest bank or transfer fee accepted on one deposit."),
     )
-    # {"USD/EUR": "0.92"}: one unit of the first currency in the second.
+    # {"USD/EUR": "0.92"}: one unit of the first currency in the second. A fallback when
+    # no dated rate (FxRate, ReferenceRate) is known for the day.
     fx_reference_rates = models.JSONField(_("FX reference rates"), default=dict, blank=True)
+    commission_basis = models.CharField(
+        _("commission on"),
+        max_length=10,
+        choices=CommissionBasis.choices,
+        default=CommissionBasis.RECEIVED,
+        help_text=_("Take commission on what reached the bank, or on the settled amount."),
+    )
+    costs_borne_by = models.CharField(
+        _("bank and FX costs borne by"),
+        max_length=10,
+        choices=CostBearer.choices,
+        default=CostBearer.CREATOR,
+    )
 
     class Meta:
         verbose_name = _("payout settings")
@@ -111,6 +145,14 @@ class PayoutSettings(TenantModel):
             models.CheckConstraint(
                 condition=Q(default_commission_rate__gte=0, default_commission_rate__lte=1),
                 name="payoutsettings_commission_0_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(commission_basis__in=CommissionBasis.values),
+                name="payoutsettings_basis_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(costs_borne_by__in=CostBearer.values),
+                name="payoutsettings_bearer_valid",
             ),
         ]
 
@@ -197,7 +239,6 @@ class PayoutStatement(TenantModel):
         max_length=20,
         choices=StatementStatus.choices,
         default=StatementStatus.ESTIMATED,
-        db_index=True,
     )
     settled_date = models.DateField(_("settled date"), null=True, blank=True)
     # Denormalised sum of confirmed allocations in the statement's currency; the CHECK
@@ -437,6 +478,10 @@ class BankTransaction(TenantModel):
     remittance_info = models.TextField(_("remittance information"), blank=True)
     end_to_end_id = models.CharField(_("end-to-end id"), max_length=64, blank=True)
     bank_reference = models.CharField(_("bank reference"), max_length=64, blank=True)
+    # The bank's code for the kind of booking: CAMT BkTxCd ("PMNT/RCDT/RRTN" or the
+    # proprietary code), MT940 :61: type and :86: business code ("NRTI 159"), OFX TRNTYPE.
+    # Return codes mark a debit that gives an earlier credit back.
+    transaction_code = models.CharField(_("transaction code"), max_length=64, blank=True)
     is_reversal = models.BooleanField(_("reversal"), default=False)
     # Set by reconciliation on a reversal: the credit it takes back (which then counts as
     # neither open nor matched).
@@ -504,6 +549,10 @@ class ReconciliationRun(TenantModel):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     current_pass = models.CharField(_("pass"), max_length=20, blank=True)
+    # Written by the worker while the run is alive; a running run whose heartbeat stopped
+    # belongs to a dead worker and is resumed (payouts.reconciliation.runs).
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     total = models.PositiveIntegerField(_("transactions to examine"), default=0)
     processed = models.PositiveIntegerField(_("examined"), default=0)
     matched_count = models.PositiveIntegerField(_("matched"), default=0)
@@ -566,6 +615,13 @@ class Match(TenantModel):
     fx_rate = models.DecimalField(
         _("implied FX rate"), max_digits=18, decimal_places=8, null=True, blank=True
     )
+    # The reference rate of the booking date the match was judged against (FX only).
+    reference_rate = models.DecimalField(
+        _("reference rate"), max_digits=18, decimal_places=8, null=True, blank=True
+    )
+    # Why the engine paired these two (codes of payouts.reconciliation.engine.REASONS),
+    # shown as sentences beside each candidate of a review group.
+    reasons = models.JSONField(_("why"), default=list, blank=True)
     difference = models.DecimalField(
         _("fee / difference"),
         **MONEY,
@@ -638,4 +694,110 @@ class CreatorPayment(TenantModel):
         ordering = ["-paid_on", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="creatorpayment_amount_pos"),
+        ]
+
+
+class ReferenceRate(models.Model):
+    """A published euro reference rate (the ECB's): `rate` units of `currency` per euro on
+    `date`. Shared by every agency: public data, not tenant data."""
+
+    date = models.DateField(_("date"))
+    currency = models.CharField(_("currency"), max_length=3)
+    rate = models.DecimalField(_("units per euro"), max_digits=18, decimal_places=8)
+    source = models.CharField(_("source"), max_length=20, default="ECB")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reference rate")
+        verbose_name_plural = _("reference rates")
+        ordering = ["-date", "currency"]
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "date"], name="referencerate_unique_day"),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="referencerate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} EUR/{self.currency} {self.rate}"
+
+
+class FxRate(TenantModel):
+    """A rate the agency entered by hand: one `base` in `quote` on `date` (wins over the
+    reference rate of that day)."""
+
+    date = models.DateField(_("date"))
+    base = models.CharField(_("from currency"), max_length=3, choices=CURRENCY_CHOICES)
+    quote = models.CharField(_("to currency"), max_length=3, choices=CURRENCY_CHOICES)
+    rate = models.DecimalField(_("rate"), max_digits=18, decimal_places=8)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("FX rate")
+        verbose_name_plural = _("FX rates")
+        ordering = ["-date", "base", "quote"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "date", "base", "quote"], name="fxrate_unique_day"
+            ),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="fxrate_positive"),
+            models.CheckConstraint(condition=~Q(base=F("quote")), name="fxrate_two_currencies"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.base}/{self.quote} {self.rate}"
+
+
+class IssueKind(models.TextChoices):
+    UNLINKED_RETURN = "unlinked_return", _("Return not tied to a deposit")
+    MISSING_RATE = "missing_rate", _("Exchange rate missing")
+
+
+class ReconciliationIssue(TenantModel):
+    """Something reconciliation could not decide that is not a choice between candidates:
+    a bank return it cannot tie to one credit, or a deposit that needs an exchange rate
+    nobody has entered. Shown in the exceptions queue until resolved."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=IssueKind.choices)
+    transaction = models.ForeignKey(
+        BankTransaction, on_delete=models.CASCADE, related_name="issues"
+    )
+    statement = models.ForeignKey(
+        PayoutStatement, on_delete=models.CASCADE, null=True, blank=True, related_name="issues"
+    )
+    # For a missing rate: which one to add (one `base` in `quote` on `rate_date`).
+    base = models.CharField(max_length=3, blank=True)
+    quote = models.CharField(max_length=3, blank=True)
+    rate_date = models.DateField(null=True, blank=True)
+    run = models.ForeignKey(
+        ReconciliationRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolution = models.CharField(_("resolution"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("reconciliation issue")
+        verbose_name_plural = _("reconciliation issues")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=IssueKind.values), name="reconissue_kind_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["transaction", "kind"],
+                condition=Q(resolved_at__isnull=True),
+                name="reconissue_one_open_per_kind",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["agency", "created_at"],
+                condition=Q(resolved_at__isnull=True),
+                name="reconissue_open",
+            ),
         ]

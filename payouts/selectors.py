@@ -3,10 +3,12 @@ from __future__ import annotations
 from django.db.models import (
     DecimalField,
     ExpressionWrapper,
+    F,
     OuterRef,
     Prefetch,
     QuerySet,
     Subquery,
+    Sum,
     Value,
 )
 
@@ -14,14 +16,17 @@ from agencies.models import Agency
 from creators.models import Creator
 
 from .models import (
+    MATCHABLE_STATUSES,
     BankTransaction,
     CreatorCommission,
+    CreditDebit,
     Match,
     MatchStatus,
     PayoutSettings,
     PayoutStatement,
     ReconciliationRun,
 )
+from .money import quantize
 
 
 def statement_list(*, agency: Agency) -> QuerySet[PayoutStatement]:
@@ -97,3 +102,35 @@ def reconciliation_report(*, agency: Agency, creator=None) -> QuerySet[PayoutSta
 def payout_settings(*, agency: Agency) -> PayoutSettings:
     """The agency's payout settings, or the defaults (unsaved) when it never changed them."""
     return PayoutSettings.objects.filter(agency=agency).first() or PayoutSettings(agency=agency)
+
+
+def _totals(rows) -> dict[str, str]:
+    # SQLite sums decimals without their scale; quantize so every backend prints 50.00.
+    return {r["currency"]: str(quantize(r["total"], r["currency"])) for r in rows if r["total"]}
+
+
+def reconciliation_summary(agency: Agency) -> dict:
+    """Where the agency stands: open amounts per currency, exceptions waiting, unmatched."""
+    open_statements = (
+        PayoutStatement.objects.for_agency(agency)
+        .filter(status__in=MATCHABLE_STATUSES, settled_amount__isnull=False)
+        .values("currency")
+        .annotate(total=Sum(F("settled_amount") - F("allocated_amount")))
+        .order_by("currency")
+    )
+    open_credits = (
+        BankTransaction.objects.for_agency(agency)
+        .filter(credit_debit=CreditDebit.CREDIT, is_reversal=False, reversed_by__isnull=True)
+        .values("currency")
+        .annotate(total=Sum(F("amount") - F("allocated_amount")))
+        .order_by("currency")
+    )
+    return {
+        "open_statements": _totals(open_statements),
+        "open_credits": _totals(open_credits),
+        "exceptions": Match.objects.for_agency(agency)
+        .filter(status=MatchStatus.PROPOSED)
+        .values("group")
+        .distinct()
+        .count(),
+    }

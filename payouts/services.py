@@ -3,7 +3,7 @@
 Every service is keyword-only, atomic, validates with `full_clean()` and writes its audit
 entry in the same transaction. Bank imports live in `payouts/bank_import.py`, the payout
 statement CSV import in `payouts/statement_import.py`, matching in
-`payouts/reconciliation.py`.
+`payouts/reconciliation/`.
 """
 
 from __future__ import annotations

@@ -517,7 +517,7 @@ def runs(request: HttpRequest) -> HttpResponse:
         {
             "page_obj": _page(request, selectors.run_list(agency=request.agency)),
             "can_write": _can_write(request),
-            "summary": reconciliation.summary(request.agency),
+            "summary": selectors.reconciliation_summary(request.agency),
             "form": ExportForm(),
         },
     )

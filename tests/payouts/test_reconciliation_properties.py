@@ -14,9 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from payouts import reconciliation
 from payouts.models import BankTransaction, Match, PayoutStatement
-from payouts.reconciliation import reconcile
+from payouts.reconciliation import reconcile, runs, writes
 from tests.factories import AgencyFactory
 
 from .builders import credit, settings_row, statement
@@ -141,7 +140,7 @@ class TestInvariants(TestCase):
         uninterrupted = AgencyFactory(slug="whole")
         build(interrupted, statements, credits)
         build(uninterrupted, statements, credits)
-        write_batch = reconciliation._write_batch
+        write_batch = writes.write_batch
         written = 0
 
         def dying_write_batch(agency, run, decisions):
@@ -153,8 +152,8 @@ class TestInvariants(TestCase):
             return result
 
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(reconciliation, "BATCH_SIZE", 1)
-            patch.setattr(reconciliation, "_write_batch", dying_write_batch)
+            patch.setattr(runs, "BATCH_SIZE", 1)
+            patch.setattr(runs, "write_batch", dying_write_batch)
             with contextlib.suppress(_Killed):
                 reconcile(agency=interrupted)
         reconcile(agency=interrupted)
