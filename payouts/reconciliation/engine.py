@@ -53,6 +53,7 @@ class Decision:
     allocations: list[tuple[int, Decimal, Decimal, Decimal | None, Decimal]]
     proposed: bool = False
     reasons: list[str] = field(default_factory=list)
+    reference_rate: Decimal | None = None  # FX: the rate of the booking date judged against
 
 
 @dataclass

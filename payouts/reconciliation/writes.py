@@ -94,11 +94,20 @@ def write_batch(
             continue
         group = f"{decision.txn}-{group_suffix}" if decision.proposed else ""
         reasons = json.dumps(decision.reasons)
+        ref_rate = decision.reference_rate
         status = MatchStatus.PROPOSED if decision.proposed else MatchStatus.CONFIRMED
         for spk, amount, st_amount, rate, difference in decision.allocations:
             row = (spk, decision.txn, amount, st_amount, rate, difference)
             new_matches.append(
-                (*row, str(decision.rule), decision.confidence, str(status), group, reasons)
+                (
+                    *row,
+                    str(decision.rule),
+                    decision.confidence,
+                    str(status),
+                    group,
+                    reasons,
+                    ref_rate,
+                )
             )
             existing.add((spk, decision.txn))
             if not decision.proposed:
@@ -175,6 +184,7 @@ _MATCH_COLUMNS = [
     "status",
     "group",
     "reasons",
+    "reference_rate",
 ]
 _MATCH_TYPES = [
     "bigint",
@@ -188,6 +198,7 @@ _MATCH_TYPES = [
     "text",
     "text",
     "jsonb",
+    "numeric",
 ]
 
 
