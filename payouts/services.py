@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from agencies.audit import audit_record, snapshot
 from agencies.models import Agency
+from campaigns.models import Campaign
 from creators.models import Creator
 
 from .commission import breakdowns
@@ -35,6 +36,7 @@ from .models import (
     PayoutStatement,
     StatementStatus,
 )
+from .money import minor_exponent, quantize
 
 S = StatementStatus
 RATE_STEP = Decimal("0.0001")
@@ -165,8 +167,39 @@ def statement_update(
     return statement
 
 
+LINE_FIELDS = ["asset_reference", "campaign_code", "description", "amount"]
+
+
+def _clean_line(line: PayoutLine) -> None:
+    """Tidy a line item and check it against its statement: an amount in the statement's
+    minor unit, and a campaign code that names one of the agency's campaigns (the line then
+    counts towards that campaign's revenue)."""
+    line.asset_reference = (line.asset_reference or "").strip()
+    line.description = (line.description or "").strip()
+    line.campaign_code = (line.campaign_code or "").strip().upper()
+    errors = {}
+    currency = line.statement.currency
+    if line.amount is not None and line.amount != quantize(line.amount, currency):
+        errors["amount"] = _("Use at most %(places)s decimals for %(currency)s.") % {
+            "places": minor_exponent(currency),
+            "currency": currency,
+        }
+    if (
+        line.campaign_code
+        and not Campaign.objects.for_agency(line.statement.agency)
+        .filter(code=line.campaign_code)
+        .exists()
+    ):
+        errors["campaign_code"] = _("No campaign of this agency has the code “%(code)s”.") % {
+            "code": line.campaign_code
+        }
+    if errors:
+        raise ValidationError(errors)
+    line.full_clean()
+
+
 @transaction.atomic
-def line_add(
+def payout_line_add(
     *,
     statement: PayoutStatement,
     actor,
@@ -175,6 +208,7 @@ def line_add(
     campaign_code: str = "",
     description: str = "",
 ) -> PayoutLine:
+    """Add a per-asset line item to `statement` (what one video or asset earned)."""
     line = PayoutLine(
         agency_id=statement.agency_id,
         statement=statement,
@@ -183,16 +217,54 @@ def line_add(
         description=description,
         amount=amount,
     )
-    line.full_clean()
+    _clean_line(line)
     line.save()
     audit_record(
         agency=statement.agency,
         actor=actor,
         action="payout_line.create",
         obj=line,
-        after=snapshot(line, ["statement", "asset_reference", "campaign_code", "amount"]),
+        after=snapshot(line, ["statement", *LINE_FIELDS]),
     )
     return line
+
+
+@transaction.atomic
+def payout_line_update(*, line: PayoutLine, actor, changes: dict[str, Any]) -> PayoutLine:
+    """Change a line item's asset, campaign code, description or amount. Locks the line."""
+    unknown = set(changes) - set(LINE_FIELDS)
+    if unknown:
+        raise ValueError(f"payout_line_update cannot change {sorted(unknown)}")
+    line = PayoutLine.objects.select_for_update().select_related("statement").get(pk=line.pk)
+    before = snapshot(line, LINE_FIELDS)
+    for field, value in changes.items():
+        setattr(line, field, value)
+    _clean_line(line)
+    line.save()
+    audit_record(
+        agency=line.statement.agency,
+        actor=actor,
+        action="payout_line.update",
+        obj=line,
+        before=before,
+        after=snapshot(line, LINE_FIELDS),
+    )
+    return line
+
+
+@transaction.atomic
+def payout_line_delete(*, line: PayoutLine, actor) -> None:
+    """Remove a line item; the audit entry keeps what it said."""
+    line = PayoutLine.objects.select_for_update().select_related("statement").get(pk=line.pk)
+    before = snapshot(line, ["statement", *LINE_FIELDS])
+    audit_record(
+        agency=line.statement.agency,
+        actor=actor,
+        action="payout_line.delete",
+        obj=line,
+        before=before,
+    )
+    line.delete()
 
 
 @transaction.atomic
