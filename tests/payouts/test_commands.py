@@ -4,6 +4,7 @@ writes nothing."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from decimal import Decimal
@@ -16,6 +17,7 @@ from openpyxl import load_workbook
 from agencies.models import AuditLog
 from bench.generators.camt053 import random_transactions, write_camt053
 from payouts.models import BankImport, BankTransaction, Match, PayoutStatement, ReconciliationRun
+from payouts.reconciliation import match_reject
 from tests.factories import CreatorFactory, SocialAccountFactory
 
 from .builders import account, credit, statement
@@ -283,6 +285,124 @@ def test_export_reconciliation_refuses_bad_input_and_writes_nothing(
     argv = [part for pair in options.items() for part in pair]
 
     message = refused("export_reconciliation", *argv)
+
+    assert message.startswith(reason)
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- export_reconciliation --matches --------------------------------------------------------
+
+
+@pytest.fixture
+def allocations(agency, finance, other_agency):
+    """One confirmed, one proposed (two candidates), one rejected and one reversed match, and
+    a confirmed match of another agency."""
+    # given a confirmed match by reference
+    statement(agency, "=TT-1", "100.00")
+    confirmed = credit(agency, "100.00", remittance="=TT-1")
+    # two statements of 40.00 and one unreferenced credit of 40.00: proposed to both
+    statement(agency, "TT-2", "40.00")
+    statement(agency, "TT-3", "40.00")
+    waiting = credit(agency, "40.00", remittance="payout")
+    # a match that was undone because the bank took the money back
+    statement(agency, "TT-4", "70.00")
+    gone = credit(agency, "70.00", remittance="TT-4", end_to_end_id="E2E-4")
+    statement(other_agency, "TT-9", "10.00")
+    credit(other_agency, "10.00", remittance="TT-9")
+    for txn, ref in ((confirmed, "ASR-1"), (waiting, "ASR-2"), (gone, "ASR-4")):
+        BankTransaction.objects.filter(pk=txn.pk).update(bank_reference=ref)
+    run("reconcile", "--agency", agency.slug)
+    run("reconcile", "--agency", other_agency.slug)
+    credit(
+        agency,
+        "70.00",
+        debit=True,
+        reversal=True,
+        end_to_end_id="E2E-4",
+        booking_date=dt.date(2025, 2, 5),
+    )
+    run("reconcile", "--agency", agency.slug)
+    rejected = Match.objects.filter(agency=agency, status="proposed").order_by("pk").last()
+    match_reject(match=rejected, actor=finance)
+    assert set(Match.objects.filter(agency=agency).values_list("status", flat=True)) == {
+        "confirmed",
+        "proposed",
+        "rejected",
+        "reversed",
+    }
+
+
+def test_export_matches_writes_one_row_per_live_allocation(agency, allocations, tmp_path):
+    out_file = tmp_path / "matches.csv"
+
+    out = run("export_reconciliation", "--agency", agency.slug, "--matches", "--out", str(out_file))
+
+    assert out.strip() == f"Wrote 2 allocations to {out_file}."
+    reader = csv.reader(io.StringIO(out_file.read_text("utf-8-sig"), newline=""))
+    header, *rows = list(reader)
+    assert header == [
+        "platform_reference",
+        "bank_reference",
+        "amount",
+        "currency",
+        "rule",
+        "status",
+    ]
+    assert rows == [
+        ["'=TT-1", "ASR-1", "100.00", "EUR", "reference", "confirmed"],
+        ["TT-2", "ASR-2", "40.00", "EUR", "amount_date", "proposed"],
+    ]
+    assert list(tmp_path.iterdir()) == [out_file]
+
+
+def test_export_matches_writes_xlsx_by_booking_date(agency, allocations, tmp_path):
+    out_file = tmp_path / "matches.xlsx"
+    later = tmp_path / "later.xlsx"
+
+    out = run(
+        "export_reconciliation",
+        *("--agency", agency.slug, "--matches", "--out", str(out_file)),
+        *("--from", "2025-02-03", "--to", "2025-02-03"),
+    )
+    run(
+        "export_reconciliation",
+        *("--agency", agency.slug, "--matches", "--out", str(later), "--from", "2025-02-04"),
+    )
+
+    assert out.strip() == f"Wrote 2 allocations to {out_file}."
+    sheet = load_workbook(out_file).active
+    assert [c.value for c in sheet[1]] == [
+        "platform_reference",
+        "bank_reference",
+        "amount",
+        "currency",
+        "rule",
+        "status",
+    ]
+    cell = sheet["A2"]
+    assert (cell.value, cell.data_type) == ("=TT-1", "s")
+    assert sheet["C2"].value == 100
+    assert load_workbook(later).active.max_row == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (["--agency", "nope"], "No agency with slug 'nope'."),
+        (["--out", "{tmp}/matches.txt"], "--out must end in .csv or .xlsx."),
+        (["--to", "31-01-2025"], "--to must be a date like 2025-01-31, not '31-01-2025'."),
+    ],
+)
+def test_export_matches_refuses_bad_input_and_writes_nothing(
+    agency, allocations, tmp_path, args, reason
+):
+    options = {"--agency": agency.slug, "--out": f"{tmp_path}/matches.csv"}
+    extra = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    for key, value in zip(extra[::2], extra[1::2], strict=True):
+        options[key] = value
+    argv = [part for pair in options.items() for part in pair]
+
+    message = refused("export_reconciliation", "--matches", *argv)
 
     assert message.startswith(reason)
     assert list(tmp_path.iterdir()) == []
