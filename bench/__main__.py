@@ -24,6 +24,7 @@ BENCHES = [
     "payouts_parse",
     "payouts_import",
     "reconcile",
+    "reconcile_e2e",
     "reports",
 ]
 
