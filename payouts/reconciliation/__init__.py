@@ -35,7 +35,7 @@ Summaries are selectors (`payouts.selectors.reconciliation_summary`).
 from __future__ import annotations
 
 from .decisions import match_confirm, match_manual, match_reject, match_unmatch
-from .references import normalise_reference, reference_tokens
+from .references import normalise_reference
 from .runs import agencies_due, reconcile, run_execute, run_start, start_due_runs
 
 __all__ = [
@@ -46,7 +46,6 @@ __all__ = [
     "match_unmatch",
     "normalise_reference",
     "reconcile",
-    "reference_tokens",
     "run_execute",
     "run_start",
     "start_due_runs",

@@ -23,16 +23,18 @@ from payouts.models import (
 )
 from payouts.money import quantize_rate
 
+from .locks import lock_for_match, lock_pair
 from .writes import statement_status_after
 
-MATCH_FIELDS = ["statement", "transaction", "amount", "statement_amount", "rule", "status"]
-
-
-def _lock_pair(match: Match) -> tuple[Match, BankTransaction, PayoutStatement]:
-    match = Match.objects.select_for_update().get(pk=match.pk)
-    txn = BankTransaction.objects.select_for_update().get(pk=match.transaction_id)
-    statement = PayoutStatement.objects.select_for_update().get(pk=match.statement_id)
-    return match, txn, statement
+MATCH_FIELDS = [
+    "statement",
+    "transaction",
+    "amount",
+    "statement_amount",
+    "rule",
+    "status",
+    "note",
+]
 
 
 def apply_match(match: Match, txn: BankTransaction, statement: PayoutStatement, sign: int) -> None:
@@ -49,15 +51,18 @@ def apply_match(match: Match, txn: BankTransaction, statement: PayoutStatement, 
     statement.save(update_fields=["allocated_amount", "status", "updated_at"])
 
 
-def undo_match(match: Match, actor, *, status: str, action: str) -> Match:
-    match, txn, statement = _lock_pair(match)
-    before = snapshot(match, MATCH_FIELDS)
-    if match.status == MatchStatus.CONFIRMED:
-        apply_match(match, txn, statement, -1)
+def _decide(
+    match: Match, actor, *, status: str, action: str, before: dict, note: str = ""
+) -> Match:
+    """Record a decision on a locked match (with `note`, the reason, if given); audited."""
     match.status = status
     match.decided_by = actor if getattr(actor, "is_authenticated", False) else None
     match.decided_at = timezone.now()
-    match.save(update_fields=["status", "decided_by", "decided_at"])
+    fields = ["status", "decided_by", "decided_at"]
+    if note:
+        match.note = note[:200]
+        fields.append("note")
+    match.save(update_fields=fields)
     audit_record(
         agency=match.agency,
         actor=actor,
@@ -69,14 +74,27 @@ def undo_match(match: Match, actor, *, status: str, action: str) -> Match:
     return match
 
 
+def undo_match(match: Match, actor, *, status: str, action: str, note: str = "") -> Match:
+    """Take a match out of play (`status` rejected or reversed, `note` the reason); a
+    confirmed one gives its money back to open on both sides. Locks its transaction,
+    statement, then the match (`locks.lock_for_match`); the caller holds the transaction."""
+    txn, statement, match = lock_for_match(match.pk, agency_id=match.agency_id)
+    before = snapshot(match, MATCH_FIELDS)
+    if match.status == MatchStatus.CONFIRMED:
+        apply_match(match, txn, statement, -1)
+    return _decide(match, actor, status=status, action=action, before=before, note=note)
+
+
 @transaction.atomic
 def match_confirm(*, match: Match, actor) -> Match:
-    """Confirm a proposed match: moves the money. Locks the match, transaction, statement.
+    """Confirm a proposed match: moves the money. Locks its transaction, statement, then the
+    match (`locks.lock_for_match`), then the competing proposals.
 
     Competing proposals that no longer fit (their deposit or statement is now fully
-    allocated) are rejected in the same transaction.
+    allocated) are rejected in the same transaction; they move no money, so their other
+    side is not locked.
     """
-    match, txn, statement = _lock_pair(match)
+    txn, statement, match = lock_for_match(match.pk, agency_id=match.agency_id)
     if match.status != MatchStatus.PROPOSED:
         raise ValidationError(_("Only a proposed match can be confirmed."))
     before = snapshot(match, MATCH_FIELDS)
@@ -99,41 +117,42 @@ def match_confirm(*, match: Match, actor) -> Match:
         before=before,
         after=snapshot(match, MATCH_FIELDS),
     )
-    # Reject competitors that can no longer be confirmed.
     competitors = (
         Match.objects.select_for_update()
-        .filter(status=MatchStatus.PROPOSED, agency=match.agency)
+        .filter(status=MatchStatus.PROPOSED, agency_id=match.agency_id)
         .filter(Q(transaction=txn) | Q(statement=statement))
         .exclude(pk=match.pk)
         .order_by("pk")
     )
-    txn.refresh_from_db()
-    statement.refresh_from_db()
     for other in competitors:
         full = (other.transaction_id == txn.pk and txn.allocated_amount >= txn.amount) or (
             other.statement_id == statement.pk and statement.open_amount <= 0
         )
         if full:
-            undo_match(other, actor, status=MatchStatus.REJECTED, action="match.reject")
+            before = snapshot(other, MATCH_FIELDS)
+            _decide(other, actor, status=MatchStatus.REJECTED, action="match.reject", before=before)
     return match
 
 
 @transaction.atomic
 def match_reject(*, match: Match, actor) -> Match:
     """Reject a proposed match; the pair is remembered and never proposed again."""
-    match = Match.objects.select_for_update().get(pk=match.pk)
+    _txn, _statement, match = lock_for_match(match.pk, agency_id=match.agency_id)
     if match.status != MatchStatus.PROPOSED:
         raise ValidationError(_("Only a proposed match can be rejected."))
-    return undo_match(match, actor, status=MatchStatus.REJECTED, action="match.reject")
+    before = snapshot(match, MATCH_FIELDS)
+    return _decide(match, actor, status=MatchStatus.REJECTED, action="match.reject", before=before)
 
 
 @transaction.atomic
 def match_unmatch(*, match: Match, actor) -> Match:
     """Undo a confirmed match: the money goes back to open on both sides."""
-    match = Match.objects.select_for_update().get(pk=match.pk)
+    txn, statement, match = lock_for_match(match.pk, agency_id=match.agency_id)
     if match.status != MatchStatus.CONFIRMED:
         raise ValidationError(_("Only a confirmed match can be unmatched."))
-    return undo_match(match, actor, status=MatchStatus.REJECTED, action="match.unmatch")
+    before = snapshot(match, MATCH_FIELDS)
+    apply_match(match, txn, statement, -1)
+    return _decide(match, actor, status=MatchStatus.REJECTED, action="match.unmatch", before=before)
 
 
 @transaction.atomic
@@ -146,7 +165,8 @@ def match_manual(
     statement_amount: Decimal | None = None,
     note: str = "",
 ) -> Match:
-    """Match a deposit to a statement by hand (confidence 1, rule manual).
+    """Match a deposit to a statement by hand (confidence 1, rule manual). Locks the
+    deposit, the statement, then their match if one exists (`locks.lock_pair`).
 
     Defaults to as much as is open on both sides (same currency) or the whole open deposit
     against the whole open statement (different currencies, recording the implied rate).
@@ -155,10 +175,13 @@ def match_manual(
         raise ValidationError(_("The deposit and the statement belong to different agencies."))
     if transaction_.credit_debit != CreditDebit.CREDIT or transaction_.is_reversal:
         raise ValidationError(_("Only a bank credit can pay a statement."))
-    txn = BankTransaction.objects.select_for_update().get(pk=transaction_.pk)
-    stmt = PayoutStatement.objects.select_for_update().get(pk=statement.pk)
+    txn, stmt, match = lock_pair(
+        agency_id=statement.agency_id, txn_pk=transaction_.pk, statement_pk=statement.pk
+    )
     if stmt.settled_amount is None or stmt.status not in MATCHABLE_STATUSES:
         raise ValidationError(_("Only a settled statement can be matched."))
+    if match is not None and match.status == MatchStatus.CONFIRMED:
+        raise ValidationError(_("These two are already matched."))
     open_t, open_s = txn.amount - txn.allocated_amount, stmt.open_amount
     if stmt.currency == txn.currency:
         amount = amount if amount is not None else min(open_t, open_s)
@@ -172,10 +195,7 @@ def match_manual(
         raise ValidationError(_("Nothing is left open on this deposit or statement."))
     if amount > open_t or statement_amount > open_s:
         raise ValidationError(_("The amount is larger than what is open."))
-    match = Match.objects.select_for_update().filter(statement=stmt, transaction=txn).first()
     before = snapshot(match, MATCH_FIELDS) if match else None
-    if match is not None and match.status == MatchStatus.CONFIRMED:
-        raise ValidationError(_("These two are already matched."))
     if match is None:
         match = Match(agency_id=stmt.agency_id, statement=stmt, transaction=txn)
     match.amount, match.statement_amount, match.fx_rate = amount, statement_amount, rate

@@ -1,6 +1,26 @@
 """The matching engine: pure decisions over plain in-memory state, no database.
 
-`runs` loads the state and writes what the engine decides (`writes`).
+`runs` loads the state, hands the engine the open credits pass by pass, and writes what it
+decides (`writes`). Passes go from the strongest evidence to the weakest, so a weaker pair
+never takes a statement or a deposit that a stronger one claims:
+
+  reference     a reference found whole, with nothing but separators around it: the
+                amount decides full payment, a fee short, a part, or (several references
+                adding up) a batch; in another currency, the reference rate of the booking
+                day within the FX tolerance;
+  reference_weak  a reference glued to other letters or digits, or cut short by the bank:
+                among its candidates the one paid to the cent wins, then one short by a
+                fee; several equally good go to a person;
+  amount_date   no reference: the exact open amount in the date window, one candidate on
+                both sides (deposits from payers already seen paying by reference first);
+  batch         2-4 statements of the deposit's currency adding up to it (one subset only);
+  fx            another currency at the reference rate of the booking day (one candidate).
+
+A credit that names a statement whole never falls through to the amount, batch and FX
+passes: a second payment of a statement already paid is for a person, not for the first
+statement of the same amount. Statements waiting in the exceptions queue stay candidates:
+a weaker claim on one is proposed beside the waiting one instead of being confirmed; only
+a clean reference paid to the cent (or a fee short) confirms past it.
 """
 
 from __future__ import annotations
@@ -9,6 +29,7 @@ import bisect
 import datetime as dt
 import itertools
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -16,14 +37,30 @@ from decimal import Decimal
 from payouts.models import ZERO, MatchRule
 from payouts.money import quantize, quantize_rate
 
+from .references import Found, ReferenceIndex
+
 MAX_SUBSET_CANDIDATES = 14
 MAX_SUBSET_SIZE = 4
 MAX_FX_CANDIDATES = 5
-# A truncated reference must keep at least this many characters to be looked up as a prefix.
-MIN_PREFIX = 10
-MAX_PREFIX_MATCHES = 200
 # Platforms sometimes pay a few days before the settled date they print.
 EARLY = timedelta(days=3)
+
+# Why a pair was made, shown beside each candidate (payouts.reconciliation.REASON_TEXT).
+REASONS = (
+    "reference",
+    "reference_glued",
+    "reference_cut",
+    "amount_exact",
+    "amount_fee",
+    "amount_part",
+    "amount_sum",
+    "fx_rate",
+    "date_close",
+    "date_far",
+    "payer_known",
+    "several_candidates",
+    "waiting_elsewhere",
+)
 
 # --- In-memory state of one run ------------------------------------------------------------
 
@@ -36,12 +73,28 @@ class StatementState:
     settled: Decimal
     allocated: Decimal
     settled_date: dt.date
-    taken: bool  # waiting in the exceptions queue (since an earlier run or this one)
+    contested: bool  # in a proposal waiting for a person (since an earlier run or this one)
     creator: int
 
     @property
     def open(self) -> Decimal:
         return self.settled - self.allocated
+
+
+@dataclass
+class Credit:
+    """An open bank credit as the engine sees it."""
+
+    pk: int
+    currency: str
+    open: Decimal
+    booking_date: dt.date
+    found: Found
+    payer: str  # normalised counterparty name
+
+    @property
+    def named(self) -> bool:
+        return bool(self.found.whole)
 
 
 @dataclass
@@ -71,22 +124,33 @@ class Config:
     window: timedelta
     fx_tolerance: Decimal
     fee_allowance: Decimal
-    rates: dict[tuple[str, str], Decimal]
+    # One `base` in `quote` on a day, or None when no rate is known.
+    rate_on: Callable[[str, str, dt.date], Decimal | None]
 
-    def rate(self, base: str, quote: str) -> Decimal | None:
-        if (base, quote) in self.rates:
-            return self.rates[(base, quote)]
-        inverse = self.rates.get((quote, base))
-        if inverse:
-            return Decimal(1) / inverse
-        return None
+    def rate(self, base: str, quote: str, on: dt.date) -> Decimal | None:
+        return self.rate_on(base, quote, on)
+
+
+def fixed_rates(rates: dict[tuple[str, str], Decimal]):
+    """A `rate_on` from undated rates {(base, quote): rate} (either direction)."""
+
+    def rate_on(base: str, quote: str, on: dt.date) -> Decimal | None:
+        if (base, quote) in rates:
+            return rates[(base, quote)]
+        inverse = rates.get((quote, base))
+        return Decimal(1) / inverse if inverse else None
+
+    return rate_on
+
+
+PASSES = ("reference", "reference_weak", "amount_date", "batch", "fx")
 
 
 class Engine:
-    """The decisions of one run, in memory; `write_batch` persists them.
+    """The decisions of one run, in memory; `writes.write_batch` persists them.
 
-    Every rule decides (match or propose) whenever it has at least one live candidate, and
-    the candidates of a later run are a subset of an earlier run's (money only ever gets
+    Every pass decides (match or propose) whenever it has a live candidate, and the
+    candidates of a later run are a subset of an earlier run's (money only ever gets
     allocated; candidate neighbourhoods are chosen among all statements, not only the live
     ones). So a credit left unmatched stays unmatched on a rerun, a rerun over unchanged data
     changes nothing, and a run killed half way and run again ends where an uninterrupted run
@@ -107,11 +171,11 @@ class Engine:
         for s in statements.values():  # in pk order
             if s.ref:
                 self.by_ref[s.ref].append(s.pk)
-            if not s.taken and s.open > 0:
+            if s.open > 0:
                 self.by_amount[(s.currency, s.open)].append(s.pk)
             self.by_day[(s.settled_date, s.currency)].append((s.settled, s.pk))
             groups[s.settled_date][(s.creator, s.currency)].append(s.pk)
-        # Per day: (currency, pks, least and most a batch of them can sum to, paid in full).
+        # Per day: (currency, pks, least and most a batch of them can sum to).
         self.batches: dict[dt.date, list[tuple[str, list[int], Decimal, Decimal]]] = {}
         for day, by_creator in groups.items():
             for (_creator, currency), pks in by_creator.items():
@@ -121,27 +185,41 @@ class Engine:
                     self.batches.setdefault(day, []).append((currency, pks, *bounds))
         for entries in self.by_day.values():
             entries.sort()
-        self.refs = sorted(self.by_ref)
+        self.references = ReferenceIndex(self.by_ref)
         self.known_pairs: set[tuple[int, int]] = set()
+        self.known_payers: set[str] = set()
         self.credit_count: dict[int, int] = {}
+        self.payer_count: dict[int, int] = {}
         self.fx_count: dict[int, int] = {}
-        self.fx_indexes: dict[tuple[str, str], dict] = {}
+        self.fx_indexes: dict[tuple[str, str, dt.date], list[tuple[Decimal, int]]] = {}
         self.currencies = sorted({s.currency for s in statements.values()})
+        # (credit pk) -> (base, quote, day) of a rate the run needed and did not have.
+        self.missing_rates: dict[int, tuple[str, str, dt.date, int | None]] = {}
+
+    # -- state ----------------------------------------------------------------------------
 
     def live(self, pk: int) -> StatementState | None:
         s = self.statements.get(pk)
-        if s is None or s.taken or s.open <= 0:
+        if s is None or s.open <= 0:
             return None
         return s
 
     def in_window(self, s: StatementState, booking_date: dt.date) -> bool:
         return s.settled_date - EARLY <= booking_date <= s.settled_date + self.config.window
 
-    def closest_smaller(self, t: dict, limit: int) -> list[StatementState]:
+    def named_statements(self, t: Credit, refs) -> list[StatementState]:
+        pks = sorted({pk for ref in refs for pk in self.by_ref.get(ref, ())})
+        return [s for s in (self.live(pk) for pk in pks) if s is not None]
+
+    def fee_limit(self, amount: Decimal) -> Decimal:
+        """The largest shortfall taken for a transfer fee: the allowance, at most 2%."""
+        return min(self.config.fee_allowance, amount / 50)
+
+    def closest_smaller(self, t: Credit, limit: int) -> list[StatementState]:
         """Up to `limit` statements of the deposit's currency settled for less than it, in
         its date window, closest in date first (then by pk), whatever their state."""
         found: list[StatementState] = []
-        booking, currency = t["booking_date"], t["currency"]
+        booking, currency = t.booking_date, t.currency
         for days in range(max(self.config.window.days, EARLY.days) + 1):
             dates = [booking - timedelta(days=days)] if days <= self.config.window.days else []
             if 0 < days <= EARLY.days:
@@ -149,7 +227,7 @@ class Engine:
             pks: list[int] = []
             for date in dates:
                 entries = self.by_day.get((date, currency), ())
-                smaller = bisect.bisect_left(entries, (t["open"], 0))
+                smaller = bisect.bisect_left(entries, (t.open, 0))
                 pks.extend(pk for _amount, pk in entries[:smaller])
             for pk in sorted(pks):
                 found.append(self.statements[pk])
@@ -157,139 +235,203 @@ class Engine:
                     return found
         return found
 
+    def date_reason(self, s: StatementState, t: Credit) -> str:
+        return "date_close" if abs((t.booking_date - s.settled_date).days) <= 5 else "date_far"
+
     # -- passes ---------------------------------------------------------------------------
 
-    def decide(self, rule, t: dict) -> Decision | None:
+    def rule_for(self, name: str) -> Callable[[Credit], Decision | None]:
+        return {
+            "reference": self.by_reference,
+            "reference_weak": self.by_weak_reference,
+            "amount_date": self.by_amount_date,
+            "batch": self.by_batch,
+            "fx": self.by_fx,
+        }[name]
+
+    def prepare(self, name: str, credits: list[Credit]) -> list[Credit]:
+        """The credits a pass looks at, in the order it decides them, after counting the
+        candidates it needs to know are unique."""
+        if name in ("amount_date", "batch", "fx"):
+            credits = [t for t in credits if not t.named]
+        if name == "amount_date":
+            # Deposits from payers seen paying by reference go first and count apart: a
+            # sponsor's credit of the same amount does not make a platform payout ambiguous.
+            credits = sorted(credits, key=lambda t: (t.payer not in self.known_payers, t.pk))
+            self.count_amount_candidates(credits)
+        elif name == "fx":
+            self.count_fx_candidates(credits)
+        return credits
+
+    def decide(self, rule, t: Credit) -> Decision | None:
         decision = rule(t)
         if decision is None:
             return None
         decision.allocations = [
-            a for a in decision.allocations if (a[0], t["pk"]) not in self.known_pairs
+            a for a in decision.allocations if (a[0], t.pk) not in self.known_pairs
         ]
-        return decision if decision.allocations else None
+        if not decision.allocations:
+            return None
+        # A waiting statement is confirmed past only on a clean reference.
+        if (
+            not decision.proposed
+            and "reference" not in decision.reasons
+            and any(self.statements[a[0]].contested for a in decision.allocations)
+        ):
+            stmts = [self.statements[a[0]] for a in decision.allocations]
+            return self.propose(t, stmts, [*decision.reasons, "waiting_elsewhere"])
+        return decision
 
-    def count_amount_candidates(self, credits: list[dict]) -> None:
-        """For the amount/date pass: how many open credits could pay each statement."""
+    def count_amount_candidates(self, credits: list[Credit]) -> None:
+        """For the amount/date pass: how many open credits could pay each statement (and
+        how many of them come from a payer known to pay by reference)."""
         self.credit_count = defaultdict(int)
+        self.payer_count = defaultdict(int)
         for t in credits:
-            for pk in self.by_amount.get((t["currency"], t["open"]), ()):
+            for pk in self.by_amount.get((t.currency, t.open), ()):
                 s = self.live(pk)
-                if s is not None and s.open == t["open"] and self.in_window(s, t["booking_date"]):
+                if s is not None and s.open == t.open and self.in_window(s, t.booking_date):
                     self.credit_count[pk] += 1
+                    if t.payer in self.known_payers:
+                        self.payer_count[pk] += 1
 
-    def _same_currency(
-        self, t: dict, s: StatementState, rule: str, confidence: str
+    def same_currency(
+        self, t: Credit, s: StatementState, rule: str, confidence: str, reasons: list[str]
     ) -> Decision | None:
-        open_t = t["open"]
+        open_t = t.open
+        reasons = [*reasons, self.date_reason(s, t)]
         if open_t == s.open:
             return Decision(
-                t["pk"], rule, Decimal(confidence), [(s.pk, open_t, s.open, None, ZERO)]
+                t.pk,
+                rule,
+                Decimal(confidence),
+                [(s.pk, open_t, s.open, None, ZERO)],
+                reasons=[*reasons, "amount_exact"],
             )
         if open_t < s.open:
             shortfall = s.open - open_t
             if shortfall <= self.fee_limit(s.open):
                 # A transfer fee (at most the allowance and 2%): the statement is settled.
                 return Decision(
-                    t["pk"], rule, Decimal("0.950"), [(s.pk, open_t, s.open, None, shortfall)]
+                    t.pk,
+                    rule,
+                    Decimal("0.950"),
+                    [(s.pk, open_t, s.open, None, shortfall)],
+                    reasons=[*reasons, "amount_fee"],
                 )
             return Decision(
-                t["pk"], MatchRule.PARTIAL, Decimal("0.950"), [(s.pk, open_t, open_t, None, ZERO)]
+                t.pk,
+                MatchRule.PARTIAL,
+                Decimal("0.950"),
+                [(s.pk, open_t, open_t, None, ZERO)],
+                reasons=[*reasons, "amount_part"],
             )
         return None  # more money than the statement is worth: a human looks
 
-    def _fx(self, t: dict, s: StatementState, confidence: str) -> Decision | None:
-        rate = self.config.rate(s.currency, t["currency"])
-        if rate is None or s.open <= 0:
+    def fx(self, t: Credit, s: StatementState, confidence: str, reasons: list[str]):
+        rate = self.config.rate(s.currency, t.currency, t.booking_date)
+        if rate is None:
+            self.missing_rates.setdefault(t.pk, (s.currency, t.currency, t.booking_date, s.pk))
+            return None
+        if s.open <= 0:
             return None
         expected = s.open * rate
         low = expected * (1 - self.config.fx_tolerance) - self.config.fee_allowance
         high = expected * (1 + self.config.fx_tolerance)
-        if not (low <= t["open"] <= high):
+        if not (low <= t.open <= high):
             return None
-        implied = quantize_rate(t["open"] / s.open)
-        difference = quantize(expected - t["open"], t["currency"])
+        implied = quantize_rate(t.open / s.open)
+        difference = quantize(expected - t.open, t.currency)
         return Decision(
-            t["pk"],
+            t.pk,
             MatchRule.FX,
             Decimal(confidence),
-            [(s.pk, t["open"], s.open, implied, difference)],
+            [(s.pk, t.open, s.open, implied, difference)],
+            reasons=[*reasons, "fx_rate", self.date_reason(s, t)],
+            reference_rate=quantize_rate(rate),
         )
 
-    def _prefix_candidates(self, t: dict) -> list[StatementState]:
-        """Statements whose reference starts with a long token of the remittance (banks cut
-        remittance text short), settled in the deposit's date window, which the deposit pays
-        in full or short by no more than a transfer fee. A token that starts too many
-        references tells nothing and is ignored."""
-        found: set[int] = set()
-        for token in t["tokens"]:
-            if len(token) < MIN_PREFIX or token in self.by_ref:
-                continue
-            start = bisect.bisect_left(self.refs, token)
-            stop = bisect.bisect_left(self.refs, token + "\x7f", lo=start)
-            if stop - start > MAX_PREFIX_MATCHES:
-                continue
-            for ref in self.refs[start:stop]:
-                found.update(self.by_ref[ref])
-        return [
-            s
-            for s in (self.live(pk) for pk in sorted(found))
-            if s is not None
-            and s.currency == t["currency"]
-            and self.in_window(s, t["booking_date"])
-            and ZERO <= s.settled - t["open"] <= self.fee_limit(s.settled)
-        ]
-
-    def fee_limit(self, amount: Decimal) -> Decimal:
-        """The largest shortfall taken for a transfer fee: the allowance, at most 2%."""
-        return min(self.config.fee_allowance, amount / 50)
-
-    def by_reference(self, t: dict) -> Decision | None:
-        found: set[int] = set()
-        for token in t["tokens"]:
-            found.update(self.by_ref.get(token, ()))
-        stmts = [s for s in (self.live(pk) for pk in sorted(found)) if s is not None]
+    def by_reference(self, t: Credit) -> Decision | None:
+        if not t.found.clean:
+            return None
+        stmts = self.named_statements(t, t.found.clean)
         if not stmts:
-            stmts = self._prefix_candidates(t)
-            if len(stmts) == 1:
-                decision = self._same_currency(t, stmts[0], MatchRule.REFERENCE, "0.900")
-                return decision or self._propose(t, stmts)
-            return self._propose(t, stmts) if stmts else None
+            return None
         if len(stmts) == 1:
             s = stmts[0]
-            if s.currency == t["currency"]:
-                decision = self._same_currency(t, s, MatchRule.REFERENCE, "1.000")
+            if s.currency == t.currency:
+                decision = self.same_currency(t, s, MatchRule.REFERENCE, "1.000", ["reference"])
             else:
-                decision = self._fx(t, s, "0.950")
-            return decision or self._propose(t, stmts)
-        same_currency = all(s.currency == t["currency"] for s in stmts)
-        if same_currency and sum(s.open for s in stmts) == t["open"]:
+                decision = self.fx(t, s, "0.950", ["reference"])
+                if decision is None and t.pk in self.missing_rates:
+                    return None  # the exceptions queue asks for the rate instead
+            return decision or self.propose(t, stmts, ["reference"])
+        same_currency = all(s.currency == t.currency for s in stmts)
+        total = sum((s.open for s in stmts), ZERO)
+        if same_currency and ZERO <= total - t.open <= self.fee_limit(total):
+            allocations = [(s.pk, s.open, s.open, None, ZERO) for s in stmts]
+            shortfall = total - t.open
+            if shortfall:
+                # The fee comes off the last statement's share of the deposit.
+                pk, amount, st_amount, rate, _diff = allocations[-1]
+                allocations[-1] = (pk, amount - shortfall, st_amount, rate, shortfall)
             return Decision(
-                t["pk"],
+                t.pk,
                 MatchRule.BATCH,
                 Decimal("0.990"),
-                [(s.pk, s.open, s.open, None, ZERO) for s in stmts],
+                allocations,
+                reasons=["reference", "amount_sum"],
             )
-        return self._propose(t, stmts)
+        return self.propose(t, stmts, ["reference", "several_candidates"])
 
-    def by_amount_date(self, t: dict) -> Decision | None:
+    def by_weak_reference(self, t: Credit) -> Decision | None:
+        """References glued to other text or cut short: the candidate paid to the cent
+        wins, then a single one short by a fee; anything else is for a person."""
+        glued = t.found.whole - t.found.clean
+        refs = glued or t.found.cut
+        if not refs:
+            return None
+        reason = "reference_glued" if glued else "reference_cut"
         stmts = [
             s
-            for s in (self.live(pk) for pk in self.by_amount.get((t["currency"], t["open"]), ()))
-            if s is not None and s.open == t["open"] and self.in_window(s, t["booking_date"])
+            for s in self.named_statements(t, refs)
+            if s.currency == t.currency and self.in_window(s, t.booking_date)
         ]
         if not stmts:
             return None
-        if len(stmts) == 1 and self.credit_count.get(stmts[0].pk, 0) == 1:
-            s = stmts[0]
-            return Decision(
-                t["pk"],
-                MatchRule.AMOUNT_DATE,
-                Decimal("0.900"),
-                [(s.pk, s.open, s.open, None, ZERO)],
-            )
-        return self._propose(t, stmts)
+        exact = [s for s in stmts if s.open == t.open]
+        fee = [s for s in stmts if ZERO < s.open - t.open <= self.fee_limit(s.open)]
+        if len(exact) == 1:
+            return self.same_currency(t, exact[0], MatchRule.REFERENCE, "0.900", [reason])
+        if not exact and len(fee) == 1:
+            return self.same_currency(t, fee[0], MatchRule.REFERENCE, "0.900", [reason])
+        best = exact or fee or stmts
+        return self.propose(t, best, [reason, "several_candidates"])
 
-    def by_batch(self, t: dict) -> Decision | None:
+    def by_amount_date(self, t: Credit) -> Decision | None:
+        stmts = [
+            s
+            for s in (self.live(pk) for pk in self.by_amount.get((t.currency, t.open), ()))
+            if s is not None and s.open == t.open and self.in_window(s, t.booking_date)
+        ]
+        if not stmts:
+            return None
+        known = t.payer in self.known_payers
+        reasons = ["amount_exact", *(["payer_known"] if known else [])]
+        if len(stmts) == 1:
+            s = stmts[0]
+            rivals = self.payer_count.get(s.pk, 0) if known else self.credit_count.get(s.pk, 0)
+            if rivals == 1:
+                return Decision(
+                    t.pk,
+                    MatchRule.AMOUNT_DATE,
+                    Decimal("0.900"),
+                    [(s.pk, s.open, s.open, None, ZERO)],
+                    reasons=[*reasons, self.date_reason(s, t)],
+                )
+        return self.propose(t, stmts, [*reasons, "several_candidates"])
+
+    def by_batch(self, t: Credit) -> Decision | None:
         """A deposit equal to the sum of 2-4 open statements of its currency: among the 14
         settled closest to the deposit, or among one creator's statements settled on one day
         in the window. Both pools are chosen among all statements, open or not (see the
@@ -298,106 +440,145 @@ class Engine:
         pools.append(self.closest_smaller(t, MAX_SUBSET_CANDIDATES))
         for day in range(-EARLY.days, self.config.window.days + 1):
             for currency, pks, least, most in self.batches.get(
-                t["booking_date"] - timedelta(days=day), ()
+                t.booking_date - timedelta(days=day), ()
             ):
-                if currency == t["currency"] and least <= t["open"] <= most:
+                if currency == t.currency and least <= t.open <= most:
                     pools.append([self.statements[pk] for pk in pks])
         solutions: dict[frozenset[int], None] = {}
         for pool in pools:
-            live = [s for s in pool if self.live(s.pk) and s.settled < t["open"]]
+            live = [s for s in pool if self.live(s.pk) and s.settled < t.open]
             if len(live) < 2:
                 continue
-            for found in subsets_summing_to(t["open"], [s.open for s in live], limit=2):
+            for found in subsets_summing_to(t.open, [s.open for s in live], limit=2):
                 solutions[frozenset(live[i].pk for i in found)] = None
             if len(solutions) > 1:
                 break
         if len(solutions) == 1:
             chosen = sorted(next(iter(solutions)))
             return Decision(
-                t["pk"],
+                t.pk,
                 MatchRule.BATCH,
                 Decimal("0.800"),
                 [
                     (pk, self.statements[pk].open, self.statements[pk].open, None, ZERO)
                     for pk in chosen
                 ],
+                reasons=["amount_sum"],
             )
         if solutions:
             involved = sorted({pk for solution in solutions for pk in solution})
-            return self._propose(t, [self.statements[pk] for pk in involved])
+            return self.propose(
+                t, [self.statements[pk] for pk in involved], ["amount_sum", "several_candidates"]
+            )
         return None
 
-    def _fx_index(self, currency: str, quote: str, rate: Decimal):
-        """Open `currency` statements by settled date, each list sorted by the amount they
-        are expected to bring in `quote` at the reference rate (built once per pass)."""
-        key = (currency, quote)
+    def _fx_index(self, currency: str, quote: str, rate: Decimal, day: dt.date):
+        """Open `currency` statements settled on `day`, sorted by the amount they are
+        expected to bring in `quote` at `rate` (built once per pass and day)."""
+        key = (currency, quote, day)
         if key not in self.fx_indexes:
-            index: dict[dt.date, list[tuple[Decimal, int]]] = defaultdict(list)
-            for s in self.statements.values():
-                if s.currency == currency and self.live(s.pk):
-                    index[s.settled_date].append((s.open * rate, s.pk))
-            for entries in index.values():
-                entries.sort()
-            self.fx_indexes[key] = index
+            entries = [
+                (s.open * rate, s.pk)
+                for _settled, pk in self.by_day.get((day, currency), ())
+                if (s := self.live(pk)) is not None
+            ]
+            entries.sort()
+            self.fx_indexes[key] = entries
         return self.fx_indexes[key]
 
-    def fx_candidates(self, t: dict) -> list[tuple[StatementState, Decision]]:
+    def fx_candidates(self, t: Credit) -> list[tuple[StatementState, Decision]]:
         """Open statements in another currency, settled in the deposit's window, whose
-        amount converted at the reference rate fits the deposit within the FX tolerance and
-        the fee allowance."""
+        amount converted at the reference rate of the booking day fits the deposit within
+        the FX tolerance and the fee allowance."""
         tolerance, fee = self.config.fx_tolerance, self.config.fee_allowance
-        low = t["open"] / (1 + tolerance)
-        high = (t["open"] + fee) / (1 - tolerance) if tolerance < 1 else t["open"] * 1000
+        low = t.open / (1 + tolerance)
+        high = (t.open + fee) / (1 - tolerance) if tolerance < 1 else t.open * 1000
         found = []
         for currency in self.currencies:
-            rate = self.config.rate(currency, t["currency"])
-            if currency == t["currency"] or rate is None:
+            if currency == t.currency:
                 continue
-            index = self._fx_index(currency, t["currency"], rate)
+            rate = self.config.rate(currency, t.currency, t.booking_date)
+            if rate is None:
+                continue
             for day in range(-EARLY.days, self.config.window.days + 1):
-                entries = index.get(t["booking_date"] - timedelta(days=day), ())
+                settled = t.booking_date - timedelta(days=day)
+                entries = self._fx_index(currency, t.currency, rate, settled)
                 i = bisect.bisect_left(entries, (low, 0))
                 while i < len(entries) and entries[i][0] <= high:
                     s = self.live(entries[i][1])
-                    decision = self._fx(t, s, "0.800") if s is not None else None
+                    decision = self.fx(t, s, "0.800", []) if s is not None else None
                     if decision is not None:
                         found.append((s, decision))
                     i += 1
         found.sort(key=lambda pair: pair[0].pk)
         return found
 
-    def count_fx_candidates(self, credits: list[dict]) -> None:
+    def count_fx_candidates(self, credits: list[Credit]) -> None:
         """For the FX pass: how many open credits could pay each statement."""
         self.fx_count = defaultdict(int)
+        self.fx_indexes = {}
         for t in credits:
             for s, _decision in self.fx_candidates(t):
                 self.fx_count[s.pk] += 1
 
-    def by_fx(self, t: dict) -> Decision | None:
+    def by_fx(self, t: Credit) -> Decision | None:
         found = self.fx_candidates(t)
         if len(found) == 1 and self.fx_count.get(found[0][0].pk, 0) == 1:
             return found[0][1]
         if found:
-            return self._propose(t, [s for s, _d in found[: MAX_FX_CANDIDATES + 1]])
+            return self.propose(
+                t,
+                [s for s, _d in found[: MAX_FX_CANDIDATES + 1]],
+                ["fx_rate", "several_candidates"],
+            )
+        self.note_missing_rate(t)
         return None
 
-    def _propose(self, t: dict, stmts: list[StatementState]) -> Decision | None:
+    def note_missing_rate(self, t: Credit) -> None:
+        """An unmatched deposit with open statements of another currency in its window for
+        which no rate of the booking day is known: say which rate would let it match."""
+        if t.pk in self.missing_rates:
+            return
+        for currency in self.currencies:
+            if currency == t.currency:
+                continue
+            if self.config.rate(currency, t.currency, t.booking_date) is not None:
+                continue
+            for day in range(-EARLY.days, self.config.window.days + 1):
+                settled = t.booking_date - timedelta(days=day)
+                if any(self.live(pk) for _a, pk in self.by_day.get((settled, currency), ())):
+                    self.missing_rates[t.pk] = (currency, t.currency, t.booking_date, None)
+                    return
+
+    def propose(self, t: Credit, stmts: list[StatementState], reasons: list[str]):
+        """Every candidate for a person, the best first: paid to the cent, then closest in
+        date, then by pk."""
         allocations = []
-        for s in stmts:
-            amount = min(t["open"], s.open) if s.currency == t["currency"] else t["open"]
-            st_amount = min(t["open"], s.open) if s.currency == t["currency"] else s.open
+        ranked = sorted(
+            stmts,
+            key=lambda s: (
+                s.currency != t.currency or s.open != t.open,
+                abs((t.booking_date - s.settled_date).days),
+                s.pk,
+            ),
+        )
+        for s in ranked:
+            amount = min(t.open, s.open) if s.currency == t.currency else t.open
+            st_amount = min(t.open, s.open) if s.currency == t.currency else s.open
             if amount > 0 and st_amount > 0:
                 allocations.append((s.pk, amount, st_amount, None, ZERO))
         if not allocations:
             return None
-        rule = _proposal_rule(stmts, t)
-        return Decision(t["pk"], rule, Decimal("0.500"), allocations, proposed=True)
+        rule = _proposal_rule(stmts, t, reasons)
+        return Decision(
+            t.pk, rule, Decimal("0.500"), allocations, proposed=True, reasons=list(reasons)
+        )
 
     def apply_in_memory(self, decision: Decision) -> None:
         for spk, _amount, st_amount, _rate, _diff in decision.allocations:
             s = self.statements[spk]
             if decision.proposed:
-                s.taken = True
+                s.contested = True
                 continue
             key = (s.currency, s.open)
             if spk in self.by_amount.get(key, ()):
@@ -440,9 +621,11 @@ def subsets_summing_to(target: Decimal, amounts: list[Decimal], *, limit: int) -
     return solutions
 
 
-def _proposal_rule(stmts: list[StatementState], t: dict) -> str:
-    if any(s.currency != t["currency"] for s in stmts):
+def _proposal_rule(stmts: list[StatementState], t: Credit, reasons: list[str]) -> str:
+    if any(s.currency != t.currency for s in stmts):
         return MatchRule.FX
-    if any(s.ref and s.ref in t["tokens"] for s in stmts):
+    if any(r.startswith("reference") for r in reasons):
         return MatchRule.REFERENCE
+    if "amount_sum" in reasons:
+        return MatchRule.BATCH
     return MatchRule.AMOUNT_DATE

@@ -1,25 +1,161 @@
-"""Platform references in what banks write: normalised, and found in free text."""
+"""Platform references in what banks write.
+
+Banks wrap, cut and respell references: `REF:TTCR-2024-0001`, `/RFB/TTCR20240001`,
+`EREF/ttcr 2024 0001`, `betalingskenmerk TTCR-2024-0001`, a reference broken over two
+`:86:` lines, or cut short at the end of a 140-character field. So references are compared
+normalised (upper case, letters and digits only), searched as substrings of the whole
+normalised text (an Aho-Corasick automaton over every open statement's reference: one pass
+per text whatever the number of statements), and, when none is found whole, looked up by
+the longest tail of the text (or of one of its words) that starts a reference.
+"""
 
 from __future__ import annotations
 
-import itertools
+import bisect
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import ahocorasick
 
 _NON_ALNUM = re.compile(r"[^0-9A-Z]")
+_ALNUM = re.compile(r"[0-9A-Za-z]")
+# Words of a remittance for the truncated look-up: banks separate fields with these.
+_WORD_SPLIT = re.compile(r"[\s/:;,+()\[\]{}|=<>?'\"]+")
+# Shorter references are only taken as whole words: a short code inside an IBAN or an
+# amount is a coincidence, not a reference.
+MIN_SUBSTRING = 6
+# A cut reference must keep at least this many characters to be looked up as a prefix.
+MIN_PREFIX = 10
+MAX_PREFIX_MATCHES = 200
 
 
 def normalise_reference(text: str) -> str:
     return _NON_ALNUM.sub("", (text or "").upper())
 
 
-def reference_tokens(*texts: str) -> set[str]:
-    """Normalised candidate references in free text: each word, and each pair of words."""
-    tokens: set[str] = set()
-    for text in texts:
-        words = [normalise_reference(w) for w in (text or "").split()]
-        words = [w for w in words if w]
-        tokens.update(w for w in words if len(w) >= 2)
-        tokens.update(a + b for a, b in itertools.pairwise(words))
-        if len(words) > 2:
-            tokens.add("".join(words))
-    return tokens
+@dataclass(frozen=True, slots=True)
+class Found:
+    """References found in one transaction's text: `whole` found complete (`clean` when
+    nothing but separators surrounds them in the bank's text), `cut` the references that
+    start with a tail the bank cut short."""
+
+    whole: frozenset[str]
+    clean: frozenset[str]
+    cut: frozenset[str]
+
+
+_RUN = re.compile(r"[0-9A-Za-z]+")
+
+
+def _runs(text: str) -> tuple[str, list[int], list[int]]:
+    """The normalised text, and for each run of letters and digits its start in the
+    normalised text and in `text` (to look at what surrounds a reference found)."""
+    starts_norm: list[int] = []
+    starts_text: list[int] = []
+    parts: list[str] = []
+    length = 0
+    for run in _RUN.finditer(text):
+        starts_norm.append(length)
+        starts_text.append(run.start())
+        parts.append(run.group())
+        length += run.end() - run.start()
+    return "".join(parts).upper(), starts_norm, starts_text
+
+
+def _text_index(index: int, starts_norm: list[int], starts_text: list[int]) -> int:
+    run = bisect.bisect_right(starts_norm, index) - 1
+    return starts_text[run] + index - starts_norm[run]
+
+
+def _same_class(a: str, b: str) -> bool:
+    return (a.isdigit() and b.isdigit()) or (a.isalpha() and b.isalpha())
+
+
+class ReferenceIndex:
+    """Every known (normalised) reference, searchable in bank text."""
+
+    def __init__(self, references: Iterable[str]) -> None:
+        refs = {r for r in references if r}
+        self.refs = frozenset(refs)
+        self.sorted = sorted(refs)
+        self.longest = max((len(r) for r in refs), default=0)
+        self.automaton = ahocorasick.Automaton()
+        for ref in refs:
+            if len(ref) >= MIN_SUBSTRING:
+                self.automaton.add_word(ref, ref)
+        self.searchable = len(self.automaton) > 0
+        if self.searchable:
+            self.automaton.make_automaton()
+
+    def find(self, *texts: str) -> Found:
+        whole: set[str] = set()
+        clean: set[str] = set()
+        for text in texts:
+            if text:
+                self._find_whole(text, whole, clean)
+        cut: set[str] = set()
+        if not whole:
+            for text in texts:
+                cut.update(self._find_cut(text or ""))
+        return Found(frozenset(whole), frozenset(clean), frozenset(cut))
+
+    def _find_whole(self, text: str, whole: set[str], clean: set[str]) -> None:
+        norm, starts_norm, starts_text = _runs(text)
+        spans: list[tuple[int, int, str]] = []
+        if self.searchable and len(norm) >= MIN_SUBSTRING:
+            for end, ref in self.automaton.iter(norm):
+                spans.append((end - len(ref) + 1, end, ref))
+        for word in _WORD_SPLIT.split(text):
+            short = normalise_reference(word)
+            if short and len(short) < MIN_SUBSTRING and short in self.refs:
+                whole.add(short)
+                clean.add(short)
+        # The longest wins where two found references overlap (TT-1001 inside TT-10012).
+        spans.sort(key=lambda span: (span[0], -(span[1] - span[0])))
+        kept: list[tuple[int, int, str]] = []
+        for start, end, ref in spans:
+            if any(s <= start and end <= e and (s, e) != (start, end) for s, e, _r in kept):
+                continue
+            kept.append((start, end, ref))
+        for start, end, ref in kept:
+            whole.add(ref)
+            first = _text_index(start, starts_norm, starts_text)
+            before = text[first - 1] if first > 0 else " "
+            after_index = _text_index(end, starts_norm, starts_text) + 1
+            after = text[after_index] if after_index < len(text) else " "
+            glued = (_ALNUM.match(before) and _same_class(before, ref[0])) or (
+                _ALNUM.match(after) and _same_class(after, ref[-1])
+            )
+            if not glued:
+                clean.add(ref)
+
+    def _prefixed(self, tail: str) -> list[str]:
+        start = bisect.bisect_left(self.sorted, tail)
+        stop = bisect.bisect_left(self.sorted, tail + "\x7f", lo=start)
+        if stop - start > MAX_PREFIX_MATCHES:
+            return []
+        return [r for r in self.sorted[start:stop] if r != tail]
+
+    def _find_cut(self, text: str) -> set[str]:
+        """References starting with the longest tail (at least MIN_PREFIX characters) of the
+        text or of one of its words: the bank cut the reference short there."""
+        norm = normalise_reference(text)
+        stop = len(norm) - MIN_PREFIX + 1
+        tails = [norm[i:] for i in range(max(0, len(norm) - self.longest), max(0, stop))]
+        for word in _WORD_SPLIT.split(text):
+            word = normalise_reference(word)
+            if len(word) >= MIN_PREFIX:
+                stop = len(word) - MIN_PREFIX + 1
+                tails.extend(word[i:] for i in range(max(0, len(word) - self.longest), stop))
+        best: set[str] = set()
+        best_length = 0
+        for tail in tails:
+            if len(tail) < MIN_PREFIX or len(tail) < best_length:
+                continue
+            found = self._prefixed(tail)
+            if found:
+                if len(tail) > best_length:
+                    best, best_length = set(), len(tail)
+                best.update(found)
+        return best

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
+from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Exists, F, Max, Min, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from agencies.audit import audit_record
+from agencies.audit import audit_record, snapshot
 from agencies.models import Agency
 from agencies.rls import tenant_transaction
 from agencies.tasking import enqueue_on_commit
@@ -18,22 +24,27 @@ from payouts.models import (
     MATCHABLE_STATUSES,
     BankTransaction,
     CreditDebit,
+    IssueKind,
     Match,
+    MatchRule,
     MatchStatus,
     PayoutSettings,
     PayoutStatement,
+    ReconciliationIssue,
     ReconciliationRun,
     RunStatus,
 )
 from payouts.selectors import reconciliation_summary
 
-from .engine import EARLY, Config, Engine, RunStats, StatementState
-from .references import normalise_reference, reference_tokens
+from .engine import EARLY, PASSES, Config, Credit, Engine, RunStats, StatementState, fixed_rates
+from .references import normalise_reference
 from .reversals import reverse_pass
 from .writes import write_batch
 
 BATCH_SIZE = 2000
 RUN_TASK = "payouts.tasks.reconciliation_run"
+
+logger = logging.getLogger(__name__)
 
 
 def config_for(agency: Agency) -> Config:
@@ -51,7 +62,7 @@ def config_for(agency: Agency) -> Config:
         window=timedelta(days=settings.date_window_days),
         fx_tolerance=settings.fx_tolerance,
         fee_allowance=settings.fee_allowance,
-        rates=rates,
+        rate_on=fixed_rates(rates),
     )
 
 
@@ -68,7 +79,8 @@ def open_credits(agency: Agency):
 def load_statements(agency: Agency, first: dt.date, last: dt.date) -> dict[int, StatementState]:
     """Every matchable statement that is still open (any date), plus every one settled in
     [first, last] whatever its state: the batch and FX passes pick candidates by date among
-    all of them, so a rerun sees the same neighbourhood as the first run did."""
+    all of them, so a rerun sees the same neighbourhood as the first run did. Statements in
+    a proposal waiting for a person come marked (`contested`)."""
     waiting = Match.objects.filter(statement=OuterRef("pk"), status=MatchStatus.PROPOSED)
     rows = (
         PayoutStatement.objects.for_agency(agency)
@@ -98,11 +110,56 @@ def load_statements(agency: Agency, first: dt.date, last: dt.date) -> dict[int, 
     }
 
 
-PASSES = ("reference", "amount_date", "batch", "fx")
+def known_payers(agency: Agency) -> set[str]:
+    """Normalised names of the accounts that paid statements by reference before."""
+    names = (
+        BankTransaction.objects.for_agency(agency)
+        .filter(
+            matches__status=MatchStatus.CONFIRMED,
+            matches__rule__in=[MatchRule.REFERENCE, MatchRule.BATCH],
+        )
+        .exclude(counterparty_name="")
+        .values_list("counterparty_name", flat=True)
+        .distinct()
+    )
+    return {payer_key(name) for name in names}
+
+
+def payer_key(name: str) -> str:
+    return " ".join(normalise_reference(word) for word in (name or "").split()).strip()
+
+
+def load_credits(agency: Agency, engine: Engine) -> list[Credit]:
+    rows = (
+        open_credits(agency)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "amount",
+            "allocated_amount",
+            "currency",
+            "booking_date",
+            "remittance_info",
+            "end_to_end_id",
+            "counterparty_name",
+        )
+    )
+    return [
+        Credit(
+            pk,
+            currency,
+            amount - allocated,
+            booking_date,
+            engine.references.find(remittance, end_to_end),
+            payer_key(payer),
+        )
+        for pk, amount, allocated, currency, booking_date, remittance, end_to_end, payer in rows
+    ]
 
 
 def reconcile(*, agency: Agency, run: ReconciliationRun | None = None, actor=None) -> RunStats:
-    """Run every pass over the agency's open credits and statements (see module docstring).
+    """Undo what the bank took back, then run every pass over the agency's open credits and
+    statements (see `engine`), writing each batch of decisions in its own transaction.
 
     Idempotent: a second call over unchanged data creates and changes nothing; after a call
     that was killed half way, another call completes what the first would have done.
@@ -116,40 +173,21 @@ def reconcile(*, agency: Agency, run: ReconciliationRun | None = None, actor=Non
             current_pass="reversal",  # noqa: S106
             error="",
         )
-    stats.reversed = reverse_pass(agency, actor)
+    stats.reversed = reverse_pass(agency, actor=actor, run=run)
 
-    credits = list(
-        open_credits(agency)
-        .order_by("pk")
-        .values(
-            "pk",
-            "amount",
-            "allocated_amount",
-            "currency",
-            "booking_date",
-            "remittance_info",
-            "end_to_end_id",
-        )
-    )
-    if credits:
-        first = min(t["booking_date"] for t in credits) - config.window
-        last = max(t["booking_date"] for t in credits) + EARLY
-        statements = load_statements(agency, first, last)
+    dates = open_credits(agency).aggregate(first=Min("booking_date"), last=Max("booking_date"))
+    if dates["first"] is not None:
+        statements = load_statements(agency, dates["first"] - config.window, dates["last"] + EARLY)
     else:
         statements = {}
     engine = Engine(config, statements)
-    for t in credits:
-        t["open"] = t["amount"] - t["allocated_amount"]
-        t["tokens"] = reference_tokens(t["remittance_info"], t["end_to_end_id"])
+    credits = load_credits(agency, engine)
     pairs = Match.objects.filter(agency=agency)
     if len(credits) < 5000:
-        pairs = pairs.filter(transaction_id__in=[c["pk"] for c in credits])
+        pairs = pairs.filter(transaction_id__in=[c.pk for c in credits])
     engine.known_pairs = set(pairs.values_list("statement_id", "transaction_id"))
-    rules = {
-        "reference": engine.by_reference,
-        "amount_date": engine.by_amount_date,
-        "batch": engine.by_batch,
-        "fx": engine.by_fx,
+    engine.known_payers = known_payers(agency) | {
+        t.payer for t in credits if t.payer and engine.named_statements(t, t.found.clean)
     }
     stats.total = len(credits) * len(PASSES)
     if run is not None:
@@ -157,24 +195,22 @@ def reconcile(*, agency: Agency, run: ReconciliationRun | None = None, actor=Non
 
     decided: set[int] = set()
     for name in PASSES:
-        rule = rules[name]
-        remaining = [t for t in credits if t["pk"] not in decided]
+        rule = engine.rule_for(name)
+        remaining = [t for t in credits if t.pk not in decided]
         stats.processed += len(credits) - len(remaining)  # decided in an earlier pass
-        if name == "amount_date":
-            engine.count_amount_candidates(remaining)
-        elif name == "fx":
-            engine.count_fx_candidates(remaining)
+        examined = engine.prepare(name, remaining)
+        stats.processed += len(remaining) - len(examined)  # not for this pass
         if run is not None:
             ReconciliationRun.objects.filter(pk=run.pk).update(current_pass=name)
-        for start in range(0, len(remaining), BATCH_SIZE):
-            batch = remaining[start : start + BATCH_SIZE]
+        for start in range(0, len(examined), BATCH_SIZE):
+            batch = examined[start : start + BATCH_SIZE]
             decisions = []
             for t in batch:
                 decision = engine.decide(rule, t)
                 if decision is not None:
                     engine.apply_in_memory(decision)
                     decisions.append(decision)
-                    decided.add(t["pk"])
+                    decided.add(t.pk)
             stats.processed += len(batch)
             with tenant_transaction(agency.pk):  # row-level security: this agency's rows
                 if connection.vendor == "postgresql":
@@ -193,8 +229,48 @@ def reconcile(*, agency: Agency, run: ReconciliationRun | None = None, actor=Non
                         matched_count=F("matched_count") + matched,
                         ambiguous_count=F("ambiguous_count") + proposed,
                     )
+            heartbeat(run)
     stats.unmatched = len(credits) - len(decided)
+    missing = {pk: need for pk, need in engine.missing_rates.items() if pk not in decided}
+    with tenant_transaction(agency.pk):
+        missing_rate_issues(agency, run, missing)
     return stats
+
+
+def missing_rate_issues(agency: Agency, run, missing: dict) -> None:
+    """Open an issue for each deposit that needs a rate nobody entered (once: a resolved
+    one is not raised again for the same deposit); close the ones a match settled."""
+    now = timezone.now()
+    ReconciliationIssue.objects.for_agency(agency).filter(
+        kind=IssueKind.MISSING_RATE, resolved_at__isnull=True
+    ).filter(
+        Q(transaction__allocated_amount__gt=0)
+        | Q(transaction__matches__status=MatchStatus.PROPOSED)
+    ).update(resolved_at=now, resolution=_("Matched."))
+    if not missing:
+        return
+    raised = set(
+        ReconciliationIssue.objects.for_agency(agency)
+        .filter(kind=IssueKind.MISSING_RATE, transaction_id__in=list(missing))
+        .values_list("transaction_id", flat=True)
+    )
+    ReconciliationIssue.objects.bulk_create(
+        [
+            ReconciliationIssue(
+                agency=agency,
+                kind=IssueKind.MISSING_RATE,
+                transaction_id=pk,
+                statement_id=statement_pk,
+                base=base,
+                quote=quote,
+                rate_date=day,
+                run=run,
+            )
+            for pk, (base, quote, day, statement_pk) in sorted(missing.items())
+            if pk not in raised
+        ],
+        batch_size=BATCH_SIZE,
+    )
 
 
 def run_start(*, agency: Agency, actor) -> ReconciliationRun:
@@ -206,14 +282,13 @@ def run_start(*, agency: Agency, actor) -> ReconciliationRun:
     return run
 
 
-def agencies_due(*, busy_for: timedelta = timedelta(hours=6)) -> list[Agency]:
+def agencies_due() -> list[Agency]:
     """Agencies with something new to reconcile: a bank transaction imported since their
     last completed run started, or a statement changed since it finished (or no run yet, with
-    open credits); and no run queued or running for less than `busy_for` (older ones were
-    abandoned by a worker)."""
-    now = timezone.now()
+    open credits); and no run queued or running (one whose worker died is resumed by
+    `resume_stalled_runs`, not replaced)."""
     busy = ReconciliationRun.objects.filter(
-        status__in=[RunStatus.QUEUED, RunStatus.RUNNING], created_at__gte=now - busy_for
+        status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
     ).values("agency_id")
     due = []
     for agency in Agency.objects.exclude(pk__in=busy).order_by("pk"):
@@ -236,18 +311,143 @@ def agencies_due(*, busy_for: timedelta = timedelta(hours=6)) -> list[Agency]:
 
 
 def start_due_runs() -> list[ReconciliationRun]:
-    """Start a reconciliation run for every agency that has something new (periodic job)."""
-    return [run_start(agency=agency, actor=None) for agency in agencies_due()]
+    """Periodic job: resume the runs whose worker died, then start a run for every agency
+    that has something new. Returns the runs queued, resumed ones first."""
+    resumed, _given_up = resume_stalled_runs()
+    return [*resumed, *(run_start(agency=agency, actor=None) for agency in agencies_due())]
+
+
+# --- Runs that recover ------------------------------------------------------------------------
+# A worker executing a run writes `heartbeat_at` after every batch and, from a thread, every
+# few seconds in between (loading and the engine's passes take a while). A queued or running
+# run without a sign of life for RECONCILIATION_HEARTBEAT_TIMEOUT belongs to a dead worker:
+# the periodic job re-queues the same run, which starts over from the database and keeps what
+# earlier attempts committed. A worker takes a run only when it is queued or silent (`_claim`),
+# so the broker's redelivery of a message whose run is alive elsewhere starts no second copy.
+
+
+def heartbeat_timeout() -> timedelta:
+    return timedelta(seconds=settings.RECONCILIATION_HEARTBEAT_TIMEOUT)
+
+
+def heartbeat(run: ReconciliationRun | None) -> None:
+    """The executing worker's sign of life for `run` (nothing without a run)."""
+    if run is not None:
+        ReconciliationRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+            heartbeat_at=timezone.now()
+        )
+
+
+@contextmanager
+def _keeping_alive(run: ReconciliationRun):
+    """Beat for `run` from a thread (its own database connection) while the body runs."""
+    interval = min(30.0, heartbeat_timeout().total_seconds() / 6)
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(interval):
+                try:
+                    heartbeat(run)
+                except DatabaseError:
+                    # A missed beat (database busy or restarting); reconnect for the next.
+                    connection.close()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=beat, name=f"run-{run.pk}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def stalled_runs():
+    """Queued or running runs without a sign of life (a heartbeat, else their creation)
+    for longer than RECONCILIATION_HEARTBEAT_TIMEOUT."""
+    cutoff = timezone.now() - heartbeat_timeout()
+    return ReconciliationRun.objects.filter(
+        status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
+    ).filter(Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff))
+
+
+def _claim(run: ReconciliationRun) -> bool:
+    """Take `run` for this worker: a queued one, or a running one whose worker died, with
+    starts left. One UPDATE, so of two workers delivered the same run only one wins."""
+    cutoff = timezone.now() - heartbeat_timeout()
+    silent = Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=cutoff)
+    return bool(
+        ReconciliationRun.objects.filter(
+            pk=run.pk, attempts__lt=settings.RECONCILIATION_MAX_ATTEMPTS
+        )
+        .filter(Q(status=RunStatus.QUEUED) | Q(silent, status=RunStatus.RUNNING))
+        .update(status=RunStatus.RUNNING, heartbeat_at=timezone.now(), attempts=F("attempts") + 1)
+    )
+
+
+RESUME_FIELDS = ["status", "attempts", "heartbeat_at", "current_pass", "processed"]
+
+
+def resume_stalled_runs() -> tuple[list[ReconciliationRun], list[ReconciliationRun]]:
+    """Re-queue every stalled run (the same run, audited as `reconciliation.resume`), or give
+    it up as failed once it was started RECONCILIATION_MAX_ATTEMPTS times (audited as
+    `reconciliation.give_up`). Returns (resumed, given up). Locks each run's row and checks
+    again that it is stalled, so a run its worker touched meanwhile is left alone."""
+    resumed: list[ReconciliationRun] = []
+    given_up: list[ReconciliationRun] = []
+    for pk, agency_id in stalled_runs().order_by("pk").values_list("pk", "agency_id"):
+        with tenant_transaction(agency_id):
+            run = stalled_runs().select_for_update().filter(pk=pk).first()
+            if run is None:
+                continue
+            before = snapshot(run, RESUME_FIELDS)
+            now = timezone.now()
+            if run.attempts >= settings.RECONCILIATION_MAX_ATTEMPTS:
+                run.status = RunStatus.FAILED
+                run.finished_at = now
+                run.error = ngettext(
+                    "Its worker stopped %(count)d time without finishing, so the run was "
+                    "given up. What it matched is kept; start a new run to finish it.",
+                    "Its worker stopped %(count)d times without finishing, so the run was "
+                    "given up. What it matched is kept; start a new run to finish it.",
+                    run.attempts,
+                ) % {"count": run.attempts}
+                run.save(update_fields=["status", "finished_at", "error"])
+                action, bucket = "reconciliation.give_up", given_up
+            else:
+                # Queued again; the window restarts now, for a worker to take it up.
+                run.status, run.heartbeat_at, run.current_pass = RunStatus.QUEUED, now, ""
+                run.save(update_fields=["status", "heartbeat_at", "current_pass"])
+                enqueue_on_commit(RUN_TASK, agency_id, run.pk)
+                action, bucket = "reconciliation.resume", resumed
+            audit_record(
+                agency=run.agency,
+                actor=None,
+                action=action,
+                obj=run,
+                before=before,
+                after=snapshot(run, [*RESUME_FIELDS, "error"]),
+            )
+        bucket.append(run)
+    return resumed, given_up
 
 
 def run_execute(*, agency: Agency, run: ReconciliationRun, actor=None) -> ReconciliationRun:
     """Execute a run (the Celery task and the management command call this).
 
     Safe to call again for a run whose worker died: it starts over from the database, and
-    its counts include what the earlier attempt committed.
+    its counts include what the earlier attempt committed. A run that is finished, or
+    running with a live heartbeat elsewhere, is returned as it is, not executed again.
     """
+    if not _claim(run):
+        run = ReconciliationRun.objects.get(pk=run.pk)
+        logger.info("Run %s is %s and alive or finished: not started again.", run.pk, run.status)
+        return run
     try:
-        stats = reconcile(agency=agency, run=run, actor=actor)
+        with _keeping_alive(run):
+            stats = reconcile(agency=agency, run=run, actor=actor)
     except Exception as exc:
         ReconciliationRun.objects.filter(pk=run.pk).update(
             status=RunStatus.FAILED, finished_at=timezone.now(), error=str(exc)[:2000]

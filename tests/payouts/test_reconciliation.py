@@ -124,7 +124,8 @@ def test_a_completed_run_shows_its_counts_and_full_progress(agency):
 
     run = run_execute(agency=agency, run=ReconciliationRun.objects.create(agency=agency))
 
-    assert (run.status, run.percent, run.total) == ("completed", 100, 12)
+    # Three credits, five passes each.
+    assert (run.status, run.percent, run.total) == ("completed", 100, 15)
     assert (run.matched_count, run.ambiguous_count, run.unmatched_count) == (1, 1, 1)
     assert run.summary["open_statements"] == {"EUR": "100.00"}
     assert run.summary["exceptions"] == 1
@@ -168,7 +169,10 @@ def test_two_deposits_competing_for_one_statement_are_not_matched(agency):
     credit(agency, "50.00")
     reconcile(agency=agency)
     assert not Match.objects.filter(status="confirmed").exists()
-    assert Match.objects.filter(status="proposed").count() == 1
+    # Both deposits are shown beside the statement, each in its own group.
+    proposals = Match.objects.filter(status="proposed")
+    assert proposals.count() == 2
+    assert len({m.group for m in proposals}) == 2
 
 
 def test_one_deposit_paying_several_referenced_statements_is_a_batch(agency):
@@ -339,10 +343,11 @@ def test_a_rejected_pair_is_never_proposed_again(agency, finance):
     credit(agency, "50.00")
     credit(agency, "50.00")
     reconcile(agency=agency)
-    match_reject(match=Match.objects.get(), actor=finance)
+    match_reject(match=Match.objects.order_by("pk").first(), actor=finance)
     assert AuditLog.objects.filter(action="match.reject").count() == 1
     reconcile(agency=agency)
     assert Match.objects.filter(status="rejected").count() == 1
+    assert Match.objects.count() == 2
 
 
 def test_matching_by_hand_and_unmatching_are_audited_and_keep_the_totals(agency, finance):
