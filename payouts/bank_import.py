@@ -9,6 +9,24 @@ same day (occurrences 1 and 2) both stay.
 Large files: the parser hands over records one by one; they are fingerprinted and inserted
 in batches inside the one transaction (the unique constraint skips occurrences already
 stored), so memory stays flat and a parse error half way through still rolls everything back.
+
+The right account: every statement in a file that names its own account (CAMT Acct, MT940
+:25:, OFX ACCTID, a CSV account column) must name the chosen bank account, by IBAN or by the
+national account number inside its IBAN (parsers.fields.account_matches); a file that names
+none is taken as it is.
+
+What a BankTransaction holds, for reconciliation (see the parsers for the details):
+* bank_reference: the bank's own reference of the transaction: CAMT AcctSvcrRef (else
+  NtryRef), MT940 the :61: reference after "//", OFX FITID, CSV the mapped column.
+* transaction_code: the record's transaction code and bank code joined by a space: CAMT
+  "PMNT/RCDT/ESCT" plus the proprietary code, MT940 the :61: type plus the :86: GVC or
+  "/TRCD/ RTRN/<reason>" ("NTRF 166", "NRTI 159", "NTRF RTRN/MS03"), OFX TRNTYPE.
+* is_reversal: CAMT RvslInd, MT940 RC/RD.
+
+Fingerprint decision: the reference in the fingerprint stays what bank_reference held when
+the fingerprint was introduced (CAMT: NtryRef, else TxId, else AcctSvcrRef; other formats:
+bank_reference), so a CAMT file imported before bank_reference became AcctSvcrRef still
+dedupes on re-import. The other fingerprinted fields are what the parsers read today.
 """
 
 from __future__ import annotations
@@ -63,7 +81,9 @@ class Row(NamedTuple):
     # Not part of the fingerprint: files imported before it was kept dedupe the same.
     transaction_code: str
 
-    def fingerprint(self) -> str:
+    def fingerprint(self, reference: str | None = None) -> str:
+        """The dedupe key; `reference` replaces bank_reference (see the module docstring)."""
+        reference = self.bank_reference if reference is None else reference
         parts = [
             self.booking_date.isoformat(),
             self.value_date.isoformat() if self.value_date else "",
@@ -74,7 +94,7 @@ class Row(NamedTuple):
             self.counterparty_iban.replace(" ", "").upper(),
             " ".join(self.remittance_info.split()).lower(),
             self.end_to_end_id.strip(),
-            self.bank_reference.strip(),
+            reference.strip(),
             "R" if self.is_reversal else "",
         ]
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
@@ -88,6 +108,15 @@ def max_bytes() -> int:
 def _text(value: Any, limit: int) -> str:
     # The parsers hand over stripped text or None.
     return value[:limit] if value else ""
+
+
+def _fingerprint_reference(record: Any, format: str) -> str:
+    """The reference the fingerprint is built from (see the module docstring)."""
+    if format == "camt053":
+        found = record.entry_reference or record.transaction_id or record.account_servicer_reference
+    else:
+        found = record.bank_reference or record.account_servicer_reference
+    return _text(found, 64)
 
 
 def _row(record: Any, default_currency: str) -> Row:
@@ -120,11 +149,14 @@ def _mapping_for(account: BankAccount, format: str | None, head: bytes):
     """The account's CSV mapping when the file is (or can only be) CSV, else None."""
     from payouts.parsers import detect_format
     from payouts.parsers.csv_statement import ColumnMapping
+    from payouts.parsers.fields import binary_kind
 
     if format not in (None, "csv"):
         return None
-    if format is None and detect_format(head) is not None:
-        return None  # a CAMT/MT940/OFX file into an account that also takes CSV
+    if format is None and (detect_format(head) is not None or binary_kind(head)):
+        # A CAMT/MT940/OFX file into an account that also takes CSV; or a binary file,
+        # which the parser refuses saying what it is.
+        return None
     if not account.csv_mapping:
         raise BankImportError(
             _(
@@ -167,27 +199,28 @@ def rows(source: bytes | IO[bytes], *, account: BankAccount, format: str | None 
         max_entries=settings.BANK_IMPORT_MAX_ENTRIES,
     )
     records = _parse_ahead(stream) if size >= PARSE_AHEAD_BYTES and _CAN_FORK else stream
-    return stream.format, _fingerprinted(records, account.iban, account.currency)
+    return stream.format, _fingerprinted(records, account, stream.format)
 
 
-def _fingerprinted(records, iban: str, currency: str) -> Iterator[tuple[str, Row]]:
+def _fingerprinted(records, account: BankAccount, format: str) -> Iterator[tuple[str, Row]]:
     """(fingerprint, Row) of every transaction record; refuses another account's file."""
     from payouts.parsers import StatementRecord
+    from payouts.parsers.fields import account_matches
 
     currencies: dict[int, str | None] = {}
     try:
         for record in records:
             if isinstance(record, StatementRecord):
-                found = (record.account_iban or "").replace(" ", "").upper()
-                if found and found != iban:
+                named = record.account_number or record.account_iban
+                if named and not account_matches(named, account.iban):
                     raise BankImportError(
                         _("The file is for account %(file)s, not %(account)s.")
-                        % {"file": found, "account": iban}
+                        % {"file": named, "account": account.iban}
                     )
                 currencies[record.index] = record.currency
                 continue
-            row = _row(record, currencies.get(record.statement_index) or currency)
-            yield row.fingerprint(), row
+            row = _row(record, currencies.get(record.statement_index) or account.currency)
+            yield row.fingerprint(_fingerprint_reference(record, format)), row
     finally:
         if hasattr(records, "close"):
             records.close()  # ends a helper process still parsing
@@ -222,6 +255,8 @@ _RAW_FIELDS = (
     "end_to_end_id",
     "bank_reference",
     "account_servicer_reference",
+    "entry_reference",
+    "transaction_id",
     "transaction_code",
     "bank_code",
 )

@@ -18,7 +18,9 @@ refused. `max_elements` caps the XML elements of a CAMT.053 or OFX file (counted
 bytes are read, before the parser builds them, so a file of millions of tiny elements is
 refused without ever being held), and `max_entries` the transactions of any format. Text
 formats are decoded as UTF-8, else Windows-1252, else Latin-1 (see fields.decode_text)
-unless `encoding=` is given; XML declares its own encoding.
+unless `encoding=` is given; a byte order mark, or UTF-16 without one, is recognised first
+(fields.sniff_encoding). XML declares its own encoding. A binary file (PDF, spreadsheet,
+image, archive, zero bytes) is refused before any parser sees it.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from .csv_statement import ColumnMapping
 from .csv_statement import iter_records as _iter_csv
 from .errors import StatementParseError, StatementWarning
 from .errors import gettext_noop as _
-from .fields import decode_text
+from .fields import binary_kind, decode_text, unicode_head
 from .records import CREDIT, DEBIT, ParseResult, StatementRecord, TransactionRecord
 
 __all__ = [
@@ -150,15 +152,37 @@ def _check_text_elements(text: str, limit: int) -> None:
             raise too_many_elements(limit, text.count("\n", 0, match.start()) + 1)
 
 
+def _refuse_binary(head: bytes) -> None:
+    """A PDF, a spreadsheet, an image or other binary data is no statement: say so plainly."""
+    kind = binary_kind(head)
+    if kind == "binary":
+        raise StatementParseError(
+            _(
+                "the file contains binary data, not the text of a bank statement; download "
+                "the statement from your bank as CAMT.053, MT940, OFX or CSV"
+            ),
+            line=head.count(b"\n", 0, head.find(b"\x00")) + 1,
+        )
+    if kind is not None:
+        raise StatementParseError(
+            _(
+                "the file is a %(kind)s file, not a bank statement; download the statement "
+                "from your bank as CAMT.053, MT940, OFX or CSV"
+            ),
+            line=1,
+            kind=kind,
+        )
+
+
 def detect_format(head: bytes) -> str | None:
     """Guess the format from the first bytes of a file; None when it is not recognisable.
 
     CSV is never guessed: it needs the column mapping saved for the bank account.
     """
-    text = head.removeprefix(b"\xef\xbb\xbf")
+    text = unicode_head(head)  # UTF-16/32 (with or without a byte order mark) as UTF-8
     if _OFX.search(text[:4096]):
         return ofx.FORMAT
-    if _XML_START.match(text) or text.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if _XML_START.match(text):
         return camt053.FORMAT
     if _MT940_TAG.search(text):
         return mt940.FORMAT
@@ -193,6 +217,7 @@ class StatementStream:
             head, rest = source.read(_SNIFF_BYTES), source
             if len(head) > max_bytes:
                 raise _too_large(max_bytes)
+        _refuse_binary(head[:_SNIFF_BYTES])
         if format is None:
             format = "csv" if csv_mapping is not None else detect_format(head[:_SNIFF_BYTES])
         if format is None:
@@ -221,7 +246,7 @@ class StatementStream:
 
     def _text(self) -> str:
         text, used = decode_text(self._read_all(), self._encoding)
-        if used not in ("utf-8", "utf-16") and self._encoding is None:
+        if used not in ("utf-8", "utf-16", "utf-32") and self._encoding is None:
             self.warnings.append(
                 StatementWarning(
                     _("the file is not UTF-8; it was read as %(encoding)s"), encoding=used

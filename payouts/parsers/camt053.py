@@ -16,6 +16,12 @@ Decisions:
 * Several Ustrd lines are joined with a space; a structured creditor reference
   (Strd/CdtrRefInf/Ref) is kept apart and used as remittance text only when there is none.
 * "NOTPROVIDED" as EndToEndId means none.
+* The bank reference of a record is the bank's own: the entry's AcctSvcrRef (a split
+  batch's parts: each TxDtls' own AcctSvcrRef first), else the NtryRef. TxId, given by
+  the payer's bank, is kept apart as transaction_id. BkTxCd is read as "DOMN/FMLY/SUBFMLY"
+  (transaction_code, e.g. "PMNT/RCDT/RRTN" for a returned credit transfer) and its
+  proprietary code (bank_code), the entry's before the TxDtls'.
+* Dates must exist: "2024-02-30" is an error naming the element and its line.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from lxml import etree
 
 from .errors import StatementParseError, StatementWarning
 from .errors import gettext_noop as _
-from .fields import bic_or_none, clean, iban_or_none, is_currency, reference
+from .fields import bic_or_none, clean, iban_or_none, is_currency, reference, unicode_head
 from .records import CREDIT, DEBIT, StatementRecord, TransactionRecord
 
 FORMAT = "camt053"
@@ -39,6 +45,7 @@ _NAMESPACE = re.compile(r"urn:iso:std:iso:20022:tech:xsd:camt\.053\.001\.(\d\d)"
 _AMOUNT = re.compile(r"\d{1,18}(?:\.\d{0,5})?|\.\d{1,5}")
 _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:Z|[+-]\d{2}:\d{2})?")
 _PROLOG_LIMIT = 65536
+_PROLOG_MARGIN = 16  # a head that ends this close after the prolog is cut off in it
 _LXML_POSITION = re.compile(r", line \d+, column \d+$")
 _BOOKED = {"BOOK", None}
 _OPENING = ("OPBD", "PRCD")
@@ -50,11 +57,13 @@ _FALSE = {"false", "0"}
 
 
 def check_prolog(head: bytes) -> None:
-    """Refuse a DOCTYPE (entity bombs, external entities) before any XML parser runs."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = head.decode("utf-16", errors="ignore")
-    else:
-        text = head.decode("latin-1")
+    """Refuse a DOCTYPE (entity bombs, external entities) before any XML parser runs.
+
+    UTF-16 and UTF-32 (with or without a byte order mark) are read as such. A prolog that
+    fills the whole head (so what follows it is unknown) is refused.
+    """
+    text = unicode_head(head).decode("latin-1")
+    full = len(head) >= _PROLOG_LIMIT
     position = 0
     length = len(text)
     while True:
@@ -73,16 +82,23 @@ def check_prolog(head: bytes) -> None:
                 ),
                 line=line,
             )
+        elif full and length - position < _PROLOG_MARGIN:
+            # "<" at the very end of the head: it may start a DOCTYPE we cannot see.
+            raise _prolog_too_long()
         else:
             return  # the root element (or something lxml will reject with a line number)
         end = text.find(terminator, position)
         if end < 0:
-            if length >= _PROLOG_LIMIT:
-                raise StatementParseError(
-                    _("the XML prolog is longer than %(limit)s bytes"), line=1, limit=length
-                )
+            if full:
+                raise _prolog_too_long()
             return
         position = end + len(terminator)
+
+
+def _prolog_too_long() -> StatementParseError:
+    return StatementParseError(
+        _("the XML prolog is longer than %(limit)s bytes"), line=1, limit=_PROLOG_LIMIT
+    )
 
 
 _TAG_NAMES = (
@@ -395,7 +411,7 @@ class _Reader:
         # Entry-level references and codes win over those of the transaction details.
         entry_refs = {
             "account_servicer_reference": clean(_own_text(fields.get("AcctSvcrRef"))),
-            "bank_reference": clean(_own_text(fields.get("NtryRef"))),
+            "entry_reference": clean(_own_text(fields.get("NtryRef"))),
             "transaction_code": code,
             "bank_code": proprietary,
         }
@@ -405,7 +421,7 @@ class _Reader:
                 for index, (detail, part, part_currency, part_direction) in enumerate(
                     split, start=1
                 ):
-                    extra = self._details(detail, part_direction, reversal, entry_refs)
+                    extra = self._details(detail, part_direction, reversal, entry_refs, split=True)
                     yield TransactionRecord(
                         **base,
                         **extra,
@@ -419,7 +435,11 @@ class _Reader:
         elif details:
             extra = self._details(details[0], direction, reversal, entry_refs)
         else:
-            extra = entry_refs
+            extra = {
+                **entry_refs,
+                "bank_reference": entry_refs["account_servicer_reference"]
+                or entry_refs["entry_reference"],
+            }
         yield TransactionRecord(
             **base, **extra, amount=amount, currency=currency, direction=direction
         )
@@ -468,8 +488,17 @@ class _Reader:
         return None
 
     def _details(
-        self, detail: Any, direction: str, reversal: bool, entry_refs: dict[str, Any]
+        self,
+        detail: Any,
+        direction: str,
+        reversal: bool,
+        entry_refs: dict[str, Any],
+        *,
+        split: bool = False,
     ) -> dict[str, Any]:
+        """The fields of one TxDtls. Its bank reference is the entry's AcctSvcrRef, or the
+        TxDtls' own when the entry is split into its transactions (each has its own), else
+        the NtryRef."""
         q = self.paths
         assert q is not None
         fields: dict[str, Any] = {}
@@ -515,6 +544,7 @@ class _Reader:
         code = proprietary = None
         if "BkTxCd" in fields:
             code, proprietary = _bank_code(fields["BkTxCd"], q)
+        entry_servicer, servicer = entry_refs["account_servicer_reference"], clean(servicer)
         return {
             "counterparty_name": clean(name),
             "counterparty_iban": iban_or_none(iban),
@@ -522,9 +552,13 @@ class _Reader:
             "remittance_info": remittance,
             "creditor_reference": creditor_reference,
             "end_to_end_id": reference(end_to_end, _NOT_PROVIDED),
-            "account_servicer_reference": entry_refs["account_servicer_reference"]
-            or clean(servicer),
-            "bank_reference": entry_refs["bank_reference"] or clean(transaction_id),
+            "account_servicer_reference": entry_servicer or servicer,
+            "entry_reference": entry_refs["entry_reference"],
+            "transaction_id": clean(transaction_id),
+            "bank_reference": (
+                (servicer or entry_servicer) if split else (entry_servicer or servicer)
+            )
+            or entry_refs["entry_reference"],
             "transaction_code": entry_refs["transaction_code"] or code,
             "bank_code": entry_refs["bank_code"] or proprietary,
             "additional_info": clean(_own_text(fields.get("AddtlTxInf"))),

@@ -17,8 +17,9 @@ line a problem is. Parsing is the easy part; these rules are the point:
 * :61: the entry date (MMDD) takes the year that puts it closest to the value date, so a
   December value date with a January booking rolls over. RC/RD are reversals (RC: a credit
   reversed, so money goes out). The amount may wrap onto the next line (Sparkasse).
-* A day past the end of the month (30 February) is the 360-day closing date German banks
-  use for fee and interest entries; it is read as the month's last day, with a warning.
+* A date that does not exist (30 February, which some German banks write for closing
+  entries on a 360-day calendar) is an error on its line: guessing a booking day would put
+  money on a day the bank never booked it.
 * :86: is parsed as German ?-subfields (?00 posting text, ?20-?29/?60-?63 purpose with
   SEPA keywords EREF+/SVWZ+/…, ?30 BIC, ?31 IBAN, ?32/?33 name), as Dutch/SEPA /KEY/value
   fields (/EREF/, /REMI/, /NAME/, /IBAN/, /CNTP/ …), or kept as plain text.
@@ -28,7 +29,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -36,7 +36,15 @@ from decimal import Decimal, InvalidOperation
 
 from .errors import StatementParseError, StatementWarning
 from .errors import gettext_noop as _
-from .fields import bic_or_none, clean, iban_or_none, is_currency, reference, valid_iban
+from .fields import (
+    account_iban,
+    bic_or_none,
+    clean,
+    iban_or_none,
+    is_currency,
+    reference,
+    valid_iban,
+)
 from .records import CREDIT, DEBIT, StatementRecord, TransactionRecord
 
 FORMAT = "mt940"
@@ -65,6 +73,9 @@ _SLASH_KEYS = (
 )
 _SLASH_FIELD = re.compile(rf"/({_SLASH_KEYS})/")
 _IDENTIFIER_KEYWORDS = {"EREF", "KREF", "MREF", "CRED", "DEBT"}
+_REMITTANCE = {None, "SVWZ"}  # free text and SVWZ+ make the remittance; other keywords not
+_SUBFIELD_WIDTH = 27  # characters of a German purpose subfield
+_REFERENCE_LENGTH = 35  # characters of a SEPA reference
 _WRAP_WIDTH = 60  # lines this long were wrapped by the bank, not ended by the writer
 _WRAPPED = "\x00"  # marks a wrapped line while unwrapping (control characters never get here)
 
@@ -115,7 +126,7 @@ class _Statement:
 def iter_records(text: str, warnings: list[StatementWarning]) -> Iterator[object]:
     """Yield each StatementRecord followed by its TransactionRecords."""
     count = 0
-    for index, statement in enumerate(_statements(_fields(text), warnings)):
+    for index, statement in enumerate(_statements(_fields(text))):
         count += 1
         yield from _records(index, statement, warnings)
     if count == 0:
@@ -129,6 +140,7 @@ def _fields(text: str) -> Iterator[_Field]:
     current: _Field | None = None
     in_statement = False
     after_closing = False
+    split_tag = False  # the previous line was a lone ":" (Sparkasse breaks ":86:" after it)
     for number, raw in enumerate(_LINE_BREAK.split(text), start=1):
         line = raw.rstrip("\x1a")  # DOS end-of-file marker
         bad = _CONTROL.search(line)
@@ -138,6 +150,15 @@ def _fields(text: str) -> Iterator[_Field]:
                 line=number,
                 code=f"{ord(bad.group()):02X}",
             )
+        if split_tag:
+            split_tag = False
+            if _TAG.match(":" + line):
+                line, number = ":" + line, number - 1
+            elif current is not None and in_statement:
+                current.lines.append(":")
+        elif line.strip() == ":" and in_statement:
+            split_tag = True
+            continue
         if line.startswith("{1:"):
             # SWIFT envelope: {1:…}{2:…}{3:…}{4: then the fields, possibly on this line.
             if current:
@@ -177,7 +198,7 @@ def _fields(text: str) -> Iterator[_Field]:
         yield current
 
 
-def _statements(fields: Iterator[_Field], warnings: list[StatementWarning]) -> Iterator[_Statement]:
+def _statements(fields: Iterator[_Field]) -> Iterator[_Statement]:
     statement: _Statement | None = None
     for fld in fields:
         tag = fld.tag
@@ -214,7 +235,7 @@ def _statements(fields: Iterator[_Field], warnings: list[StatementWarning]) -> I
                 line=fld.line,
                 tag=tag,
             )
-        _add_field(statement, fld, warnings)
+        _add_field(statement, fld)
     if statement is not None:
         yield _finish(statement)
 
@@ -231,7 +252,7 @@ _OUT_OF_ORDER = {
 }
 
 
-def _add_field(statement: _Statement, fld: _Field, warnings: list[StatementWarning]) -> None:
+def _add_field(statement: _Statement, fld: _Field) -> None:
     tag = fld.tag
     last = statement.last_tag
     problem = None
@@ -254,7 +275,7 @@ def _add_field(statement: _Statement, fld: _Field, warnings: list[StatementWarni
         raise StatementParseError(_OUT_OF_ORDER[problem], line=fld.line, tag=tag)
 
     if tag == "61":
-        statement.entries.append(_entry(fld, warnings))
+        statement.entries.append(_entry(fld))
     elif tag == "86":
         if last in ("61", "86") and statement.entries and statement.closing is None:
             statement.entries[-1].details.append(fld.value)
@@ -270,12 +291,12 @@ def _add_field(statement: _Statement, fld: _Field, warnings: list[StatementWarni
         elif tag in ("28", "28C"):
             statement.sequence = fld.single() or None
         elif tag in ("60F", "60M"):
-            statement.opening = _balance(fld, warnings)
+            statement.opening = _balance(fld)
         elif tag in ("62F", "62M"):
-            statement.closing = _balance(fld, warnings)
+            statement.closing = _balance(fld)
             statement.closing_line = fld.line
         elif tag in ("64", "65"):
-            _balance(fld, warnings)  # checked for form, not kept
+            _balance(fld)  # checked for form, not kept
     statement.last_tag = tag
 
 
@@ -347,7 +368,7 @@ def _records(
     yield StatementRecord(
         index=index,
         statement_id=statement.reference,
-        account_iban=_account_iban(account),
+        account_iban=account_iban(account),
         account_number=account,
         currency=currency,
         opening_balance=opening,
@@ -360,7 +381,7 @@ def _records(
         line=statement.line,
     )
     for position, entry in enumerate(statement.entries, start=1):
-        details = _details(entry, warnings)
+        details = _details(entry)
         yield TransactionRecord(
             statement_index=index,
             entry_index=position,
@@ -377,17 +398,6 @@ def _records(
             line=entry.line,
             **details,
         )
-
-
-def _account_iban(account: str) -> str | None:
-    # "NL81ASNB0708271685", "DE89…EUR", "UBRTHUHB/HU12…/HUF", "TRIODOSBANK/0390123456".
-    for part in account.split("/"):
-        part = part.strip().replace(" ", "").upper()
-        for candidate in (part, part[:-3] if is_currency(part[-3:]) else ""):
-            iban = iban_or_none(candidate)
-            if iban:
-                return iban
-    return None
 
 
 # --- field parsers -----------------------------------------------------------------------
@@ -412,48 +422,32 @@ def _amount(text: str, fld: _Field, line: int | None = None) -> Decimal:
         ) from None
 
 
-def _calendar_date(year: int, month: int, day: int) -> tuple[dt.date, bool] | None:
-    """The date, and whether a day past the month's end was moved back to its last day.
-
-    German banks date closing entries on a 360-day calendar (30 February).
-    """
-    if not (1 <= month <= 12 and 1 <= day <= 31):
+def _calendar_date(year: int, month: int, day: int) -> dt.date | None:
+    """The date, or None when it does not exist (30 February, month 13)."""
+    if not (1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]):
         return None
-    last = calendar.monthrange(year, month)[1]
-    return dt.date(year, month, min(day, last)), day > last
+    return dt.date(year, month, day)
 
 
-def _checked(
-    found: tuple[dt.date, bool] | None, fld: _Field, raw: str, warnings: list[StatementWarning]
-) -> dt.date:
-    if found is None:
-        raise StatementParseError(
-            _("field :%(tag)s: has an invalid date '%(value)s'"),
-            line=fld.line,
-            tag=fld.tag,
-            value=raw,
-        )
-    date, moved = found
-    if moved:
-        warnings.append(
-            StatementWarning(
-                _("field :%(tag)s: date '%(value)s' does not exist; read as %(date)s"),
-                line=fld.line,
-                tag=fld.tag,
-                value=raw,
-                date=date.isoformat(),
-            )
-        )
+def _invalid_date(fld: _Field, raw: str) -> StatementParseError:
+    return StatementParseError(
+        _("field :%(tag)s: has an invalid date '%(value)s' (no such day)"),
+        line=fld.line,
+        tag=fld.tag,
+        value=raw,
+    )
+
+
+def _yymmdd(raw: str, fld: _Field) -> dt.date:
+    yy, mm, dd = int(raw[:2]), int(raw[2:4]), int(raw[4:6])
+    year = 2000 + yy if yy < 80 else 1900 + yy
+    date = _calendar_date(year, mm, dd)
+    if date is None:
+        raise _invalid_date(fld, raw)
     return date
 
 
-def _yymmdd(raw: str, fld: _Field, warnings: list[StatementWarning]) -> dt.date:
-    yy, mm, dd = int(raw[:2]), int(raw[2:4]), int(raw[4:6])
-    year = 2000 + yy if yy < 80 else 1900 + yy
-    return _checked(_calendar_date(year, mm, dd), fld, raw, warnings)
-
-
-def _balance(fld: _Field, warnings: list[StatementWarning]) -> tuple[Decimal, dt.date, str]:
+def _balance(fld: _Field) -> tuple[Decimal, dt.date, str]:
     raw = fld.single()
     match = _BALANCE.fullmatch(raw.replace(" ", ""))
     if not match:
@@ -475,11 +469,11 @@ def _balance(fld: _Field, warnings: list[StatementWarning]) -> tuple[Decimal, dt
             value=currency,
         )
     amount = _amount(match["amount"], fld)
-    date = _yymmdd(match["date"], fld, warnings)
+    date = _yymmdd(match["date"], fld)
     return (amount if match["mark"] == "C" else -amount), date, currency
 
 
-def _entry(fld: _Field, warnings: list[StatementWarning]) -> _Entry:
+def _entry(fld: _Field) -> _Entry:
     text = fld.value
     match = _LINE_61.match(text)
     if not match:
@@ -491,10 +485,10 @@ def _entry(fld: _Field, warnings: list[StatementWarning]) -> _Entry:
             line=fld.line,
             value=fld.lines[0],
         )
-    value_date = _yymmdd(match["value_date"], fld, warnings)
+    value_date = _yymmdd(match["value_date"], fld)
     booking_date = value_date
     if match["entry_date"]:
-        booking_date = _booking_date(value_date, match["entry_date"], fld, warnings)
+        booking_date = _booking_date(value_date, match["entry_date"], fld)
     mark = match["mark"]
     reversal = mark.startswith("R")
     # RC reverses a credit, so money leaves the account; RD reverses a debit.
@@ -540,25 +534,24 @@ def _entry(fld: _Field, warnings: list[StatementWarning]) -> _Entry:
     )
 
 
-def _booking_date(
-    value_date: dt.date, mmdd: str, fld: _Field, warnings: list[StatementWarning]
-) -> dt.date:
-    """The :61: entry date has no year: take the one that puts it closest to the value date."""
+def _booking_date(value_date: dt.date, mmdd: str, fld: _Field) -> dt.date:
+    """The :61: entry date has no year: take the one that puts it closest to the value date
+    (29 February only exists in leap years)."""
     month, day = int(mmdd[:2]), int(mmdd[2:])
     candidates = [
-        _calendar_date(year, month, day)
+        date
         for year in (value_date.year - 1, value_date.year, value_date.year + 1)
+        if (date := _calendar_date(year, month, day)) is not None
     ]
-    if None in candidates:
-        return _checked(None, fld, mmdd, warnings)
-    best = min(candidates, key=lambda found: abs((found[0] - value_date).days))  # type: ignore[index]
-    return _checked(best, fld, mmdd, warnings)
+    if not candidates:
+        raise _invalid_date(fld, mmdd)
+    return min(candidates, key=lambda date: abs((date - value_date).days))
 
 
 # --- :86: information to account owner ---------------------------------------------------
 
 
-def _details(entry: _Entry, warnings: list[StatementWarning]) -> dict[str, str | None]:
+def _details(entry: _Entry) -> dict[str, str | None]:
     result: dict[str, str | None] = {}
     if entry.details:
         lines = [line for detail in entry.details for line in detail.split("\n")]
@@ -588,18 +581,20 @@ def _german_details(text: str, code: str | None, separator: str) -> dict[str, st
     def joined(*numbers: int) -> str | None:
         return clean("".join(v for n in numbers for v in subfields.get(n, [])))
 
-    purpose_parts = [
-        v for n in sorted(subfields) if 20 <= n <= 29 or 60 <= n <= 63 for v in subfields[n]
-    ]
-    purpose = "".join(purpose_parts)
-    boundaries = list(itertools.accumulate(len(part) for part in purpose_parts))
-    keywords = _sepa_keywords(purpose, boundaries)
-    remittance = keywords.get("SVWZ") or clean(purpose)
+    purpose = _Purpose(
+        [v for n in sorted(subfields) if 20 <= n <= 29 or 60 <= n <= 63 for v in subfields[n]]
+    )
+    sections = purpose.sections()
+    keywords: dict[str, str] = {}
+    for keyword, value in sections:
+        if keyword and value:
+            keywords.setdefault(keyword, value)
+    remittance = " ".join(value for keyword, value in sections if keyword in _REMITTANCE)
     iban = iban_or_none(joined(31)) or iban_or_none(joined(38))
     return {
         "bank_code": code,
         "posting_text": joined(0),
-        "remittance_info": remittance,
+        "remittance_info": clean(remittance),
         "end_to_end_id": reference(keywords.get("EREF")),
         "counterparty_name": joined(32, 33),
         "counterparty_iban": iban,
@@ -607,33 +602,75 @@ def _german_details(text: str, code: str | None, separator: str) -> dict[str, st
     }
 
 
-def _sepa_keywords(purpose: str, boundaries: list[int]) -> dict[str, str]:
-    """EREF+…, SVWZ+… sections of a German purpose text (keywords may straddle subfields)."""
-    found: dict[str, str] = {}
-    starts = {0, *boundaries}
-    matches = [
-        m
-        for m in _SEPA_KEYWORD.finditer(purpose)
-        if m.start() in starts or not purpose[m.start() - 1].isupper()
-    ]
-    for this, following in zip(matches, [*matches[1:], None], strict=False):
-        start = this.end()
-        end = following.start() if following else len(purpose)
-        if this.group(1) in _IDENTIFIER_KEYWORDS:
-            end = _identifier_end(purpose, start, end, boundaries)
-        value = clean(purpose[start:end])
-        if value and this.group(1) not in found:
-            found[this.group(1)] = value
-    return found
+class _Purpose:
+    """The purpose subfields (?20-?29, ?60-?63) of a German :86: as one text.
 
+    Each subfield holds at most 27 characters. A full one may end mid-word (the next one
+    continues it, "Strukturierter Verwend" + "ungszweck"); a shorter one ended where its
+    writer ended it, so a space follows it ("EREF+TFNR 40005 00005", then "MTLG:Grund…").
+    """
 
-def _identifier_end(purpose: str, start: int, end: int, boundaries: list[int]) -> int:
-    """SEPA references are at most 35 characters: an identifier that would run longer ends
-    at the subfield where it stops fitting ("EREF+TFNR 40005 00005" then "MTLG:Grund…")."""
-    if len(purpose[start:end].strip()) <= 35:
-        return end
-    fitting = [b for b in boundaries if start < b < end and len(purpose[start:b].strip()) <= 35]
-    return fitting[-1] if fitting else end
+    def __init__(self, parts: list[str]) -> None:
+        text: list[str] = []
+        self.starts: set[int] = {0}  # where each subfield starts in the text
+        self.breaks: list[int] = []  # where a subfield shorter than full width ended
+        length = 0
+        for part in parts:
+            self.starts.add(length)
+            text.append(part)
+            length += len(part)
+            if len(part) < _SUBFIELD_WIDTH:
+                self.breaks.append(length)
+                if not part.endswith(" "):
+                    text.append(" ")
+                    length += 1
+        self.starts.add(length)
+        self.text = "".join(text)
+
+    def sections(self) -> list[tuple[str | None, str]]:
+        """(SEPA keyword or None for free text, value) in the order of the text.
+
+        A keyword counts at the start of a subfield or after a character that is not an
+        upper-case letter (keywords straddle subfields: "…34 S" + "VWZ+ …").
+        """
+        text = self.text
+        matches = [
+            m
+            for m in _SEPA_KEYWORD.finditer(text)
+            if m.start() in self.starts or not text[m.start() - 1].isupper()
+        ]
+        sections: list[tuple[str | None, str]] = []
+        position = 0
+        for this, following in zip(matches, [*matches[1:], None], strict=False):
+            if this.start() > position:
+                sections.append((None, text[position : this.start()]))
+            start = this.end()
+            end = following.start() if following else len(text)
+            if this.group(1) in _IDENTIFIER_KEYWORDS:
+                end = self._identifier_end(start, end)
+            sections.append((this.group(1), text[start:end]))
+            position = end
+        if position < len(text):
+            sections.append((None, text[position:]))
+        return [(keyword, value) for keyword, value in sections if value.strip() or keyword]
+
+    def _identifier_end(self, start: int, end: int) -> int:
+        """A SEPA reference (EREF, KREF, MREF, CRED, DEBT) ends where its subfield was ended
+        short, and is at most 35 characters: one that would run longer ends at the last
+        subfield where it still fits ("EREF+TFNR 40005 00005" then "MTLG:Grund…")."""
+        text = self.text
+        value_starts = start + len(text[start:end]) - len(text[start:end].lstrip())
+        ended = [b for b in self.breaks if value_starts < b < end]
+        if ended:
+            end = ended[0]
+        if len(text[start:end].strip()) <= _REFERENCE_LENGTH:
+            return end
+        fitting = [
+            b
+            for b in sorted(self.starts)
+            if start < b < end and len(text[start:b].strip()) <= _REFERENCE_LENGTH
+        ]
+        return fitting[-1] if fitting else end
 
 
 def _slash_details(text: str) -> dict[str, str | None]:
@@ -644,13 +681,18 @@ def _slash_details(text: str) -> dict[str, str | None]:
         # ING ends every value with "/" ("/EREF/abc//CNTP/…"); drop that one slash.
         value = text[this.end() : end].rstrip().removesuffix("/")
         values.setdefault(this.group(1), value)
+    # A returned payment: "/RTRN/MS03/" (ING, ABN AMRO) goes with the bank's own code.
+    returned = clean(values["RTRN"].split("/")[0]) if "RTRN" in values else None
+    codes = [clean(values.get("TRCD")), f"RTRN/{returned}" if returned else None]
     result: dict[str, str | None] = {
         "end_to_end_id": reference(values.get("EREF")),
-        "counterparty_name": clean(values.get("NAME")),
+        # /ORDP/ (ordering party) and /BENM/ (beneficiary) carry a /NAME/ or the name itself.
+        "counterparty_name": clean(values.get("NAME") or values.get("ORDP") or values.get("BENM")),
         "counterparty_iban": iban_or_none(values.get("IBAN")),
         "counterparty_bic": bic_or_none(values.get("BIC")),
-        "bank_code": clean(values.get("TRCD")),
+        "bank_code": " ".join(code for code in codes if code) or None,
         "posting_text": clean(values.get("TRTP")),
+        "creditor_reference": clean(values.get("CDTRREF")),  # Rabobank: /CDTRREF/RF18…/
     }
     remittance = values.get("REMI", "")
     if remittance.startswith("USTD//"):

@@ -53,11 +53,17 @@ class TransactionRecord:
     remittance_info: str | None = None
     creditor_reference: str | None = None  # structured reference (e.g. ISO 11649 RF…)
     end_to_end_id: str | None = None
+    # The bank's own reference of the transaction: CAMT AcctSvcrRef (else NtryRef), MT940
+    # the :61: reference after "//", OFX FITID, CSV the mapped column.
     bank_reference: str | None = None
-    account_servicer_reference: str | None = None
+    account_servicer_reference: str | None = None  # CAMT AcctSvcrRef (entry's first), OFX SRVRTID
+    entry_reference: str | None = None  # CAMT NtryRef
+    transaction_id: str | None = None  # CAMT TxId (given by the payer's bank)
     customer_reference: str | None = None
-    transaction_code: str | None = None  # MT940 :61: type (NTRF), CAMT BkTxCd, OFX TRNTYPE
-    bank_code: str | None = None  # MT940 :86: business code (GVC), CAMT proprietary code
+    # MT940 :61: type (NTRF, NRTI), CAMT BkTxCd domain "PMNT/RCDT/ESCT", OFX TRNTYPE, CSV column
+    transaction_code: str | None = None
+    # MT940 :86: business code (GVC, "166") or /TRCD/ and "RTRN/<reason>", CAMT Prtry/Cd
+    bank_code: str | None = None
     posting_text: str | None = None  # MT940 ?00 / TRTP, CAMT AddtlNtryInf
     additional_info: str | None = None  # MT940 :61: supplementary details, CAMT AddtlTxInf
     detail_index: int | None = None  # CAMT: 1-based TxDtls position when a batch was split

@@ -68,7 +68,8 @@ def test_version_02_with_default_namespace_bic_and_batch_amounts_in_amtdtls():
     assert payout.remittance_info == "Creator Fund payout January 2024 creator 4711"
     assert payout.end_to_end_id == "TT-PAYOUT-2024-01-0042"
     assert payout.account_servicer_reference == "2024013100123"
-    assert payout.bank_reference == "TX-9981"
+    assert payout.bank_reference == "2024013100123"  # the bank's own: AcctSvcrRef
+    assert payout.transaction_id == "TX-9981"
     assert payout.transaction_code == "PMNT/RCDT/ESCT"
     assert payout.bank_code == "N166"
     assert payout.detail_index is None

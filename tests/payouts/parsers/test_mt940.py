@@ -213,9 +213,9 @@ def test_closing_and_opening_balances_in_different_currencies_are_refused():
 
 
 def test_a_control_character_is_refused_with_its_line():
-    data = statement(":61:2401020102C50,00NTRFNONREF", ":86:bad\x00byte")
+    data = statement(":61:2401020102C50,00NTRFNONREF", ":86:bad\x07byte")
 
-    with pytest.raises(StatementParseError, match=r"Line 6: contains a control character \(0x00\)"):
+    with pytest.raises(StatementParseError, match=r"Line 6: contains a control character \(0x07\)"):
         parse_statement(data)
 
 

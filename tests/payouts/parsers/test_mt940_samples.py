@@ -53,7 +53,7 @@ EXPECTED: dict[str, tuple[int, int] | str] = {
     "jejik__triodos.sta": (1, 2),
     "self-provided__details_60-63.sta": (1, 1),
     "self-provided__empty_non_swift.sta": "Line 1: no MT940 statement found",
-    "self-provided__february_30.sta": (1, 1),
+    "self-provided__february_30.sta": "Line 6: field :61: has an invalid date '160230'",
     "self-provided__gv_codes.sta": "Line 1: the statement 'STARTUMS' that starts here has no",
     "self-provided__invalid_statement.sta": "Line 1: the file is not a recognised bank statement",
     "self-provided__long_statement_number.sta": (1, 0),
@@ -63,9 +63,9 @@ EXPECTED: dict[str, tuple[int, int] | str] = {
     "self-provided__raiffeisen-cmi.sta": (1, 7),
     "self-provided__raphaelm.sta": "Line 27: field :62M: is not a valid balance 'C020315105000,00'",
     "self-provided__sparkassen.sta": "Line 1: field :61: appears before the statement's",
-    "self-provided__transaction_details_wrapped.sta": (1, 1),
+    "self-provided__transaction_details_wrapped.sta": "Line 6: field :61: has an invalid date",
     "self-provided__whitespace.sta": (1, 1),
-    "self-provided__wrapped_timestamp.sta": (1, 1),
+    "self-provided__wrapped_timestamp.sta": "Line 5: field :61: has an invalid date '160230'",
 }
 
 
@@ -132,12 +132,12 @@ def test_a_reversed_credit_in_the_sepa_sample_is_a_reversal_going_out():
     assert storno.direction == "debit"  # RC: a credit reversed takes the money back out
 
 
-def test_february_30_is_read_as_the_last_day_of_february_with_a_warning():
-    result = parse_statement((SAMPLES / "self-provided__february_30.sta").read_bytes())
+def test_february_30_is_an_error_on_its_line_not_a_guess():
+    with pytest.raises(StatementParseError) as caught:
+        parse_statement((SAMPLES / "self-provided__february_30.sta").read_bytes())
 
-    assert str(result.transactions[0].value_date) == "2016-02-29"
-    assert str(result.transactions[0].booking_date) == "2016-03-01"
-    assert any("'160230' does not exist" in str(w) for w in result.warnings)
+    assert caught.value.line == 6  # after a blank first line
+    assert str(caught.value) == "Line 6: field :61: has an invalid date '160230' (no such day)"
 
 
 def test_a_non_utf8_sample_is_read_as_latin1_and_says_so():
