@@ -12,7 +12,8 @@ never takes a statement or a deposit that a stronger one claims:
                 among its candidates the one paid to the cent wins, then one short by a
                 fee; several equally good go to a person;
   amount_date   no reference: the exact open amount in the date window, one candidate on
-                both sides (deposits from payers already seen paying by reference first);
+                both sides (deposits from payers already seen paying by reference first;
+                one from a payer never seen paying by reference goes to a person);
   batch         2-4 statements of the deposit's currency adding up to it (one subset only);
   fx            another currency at the reference rate of the booking day (one candidate).
 
@@ -58,6 +59,7 @@ REASONS = (
     "date_close",
     "date_far",
     "payer_known",
+    "payer_unknown",
     "several_candidates",
     "waiting_elsewhere",
 )
@@ -234,6 +236,12 @@ class Engine:
                 if len(found) == limit:
                     return found
         return found
+
+    def payer_unknown(self, t: Credit) -> bool:
+        """The deposit names a payer, and it is none of those seen paying by reference:
+        without a reference, its money is a person's call (a sponsor paying the same
+        amount as an unpaid statement is the classic wrong match)."""
+        return bool(t.payer and self.known_payers and t.payer not in self.known_payers)
 
     def date_reason(self, s: StatementState, t: Credit) -> str:
         return "date_close" if abs((t.booking_date - s.settled_date).days) <= 5 else "date_far"
@@ -418,7 +426,7 @@ class Engine:
             return None
         known = t.payer in self.known_payers
         reasons = ["amount_exact", *(["payer_known"] if known else [])]
-        if len(stmts) == 1:
+        if len(stmts) == 1 and not self.payer_unknown(t):
             s = stmts[0]
             rivals = self.payer_count.get(s.pk, 0) if known else self.credit_count.get(s.pk, 0)
             if rivals == 1:
@@ -429,7 +437,8 @@ class Engine:
                     [(s.pk, s.open, s.open, None, ZERO)],
                     reasons=[*reasons, self.date_reason(s, t)],
                 )
-        return self.propose(t, stmts, [*reasons, "several_candidates"])
+        doubt = "payer_unknown" if self.payer_unknown(t) else "several_candidates"
+        return self.propose(t, stmts, [*reasons, doubt])
 
     def by_batch(self, t: Credit) -> Decision | None:
         """A deposit equal to the sum of 2-4 open statements of its currency: among the 14
@@ -453,7 +462,7 @@ class Engine:
                 solutions[frozenset(live[i].pk for i in found)] = None
             if len(solutions) > 1:
                 break
-        if len(solutions) == 1:
+        if len(solutions) == 1 and not self.payer_unknown(t):
             chosen = sorted(next(iter(solutions)))
             return Decision(
                 t.pk,
@@ -523,7 +532,11 @@ class Engine:
 
     def by_fx(self, t: Credit) -> Decision | None:
         found = self.fx_candidates(t)
-        if len(found) == 1 and self.fx_count.get(found[0][0].pk, 0) == 1:
+        if (
+            len(found) == 1
+            and self.fx_count.get(found[0][0].pk, 0) == 1
+            and not self.payer_unknown(t)
+        ):
             return found[0][1]
         if found:
             return self.propose(
