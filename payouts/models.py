@@ -206,6 +206,10 @@ class BankAccount(TenantModel):
 
 
 class PayoutStatement(TenantModel):
+    # No index of its own: the indexes below all start with the agency.
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     creator = models.ForeignKey(
         "creators.Creator",
         verbose_name=_("creator"),
@@ -284,8 +288,9 @@ class PayoutStatement(TenantModel):
                 name="statement_not_overallocated",
             ),
         ]
+        # No index on status: a reconciliation run changes it on most rows it touches, and
+        # an indexed column makes each such update write every index of the row again.
         indexes = [
-            models.Index(fields=["agency", "status"], name="statement_agency_status"),
             models.Index(fields=["agency", "platform_reference"], name="statement_agency_ref"),
         ]
 
@@ -461,6 +466,10 @@ class CreditDebit(models.TextChoices):
 
 
 class BankTransaction(TenantModel):
+    # No index of its own: banktx_agency_date starts with the agency.
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     # No index of its own: the unique constraint below starts with the bank account.
     bank_account = models.ForeignKey(
         BankAccount, on_delete=models.CASCADE, related_name="transactions", db_index=False
@@ -603,7 +612,14 @@ class Match(TenantModel):
     `statement_amount` to the statement's allocated totals, both CHECK-constrained.
     """
 
-    statement = models.ForeignKey(PayoutStatement, on_delete=models.CASCADE, related_name="matches")
+    # Few indexes: a run inserts a match per credit. The agency's and the statement's lookups
+    # use match_agency_status and match_unique_pair (which start with them).
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    statement = models.ForeignKey(
+        PayoutStatement, on_delete=models.CASCADE, related_name="matches", db_index=False
+    )
     transaction = models.ForeignKey(
         BankTransaction, on_delete=models.CASCADE, related_name="matches"
     )
@@ -637,14 +653,24 @@ class Match(TenantModel):
     )
     status = models.CharField(_("status"), max_length=10, choices=MatchStatus.choices)
     # Proposals that compete for the same money share a group (one exception in the queue).
-    group = models.CharField(max_length=64, blank=True, db_index=True)
+    group = models.CharField(max_length=64, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     decided_at = models.DateTimeField(null=True, blank=True)
 
@@ -667,7 +693,21 @@ class Match(TenantModel):
             ),
             models.CheckConstraint(condition=Q(rule__in=MatchRule.values), name="match_rule_valid"),
         ]
-        indexes = [models.Index(fields=["agency", "status"], name="match_agency_status")]
+        indexes = [
+            models.Index(fields=["agency", "status"], name="match_agency_status"),
+            # For a user's deletion (SET NULL) only: run-made matches have no user and stay
+            # out of these.
+            models.Index(
+                fields=["created_by"],
+                condition=Q(created_by__isnull=False),
+                name="match_created_by",
+            ),
+            models.Index(
+                fields=["decided_by"],
+                condition=Q(decided_by__isnull=False),
+                name="match_decided_by",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.statement_id} ↔ {self.transaction_id} ({self.rule}, {self.status})"
