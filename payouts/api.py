@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
@@ -20,15 +22,20 @@ from agencies.tenancy import get_for_agency
 
 from . import reconciliation, selectors, services
 from .filters import MatchFilter, RunFilter, StatementFilter, TransactionFilter
+from .line_import import statement_lines_import
 from .models import BankTransaction, Match, PayoutStatement, ReconciliationRun
 from .permissions import PAYOUTS_READ, PAYOUTS_WRITE
 from .serializers import (
     BankTransactionSerializer,
+    ImportProblemSerializer,
     MatchSerializer,
     PayoutStatementDetailSerializer,
     PayoutStatementSerializer,
     ReconciliationRunSerializer,
+    StatementImportResultSerializer,
+    StatementImportSerializer,
 )
+from .statement_import import StatementImportError, statement_import
 
 
 @contextmanager
@@ -104,6 +111,42 @@ class StatementDetail(_PayoutsAPI, generics.RetrieveUpdateAPIView):
                 statement=statement, actor=request.user, changes=dict(serializer.validated_data)
             )
         return Response(self.get_serializer(self.get_object()).data)
+
+
+@extend_schema(tags=["payouts"])
+class StatementImport(_PayoutsAPI, generics.GenericAPIView):
+    """Import a payout statements CSV, or a `lines` CSV of their line items (`kind=lines`),
+    as the import page does: all or nothing; a 400 lists every problem with its line and
+    column (the first 1,000). Owner, finance."""
+
+    serializer_class = StatementImportSerializer
+    read_roles = PAYOUTS_WRITE
+
+    @extend_schema(
+        request={"multipart/form-data": StatementImportSerializer},
+        responses={200: StatementImportResultSerializer},
+    )
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        kind = serializer.validated_data["kind"]
+        if upload.size > settings.STATEMENT_IMPORT_MAX_BYTES:
+            raise serializers.ValidationError(
+                {"file": [_("The file is larger than the import limit.")]}
+            )
+        service = statement_lines_import if kind == "lines" else statement_import
+        try:
+            result = service(agency=self.agency, actor=request.user, data=upload.read())
+        except StatementImportError as exc:
+            problems = ImportProblemSerializer(exc.errors[:1000], many=True).data
+            return Response(
+                {"errors": problems, "error_count": len(exc.errors)},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        data = {"kind": kind, **vars(result)}
+        data.pop("statements", None)
+        return Response(StatementImportResultSerializer(data).data)
 
 
 @extend_schema(tags=["payouts"])

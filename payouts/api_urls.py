@@ -7,6 +7,11 @@ from . import api
 urlpatterns = [
     path("payouts/statements/", api.StatementList.as_view(), name="payout-statement-list"),
     path(
+        "payouts/statements/import/",
+        api.StatementImport.as_view(),
+        name="payout-statement-import",
+    ),
+    path(
         "payouts/statements/<int:pk>/",
         api.StatementDetail.as_view(),
         name="payout-statement-detail",

@@ -71,6 +71,23 @@ class UploadForm(forms.Form):
     file = forms.FileField(label=_("File"))
 
 
+class StatementImportForm(UploadForm):
+    """A payout statements CSV, or a `lines` CSV with the statements' line items."""
+
+    STATEMENTS = "statements"
+    LINES = "lines"
+    kind = forms.ChoiceField(
+        label=_("The file holds"),
+        required=False,
+        initial=STATEMENTS,
+        widget=forms.RadioSelect,
+        choices=[(STATEMENTS, _("Payout statements")), (LINES, _("Line items of statements"))],
+    )
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or self.STATEMENTS
+
+
 class BankImportForm(UploadForm):
     format = forms.ChoiceField(
         label=_("Format"),

@@ -217,3 +217,28 @@ class ReconciliationRunSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.INT)
     def get_percent(self, run: ReconciliationRun) -> int:
         return run.percent
+
+
+class StatementImportSerializer(serializers.Serializer):
+    """A CSV upload: payout statements, or the line items of statements (`kind=lines`)."""
+
+    file = serializers.FileField()
+    kind = serializers.ChoiceField(choices=["statements", "lines"], default="statements")
+
+
+class ImportProblemSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="Line in the file; the header is line 1.")
+    column = serializers.CharField()
+    message = serializers.CharField()
+
+
+class StatementImportResultSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["statements", "lines"])
+    created = serializers.IntegerField(required=False, help_text="Statements (kind=statements).")
+    updated = serializers.IntegerField(required=False, help_text="Statements (kind=statements).")
+    unchanged = serializers.IntegerField(help_text="Statements left as they were.")
+    replaced = serializers.IntegerField(
+        required=False, help_text="Statements whose line items were replaced (kind=lines)."
+    )
+    lines = serializers.IntegerField(required=False, help_text="Line items written (kind=lines).")
+    warnings = ImportProblemSerializer(many=True, required=False)

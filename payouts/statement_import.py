@@ -6,32 +6,49 @@ estimated_amount, settled_amount, status, settled_date, and optionally contract.
 YYYY-MM-DD; amounts use a dot or comma as decimal separator; settled_amount and settled_date
 may be empty while the statement is estimated. `contract` names the contract by the code of
 a campaign run under it (e.g. SPRING-24, the tag staff already put on payout lines); empty
-means no contract, and leaving the column out keeps a statement's contract as it is. A row
-whose (source, platform_reference) already exists with the same values is left alone, so
-importing the same file twice adds nothing; a changed row updates the statement through the
-lifecycle rules.
+means no contract, and leaving the column out keeps a statement's contract as it is.
+
+Set-based, so a month of a large roster imports at bank speed: every row is parsed and
+checked in memory, creators, contracts and the statements already stored are loaded with a
+few queries for the whole file, and the result is written with bulk statements; the number
+of queries does not grow with the rows.
+
+Idempotent across the month. A row whose (source, platform_reference) is stored with the same
+values is "unchanged", whatever the statement went through here since: the file's status is
+what the platform said, so a statement that moved on (matched and reconciled, paid by the
+platform, put on hold, disputed or adjusted by staff) is not moved back by a file that says
+nothing new. A real change updates the statement along the lifecycle; a real change to a
+statement that money is already matched to is refused, naming the row and the column.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies.audit import audit_record, snapshot
 from agencies.models import CURRENCY_CHOICES, Agency
 from campaigns.models import Campaign, Contract
-from creators.models import SocialAccount
+from creators.models import Creator, SocialAccount
+from moderation.auditing import audit_bulk, audit_entry
 
 from .models import SETTLED_STATUSES, PayoutSource, PayoutStatement, StatementStatus
-from .money import parse_amount
-from .services import STATEMENT_FIELDS, check_transition, statement_create, statement_update
+from .money import minor_exponent, parse_amount
+from .services import STATEMENT_FIELDS, check_transition
 
 COLUMNS = [
     "platform_reference",
@@ -49,6 +66,41 @@ COLUMNS = [
 CONTRACT_COLUMN = "contract"
 REQUIRED = set(COLUMNS) - {"settled_amount", "settled_date"}
 CURRENCIES = {code for code, _label in CURRENCY_CHOICES}
+# Rows per INSERT/UPDATE and values per IN list: within PostgreSQL's 65,535 parameters and
+# SQLite's 32,766 variables.
+BATCH_SIZE = 2_000
+IN_CHUNK = 5_000
+# ASCII digits with optional thousands/decimal separators: Decimal() alone would also take
+# "1e3", "1_000" or Arabic-Indic digits, which no statement means.
+_AMOUNT_RE = re.compile(r"-?[0-9][0-9.,]*", re.ASCII)
+# The platform's own lifecycle; a status further along it was reached here since the file.
+_MAIN_LINE = {
+    StatementStatus.ESTIMATED: 0,
+    StatementStatus.SETTLED: 1,
+    StatementStatus.PAID_BY_PLATFORM: 2,
+    StatementStatus.RECONCILED: 3,
+}
+# States staff reach here (holds, disputes, adjustments; reconciled by matching).
+_LOCAL_STATES = frozenset(
+    {
+        StatementStatus.ON_HOLD,
+        StatementStatus.DISPUTED,
+        StatementStatus.ADJUSTED,
+        StatementStatus.RECONCILED,
+    }
+)
+# The statement attribute each compared value lives in, and the file column that names it.
+_COMPARED = {
+    "creator_id": "creator_handle",
+    "period_start": "period_start",
+    "period_end": "period_end",
+    "currency": "currency",
+    "estimated_amount": "estimated_amount",
+    "settled_amount": "settled_amount",
+    "settled_date": "settled_date",
+    "contract_id": CONTRACT_COLUMN,
+}
+_UPDATED_FIELDS = [*_COMPARED, "status", "updated_at"]
 
 
 @dataclass
@@ -78,9 +130,19 @@ class StatementImportResult:
     unchanged: int = 0
     statements: list[PayoutStatement] = field(default_factory=list)
 
+    def summary(self) -> str:
+        return _("%(c)s created, %(u)s updated, %(n)s unchanged.") % {
+            "c": self.created,
+            "u": self.updated,
+            "n": self.unchanged,
+        }
+
+
+# --- Reading a CSV file (shared with the lines import) -----------------------------------------
+
 
 def _decode(data: bytes) -> str:
-    if len(data) > settings.CSV_IMPORT_MAX_BYTES:
+    if len(data) > settings.STATEMENT_IMPORT_MAX_BYTES:
         raise StatementImportError(
             [RowError(0, "", _("The file is larger than the import limit."))]
         )
@@ -92,97 +154,108 @@ def _decode(data: bytes) -> str:
     raise StatementImportError([RowError(0, "", _("The file is not UTF-8 text."))])
 
 
-def _date(value: str) -> dt.date:
-    return dt.date.fromisoformat(value.strip())
-
-
-def _parse_rows(agency: Agency, text: str) -> list[tuple[int, dict]]:
-    sample = text[:4096]
+def csv_records(
+    data: bytes, *, columns: Sequence[str], required: set[str]
+) -> tuple[set[str], Iterator[tuple[int, dict[str, str]]]]:
+    """The known columns present in the file, and its non-blank rows as (line number, {column:
+    stripped cell}). Raises StatementImportError for the file as a whole (too large, not text,
+    empty, a required column missing); the rows raise it when the file has more than
+    STATEMENT_IMPORT_MAX_ROWS rows or stops being readable CSV."""
+    text = _decode(data)
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
         raise StatementImportError([RowError(1, "", _("The file is empty."))]) from None
     header = [h.strip().lower().lstrip("\ufeff") for h in header]
-    missing = [c for c in COLUMNS if c not in header and c in REQUIRED]
+    missing = [c for c in columns if c in required and c not in header]
     if missing:
         raise StatementImportError(
             [RowError(1, c, _("This required column is missing.")) for c in missing]
         )
-    index = {name: header.index(name) for name in [*COLUMNS, CONTRACT_COLUMN] if name in header}
-    contracts = _contracts_by_campaign_code(agency) if CONTRACT_COLUMN in index else None
-    handles = {
-        h.lower(): creator_id
-        for h, creator_id in SocialAccount.objects.for_agency(agency)
-        .annotate(h=Lower("handle"))
-        .values_list("h", "creator_id")
-    }
-    errors: list[RowError] = []
-    rows: list[tuple[int, dict]] = []
-    seen: dict[tuple[str, str], int] = {}
-    try:
-        for line_no, raw in enumerate(reader, start=2):
-            if len(rows) + len(errors) > settings.CSV_IMPORT_MAX_ROWS:
-                raise StatementImportError(
-                    [RowError(line_no, "", _("The file has too many rows."))]
+    index = {name: header.index(name) for name in columns if name in header}
+
+    def records() -> Iterator[tuple[int, dict[str, str]]]:
+        limit = settings.STATEMENT_IMPORT_MAX_ROWS
+        count = 0
+        line_no = 1
+        try:
+            for line_no, raw in enumerate(reader, start=2):
+                if not any(cell.strip() for cell in raw):
+                    continue
+                count += 1
+                if count > limit:
+                    raise StatementImportError(
+                        [
+                            RowError(
+                                line_no,
+                                "",
+                                _("The file has more than %(max)s rows.") % {"max": f"{limit:,}"},
+                            )
+                        ]
+                    )
+                yield (
+                    line_no,
+                    {n: (raw[i].strip() if i < len(raw) else "") for n, i in index.items()},
                 )
-            if not any(cell.strip() for cell in raw):
-                continue
-            cells = {name: (raw[i].strip() if i < len(raw) else "") for name, i in index.items()}
-            row, row_errors = _parse_row(line_no, cells, handles)
-            if contracts is not None and not row_errors:
-                code = cells[CONTRACT_COLUMN].upper()
-                row["contract_id"] = contracts.get(code) if code else None
-                if code and row["contract_id"] is None:
-                    row_errors.append(
-                        RowError(
-                            line_no,
-                            CONTRACT_COLUMN,
-                            _("No campaign of this agency with this code is linked to a contract."),
-                        )
-                    )
-            errors.extend(row_errors)
-            if not row_errors:
-                key = (row["source"], row["platform_reference"])
-                if key in seen:
-                    errors.append(
-                        RowError(
-                            line_no,
-                            "platform_reference",
-                            _("Duplicate of line %(line)s.") % {"line": seen[key]},
-                        )
-                    )
-                seen[key] = line_no
-                rows.append((line_no, row))
-    except csv.Error as exc:
-        errors.append(RowError(reader.line_num, "", _("Unreadable CSV: %(e)s") % {"e": exc}))
-    if errors:
-        raise StatementImportError(errors)
-    return rows
+        except csv.Error as exc:
+            raise StatementImportError(
+                [RowError(line_no + 1, "", _("Unreadable CSV: %(e)s") % {"e": exc})]
+            ) from None
+
+    return set(index), records()
 
 
-def _contracts_by_campaign_code(agency: Agency) -> dict[str, int]:
-    """{campaign code: contract id} for the agency's campaigns that run under a contract."""
-    return dict(
-        Campaign.objects.for_agency(agency)
-        .filter(contract__isnull=False)
-        .values_list("code", "contract_id")
-    )
+def parse_money(text: str, currency: str, *, negative: bool = False) -> Decimal:
+    """An amount cell in `currency`: ASCII digits, a dot or comma for decimals and thousands,
+    at most the currency's decimals, below 10^12. Raises ValueError with the reason."""
+    raw = text.replace(" ", "").replace("\u00a0", "")
+    value = None
+    if _AMOUNT_RE.fullmatch(raw):
+        with contextlib.suppress(ValueError):
+            value = parse_amount(raw, currency)
+    if value is None:
+        places = minor_exponent(currency)
+        if places == 2:
+            raise ValueError(_("Not an amount with at most two decimals."))
+        raise ValueError(
+            _("Not an amount in %(currency)s, which has %(places)s decimals.")
+            % {"currency": currency, "places": places}
+        )
+    if value < 0 and not negative:
+        raise ValueError(_("Amounts cannot be negative."))
+    if abs(value) >= 10**12:
+        raise ValueError(_("This amount is too large."))
+    return value
 
 
-def _parse_row(line_no: int, cells: dict, handles: dict) -> tuple[dict, list[RowError]]:
+def chunks(items: Sequence, size: int = IN_CHUNK) -> Iterator[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# --- Parsing the statement rows (no database) --------------------------------------------------
+
+
+def _date(value: str) -> dt.date:
+    return dt.date.fromisoformat(value)
+
+
+def _parse_row(
+    line_no: int, cells: dict[str, str], handles: dict[str, int]
+) -> tuple[dict[str, Any], list[RowError]]:
     errors: list[RowError] = []
-    row: dict = {}
+    row: dict[str, Any] = {}
 
     def err(column: str, message: str) -> None:
         errors.append(RowError(line_no, column, message))
 
-    for name in REQUIRED:
-        if not cells.get(name):
+    for name in COLUMNS:
+        if name in REQUIRED and not cells.get(name):
             err(name, _("This value is required."))
     if errors:
         return row, errors
@@ -215,16 +288,11 @@ def _parse_row(line_no: int, cells: dict, handles: dict) -> tuple[dict, list[Row
         value = cells.get(name, "")
         try:
             row[name] = (
-                parse_amount(value, currency if currency in CURRENCIES else "EUR")
-                if value
-                else None
+                parse_money(value, currency if currency in CURRENCIES else "EUR") if value else None
             )
-            if row[name] is not None and row[name] < 0:
-                err(name, _("Amounts cannot be negative."))
-            if row[name] is not None and abs(row[name]) >= 10**12:
-                err(name, _("This amount is too large."))
-        except ValueError:
-            err(name, _("Not an amount with at most two decimals."))
+        except ValueError as exc:
+            row[name] = None
+            err(name, str(exc))
     start, end = row.get("period_start"), row.get("period_end")
     if start and end and start > end:
         err("period_end", _("The period must end on or after its start."))
@@ -235,81 +303,299 @@ def _parse_row(line_no: int, cells: dict, handles: dict) -> tuple[dict, list[Row
     return row, errors
 
 
-def _values(row: dict) -> dict:
-    data = {k: row[k] for k in STATEMENT_FIELDS if k not in ("creator", "contract")}
-    data["creator_id"] = row["creator_id"]
-    if "contract_id" in row:  # only when the file has the contract column
-        data["contract_id"] = row["contract_id"]
-    return data
-
-
-def _current(statement: PayoutStatement, name: str):
-    # Related rows compare by id: loading each statement's contract would cost a query a row.
-    return (
-        getattr(statement, f"{name}_id")
-        if name in ("creator", "contract")
-        else getattr(statement, name)
+def _handles(agency: Agency) -> dict[str, int]:
+    """{lower-case handle: creator id} over the agency's social accounts (one query)."""
+    return dict(
+        SocialAccount.objects.for_agency(agency)
+        .annotate(h=Lower("handle"))
+        .values_list("h", "creator_id")
     )
 
 
-def _current_value(name: str, value):
-    if name in ("creator", "contract"):
-        return value.pk if value is not None else None
-    return value
+def _contracts_by_campaign_code(agency: Agency) -> dict[str, int]:
+    """{campaign code: contract id} for the agency's campaigns that run under a contract."""
+    return dict(
+        Campaign.objects.for_agency(agency)
+        .filter(contract__isnull=False)
+        .values_list("code", "contract_id")
+    )
+
+
+def _parse_rows(
+    agency: Agency, data: bytes
+) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
+    """The file's rows parsed and checked against the agency's handles and campaign codes
+    (a row has `contract_id` only when the file has the contract column), and every problem
+    found."""
+    present, records = csv_records(data, columns=[*COLUMNS, CONTRACT_COLUMN], required=REQUIRED)
+    has_contract = CONTRACT_COLUMN in present
+    contracts = _contracts_by_campaign_code(agency) if has_contract else {}
+    handles = _handles(agency)
+    errors: list[RowError] = []
+    rows: list[tuple[int, dict[str, Any]]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for line_no, cells in records:
+        row, row_errors = _parse_row(line_no, cells, handles)
+        if has_contract and not row_errors:
+            code = cells[CONTRACT_COLUMN].upper()
+            row["contract_id"] = contracts.get(code) if code else None
+            if code and row["contract_id"] is None:
+                row_errors.append(
+                    RowError(
+                        line_no,
+                        CONTRACT_COLUMN,
+                        _("No campaign of this agency with this code is linked to a contract."),
+                    )
+                )
+        errors.extend(row_errors)
+        if not row_errors:
+            key = (row["source"], row["platform_reference"])
+            if key in seen:
+                errors.append(
+                    RowError(
+                        line_no,
+                        "platform_reference",
+                        _("Duplicate of line %(line)s.") % {"line": seen[key]},
+                    )
+                )
+            else:
+                seen[key] = line_no
+                rows.append((line_no, row))
+    return rows, errors
+
+
+# --- Deciding what each row does (no database) ---------------------------------------------------
+
+
+def _status_is_news(stored: str, incoming: str) -> bool:
+    """Whether the file's status tells the statement something new. The import never moves a
+    statement back along the platform's lifecycle, nor out of a state reached here (reconciled
+    by matching; a hold, dispute or adjustment) into a status on the platform's line."""
+    if stored == incoming:
+        return False
+    if stored in _MAIN_LINE and incoming in _MAIN_LINE:
+        return _MAIN_LINE[incoming] > _MAIN_LINE[stored]
+    return not (stored in _LOCAL_STATES and incoming in _MAIN_LINE)
+
+
+def _changes(row: dict[str, Any], current: PayoutStatement) -> dict[str, Any]:
+    """{attribute: new value} for what the row changes on the stored statement."""
+    changes = {
+        name: row[name] for name in _COMPARED if name in row and getattr(current, name) != row[name]
+    }
+    if _status_is_news(current.status, row["status"]):
+        changes["status"] = row["status"]
+    return changes
+
+
+def _update_errors(
+    line_no: int, current: PayoutStatement, changes: dict[str, Any]
+) -> list[RowError]:
+    """Why the row cannot change the stored statement, checked as `statement_update` would."""
+    if current.allocated_amount > 0 or current.status == StatementStatus.RECONCILED:
+        return [
+            RowError(line_no, _COMPARED.get(name, name), _refusal(current, name, value))
+            for name, value in changes.items()
+        ]
+    status = changes.get("status", current.status)
+    try:
+        check_transition(current.status, status)
+    except ValidationError as exc:
+        return [RowError(line_no, "status", exc.message_dict["status"][0])]
+    settled = changes.get("settled_amount", current.settled_amount)
+    date = changes.get("settled_date", current.settled_date)
+    if status in SETTLED_STATUSES and (settled is None or date is None):
+        column = "settled_amount" if settled is None else "settled_date"
+        return [RowError(line_no, column, _("A settled statement needs this value."))]
+    return []
+
+
+def _refusal(current: PayoutStatement, name: str, value: Any) -> str:
+    if name in ("creator_id", "contract_id"):
+        return _(
+            "Money is already matched to this statement, so the file cannot change its %(column)s."
+        ) % {"column": _COMPARED[name]}
+    return _(
+        "Money is already matched to this statement, so the file cannot change its %(column)s "
+        "(stored: %(old)s, in the file: %(new)s)."
+    ) % {
+        "column": _COMPARED.get(name, name),
+        "old": _shown(name, getattr(current, name)),
+        "new": _shown(name, value),
+    }
+
+
+def _shown(name: str, value: Any) -> str:
+    if value is None:
+        return "-"
+    return str(StatementStatus(value).label) if name == "status" else str(value)
+
+
+def _contract_errors(agency: Agency, rows: list[tuple[int, dict[str, Any]]]) -> list[RowError]:
+    """A statement's contract must include its creator, or its commission rate would apply
+    to someone it was never agreed with (the check `statement_create` makes)."""
+    included = set(
+        Contract.creators.through.objects.filter(
+            contract__agency=agency, contract_id__in={row["contract_id"] for _n, row in rows}
+        ).values_list("contract_id", "creator_id")
+    )
+    bad = [
+        (line_no, row)
+        for line_no, row in rows
+        if (row["contract_id"], row["creator_id"]) not in included
+    ]
+    if not bad:
+        return []
+    titles = dict(
+        Contract.objects.for_agency(agency)
+        .filter(pk__in={row["contract_id"] for _n, row in bad})
+        .values_list("pk", "title")
+    )
+    names = dict(
+        Creator.objects.for_agency(agency)
+        .filter(pk__in={row["creator_id"] for _n, row in bad})
+        .values_list("pk", "display_name")
+    )
+    return [
+        RowError(
+            line_no,
+            CONTRACT_COLUMN,
+            _("The contract “%(contract)s” does not include %(creator)s.")
+            % {"contract": titles[row["contract_id"]], "creator": names[row["creator_id"]]},
+        )
+        for line_no, row in bad
+    ]
+
+
+# --- The service -----------------------------------------------------------------------------
+
+
+def _stored(agency: Agency, rows, *, lock: bool = False) -> dict[tuple[str, str], PayoutStatement]:
+    """The agency's statements with the file's references, by (source, reference); locked
+    (in primary key order) when `lock`."""
+    refs = sorted({row["platform_reference"] for _n, row in rows})
+    stored: dict[tuple[str, str], PayoutStatement] = {}
+    for chunk in chunks(refs):
+        queryset = PayoutStatement.objects.for_agency(agency).filter(platform_reference__in=chunk)
+        if lock:
+            queryset = queryset.select_for_update().order_by("pk")
+        for statement in queryset.only(
+            "pk", "source", "platform_reference", "status", "allocated_amount", *_COMPARED
+        ):
+            stored[(statement.source, statement.platform_reference)] = statement
+    return stored
+
+
+def _plan(
+    rows: list[tuple[int, dict[str, Any]]], stored: dict[tuple[str, str], PayoutStatement]
+) -> tuple[list, list, int, list[RowError]]:
+    """(rows to create, (line, statement, changes) to update, unchanged count, errors)."""
+    new, updates, unchanged, errors = [], [], 0, []
+    for line_no, row in rows:
+        current = stored.get((row["source"], row["platform_reference"]))
+        if current is None:
+            new.append((line_no, row))
+            continue
+        changes = _changes(row, current)
+        if not changes:
+            unchanged += 1
+            continue
+        row_errors = _update_errors(line_no, current, changes)
+        errors.extend(row_errors)
+        if not row_errors:
+            updates.append((line_no, current, changes))
+    return new, updates, unchanged, errors
 
 
 @transaction.atomic
 def statement_import(*, agency: Agency, actor, data: bytes) -> StatementImportResult:
     """Create or update payout statements from CSV bytes; nothing is written on any error.
 
-    Raises StatementImportError listing every problem with its line and column.
+    Raises StatementImportError listing every problem with its line and column. Locks the
+    stored statements a row changes (primary key order) and checks them again under the
+    lock, so a reconciliation allocating to one meanwhile is never overwritten. Audited: one
+    entry per statement created or changed and one for the import with its counts.
     """
-    rows = _parse_rows(agency, _decode(data))
-    existing = {
-        (s.source, s.platform_reference): s
-        for s in PayoutStatement.objects.for_agency(agency)
-        .select_for_update()
-        .filter(platform_reference__in=[r["platform_reference"] for _n, r in rows])
-        .order_by("pk")
-    }
-    from creators.models import Creator
-
-    creators = {c.pk: c for c in Creator.objects.for_agency(agency)}
-    contract_ids = {r["contract_id"] for _n, r in rows if r.get("contract_id")}
-    contracts = {c.pk: c for c in Contract.objects.for_agency(agency).filter(pk__in=contract_ids)}
-    result = StatementImportResult()
-    errors: list[RowError] = []
-    for line_no, row in rows:
-        values = _values(row)
-        creator = creators[values.pop("creator_id")]
-        if "contract_id" in values:
-            contract_id = values.pop("contract_id")
-            values["contract"] = contracts[contract_id] if contract_id else None
-        current = existing.get((row["source"], row["platform_reference"]))
-        try:
-            with transaction.atomic():
-                if current is None:
-                    statement = statement_create(
-                        agency=agency, actor=actor, data={**values, "creator": creator}
-                    )
-                    result.created += 1
-                else:
-                    changes = {
-                        k: v
-                        for k, v in {**values, "creator": creator}.items()
-                        if _current(current, k) != _current_value(k, v)
-                    }
-                    if not changes:
-                        result.unchanged += 1
-                        continue
-                    check_transition(current.status, changes.get("status", current.status))
-                    statement = statement_update(statement=current, actor=actor, changes=changes)
-                    result.updated += 1
-                result.statements.append(statement)
-        except ValidationError as exc:
-            for column, messages in exc.message_dict.items():
-                for message in messages:
-                    errors.append(RowError(line_no, "" if column == "__all__" else column, message))
+    rows, errors = _parse_rows(agency, data)
+    new, updates, unchanged, plan_errors = _plan(rows, _stored(agency, rows))
+    errors += plan_errors
+    if updates and not errors:
+        # Planned again under the row locks: a run may have allocated to one since.
+        keys = {(s.source, s.platform_reference) for _n, s, _c in updates}
+        changing = [(n, r) for n, r in rows if (r["source"], r["platform_reference"]) in keys]
+        gone, updates, more, errors = _plan(changing, _stored(agency, changing, lock=True))
+        new += gone
+        unchanged += more
+    with_contract = [(n, r) for n, r in new if r.get("contract_id")] + [
+        (n, {"creator_id": s.creator_id, "contract_id": s.contract_id, **c})
+        for n, s, c in updates
+        if ("contract_id" in c or "creator_id" in c)
+    ]
+    with_contract = [(n, r) for n, r in with_contract if r.get("contract_id")]
+    if with_contract:
+        errors += _contract_errors(agency, with_contract)
     if errors:
-        raise StatementImportError(errors)
+        raise StatementImportError(sorted(errors, key=lambda e: e.row))
+    try:
+        with transaction.atomic():
+            result = _write(agency, actor, new, updates, unchanged)
+    except IntegrityError as exc:
+        raise StatementImportError(
+            [RowError(0, "", _("The statements changed while the file was imported; try again."))]
+        ) from exc
+    return result
+
+
+def _write(
+    agency: Agency, actor, new: list, updates: list, unchanged: int
+) -> StatementImportResult:
+    now = timezone.now()
+    created = [PayoutStatement(agency=agency, **row) for _n, row in new]
+    PayoutStatement.objects.bulk_create(created, batch_size=BATCH_SIZE)
+    entries = [
+        audit_entry(
+            agency_id=agency.pk,
+            actor=actor,
+            action="payout_statement.create",
+            obj=statement,
+            after=snapshot(statement, STATEMENT_FIELDS),
+        )
+        for statement in created
+    ]
+    changed = []
+    for _n, statement, changes in updates:
+        before = snapshot(statement, STATEMENT_FIELDS)
+        for name, value in changes.items():
+            setattr(statement, name, value)
+        statement.updated_at = now
+        changed.append(statement)
+        entries.append(
+            audit_entry(
+                agency_id=agency.pk,
+                actor=actor,
+                action="payout_statement.update",
+                obj=statement,
+                before=before,
+                after=snapshot(statement, STATEMENT_FIELDS),
+            )
+        )
+    PayoutStatement.objects.bulk_update(changed, fields=_UPDATED_FIELDS, batch_size=BATCH_SIZE)
+    audit_bulk(entries)
+    result = StatementImportResult(
+        created=len(created),
+        updated=len(changed),
+        unchanged=unchanged,
+        statements=created + changed,
+    )
+    audit_record(
+        agency=agency,
+        actor=actor,
+        action="payout_statement.import",
+        after={
+            "rows": len(new) + len(updates) + unchanged,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+        },
+    )
     return result

@@ -48,8 +48,9 @@ from .forms import (
     ManualMatchForm,
     PayoutSettingsForm,
     StatementForm,
-    UploadForm,
+    StatementImportForm,
 )
+from .line_import import LINE_COLUMNS, statement_lines_import
 from .models import (
     BankAccount,
     BankImport,
@@ -202,31 +203,29 @@ def statement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @agency_view(allow=PAYOUTS_WRITE)
 @require_http_methods(["GET", "POST"])
 def statement_import_view(request: HttpRequest) -> HttpResponse:
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = StatementImportForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > settings.CSV_IMPORT_MAX_BYTES:
+        lines = form.cleaned_data["kind"] == StatementImportForm.LINES
+        service = statement_lines_import if lines else statement_import
+        if upload.size > settings.STATEMENT_IMPORT_MAX_BYTES:
             form.add_error("file", _("The file is larger than the import limit."))
         else:
             try:
-                result = statement_import(
-                    agency=request.agency, actor=request.user, data=upload.read()
-                )
+                result = service(agency=request.agency, actor=request.user, data=upload.read())
             except StatementImportError as exc:
                 errors = exc.errors[:100]
                 form.add_error("file", _("Nothing was imported; fix the rows below."))
             else:
-                messages.success(
-                    request,
-                    _("%(c)s created, %(u)s updated, %(n)s unchanged.")
-                    % {"c": result.created, "u": result.updated, "n": result.unchanged},
-                )
+                messages.success(request, result.summary())
+                for warning in getattr(result, "warnings", [])[:20]:
+                    messages.warning(request, str(warning))
                 return redirect("payouts:index", agency_slug=request.agency.slug)
     return render(
         request,
         "payouts/statement_import.html",
-        {"form": form, "errors": errors, "columns": COLUMNS},
+        {"form": form, "errors": errors, "columns": COLUMNS, "line_columns": LINE_COLUMNS},
         status=400 if form.errors else 200,
     )
 

@@ -268,7 +268,7 @@ def test_a_csv_upload_without_a_mapping_is_refused_with_the_way_out(finance_clie
 
 
 def test_an_oversized_statement_csv_is_refused(finance_client, agency, settings):
-    settings.CSV_IMPORT_MAX_BYTES = 10
+    settings.STATEMENT_IMPORT_MAX_BYTES = 10
 
     response = finance_client.post(
         page(agency, "statement_import"),

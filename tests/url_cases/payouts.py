@@ -172,6 +172,7 @@ CASES: list[UrlCase] = [
     # API
     UrlCase("api:payout-statement-list", READ),
     UrlCase("api:payout-statement-list", WRITE, method="post", data=_empty, extra=JSON),
+    UrlCase("api:payout-statement-import", WRITE, method="post", data=_empty),
     UrlCase("api:payout-statement-detail", READ, kwargs=_statement_pk),
     UrlCase(
         "api:payout-statement-detail",
