@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -265,7 +266,17 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# With acks_late a task is acknowledged when it ends; Redis hands one that was never
+# acknowledged to another worker after the visibility timeout (seconds). It must exceed the
+# longest task (the hard time limit), or a copy would start beside a task still running.
+# A reconciliation run whose worker died is resumed much sooner, through its heartbeat.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_VISIBILITY_TIMEOUT must be longer than CELERY_TASK_TIME_LIMIT "
+        f"({CELERY_VISIBILITY_TIMEOUT} <= {CELERY_TASK_TIME_LIMIT})."
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
@@ -311,7 +322,15 @@ CELERY_BEAT_SCHEDULE["creators-eligibility-scan"] = {
     "task": "creators.eligibility_scan",
     "schedule": 24 * 60 * 60,
 }
-# Payouts: reconcile every agency that has new statements or bank transactions, hourly.
+# Payouts: reconcile every agency that has new statements or bank transactions, hourly;
+# every minute, resume the reconciliation runs whose worker died (no heartbeat for
+# RECONCILIATION_HEARTBEAT_TIMEOUT seconds), giving one up after RECONCILIATION_MAX_ATTEMPTS
+# starts.
 CELERY_BEAT_SCHEDULE.update(
-    {"payouts-reconcile-agencies": {"task": "payouts.reconcile_agencies", "schedule": 3600.0}}
+    {
+        "payouts-reconcile-agencies": {"task": "payouts.reconcile_agencies", "schedule": 3600.0},
+        "payouts-resume-stalled-runs": {"task": "payouts.resume_stalled_runs", "schedule": 60.0},
+    }
 )
+RECONCILIATION_HEARTBEAT_TIMEOUT = env.int("RECONCILIATION_HEARTBEAT_TIMEOUT", default=180)
+RECONCILIATION_MAX_ATTEMPTS = env.int("RECONCILIATION_MAX_ATTEMPTS", default=3)

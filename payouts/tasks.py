@@ -8,31 +8,41 @@ from django.utils import translation
 from agencies.models import Agency
 
 from .bank_import import bank_import_execute
-from .models import ReconciliationRun, RunStatus
-from .reconciliation import run_execute, start_due_runs
+from .models import ReconciliationRun
+from .reconciliation import run_execute, runs, start_due_runs
 
 
-@shared_task(acks_late=True)
+# acks_late: the message stays on the broker until the run ends; reject_on_worker_lost: a
+# pool process that dies puts it back instead of acknowledging it. Either redelivery runs
+# only if the run's heartbeat stopped (run_execute); resume_stalled_runs is the fast path.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def reconciliation_run(agency_id: int, run_id: int) -> dict:
     """Execute reconciliation run `run_id` of agency `agency_id`.
 
     Safe to deliver again: a worker killed mid-run leaves committed batches behind, and the
-    rerun completes from the database state what the first would have done. Each batch
-    scopes its own transaction to the agency (row-level security).
+    rerun completes from the database state what the first would have done. A run that is
+    finished or alive on another worker is left alone. Each batch scopes its own
+    transaction to the agency (row-level security).
     """
     agency = Agency.objects.get(pk=agency_id)
     run = ReconciliationRun.objects.get(agency=agency, pk=run_id)
-    if run.status == RunStatus.COMPLETED:
-        return {"run": run.pk, "status": run.status}
     run = run_execute(agency=agency, run=run)
     return {"run": run.pk, "status": run.status}
 
 
 @shared_task(name="payouts.reconcile_agencies")
 def reconcile_agencies() -> dict:
-    """Periodic (beat): start a run for every agency with new statements or bank data."""
-    runs = start_due_runs()
-    return {"started": [run.pk for run in runs]}
+    """Periodic (beat, hourly): resume the runs whose worker died, then start a run for
+    every agency with new statements or bank data."""
+    return {"started": [run.pk for run in start_due_runs()]}
+
+
+@shared_task(name="payouts.resume_stalled_runs")
+def resume_stalled_runs() -> dict:
+    """Periodic (beat, every minute): re-queue the runs whose worker died, or give up those
+    that died too often."""
+    resumed, given_up = runs.resume_stalled_runs()
+    return {"resumed": [run.pk for run in resumed], "given_up": [run.pk for run in given_up]}
 
 
 @shared_task(acks_late=True)

@@ -91,8 +91,7 @@ def match_confirm(*, match: Match, actor) -> Match:
     match (`locks.lock_for_match`), then the competing proposals.
 
     Competing proposals that no longer fit (their deposit or statement is now fully
-    allocated) are rejected in the same transaction; they move no money, so their other
-    side is not locked.
+    allocated) are rejected in the same transaction.
     """
     txn, statement, match = lock_for_match(match.pk, agency_id=match.agency_id)
     if match.status != MatchStatus.PROPOSED:
@@ -117,21 +116,27 @@ def match_confirm(*, match: Match, actor) -> Match:
         before=before,
         after=snapshot(match, MATCH_FIELDS),
     )
-    competitors = (
+    _reject_rivals(match, txn, statement, actor)
+    return match
+
+
+def _reject_rivals(match: Match, txn: BankTransaction, statement: PayoutStatement, actor) -> None:
+    """Reject the proposals that competed with `match` for money now fully allocated. They
+    move no money, so only their match rows are locked (last, as locks.py orders)."""
+    rivals = (
         Match.objects.select_for_update()
         .filter(status=MatchStatus.PROPOSED, agency_id=match.agency_id)
         .filter(Q(transaction=txn) | Q(statement=statement))
         .exclude(pk=match.pk)
         .order_by("pk")
     )
-    for other in competitors:
+    for other in rivals:
         full = (other.transaction_id == txn.pk and txn.allocated_amount >= txn.amount) or (
             other.statement_id == statement.pk and statement.open_amount <= 0
         )
         if full:
             before = snapshot(other, MATCH_FIELDS)
             _decide(other, actor, status=MatchStatus.REJECTED, action="match.reject", before=before)
-    return match
 
 
 @transaction.atomic
@@ -170,6 +175,7 @@ def match_manual(
 
     Defaults to as much as is open on both sides (same currency) or the whole open deposit
     against the whole open statement (different currencies, recording the implied rate).
+    Competing proposals that no longer fit are rejected, as on confirming.
     """
     if statement.agency_id != transaction_.agency_id:
         raise ValidationError(_("The deposit and the statement belong to different agencies."))
@@ -218,4 +224,5 @@ def match_manual(
         before=before,
         after=snapshot(match, MATCH_FIELDS),
     )
+    _reject_rivals(match, txn, stmt, actor)
     return match
