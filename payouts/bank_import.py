@@ -23,15 +23,19 @@ What a BankTransaction holds, for reconciliation (see the parsers for the detail
   "/TRCD/ RTRN/<reason>" ("NTRF 166", "NRTI 159", "NTRF RTRN/MS03"), OFX TRNTYPE.
 * is_reversal: CAMT RvslInd, MT940 RC/RD.
 
-Fingerprint decision: the reference in the fingerprint stays what bank_reference held when
-the fingerprint was introduced (CAMT: NtryRef, else TxId, else AcctSvcrRef; other formats:
-bank_reference), so a CAMT file imported before bank_reference became AcctSvcrRef still
-dedupes on re-import. The other fingerprinted fields are what the parsers read today.
+Fingerprint decision: a file imported before must still dedupe when imported again, so the
+fingerprint is built from the fields as they were first read, not as they are read today.
+The reference in it stays what bank_reference held before it became the bank's own (CAMT:
+NtryRef, else TxId, else AcctSvcrRef; other formats: bank_reference), and where a parser
+now reads a field differently it hands the earlier reading over in `record.legacy` (MT940
+:86: remittance, end-to-end id, counterparty name, creditor reference), which the
+fingerprint uses instead. Stored and matched are always today's readings.
 """
 
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime as dt
 import hashlib
 import multiprocessing
@@ -117,6 +121,13 @@ def _fingerprint_reference(record: Any, format: str) -> str:
     else:
         found = record.bank_reference or record.account_servicer_reference
     return _text(found, 64)
+
+
+def _replaced(record: Any, changes: dict[str, Any]) -> Any:
+    # A TransactionRecord, or the `_Raw` tuple a parse-ahead helper sends instead.
+    if hasattr(record, "_replace"):
+        return record._replace(**changes)
+    return dataclasses.replace(record, **changes)
 
 
 def _row(record: Any, default_currency: str) -> Row:
@@ -219,8 +230,15 @@ def _fingerprinted(records, account: BankAccount, format: str) -> Iterator[tuple
                     )
                 currencies[record.index] = record.currency
                 continue
-            row = _row(record, currencies.get(record.statement_index) or account.currency)
-            yield row.fingerprint(_fingerprint_reference(record, format)), row
+            default = currencies.get(record.statement_index) or account.currency
+            row = _row(record, default)
+            reference = _fingerprint_reference(record, format)
+            if record.legacy:
+                # The fields as first read make the fingerprint (see the module docstring).
+                earlier = _row(_replaced(record, dict(record.legacy)), default)
+                yield earlier.fingerprint(reference), row
+            else:
+                yield row.fingerprint(reference), row
     finally:
         if hasattr(records, "close"):
             records.close()  # ends a helper process still parsing
@@ -259,6 +277,7 @@ _RAW_FIELDS = (
     "transaction_id",
     "transaction_code",
     "bank_code",
+    "legacy",
 )
 _Raw = collections.namedtuple("_Raw", _RAW_FIELDS)
 _raw_values = operator.attrgetter(*_RAW_FIELDS)

@@ -46,6 +46,7 @@ class ColumnMapping:
     remittance_info: tuple[str, ...] = ()  # joined with spaces (Rabobank has three)
     end_to_end_id: str | None = None
     bank_reference: str | None = None
+    transaction_code: str | None = None  # a bank's own code column (ING "Code", "Mutatiesoort")
     account: str | None = None  # the own account, when one export covers several
     date_format: str = "%Y-%m-%d"
     decimal_separator: str = "."
@@ -95,6 +96,7 @@ class ColumnMapping:
             self.counterparty_iban,
             self.end_to_end_id,
             self.bank_reference,
+            self.transaction_code,
             self.account,
         ]
         return [name for name in [*single, *self.remittance_info] if name]
@@ -238,6 +240,7 @@ def _row(values: list[str], index: dict[str, int], mapping: ColumnMapping, line:
         "remittance_info": remittance,
         "end_to_end_id": reference(cell(mapping.end_to_end_id)),
         "bank_reference": reference(cell(mapping.bank_reference)),
+        "transaction_code": clean(cell(mapping.transaction_code)),
     }
     return _Row(line=line, account=clean(cell(mapping.account)), record=record)
 

@@ -551,8 +551,8 @@ def _booking_date(value_date: dt.date, mmdd: str, fld: _Field) -> dt.date:
 # --- :86: information to account owner ---------------------------------------------------
 
 
-def _details(entry: _Entry) -> dict[str, str | None]:
-    result: dict[str, str | None] = {}
+def _details(entry: _Entry) -> dict[str, object]:
+    result: dict[str, object] = {}
     if entry.details:
         lines = [line for detail in entry.details for line in detail.split("\n")]
         joined = "".join(lines)  # the 65-character lines wrap mid-word
@@ -572,7 +572,7 @@ def _details(entry: _Entry) -> dict[str, str | None]:
     return result
 
 
-def _german_details(text: str, code: str | None, separator: str) -> dict[str, str | None]:
+def _german_details(text: str, code: str | None, separator: str) -> dict[str, object]:
     parts = re.split(re.escape(separator) + r"(\d\d)", text[len(code or "") :])
     subfields: dict[int, list[str]] = {}
     for number, value in zip(parts[1::2], parts[2::2], strict=False):
@@ -581,25 +581,43 @@ def _german_details(text: str, code: str | None, separator: str) -> dict[str, st
     def joined(*numbers: int) -> str | None:
         return clean("".join(v for n in numbers for v in subfields.get(n, [])))
 
-    purpose = _Purpose(
-        [v for n in sorted(subfields) if 20 <= n <= 29 or 60 <= n <= 63 for v in subfields[n]]
-    )
-    sections = purpose.sections()
-    keywords: dict[str, str] = {}
-    for keyword, value in sections:
-        if keyword and value:
-            keywords.setdefault(keyword, value)
-    remittance = " ".join(value for keyword, value in sections if keyword in _REMITTANCE)
+    parts = [v for n in sorted(subfields) if 20 <= n <= 29 or 60 <= n <= 63 for v in subfields[n]]
+    sections = _Purpose(parts).sections()
+    remittance = clean(" ".join(value for keyword, value in sections if keyword in _REMITTANCE))
+    end_to_end = reference(_keywords(sections).get("EREF"))
+    # As read before 2026-12: SVWZ+ alone, else the whole purpose text, keywords and all.
+    old = _Purpose(parts, legacy=True)
+    old_keywords = _keywords(old.sections())
+    old_remittance = old_keywords.get("SVWZ") or clean(old.text)
+    old_end_to_end = reference(old_keywords.get("EREF"))
+    legacy = {"remittance_info": old_remittance, "end_to_end_id": old_end_to_end}
     iban = iban_or_none(joined(31)) or iban_or_none(joined(38))
     return {
+        "legacy": _changed(legacy, remittance_info=remittance, end_to_end_id=end_to_end),
         "bank_code": code,
         "posting_text": joined(0),
-        "remittance_info": clean(remittance),
-        "end_to_end_id": reference(keywords.get("EREF")),
+        "remittance_info": remittance,
+        "end_to_end_id": end_to_end,
         "counterparty_name": joined(32, 33),
         "counterparty_iban": iban,
         "counterparty_bic": bic_or_none(joined(30)),
     }
+
+
+def _keywords(sections: list[tuple[str | None, str]]) -> dict[str, str]:
+    """The first non-empty value of each SEPA keyword."""
+    found: dict[str, str] = {}
+    for keyword, value in sections:
+        text = clean(value)
+        if keyword and text:
+            found.setdefault(keyword, text)
+    return found
+
+
+def _changed(legacy: dict[str, str | None], **now: object) -> tuple | None:
+    """The (field, value as read before) pairs that differ from what is read now."""
+    pairs = tuple((name, value) for name, value in legacy.items() if now[name] != value)
+    return pairs or None
 
 
 class _Purpose:
@@ -608,9 +626,12 @@ class _Purpose:
     Each subfield holds at most 27 characters. A full one may end mid-word (the next one
     continues it, "Strukturierter Verwend" + "ungszweck"); a shorter one ended where its
     writer ended it, so a space follows it ("EREF+TFNR 40005 00005", then "MTLG:Grund…").
+
+    `legacy` reads it as the parser did before 2026-12 (subfields glued, identifiers ended
+    only by the next keyword or their length), for the import's dedupe fingerprint.
     """
 
-    def __init__(self, parts: list[str]) -> None:
+    def __init__(self, parts: list[str], *, legacy: bool = False) -> None:
         text: list[str] = []
         self.starts: set[int] = {0}  # where each subfield starts in the text
         self.breaks: list[int] = []  # where a subfield shorter than full width ended
@@ -619,7 +640,7 @@ class _Purpose:
             self.starts.add(length)
             text.append(part)
             length += len(part)
-            if len(part) < _SUBFIELD_WIDTH:
+            if len(part) < _SUBFIELD_WIDTH and not legacy:
                 self.breaks.append(length)
                 if not part.endswith(" "):
                     text.append(" ")
@@ -673,7 +694,7 @@ class _Purpose:
         return fitting[-1] if fitting else end
 
 
-def _slash_details(text: str) -> dict[str, str | None]:
+def _slash_details(text: str) -> dict[str, object]:
     matches = list(_SLASH_FIELD.finditer(text))
     values: dict[str, str] = {}
     for this, following in zip(matches, [*matches[1:], None], strict=False):
@@ -684,32 +705,39 @@ def _slash_details(text: str) -> dict[str, str | None]:
     # A returned payment: "/RTRN/MS03/" (ING, ABN AMRO) goes with the bank's own code.
     returned = clean(values["RTRN"].split("/")[0]) if "RTRN" in values else None
     codes = [clean(values.get("TRCD")), f"RTRN/{returned}" if returned else None]
-    result: dict[str, str | None] = {
-        "end_to_end_id": reference(values.get("EREF")),
-        # /ORDP/ (ordering party) and /BENM/ (beneficiary) carry a /NAME/ or the name itself.
-        "counterparty_name": clean(values.get("NAME") or values.get("ORDP") or values.get("BENM")),
-        "counterparty_iban": iban_or_none(values.get("IBAN")),
-        "counterparty_bic": bic_or_none(values.get("BIC")),
-        "bank_code": " ".join(code for code in codes if code) or None,
-        "posting_text": clean(values.get("TRTP")),
-        "creditor_reference": clean(values.get("CDTRREF")),  # Rabobank: /CDTRREF/RF18…/
-    }
+    # ING: /CNTP/<IBAN>/<BIC>/<name>/<city>/
+    counterparty = [*values.get("CNTP", "").split("/"), "", "", ""]
+    name = clean(values.get("NAME"))
     remittance = values.get("REMI", "")
+    structured = None
     if remittance.startswith("USTD//"):
         remittance = remittance[6:]
     elif remittance.startswith("STRD/"):
         # /REMI/STRD/CUR/<creditor reference>/
-        result["creditor_reference"] = clean(
-            remittance.split("/")[2] if remittance.count("/") >= 2 else None
-        )
+        structured = clean(remittance.split("/")[2] if remittance.count("/") >= 2 else None)
         remittance = remittance.split("/", 2)[-1]
-    result["remittance_info"] = clean(remittance.rstrip("/"))
-    if "CNTP" in values:
-        # ING: /CNTP/<IBAN>/<BIC>/<name>/<city>/
-        pieces = [*values["CNTP"].split("/"), "", "", ""]
-        result["counterparty_iban"] = result["counterparty_iban"] or iban_or_none(pieces[0])
-        result["counterparty_bic"] = result["counterparty_bic"] or bic_or_none(pieces[1])
-        result["counterparty_name"] = result["counterparty_name"] or clean(pieces[2])
+    result: dict[str, object] = {
+        "end_to_end_id": reference(values.get("EREF")),
+        # /ORDP/ (ordering party), /BENM/ (beneficiary): a /NAME/ follows, or the name itself.
+        "counterparty_name": name
+        or clean(values.get("ORDP"))
+        or clean(values.get("BENM"))
+        or clean(counterparty[2]),
+        "counterparty_iban": iban_or_none(values.get("IBAN")) or iban_or_none(counterparty[0]),
+        "counterparty_bic": bic_or_none(values.get("BIC")) or bic_or_none(counterparty[1]),
+        "bank_code": " ".join(code for code in codes if code) or None,
+        "posting_text": clean(values.get("TRTP")),
+        # Rabobank: /REMI//CDTRREFTP//CD/SCOR/ISSR/CUR/CDTRREF/RF18…/
+        "creditor_reference": structured or clean(values.get("CDTRREF")),
+        "remittance_info": clean(remittance.rstrip("/")),
+    }
+    # As read before 2026-12: a name from /NAME/ or /CNTP/ only, a reference from STRD only.
+    legacy = {"counterparty_name": name or clean(counterparty[2]), "creditor_reference": structured}
+    result["legacy"] = _changed(
+        legacy,
+        counterparty_name=result["counterparty_name"],
+        creditor_reference=result["creditor_reference"],
+    )
     return result
 
 

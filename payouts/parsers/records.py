@@ -68,6 +68,10 @@ class TransactionRecord:
     additional_info: str | None = None  # MT940 :61: supplementary details, CAMT AddtlTxInf
     detail_index: int | None = None  # CAMT: 1-based TxDtls position when a batch was split
     line: int | None = None  # where the entry starts in the file
+    # (field, value) pairs as an earlier version of the parser read them, where that differs
+    # (MT940 :86: before 2026-12): the import's dedupe fingerprint uses these, so a file
+    # imported before still dedupes on re-import. Not for display or matching.
+    legacy: tuple[tuple[str, str | None], ...] | None = None
 
     @property
     def signed_amount(self) -> Decimal:

@@ -358,3 +358,126 @@ def test_a_utf16_statement_is_read():
     result = parse_statement(document.encode("utf-16"))
 
     assert result.transactions[0].amount == Decimal("10.00")
+
+
+def test_a_utf16_statement_without_byte_order_mark_is_read():
+    document = camt(entry()).decode().replace('encoding="UTF-8"', 'encoding="UTF-16"')
+
+    for encoded in (document.encode("utf-16-le"), document.encode("utf-16-be")):
+        assert parse_statement(encoded).transactions[0].amount == Decimal("10.00")
+
+
+def test_a_utf16_doctype_without_byte_order_mark_is_refused_before_parsing():
+    document = EXTERNAL_ENTITY.decode().replace('encoding="UTF-8"', 'encoding="UTF-16"')
+
+    with pytest.raises(StatementParseError, match="DOCTYPE declaration"):
+        camt053.check_prolog(document.encode("utf-16-le"))
+
+
+def test_a_prolog_that_fills_the_head_up_to_a_cut_off_tag_is_refused():
+    head = b"<?xml version='1.0'?><!--" + b"x" * (65536 - 29) + b"--><"
+
+    assert len(head) == 65536
+    with pytest.raises(StatementParseError, match="XML prolog is longer than 65536 bytes"):
+        camt053.check_prolog(head)
+
+
+@pytest.mark.parametrize(
+    ("booking", "where"),
+    [
+        ("<BookgDt><DtTm>2024-02-30T10:00:00+01:00</DtTm></BookgDt>", "BookgDt/DtTm"),
+        ("<BookgDt><Dt>2023-02-29</Dt></BookgDt>", "BookgDt/Dt"),
+        ("<BookgDt><Dt>2024-04-31+02:00</Dt></BookgDt>", "BookgDt/Dt"),
+        ("<ValDt><Dt>2024-02-30</Dt></ValDt>", "ValDt/Dt"),
+    ],
+)
+def test_a_date_that_does_not_exist_is_an_error_naming_its_element(booking, where):
+    with pytest.raises(StatementParseError) as caught:
+        parse_statement(camt(entry(booking=booking)))
+
+    assert caught.value.element == f"{PATH}/{where}"
+    assert caught.value.line == 4
+
+
+def test_a_balance_dated_30_february_is_an_error_naming_the_balance():
+    header = (
+        "<Id>S1</Id><Acct><Id><IBAN>NL91ABNA0417164300</IBAN></Id></Acct>"
+        "<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp>"
+        '<Amt Ccy="EUR">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2024-02-30</Dt></Dt></Bal>'
+    )
+
+    with pytest.raises(StatementParseError) as caught:
+        parse_statement(camt(entry(), header=header))
+
+    assert caught.value.element == "/Document/BkToCstmrStmt/Stmt[1]/Bal[1]/Dt/Dt"
+    assert "invalid date '2024-02-30'" in str(caught.value)
+
+
+def refs(*parts: str) -> str:
+    return "<NtryDtls><TxDtls><Refs>" + "".join(parts) + "</Refs></TxDtls></NtryDtls>"
+
+
+@pytest.mark.parametrize(
+    ("extra", "bank_reference", "transaction_id"),
+    [
+        # The entry's AcctSvcrRef is the bank's own reference, whatever else there is.
+        (
+            "<AcctSvcrRef>ASR-E</AcctSvcrRef>"
+            + refs("<AcctSvcrRef>ASR-T</AcctSvcrRef><TxId>TX-1</TxId>"),
+            "ASR-E",
+            "TX-1",
+        ),
+        ("<NtryRef>NR-1</NtryRef><AcctSvcrRef>ASR-E</AcctSvcrRef>", "ASR-E", None),
+        # Else the transaction's AcctSvcrRef; a TxId (the payer's bank's) never stands in.
+        (refs("<AcctSvcrRef>ASR-T</AcctSvcrRef><TxId>TX-1</TxId>"), "ASR-T", "TX-1"),
+        ("<NtryRef>NR-1</NtryRef>" + refs("<TxId>TX-1</TxId>"), "NR-1", "TX-1"),
+        (refs("<TxId>TX-1</TxId>"), None, "TX-1"),
+    ],
+)
+def test_the_bank_reference_is_the_account_servicers_own(extra, bank_reference, transaction_id):
+    (record,) = parse_statement(camt(entry(extra=extra))).transactions
+
+    assert record.bank_reference == bank_reference
+    assert record.transaction_id == transaction_id
+
+
+def test_each_part_of_a_split_batch_keeps_its_own_account_servicer_reference():
+    details = "".join(
+        f'<TxDtls><Refs><AcctSvcrRef>ASR-{n}</AcctSvcrRef></Refs><Amt Ccy="EUR">5.00</Amt>'
+        "<CdtDbtInd>CRDT</CdtDbtInd></TxDtls>"
+        for n in (1, 2)
+    )
+    extra = f"<AcctSvcrRef>ASR-E</AcctSvcrRef><NtryDtls>{details}</NtryDtls>"
+
+    first, second = parse_statement(camt(entry(extra=extra))).transactions
+
+    assert (first.bank_reference, second.bank_reference) == ("ASR-1", "ASR-2")
+    assert first.account_servicer_reference == "ASR-E"  # unchanged: the entry's first
+
+
+def test_a_returned_transfer_gives_its_domain_code_and_the_proprietary_code():
+    code = (
+        "<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>RRTN</SubFmlyCd></Fmly>"
+        "</Domn><Prtry><Cd>NRTI+159</Cd><Issr>DK</Issr></Prtry></BkTxCd>"
+    )
+    extra = "<RvslInd>true</RvslInd><AcctSvcrRef>ASR-R</AcctSvcrRef>" + code
+
+    (record,) = parse_statement(
+        camt(entry(indicator="<CdtDbtInd>DBIT</CdtDbtInd>", extra=extra))
+    ).transactions
+
+    assert (record.direction, record.reversal) == ("debit", True)
+    assert (record.transaction_code, record.bank_code) == ("PMNT/RCDT/RRTN", "NRTI+159")
+    assert record.bank_reference == "ASR-R"
+
+
+def test_a_transaction_code_given_only_in_the_details_is_read():
+    code = (
+        "<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>ICDT</Cd><SubFmlyCd>RRTN</SubFmlyCd></Fmly>"
+        "</Domn></BkTxCd>"
+    )
+    extra = f"<NtryDtls><TxDtls>{code}</TxDtls></NtryDtls>"
+
+    (record,) = parse_statement(camt(entry(extra=extra))).transactions
+
+    assert record.transaction_code == "PMNT/ICDT/RRTN"

@@ -126,6 +126,7 @@ def test_an_export_covering_two_accounts_gives_two_statements():
         ('"12,00"', '"12.00"', "Line 3, column 'Bedrag (EUR)': invalid amount '12.00'"),
         ('"12,00"', '"twelve"', "Line 3, column 'Bedrag (EUR)': invalid amount 'twelve'"),
         ('"20240106"', '"2024-01-06"', "Line 3, column 'Datum': invalid date '2024-01-06'"),
+        ('"20240106"', '"20240230"', "Line 3, column 'Datum': invalid date '20240230'"),
         ('"Af"', '"Weg"', "Line 3, column 'Af Bij': 'Weg' is neither a credit nor a debit"),
         (';"Mededelingen"\n', "\n", "Line 1: the header has no column 'Mededelingen'"),
         ('"Studio Rent";', '"Studio Rent"', "Line 3: the row has 6 fields but the header has 7"),
@@ -193,3 +194,28 @@ def test_a_mapping_survives_saving_as_json_data():
     assert data["remittance_info"] == ["Mededelingen"]
     assert ColumnMapping.from_dict(data) == ING_MAPPING
     assert ColumnMapping.from_dict({**data, "remittance_info": "Naam / Omschrijving"}).columns()
+
+
+def test_an_excel_unicode_text_export_in_utf16_is_read():
+    tab = ING.replace('";"', '"\t"')
+    mapping = ColumnMapping.from_dict({**ING_MAPPING.to_dict(), "delimiter": "\t"})
+
+    for data in (tab.encode("utf-16"), tab.encode("utf-16-le"), b"\xef\xbb\xbf" + tab.encode()):
+        result = parse_statement(data, csv_mapping=mapping)
+        assert [t.amount for t in result.transactions] == [Decimal("1234.56"), Decimal("12.00")]
+        assert result.warnings == ()
+
+
+def test_a_mapped_transaction_code_and_bank_reference_are_read():
+    data = "date,amount,code,ref\n2024-01-01,-1.00,ST,BANK-1\n"
+    mapping = ColumnMapping(
+        booking_date="date",
+        amount="amount",
+        fixed_currency="EUR",
+        transaction_code="code",
+        bank_reference="ref",
+    )
+
+    (entry,) = parse_statement(data.encode(), csv_mapping=mapping).transactions
+
+    assert (entry.transaction_code, entry.bank_reference) == ("ST", "BANK-1")

@@ -9,6 +9,7 @@ untested and a behaviour change shows up as a failing case.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -154,3 +155,117 @@ def test_rabobank_puts_the_name_after_the_padded_reference():
     assert first.customer_reference == "0121470966"
     assert first.additional_info == "W.P. Jansen"
     assert first.remittance_info.startswith("Terugboeking NIET AKKOORD MET AFSCHRIJVING")
+
+
+# (file, entry) -> what reconciliation reads: bank reference, :61: type, GVC or /TRCD/,
+# reversal, end-to-end id (EREF) and remittance text (sub-field and keyword markers removed).
+READ_FOR_RECONCILIATION = [
+    (
+        "jejik__ing.sta",
+        0,
+        (
+            None,
+            "NTRF",
+            None,
+            False,
+            None,
+            "RC AFREKENING BETALINGSVERKEER BETREFT REKENING "
+            "4715589 PERIODE: 01-10-2010 / 31-12-2010 ING Bank N.V. tarifering ING",
+        ),
+    ),
+    (
+        "jejik__rabobank-iban.sta",
+        0,
+        (None, "N102", None, False, "01-01-2013 12:00 0030000987654321", None),
+    ),
+    ("jejik__rabobank-iban.sta", 1, (None, "N154", None, False, None, "Reference 201301234")),
+    (
+        "jejik__rabobank.sta",
+        0,
+        (
+            None,
+            "N044",
+            None,
+            False,
+            None,
+            "Terugboeking NIET AKKOORD MET AFSCHRIJVING KOSTEN KINDEROPVANG JUNI 20095731",
+        ),
+    ),
+    (
+        "jejik__knab.sta",
+        0,
+        (
+            "B4E07XM00J000023",
+            "NTRF",
+            None,
+            False,
+            None,
+            "HIER EEN MOOIE OMSCHRIJVING IN "
+            "HOOFDLETTERS WANT DAT IS ZOALS DE NEDERLANDSE BANKEN COMMUNICEREN",
+        ),
+    ),
+    (
+        "betterplace__sepa_mt9401.sta",
+        0,
+        (
+            "0724710345313905",
+            "NTRF",
+            "159",
+            False,
+            "TFNR 40005 00005",
+            "MTLG:Grund nicht spezifiziert Reject aus SEPA-Ueberweisungsauftrag",
+        ),
+    ),
+    ("betterplace__sepa_mt9401.sta", 5, (None, "NRTI", "079", True, None, "0904059003")),
+    (
+        "betterplace__sepa_mt9401.sta",
+        8,
+        (
+            "BD7CFA74485E7E69",
+            "NTRF",
+            "191",
+            False,
+            None,
+            "MTLG:SEPA-Ueberweisungsauftrag Datei mit 0000005 Zahlungen",
+        ),
+    ),
+    (
+        "self-provided__malformed_details.sta",
+        0,
+        (
+            None,
+            "NMSC",
+            "105",
+            False,
+            "123/123/12345-----L1101234567890123",
+            "STEUERNR 123/123/12345 KOERPST 3VJ.17 233,15EUR EREF: 123/123/12345-----L11123456789"
+            "12345 MREF: BYA12345678901 CRED: DE99ZZZ00000012345 IBAN: DE00700500000000012345 "
+            "BIC: BYLADEMM ABWA: Finanzamt Muenchen",
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "index", "expected"), READ_FOR_RECONCILIATION)
+def test_what_reconciliation_reads_from_the_samples(name, index, expected):
+    entry = parse_statement((SAMPLES / name).read_bytes()).transactions[index]
+
+    assert (
+        entry.bank_reference,
+        entry.transaction_code,
+        entry.bank_code,
+        entry.reversal,
+        entry.end_to_end_id,
+        entry.remittance_info,
+    ) == expected
+
+
+def test_no_sample_remittance_keeps_a_german_subfield_or_keyword_marker():
+    for name in _statement_files():
+        try:
+            result = parse_statement((SAMPLES / name).read_bytes())
+        except StatementParseError:
+            continue
+        for entry in result.transactions:
+            text = entry.remittance_info or ""
+            assert not re.search(r"\?\d\d|\b(?:EREF|KREF|MREF|CRED|SVWZ)\+", text), (name, text)

@@ -110,6 +110,14 @@ def test_an_ofx2_xml_credit_card_statement():
         ((b"<TRNAMT>1234.56", b"<TRNAMT>12,34.5"), "Line 18: <TRNAMT> has an invalid amount"),
         ((b"<TRNAMT>1234.56", b""), "Line 18: <STMTTRN> has no TRNAMT"),
         ((b"<DTPOSTED>20240102", b"<DTPOSTED>20241302"), "Line 18: <DTPOSTED> has an invalid date"),
+        (
+            (b"<DTPOSTED>20240102", b"<DTPOSTED>20240230120000"),
+            "Line 18: <DTPOSTED> has an invalid date '20240230120000'",
+        ),
+        (
+            (b"<DTEND>20240105", b"<DTEND>20230229"),
+            "Line 17: <DTEND> has an invalid date '20230229'",
+        ),
         ((b"<DTPOSTED>20240102", b""), "Line 18: <STMTTRN> has no DTPOSTED"),
         ((b"<CURDEF>EUR", b"<CURDEF>EURO"), "Line 15: <STMTRS> has a missing or unknown CURDEF"),
         ((b"<ACCTID>NL91 ABNA 0417 1643 00", b""), "Line 15: <STMTRS> has no account"),

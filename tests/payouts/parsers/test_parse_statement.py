@@ -128,3 +128,68 @@ def test_a_csv_mapping_selects_the_csv_reader_without_naming_the_format():
     result = parse_statement(b"d,a\n2024-01-01,1.00\n", csv_mapping=mapping)
 
     assert result.format == "csv"
+
+
+SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "mt940"
+UNICODE = {
+    "utf-8 with BOM": lambda text: b"\xef\xbb\xbf" + text.encode(),
+    "utf-16 with BOM": lambda text: text.encode("utf-16"),
+    "utf-16-le": lambda text: text.encode("utf-16-le"),
+    "utf-16-be": lambda text: text.encode("utf-16-be"),
+    "utf-16-be with BOM": lambda text: b"\xfe\xff" + text.encode("utf-16-be"),
+    "utf-32 with BOM": lambda text: text.encode("utf-32"),
+}
+OFX = (
+    "OFXHEADER:100\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR<BANKACCTFROM>"
+    "<ACCTID>NL91ABNA0417164300</BANKACCTFROM><BANKTRANLIST><STMTTRN><TRNTYPE>CREDIT"
+    "<DTPOSTED>20240101<TRNAMT>1.00<FITID>F-1<MEMO>Überweisung</STMTTRN></BANKTRANLIST>"
+    "</STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>"
+)
+
+
+@pytest.mark.parametrize("encoding", sorted(UNICODE))
+def test_a_unicode_mt940_is_recognised_and_read_like_its_utf8_original(encoding):
+    text = (SAMPLES / "betterplace__sepa_snippet.sta").read_text("utf-8")
+    data = UNICODE[encoding](text)
+
+    assert detect_format(data[:65536]) == "mt940"  # never XML for a UTF-16 MT940
+    assert parse_statement(data) == parse_statement(text.encode())
+
+
+@pytest.mark.parametrize("encoding", sorted(UNICODE))
+def test_a_unicode_ofx_is_recognised_and_read(encoding):
+    data = UNICODE[encoding](OFX)
+
+    assert detect_format(data) == "ofx"
+    (entry,) = parse_statement(data).transactions
+    assert (entry.remittance_info, entry.bank_reference) == ("Überweisung", "F-1")
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "ZIP/XLSX"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "XLS/DOC"),
+        (b"\x89PNG\r\n\x1a\n", "PNG"),
+    ],
+)
+def test_a_binary_document_is_refused_saying_what_it_is(data, kind):
+    for format in (None, "mt940", "camt053"):
+        with pytest.raises(StatementParseError) as caught:
+            parse_statement(data + b"\x00" * 40, format=format)
+        assert str(caught.value) == (
+            f"Line 1: the file is a {kind} file, not a bank statement; download the statement "
+            "from your bank as CAMT.053, MT940, OFX or CSV"
+        )
+
+
+def test_binary_data_is_refused_naming_the_line_of_its_first_zero_byte():
+    data = b":20:X\r\n:25:NL91ABNA0417164300\r\n\x00\x07\x00\xff\x00\x00\x01\x02"
+
+    with pytest.raises(StatementParseError) as caught:
+        parse_statement(
+            data, csv_mapping=ColumnMapping(booking_date="d", amount="a", fixed_currency="EUR")
+        )
+
+    assert str(caught.value).startswith("Line 3: the file contains binary data, not the text")

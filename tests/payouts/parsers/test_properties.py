@@ -11,9 +11,11 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from schwifty import IBAN
 
 from bench.generators.camt053 import PlannedTransaction, write_camt053
 from payouts.parsers import ColumnMapping, StatementParseError, parse_statement
+from payouts.parsers.fields import account_matches, decode_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "mt940"
@@ -194,3 +196,111 @@ mt940_line = st.one_of(
 @given(lines=st.lists(mt940_line, max_size=25))
 def test_shuffled_mt940_fields_give_a_statement_error_or_a_result(lines):
     parse_or_refuse("\r\n".join(lines).encode(), "mt940")
+
+
+# --- Unicode encodings, binary data and account identifications ------------------------------
+
+
+def _importable_samples() -> list[str]:
+    names = []
+    for path in sorted(SAMPLES.iterdir()):
+        if "LICENSE" in path.name:
+            continue
+        try:
+            parse_statement(path.read_bytes())
+        except StatementParseError:
+            continue
+        names.append(path.name)
+    return names
+
+
+IMPORTABLE = _importable_samples()
+ENCODINGS = {
+    "utf-8-sig": lambda text: text.encode("utf-8-sig"),
+    "utf-16": lambda text: text.encode("utf-16"),
+    "utf-16-le": lambda text: text.encode("utf-16-le"),
+    "utf-16-be": lambda text: text.encode("utf-16-be"),
+    "utf-32": lambda text: text.encode("utf-32"),
+}
+
+
+@settings(max_examples=60)
+@given(name=st.sampled_from(IMPORTABLE), encoding=st.sampled_from(sorted(ENCODINGS)))
+def test_a_sample_in_any_unicode_encoding_reads_as_its_original(name, encoding):
+    original = (SAMPLES / name).read_bytes()
+    expected = parse_statement(original)
+    text, _used = decode_text(original)  # UTF-8, or Latin-1 for the Raiffeisen sample
+
+    result = parse_statement(ENCODINGS[encoding](text))
+
+    assert result.format == "mt940"
+    assert (result.statements, result.transactions) == (expected.statements, expected.transactions)
+
+
+@settings(max_examples=200)
+@given(
+    prefix=st.sampled_from([b"", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00"]),
+    data=st.binary(max_size=600),
+    format=st.sampled_from(FORMATS),
+)
+def test_bytes_after_a_byte_order_mark_give_a_statement_error_or_a_result(prefix, data, format):
+    parse_or_refuse(prefix + data, format)
+
+
+@settings(max_examples=200)
+@given(text=st.text(max_size=300), encoding=st.sampled_from(["utf-16-le", "utf-16-be"]))
+def test_utf16_text_gives_a_statement_error_or_a_result(text, encoding):
+    parse_or_refuse(text.encode(encoding, errors="surrogatepass"), None)
+
+
+national = st.sampled_from(
+    [
+        (
+            "NL",
+            st.from_regex(r"[A-Z]{4}", fullmatch=True),
+            st.from_regex(r"[0-9]{10}", fullmatch=True),
+        ),
+        (
+            "DE",
+            st.from_regex(r"[1-9][0-9]{7}", fullmatch=True),
+            st.from_regex(r"[0-9]{10}", fullmatch=True),
+        ),
+    ]
+).flatmap(lambda spec: st.tuples(st.just(spec[0]), spec[1], spec[2]))
+
+
+def _iban(country: str, bank: str, number: str) -> str:
+    return str(IBAN.generate(country, bank_code=bank, account_code=number)).replace(" ", "")
+
+
+@settings(max_examples=200)
+@given(account=national, form=st.integers(min_value=0, max_value=5))
+def test_an_account_identification_in_any_usual_form_names_its_iban(account, form):
+    country, bank, number = account
+    iban = _iban(country, bank, number)
+    bank_part = bank if country == "DE" else f"{bank}{country}2A"
+    identification = [
+        iban,
+        f"{iban}EUR",
+        number,
+        number.lstrip("0") or "0",
+        f"{bank_part}/{number}",
+        f" {iban[:4]} {iban[4:8]} {iban[8:]} ",
+    ][form]
+    if not number.strip("0"):
+        return  # an account number of zeros names nothing
+
+    assert account_matches(identification, iban)
+
+
+@settings(max_examples=200)
+@given(account=national, other=st.from_regex(r"[0-9]{10}", fullmatch=True), form=st.booleans())
+def test_another_account_number_never_names_the_iban(account, other, form):
+    country, bank, number = account
+    if other.lstrip("0") == number.lstrip("0"):
+        return
+    iban = _iban(country, bank, number)
+    bank_part = bank if country == "DE" else f"{bank}{country}2A"
+
+    assert not account_matches(f"{bank_part}/{other}" if form else other, iban)
+    assert not account_matches(_iban(country, bank, other), iban)
