@@ -1,16 +1,19 @@
-"""A reconciliation worker killed in the middle of a run leaves a state the rerun completes,
-and the rerun ends exactly where an uninterrupted run ends.
+"""A reconciliation worker killed whole in the middle of a run (SIGKILL to its process group,
+pool included) is noticed through the run's heartbeat and resumed, and the resumed run ends
+exactly where an uninterrupted run ends.
 
-A real `celery -A config worker` process, on Redis (database 5) and this test's PostgreSQL
-database, runs a reconciliation of one agency; once progress shows committed batches it gets
-SIGKILL, with no chance to clean up. A second worker runs the same task again (what the
-broker does when it redelivers the unacknowledged message; with Redis that happens only after
-the visibility timeout, so the test sends it again itself) and is killed too, in one of the
-last passes; a third completes the run. Its final matches must equal those of an
-uninterrupted run over an identical second agency.
+A real `celery -A config worker` (prefork pool of one), on Redis and this test's PostgreSQL
+database, runs a reconciliation of one agency with a heartbeat window of a few seconds; once
+progress shows committed batches the whole worker gets SIGKILL, with no chance to clean up.
+Its message stays unacknowledged on the broker (redelivered only after the visibility
+timeout, an hour). Once the heartbeat is older than the window, the periodic jobs queue the
+same run again; a second worker takes it up and is killed too, in one of the last passes;
+after the next resume a third completes it. Its final matches must equal those of an
+uninterrupted run over an identical second agency, which the third worker runs as well.
 
 It needs PostgreSQL (a worker process cannot see the in-memory SQLite test database) and
-Redis: locally without them it is skipped, under CI (env CI set) it must run.
+Redis (TEST_CELERY_BROKER_URL, default database 5): locally without them it is skipped,
+under CI (env CI set) it must run.
 """
 
 from __future__ import annotations
@@ -21,21 +24,25 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from celery import current_app
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
-from agencies.models import Agency
+from agencies.models import Agency, AuditLog
 from bench.child import database_url
 from bench.generators.reconcile import automatic_pairs, load, scenario, truth_pairs
+from payouts import tasks
 from payouts.models import Match, ReconciliationRun, RunStatus
-from payouts.reconciliation import run_execute
+from payouts.reconciliation import run_start
 
-BROKER = "redis://127.0.0.1:6379/5"
-TASK = "payouts.tasks.reconciliation_run"
+BROKER = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/5")
 SIZE = 15_000  # enough for a run of several seconds in batches of 2,000 credits
+HEARTBEAT = 3  # seconds: RECONCILIATION_HEARTBEAT_TIMEOUT of the workers and of this test
 BASE_DIR = Path(settings.BASE_DIR)
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -54,7 +61,7 @@ def queue(monkeypatch):
     import redis
 
     # Celery reads CELERY_BROKER_URL from the environment before any configured broker, so
-    # the test's own client would publish to the project's broker (CI sets it) and the
+    # this process would publish to the project's broker (CI sets it) and the
     # worker on BROKER would never see the task.
     monkeypatch.setenv("CELERY_BROKER_URL", BROKER)
 
@@ -69,6 +76,10 @@ def queue(monkeypatch):
     except redis.RedisError as exc:
         _unavailable(f"needs Redis at {BROKER} for a real Celery worker ({exc})")
     name = f"reconcile-kill-{uuid.uuid4().hex[:12]}"
+    # This process queues runs the way the app does (run_start, the periodic jobs): on the
+    # broker, to this queue, not eagerly as the test settings would.
+    monkeypatch.setitem(current_app.conf, "task_always_eager", False)
+    monkeypatch.setitem(current_app.conf, "task_default_queue", name)
     yield name
     _forget(client, name)
 
@@ -95,6 +106,7 @@ class Worker:
             "TESTING": "true",
             # A real worker: TESTING alone would make it run tasks eagerly.
             "CELERY_TASK_ALWAYS_EAGER": "false",
+            "RECONCILIATION_HEARTBEAT_TIMEOUT": str(HEARTBEAT),
         }
         for name in ("CELERY_RESULT_BACKEND", "REDIS_URL", "DEBUG"):
             env.pop(name, None)
@@ -107,7 +119,9 @@ class Worker:
                 "-A",
                 "config",
                 "worker",
-                "--pool=solo",
+                # A pool process under a parent, as in production: both die in the kill.
+                "--pool=prefork",
+                "--concurrency=1",
                 "--queues",
                 queue,
                 "--hostname",
@@ -125,7 +139,8 @@ class Worker:
         )
 
     def kill(self) -> None:
-        """SIGKILL: the process dies at once, in the middle of whatever it was doing."""
+        """SIGKILL to the process group: the worker and its pool die at once, in the middle
+        of whatever they were doing."""
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
@@ -154,12 +169,19 @@ def _wait_for(predicate, *, timeout: float, worker: Worker, what: str):
     pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}:\n{worker.tail()}")
 
 
-def _send(agency: Agency, run: ReconciliationRun, queue: str) -> None:
-    from celery import Celery
+def _wait_until_silent(run: ReconciliationRun) -> None:
+    """Wait until the dead worker's last heartbeat is older than the window."""
+    window = timedelta(seconds=HEARTBEAT)
+    deadline = time.monotonic() + 60
+    while timezone.now() - _run_state(run).heartbeat_at <= window:
+        if time.monotonic() > deadline:
+            pytest.fail("the run's heartbeat kept moving after its worker was killed")
+        time.sleep(0.1)
 
-    # A client of its own: the test settings may run Celery tasks eagerly.
-    with Celery("worker-kill-test", broker=BROKER) as client:
-        client.send_task(TASK, args=[agency.pk, run.pk], queue=queue)
+
+def _both_completed(*runs: ReconciliationRun) -> tuple | None:
+    states = tuple(_run_state(run) for run in runs)
+    return states if all(s.status == RunStatus.COMPLETED for s in states) else None
 
 
 def _outcome(agency: Agency) -> list[tuple]:
@@ -184,22 +206,22 @@ def _run_state(run: ReconciliationRun) -> ReconciliationRun:
     return ReconciliationRun.objects.get(pk=run.pk)
 
 
-def test_a_worker_killed_mid_run_leaves_a_state_the_rerun_completes_like_an_uninterrupted_run(
-    queue, tmp_path
+def test_a_whole_worker_killed_mid_run_is_resumed_through_its_heartbeat_and_ends_like_a_whole_run(
+    queue, tmp_path, settings
 ):
-    # given two agencies with identical data
+    # given two agencies with identical data, and a heartbeat window of a few seconds
+    settings.RECONCILIATION_HEARTBEAT_TIMEOUT = HEARTBEAT
     plan = scenario(SIZE, seed=11)
     killed = Agency.objects.create(name="Killed", slug="killed")
     whole = Agency.objects.create(name="Whole", slug="whole")
     load(killed, plan)
     load(whole, plan)
-    run = ReconciliationRun.objects.create(agency=killed)
     log = tmp_path / "worker.log"
 
-    # when a worker is killed once some batches are committed
+    # when a run is started and its whole worker is killed once some batches are committed
+    run = run_start(agency=killed, actor=None)
     first = Worker(queue, log)
     try:
-        _send(killed, run, queue)
         _wait_for(
             lambda: _run_state(run).matched_count > 0,
             timeout=180,
@@ -213,39 +235,50 @@ def test_a_worker_killed_mid_run_leaves_a_state_the_rerun_completes_like_an_unin
 
     # then it really stopped half way through its first pass
     assert interrupted.status == RunStatus.RUNNING, "the run finished before the kill"
-    assert interrupted.current_pass == "reference"
+    assert (interrupted.current_pass, interrupted.attempts) == ("reference", 1)
     assert 0 < interrupted.processed < interrupted.total
     assert matches_at_kill > 0
 
-    # when the task runs again and that worker is killed too, in one of the last passes
+    # when its heartbeat is older than the window, the minutely job queues the same run again
+    _wait_until_silent(run)
+    assert tasks.resume_stalled_runs() == {"resumed": [run.pk], "given_up": []}
+    assert _run_state(run).status == RunStatus.QUEUED
+
+    # and a second worker takes it up, and is killed whole too, in one of the last passes
     second = Worker(queue, log)
     try:
-        _send(killed, run, queue)
         _wait_for(
-            lambda: _run_state(run).current_pass in ("batch", "fx"),
+            lambda: (
+                (state := _run_state(run)).attempts == 2 and state.current_pass in ("batch", "fx")
+            ),
             timeout=300,
             worker=second,
-            what="the batch or FX pass of the rerun",
+            what="the batch or FX pass of the resumed run",
         )
     finally:
         second.kill()
-    assert _run_state(run).status == RunStatus.RUNNING, "the rerun finished before the kill"
+    assert _run_state(run).status == RunStatus.RUNNING, "the resumed run finished before the kill"
 
-    # when a third worker runs it to the end, and the other agency runs uninterrupted
+    # when the hourly job runs after the window: it resumes the run (and starts the other
+    # agency's first run), and a third worker runs both to the end
+    _wait_until_silent(run)
+    started = tasks.reconcile_agencies()["started"]
+    [reference] = ReconciliationRun.objects.filter(agency=whole)
+    assert started == [run.pk, reference.pk]
     third = Worker(queue, log)
     try:
-        _send(killed, run, queue)
-        completed = _wait_for(
-            lambda: (state := _run_state(run)).status == RunStatus.COMPLETED and state,
+        completed, reference = _wait_for(
+            lambda: _both_completed(run, reference),
             timeout=300,
             worker=third,
-            what="the rerun to complete",
+            what="the resumed run and the uninterrupted one to complete",
         )
     finally:
         third.stop()
-    reference = run_execute(agency=whole, run=ReconciliationRun.objects.create(agency=whole))
 
     # then both end in the same place, which is a good place
+    assert completed.attempts == 3 and reference.attempts == 1
+    assert AuditLog.objects.filter(action="reconciliation.resume", agency=killed).count() == 2
     assert _outcome(killed) == _outcome(whole)
     assert Match.objects.filter(agency=killed).count() > matches_at_kill
     assert (completed.unmatched_count, completed.matched_count) == (
