@@ -23,12 +23,13 @@ from agencies.tenancy import get_for_agency
 from . import reconciliation, selectors, services
 from .filters import MatchFilter, RunFilter, StatementFilter, TransactionFilter
 from .line_import import statement_lines_import
-from .models import BankTransaction, Match, PayoutStatement, ReconciliationRun
+from .models import BankTransaction, Match, PayoutLine, PayoutStatement, ReconciliationRun
 from .permissions import PAYOUTS_READ, PAYOUTS_WRITE
 from .serializers import (
     BankTransactionSerializer,
     ImportProblemSerializer,
     MatchSerializer,
+    PayoutLineSerializer,
     PayoutStatementDetailSerializer,
     PayoutStatementSerializer,
     ReconciliationRunSerializer,
@@ -147,6 +148,67 @@ class StatementImport(_PayoutsAPI, generics.GenericAPIView):
         data = {"kind": kind, **vars(result)}
         data.pop("statements", None)
         return Response(StatementImportResultSerializer(data).data)
+
+
+@extend_schema(tags=["payouts"])
+class StatementLineList(_PayoutsAPI, generics.ListCreateAPIView):
+    """A statement's per-asset line items; add one (owner, finance). A line with a campaign
+    code counts towards that campaign's revenue."""
+
+    serializer_class = PayoutLineSerializer
+    queryset = PayoutLine.objects.none()
+    pagination_class = None  # a statement has a handful of lines
+
+    def statement(self) -> PayoutStatement:
+        return get_for_agency(PayoutStatement, self.agency, pk=self.kwargs["pk"])
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return PayoutLine.objects.none()
+        return self.statement().lines.order_by("pk")
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        statement = self.statement()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            line = services.payout_line_add(
+                statement=statement, actor=request.user, **serializer.validated_data
+            )
+        return Response(self.get_serializer(line).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["payouts"])
+class StatementLineDetail(_PayoutsAPI, generics.RetrieveUpdateDestroyAPIView):
+    """One line item of a statement: change it with PATCH/PUT or remove it (owner,
+    finance)."""
+
+    serializer_class = PayoutLineSerializer
+    queryset = PayoutLine.objects.none()
+
+    def get_object(self) -> PayoutLine:
+        return get_for_agency(
+            PayoutLine.objects.select_related("statement"),
+            self.agency,
+            pk=self.kwargs["pk"],
+            statement_id=self.kwargs["statement_pk"],
+        )
+
+    def update(self, request: Request, *args, **kwargs) -> Response:
+        line = self.get_object()
+        serializer = self.get_serializer(
+            line, data=request.data, partial=kwargs.get("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            line = services.payout_line_update(
+                line=line, actor=request.user, changes=dict(serializer.validated_data)
+            )
+        return Response(self.get_serializer(line).data)
+
+    def destroy(self, request: Request, *args, **kwargs) -> Response:
+        services.payout_line_delete(line=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema(tags=["payouts"])

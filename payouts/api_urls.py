@@ -17,6 +17,16 @@ urlpatterns = [
         name="payout-statement-detail",
     ),
     path(
+        "payouts/statements/<int:pk>/lines/",
+        api.StatementLineList.as_view(),
+        name="payout-line-list",
+    ),
+    path(
+        "payouts/statements/<int:statement_pk>/lines/<int:pk>/",
+        api.StatementLineDetail.as_view(),
+        name="payout-line-detail",
+    ),
+    path(
         "payouts/bank-transactions/",
         api.TransactionList.as_view(),
         name="bank-transaction-list",

@@ -16,49 +16,65 @@ from decimal import Decimal
 from agencies.models import Agency
 from agencies.spreadsheets import csv_text
 
-from .commission import breakdowns, commission_rates
-from .selectors import reconciliation_report
+from .commission import commission_terms
+from .selectors import StatementTrail, TrailDeposit, reconciliation_report, statement_trails
 
 CHUNK_SIZE = 1000
 PERCENT_STEP = Decimal("0.01")
 
-STAFF_COLUMNS = [
+# One row per statement and currency the money arrived in (one row while nothing arrived):
+# the trail of the statement page, left to right.
+TRAIL_COLUMNS = [
     "statement_reference",
-    "creator",
     "source",
     "period_start",
     "period_end",
-    "currency",
+    "status",
     "platform_amount",
+    "platform_currency",
+    "settled",
+    "deposits",
+    "fx_rates",
+    "reversed_deposits",
+    "still_expected_from_platform",
+    "currency",
     "received",
-    "fees_and_fx",
+    "costs",
+    "costs_borne_by",
+    "commission_basis",
+    "commission",
+    "due_to_creator",
+    "paid_to_creator",
+    "still_to_pay",
+    "expected_commission",
+    "expected_to_creator",
+]
+STAFF_COLUMNS = [
+    *TRAIL_COLUMNS[:1],
+    "creator",
+    *TRAIL_COLUMNS[1:-6],
     "commission_percent",
     "commission_source",
-    "commission",
-    "due_to_creator",
-    "paid_to_creator",
+    *TRAIL_COLUMNS[-6:],
     "bank_transaction_reference",
     "rule",
-    "status",
 ]
-# What a creator may see: no rule, no bank references, not where the commission rate came
-# from (agency-internal).
-CREATOR_COLUMNS = [
-    "statement_reference",
-    "source",
-    "period_start",
-    "period_end",
-    "currency",
-    "platform_amount",
-    "received",
-    "fees_and_fx",
-    "commission",
-    "due_to_creator",
-    "paid_to_creator",
-    "status",
-]
+# What a creator may see: the trail, without the rule, the bank transaction column or where
+# the commission rate came from (agency-internal).
+CREATOR_COLUMNS = TRAIL_COLUMNS
 MONEY_COLUMNS = frozenset(
-    {"platform_amount", "fees_and_fx", "commission", "due_to_creator", "paid_to_creator"}
+    {
+        "platform_amount",
+        "still_expected_from_platform",
+        "received",
+        "costs",
+        "commission",
+        "due_to_creator",
+        "paid_to_creator",
+        "still_to_pay",
+        "expected_commission",
+        "expected_to_creator",
+    }
 )
 
 
@@ -69,52 +85,89 @@ def report_rows(
     period_from: dt.date | None = None,
     period_to: dt.date | None = None,
 ) -> Iterator[dict]:
-    """One dict per statement (newest period first), read in chunks so a large agency's
-    report never sits in memory whole. Statements overlapping [period_from, period_to]."""
+    """The trail rows of each statement (newest period first), read in chunks so a large
+    agency's report never sits in memory whole. Statements overlapping [period_from,
+    period_to]."""
     qs = reconciliation_report(agency=agency, creator=creator)
     if period_from:
         qs = qs.filter(period_end__gte=period_from)
     if period_to:
         qs = qs.filter(period_start__lte=period_to)
-    rates = commission_rates(agency)
+    terms = commission_terms(agency)
     chunk = []
     for statement in qs.iterator(chunk_size=CHUNK_SIZE):
         chunk.append(statement)
         if len(chunk) == CHUNK_SIZE:
-            yield from _rows(agency, chunk, rates)
+            yield from _rows(agency, chunk, terms)
             chunk = []
     if chunk:
-        yield from _rows(agency, chunk, rates)
+        yield from _rows(agency, chunk, terms)
 
 
-def _rows(agency: Agency, statements: list, rates) -> Iterator[dict]:
-    for b in breakdowns(agency, statements, rates=rates):
-        s = b.statement
-        confirmed = s.confirmed_matches
+def _deposit_text(d: TrailDeposit) -> str:
+    text = f"{d.booking_date.isoformat()} {d.bank_reference} {d.amount} {d.currency}"
+    return " ".join(text.split())
+
+
+def _return_text(d: TrailDeposit) -> str:
+    when = f" {d.returned_on.isoformat()}" if d.returned_on else ""
+    return f"{_deposit_text(d)} returned{when}"
+
+
+def _rate_text(d: TrailDeposit, base: str) -> str:
+    text = f"1 {base} = {d.implied_rate} {d.currency}"
+    return f"{text} (reference {d.reference_rate})" if d.reference_rate else text
+
+
+def _trail_rows(trail: StatementTrail) -> Iterator[dict]:
+    s, b = trail.statement, trail.breakdown
+    common = {
+        "statement_reference": s.platform_reference,
+        "creator": s.creator.display_name,
+        "source": s.source,
+        "period_start": s.period_start,
+        "period_end": s.period_end,
+        "status": s.status,
+        "platform_amount": b.platform_amount,
+        "platform_currency": s.currency,
+        "settled": "yes" if b.settled else "no",
+        "deposits": "; ".join(_deposit_text(d) for d in trail.deposits),
+        "fx_rates": "; ".join(_rate_text(d, s.currency) for d in trail.deposits if d.is_fx),
+        "reversed_deposits": "; ".join(_return_text(d) for d in trail.reversed_deposits),
+        "still_expected_from_platform": trail.still_expected,
+        "costs_borne_by": b.costs_borne_by,
+        "commission_basis": b.basis,
+        # The rate that applied, as a percentage, and whose it is (contract, creator or
+        # agency default).
+        "commission_percent": (b.commission_rate * 100).quantize(PERCENT_STEP),
+        "commission_source": b.commission_source.value,
+        "expected_commission": b.expected.commission if b.expected else None,
+        "expected_to_creator": b.expected.to_creator if b.expected else None,
+        "bank_transaction_reference": "; ".join(d.bank_reference for d in trail.deposits),
+        "rule": "; ".join(sorted({d.rule for d in trail.deposits})),
+    }
+    empty = dict.fromkeys(
+        ["currency", "received", "costs", "commission", "due_to_creator", "paid_to_creator"]
+    )
+    for n in b.nets or [None]:
+        if n is None:
+            yield {**common, **empty, "still_to_pay": None}
+            continue
         yield {
-            "statement_reference": s.platform_reference,
-            "creator": s.creator.display_name,
-            "source": s.source,
-            "period_start": s.period_start,
-            "period_end": s.period_end,
-            "currency": s.currency,
-            "platform_amount": b.platform_amount,
-            "received": "; ".join(f"{v} {k}" for k, v in sorted(b.received.items())),
-            "fees_and_fx": b.fees_and_fx,
-            # The rate that applied, as a percentage, and whose it is (contract, creator or
-            # agency default).
-            "commission_percent": (b.commission_rate * 100).quantize(PERCENT_STEP),
-            "commission_source": b.commission_source.value,
-            "commission": b.commission,
-            "due_to_creator": b.due_to_creator,
-            "paid_to_creator": b.paid_to_creator,
-            "bank_transaction_reference": "; ".join(
-                m.transaction.bank_reference or m.transaction.end_to_end_id or str(m.transaction_id)
-                for m in confirmed
-            ),
-            "rule": "; ".join(sorted({m.rule for m in confirmed})),
-            "status": s.status,
+            **common,
+            "currency": n.currency,
+            "received": n.received,
+            "costs": n.costs,
+            "commission": n.commission,
+            "due_to_creator": n.due,
+            "paid_to_creator": n.paid,
+            "still_to_pay": n.to_pay,
         }
+
+
+def _rows(agency: Agency, statements: list, terms) -> Iterator[dict]:
+    for trail in statement_trails(agency=agency, statements=statements, terms=terms):
+        yield from _trail_rows(trail)
 
 
 def table(rows: Iterable[dict], columns: list[str]) -> Iterator[list]:

@@ -16,6 +16,8 @@ from creators.models import Creator
 from .models import (
     MONEY,
     AdjustmentKind,
+    CommissionBasis,
+    CostBearer,
     DisputeStatus,
     PayoutSettings,
     PayoutStatement,
@@ -184,6 +186,47 @@ class CreatorPaymentForm(forms.Form):
     paid_on = forms.DateField(label=_("Paid on"), widget=DATE)
     reference = forms.CharField(label=_("Reference"), max_length=80)
     amount = money_field(_("Amount"), min_value=Decimal("0.01"))
+    currency = forms.ChoiceField(label=_("Currency"), choices=())
+
+    def __init__(self, *args, currencies: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        # Paid in the currency the money arrived in: a choice only when it came in several.
+        if len(currencies) > 1:
+            self.fields["currency"].choices = [(c, c) for c in currencies]
+        else:
+            del self.fields["currency"]
+
+    @staticmethod
+    def initial_for(open_nets, *, today) -> dict:
+        """Prefilled with what is still to pay (in the first currency with something left)."""
+        if not open_nets:
+            return {"paid_on": today}
+        return {"paid_on": today, "amount": open_nets[0].to_pay, "currency": open_nets[0].currency}
+
+
+class PayoutLineForm(forms.Form):
+    """One per-asset line item of a statement (what one video or asset earned)."""
+
+    asset_reference = forms.CharField(
+        label=_("Asset"), max_length=200, help_text=_("The video id or link on the platform.")
+    )
+    campaign_code = forms.CharField(
+        label=_("Campaign code"),
+        max_length=60,
+        required=False,
+        help_text=_("The line then counts towards that campaign's revenue."),
+    )
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    amount = money_field(_("Amount"))
+
+    @staticmethod
+    def initial_for(line) -> dict:
+        return {
+            "asset_reference": line.asset_reference,
+            "campaign_code": line.campaign_code,
+            "description": line.description,
+            "amount": line.amount,
+        }
 
 
 # --- Settings ---------------------------------------------------------------------------------
@@ -246,9 +289,30 @@ class PayoutSettingsForm(forms.Form):
         help_text=_("One per line: one unit of the first currency in the second, “USD/EUR 0.92”."),
     )
 
+    commission_basis = forms.ChoiceField(
+        label=_("Commission on"),
+        choices=CommissionBasis.choices,
+        required=False,
+        help_text=_(
+            "What reached the bank (after bank and currency costs), or the amount the "
+            "platform settled. Never taken on an estimate."
+        ),
+    )
+    costs_borne_by = forms.ChoiceField(
+        label=_("Bank and currency costs borne by"),
+        choices=CostBearer.choices,
+        required=False,
+        help_text=_(
+            "The creator: the costs come off their net. The agency: its commission absorbs "
+            "them, and the creator's net gets them back."
+        ),
+    )
+
     @classmethod
     def initial_for(cls, obj: PayoutSettings) -> dict:
         return {
+            "commission_basis": obj.commission_basis,
+            "costs_borne_by": obj.costs_borne_by,
             "default_commission_percent": obj.default_commission_rate * 100,
             "date_window_days": obj.date_window_days,
             "fx_tolerance_percent": obj.fx_tolerance * 100,
@@ -271,6 +335,12 @@ class PayoutSettingsForm(forms.Form):
             "fx_tolerance": (data["fx_tolerance_percent"] / 100).quantize(RATE_STEP),
             "fee_allowance": data["fee_allowance"],
             "fx_reference_rates": data["fx_reference_rates"],
+            # Left out (an older client): unchanged.
+            **{
+                name: data[name]
+                for name in ("commission_basis", "costs_borne_by")
+                if data.get(name)
+            },
         }
 
 

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.db.models import (
     DecimalField,
     ExpressionWrapper,
@@ -15,10 +19,17 @@ from django.db.models import (
 from agencies.models import Agency
 from creators.models import Creator
 
+from .commission import (
+    CommissionTerms,
+    PayoutBreakdown,
+    breakdowns,
+    statement_matches,
+)
 from .models import (
     MATCHABLE_STATUSES,
     BankTransaction,
     CreatorCommission,
+    CreatorPayment,
     CreditDebit,
     Match,
     MatchStatus,
@@ -26,7 +37,7 @@ from .models import (
     PayoutStatement,
     ReconciliationRun,
 )
-from .money import quantize
+from .money import quantize, quantize_rate
 
 
 def statement_list(*, agency: Agency) -> QuerySet[PayoutStatement]:
@@ -84,19 +95,28 @@ def creators_with_commission(*, agency: Agency) -> QuerySet[Creator]:
     )
 
 
+def trail_prefetches() -> list:
+    """What `statement_trail(s)` reads of a statement, to prefetch with it: the confirmed
+    and reversed matches with their deposits and the returns that took them back (one
+    query), and the payments to the creator (one query)."""
+    matches = (
+        Match.objects.filter(status__in=[MatchStatus.CONFIRMED, MatchStatus.REVERSED])
+        .select_related("transaction__reversed_by")
+        .order_by("transaction__booking_date", "pk")
+    )
+    return [
+        Prefetch("matches", queryset=matches, to_attr="trail_matches"),
+        Prefetch("creator_payments", queryset=CreatorPayment.objects.order_by("paid_on", "pk")),
+    ]
+
+
 def reconciliation_report(*, agency: Agency, creator=None) -> QuerySet[PayoutStatement]:
+    """The agency's (or one creator's) statements, newest period first, with everything
+    their trails read (three queries however many statements)."""
     qs = PayoutStatement.objects.for_agency(agency).select_related("creator", "contract")
     if creator is not None:
         qs = qs.filter(creator=creator)
-    confirmed = (
-        Match.objects.filter(status=MatchStatus.CONFIRMED)
-        .select_related("transaction")
-        .order_by("pk")
-    )
-    return qs.prefetch_related(
-        Prefetch("matches", queryset=confirmed, to_attr="confirmed_matches"),
-        "creator_payments",
-    ).order_by("-period_end", "-id")
+    return qs.prefetch_related(*trail_prefetches()).order_by("-period_end", "-id")
 
 
 def payout_settings(*, agency: Agency) -> PayoutSettings:
@@ -134,3 +154,106 @@ def reconciliation_summary(agency: Agency) -> dict:
         .distinct()
         .count(),
     }
+
+
+# --- The trail of one payout: platform amount → deposits → costs → commission → net → paid ----
+
+
+@dataclass(frozen=True)
+class TrailDeposit:
+    """One deposit (or the part of it) that paid the statement, or that did and came back."""
+
+    booking_date: dt.date
+    bank_reference: str  # the bank's own reference, else the end-to-end id
+    amount: Decimal  # in `currency`, the deposit's
+    currency: str
+    statement_amount: Decimal  # what it settled, in the statement's currency
+    implied_rate: Decimal | None  # FX: what the deposit paid per unit of the statement's
+    reference_rate: Decimal | None  # FX: the rate it was judged against
+    costs: Decimal  # stated minus arrived, in `currency`
+    rule: str
+    reversed: bool
+    returned_on: dt.date | None  # the booking date of the return that took it back
+    return_reference: str
+
+    @property
+    def is_fx(self) -> bool:
+        return self.implied_rate is not None
+
+
+@dataclass(frozen=True)
+class StatementTrail:
+    """Everything the statement page, the staff export and the creator portal show of one
+    payout's money, in that order."""
+
+    statement: PayoutStatement
+    breakdown: PayoutBreakdown
+    deposits: tuple[TrailDeposit, ...]  # confirmed, by booking date
+    reversed_deposits: tuple[TrailDeposit, ...]
+    payments: tuple[CreatorPayment, ...]
+
+    @property
+    def platform_amount(self) -> Decimal:
+        return self.breakdown.platform_amount
+
+    @property
+    def still_expected(self) -> Decimal:
+        """What the platform settled that has not arrived yet (statement currency)."""
+        return self.statement.open_amount
+
+    @property
+    def nets(self):
+        return self.breakdown.nets
+
+
+def _deposit(m: Match) -> TrailDeposit:
+    txn = m.transaction
+    back = getattr(txn, "reversed_by", None) if m.status == MatchStatus.REVERSED else None
+    reference_rate = m.reference_rate
+    if m.fx_rate is not None and reference_rate is None and m.statement_amount:
+        # Matches from before the rate was stored: the costs are measured against the
+        # reference rate, so stated = arrived + costs gives it back.
+        reference_rate = quantize_rate((m.amount + m.difference) / m.statement_amount)
+    return TrailDeposit(
+        booking_date=txn.booking_date,
+        bank_reference=txn.bank_reference or txn.end_to_end_id,
+        amount=m.amount,
+        currency=txn.currency,
+        statement_amount=m.statement_amount,
+        implied_rate=m.fx_rate,
+        reference_rate=reference_rate,
+        costs=m.difference,
+        rule=m.rule,
+        reversed=m.status == MatchStatus.REVERSED,
+        returned_on=back.booking_date if back is not None else None,
+        return_reference=(back.bank_reference or back.end_to_end_id) if back is not None else "",
+    )
+
+
+def statement_trails(
+    *,
+    agency: Agency,
+    statements: list[PayoutStatement],
+    terms: CommissionTerms | None = None,
+) -> list[StatementTrail]:
+    """The trail of each statement (fetch them with `trail_prefetches()`, as
+    `reconciliation_report` does: then no query per statement). Two queries for the agency's
+    commission terms unless `terms` is passed, one for contract rates not loaded."""
+    trails = []
+    for b in breakdowns(agency, statements, terms=terms):
+        deposits = [_deposit(m) for m in statement_matches(b.statement)]
+        trails.append(
+            StatementTrail(
+                statement=b.statement,
+                breakdown=b,
+                deposits=tuple(d for d in deposits if not d.reversed),
+                reversed_deposits=tuple(d for d in deposits if d.reversed),
+                payments=tuple(b.statement.creator_payments.all()),
+            )
+        )
+    return trails
+
+
+def statement_trail(statement: PayoutStatement) -> StatementTrail:
+    """The trail of one statement (see `statement_trails`)."""
+    return statement_trails(agency=statement.agency, statements=[statement])[0]

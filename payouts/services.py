@@ -452,8 +452,15 @@ def settings_for(agency: Agency) -> PayoutSettings:
 
 @transaction.atomic
 def payout_settings_update(*, agency: Agency, actor, changes: dict[str, Any]) -> PayoutSettings:
-    fields = ["default_commission_rate", "date_window_days", "fx_tolerance", "fee_allowance"]
-    fields.append("fx_reference_rates")
+    fields = [
+        "default_commission_rate",
+        "date_window_days",
+        "fx_tolerance",
+        "fee_allowance",
+        "fx_reference_rates",
+        "commission_basis",
+        "costs_borne_by",
+    ]
     if set(changes) - set(fields):
         raise ValueError(
             f"payout_settings_update cannot change {sorted(set(changes) - set(fields))}"
@@ -507,20 +514,36 @@ def commission_set(*, creator: Creator, actor, rate: Decimal) -> CreatorCommissi
 
 @transaction.atomic
 def creator_payment_record(
-    *, statement: PayoutStatement, actor, paid_on, reference: str, amount: Decimal
+    *,
+    statement: PayoutStatement,
+    actor,
+    paid_on,
+    reference: str,
+    amount: Decimal,
+    currency: str | None = None,
 ) -> CreatorPayment:
-    """Record the agency's payment of a reconciled statement to its creator; never more than
-    is still due to them (their share after commission, less earlier payments)."""
+    """Record the agency's payment of a reconciled statement to its creator, in the currency
+    the money arrived in (`currency` may be left out when it arrived in one); never more
+    than is still to pay them (their net, less earlier payments). Locks the statement."""
     statement = PayoutStatement.objects.select_for_update().get(pk=statement.pk)
     if statement.status != S.RECONCILED:
         raise ValidationError(_("Only a reconciled payout can be paid out to the creator."))
-    breakdown = breakdowns(statement.agency, [statement])[0]
-    left = breakdown.due_to_creator - breakdown.paid_to_creator
-    if amount is not None and amount > left:
+    nets = {n.currency: n for n in breakdowns(statement.agency, [statement])[0].nets}
+    if currency is None and len(nets) == 1:
+        currency = next(iter(nets))
+    net = nets.get(currency or "")
+    if net is None:
         raise ValidationError(
             {
-                "amount": _("Only %(left)s %(currency)s is still due to the creator.")
-                % {"left": left, "currency": statement.currency}
+                "currency": _("Choose a currency the money arrived in: %(list)s.")
+                % {"list": ", ".join(sorted(nets))}
+            }
+        )
+    if amount is not None and amount > net.to_pay:
+        raise ValidationError(
+            {
+                "amount": _("Only %(left)s %(currency)s is still to pay the creator.")
+                % {"left": max(net.to_pay, Decimal(0)), "currency": currency}
             }
         )
     payment = CreatorPayment(
@@ -529,7 +552,7 @@ def creator_payment_record(
         paid_on=paid_on,
         reference=(reference or "").strip(),
         amount=amount,
-        currency=statement.currency,
+        currency=currency,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     payment.full_clean()

@@ -14,12 +14,14 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.formflow import submit_form
 from agencies.spreadsheets import csv_streaming_response
 from agencies.tenancy import agency_view, get_for_agency
+from campaigns.templatetags.campaign_tags import money as format_money
 from creators.models import Creator
 
 from . import reconciliation, selectors, services
@@ -46,6 +48,7 @@ from .forms import (
     ExportForm,
     HoldForm,
     ManualMatchForm,
+    PayoutLineForm,
     PayoutSettingsForm,
     StatementForm,
     StatementImportForm,
@@ -58,6 +61,7 @@ from .models import (
     Dispute,
     Hold,
     Match,
+    PayoutLine,
     PayoutStatement,
     ReconciliationRun,
 )
@@ -138,19 +142,74 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "adjustments",
         "holds",
         "disputes",
-        "creator_payments",
         Prefetch("matches", queryset=Match.objects.select_related("transaction")),
+        *selectors.trail_prefetches(),
     )
     statement = get_for_agency(qs, request.agency, pk=pk)
+    trail = selectors.statement_trail(statement)
     return render(
         request,
         "payouts/statement_detail.html",
         {
             "statement": statement,
-            "breakdown": breakdowns(request.agency, [statement])[0],
+            "trail": trail,
+            "breakdown": trail.breakdown,
             "can_write": _can_write(request),
         },
     )
+
+
+def _line_page(request, form, statement, *, title: str):
+    return _form_page(request, form, title=title, back=_statement_url(request, statement))
+
+
+@agency_view(allow=PAYOUTS_WRITE)
+@require_http_methods(["GET", "POST"])
+def line_add(request: HttpRequest, pk: int) -> HttpResponse:
+    statement = get_for_agency(PayoutStatement, request.agency, pk=pk)
+    form = PayoutLineForm(request.POST or None)
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.payout_line_add(statement=statement, actor=request.user, **data),
+        success=_("Line item added."),
+        redirect_to=_statement_url(request, statement) + "#lines",
+    )
+    return done or _line_page(
+        request,
+        form,
+        statement,
+        title=_("Add a line item to %(ref)s") % {"ref": statement.platform_reference},
+    )
+
+
+@agency_view(allow=PAYOUTS_WRITE)
+@require_http_methods(["GET", "POST"])
+def line_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    line = get_for_agency(PayoutLine.objects.select_related("statement"), request.agency, pk=pk)
+    form = PayoutLineForm(request.POST or None, initial=PayoutLineForm.initial_for(line))
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.payout_line_update(line=line, actor=request.user, changes=data),
+        success=_("Line item saved."),
+        redirect_to=_statement_url(request, line.statement) + "#lines",
+    )
+    return done or _line_page(
+        request,
+        form,
+        line.statement,
+        title=_("Edit the line item %(asset)s") % {"asset": line.asset_reference},
+    )
+
+
+@agency_view(allow=PAYOUTS_WRITE)
+@require_POST
+def line_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    line = get_for_agency(PayoutLine.objects.select_related("statement"), request.agency, pk=pk)
+    services.payout_line_delete(line=line, actor=request.user)
+    messages.success(request, _("Line item removed."))
+    return redirect(_statement_url(request, line.statement) + "#lines")
 
 
 @agency_view(allow=PAYOUTS_WRITE)
@@ -331,8 +390,21 @@ def dispute_close(request: HttpRequest, pk: int) -> HttpResponse:
 @agency_view(allow=PAYOUTS_WRITE)
 @require_http_methods(["GET", "POST"])
 def creator_payment(request: HttpRequest, pk: int) -> HttpResponse:
-    statement = get_for_agency(PayoutStatement, request.agency, pk=pk)
-    form = CreatorPaymentForm(request.POST or None)
+    statement = get_for_agency(
+        PayoutStatement.objects.select_related("creator"), request.agency, pk=pk
+    )
+    nets = breakdowns(request.agency, [statement])[0].nets
+    open_nets = [n for n in nets if n.to_pay > 0]
+    if request.method == "GET" and not open_nets:
+        messages.info(request, _("Nothing is left to pay the creator for this payout."))
+        return redirect(_statement_url(request, statement))
+    form = CreatorPaymentForm(
+        request.POST or None,
+        currencies=[n.currency for n in nets],
+        initial=CreatorPaymentForm.initial_for(
+            open_nets, today=timezone.localdate(timezone=request.agency.tzinfo)
+        ),
+    )
     done = submit_form(
         request,
         form,
@@ -342,19 +414,21 @@ def creator_payment(request: HttpRequest, pk: int) -> HttpResponse:
         success=_("Payment to the creator recorded."),
         redirect_to=_statement_url(request, statement),
     )
-    breakdown = breakdowns(request.agency, [statement])[0]
     return done or _form_page(
         request,
         form,
         title=_("Pay %(creator)s for %(ref)s")
         % {"creator": statement.creator.display_name, "ref": statement.platform_reference},
         back=_statement_url(request, statement),
-        intro=_("Due to the creator: %(due)s %(currency)s, already paid: %(paid)s.")
-        % {
-            "due": breakdown.due_to_creator,
-            "paid": breakdown.paid_to_creator,
-            "currency": statement.currency,
-        },
+        intro=" ".join(
+            _("Net to the creator: %(due)s, already paid: %(paid)s, still to pay: %(left)s.")
+            % {
+                "due": format_money(n.due, n.currency),
+                "paid": format_money(n.paid, n.currency),
+                "left": format_money(n.to_pay, n.currency),
+            }
+            for n in nets
+        ),
     )
 
 
@@ -696,7 +770,8 @@ def _own_creator(request: HttpRequest) -> Creator:
 def portal(request: HttpRequest) -> HttpResponse:
     creator = _own_creator(request)
     statements = list(selectors.reconciliation_report(agency=request.agency, creator=creator))
-    return render(request, "payouts/portal.html", {"rows": breakdowns(request.agency, statements)})
+    trails = selectors.statement_trails(agency=request.agency, statements=statements)
+    return render(request, "payouts/portal.html", {"trails": trails})
 
 
 @agency_view(allow=PAYOUTS_PORTAL)

@@ -16,13 +16,14 @@ from agencies.models import AuditLog
 from creators.models import Creator
 from payouts.commission import RateSource, breakdowns
 from payouts.models import PayoutStatement
+from payouts.reconciliation import match_manual
 from payouts.services import commission_set, statement_update
 from payouts.statement_import import StatementImportError, statement_import
 from tests.agencies.support import scoping_queries
 from tests.campaigns.factories import CampaignFactory, ContractFactory
 from tests.factories import CreatorFactory, SocialAccountFactory
 
-from .builders import settings_row, statement
+from .builders import credit, settings_row, statement
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -43,6 +44,13 @@ def with_contract(s: PayoutStatement, contract) -> PayoutStatement:
     return statement_update(statement=s, actor=None, changes={"contract": contract})
 
 
+def paid_in_full(agency, s: PayoutStatement) -> PayoutStatement:
+    """`s` after a deposit of its full amount, in its currency, was matched to it."""
+    txn = credit(agency, s.settled_amount, currency=s.currency)
+    match_manual(statement=s, transaction_=txn, actor=None)
+    return PayoutStatement.objects.get(pk=s.pk)
+
+
 # --- precedence and rounding ------------------------------------------------------------------
 
 
@@ -56,7 +64,8 @@ def test_the_contract_rate_beats_the_creator_rate_which_beats_the_default(agency
 
     rows = breakdowns(agency, list(PayoutStatement.objects.order_by("platform_reference")))
 
-    assert [(r.commission_rate, r.commission_source, r.commission) for r in rows] == [
+    # Nothing arrived yet: the commission is expected, on the settled amount.
+    assert [(r.commission_rate, r.commission_source, r.expected.commission) for r in rows] == [
         (D("0.2000"), RateSource.AGENCY, D("20.00")),
         (D("0.1500"), RateSource.CREATOR, D("15.00")),
         (D("0.1000"), RateSource.CONTRACT, D("10.00")),
@@ -77,7 +86,7 @@ def test_a_contract_rate_of_zero_is_a_rate_not_a_blank(agency, anna):
     s = with_contract(
         statement(agency, "P-1", "80.00", creator=anna), contract_for(agency, [anna], D("0"))
     )
-    (row,) = breakdowns(agency, [s])
+    (row,) = breakdowns(agency, [paid_in_full(agency, s)])
     assert (row.commission, row.due_to_creator, row.commission_source) == (
         D("0.00"),
         D("80.00"),
@@ -93,15 +102,19 @@ def test_a_contract_rate_of_zero_is_a_rate_not_a_blank(agency, anna):
         ("999.99", "USD", "0.3333", "333.30", "666.69"),  # 333.296667 → 333.30
     ],
 )
-def test_the_contract_commission_is_rounded_half_up_in_the_statement_currency(
+def test_the_contract_commission_is_rounded_half_up_in_the_currency_that_arrived(
     agency, anna, amount, currency, rate, commission, due
 ):
     s = with_contract(
         statement(agency, "P-1", amount, creator=anna, currency=currency),
         contract_for(agency, [anna], D(rate)),
     )
-    (row,) = breakdowns(agency, [s])
-    assert (row.commission, row.due_to_creator) == (D(commission), D(due))
+    (row,) = breakdowns(agency, [paid_in_full(agency, s)])
+    assert (row.currency, row.commission, row.due_to_creator) == (
+        currency,
+        D(commission),
+        D(due),
+    )
     assert row.commission + row.due_to_creator == row.platform_amount
 
 
@@ -364,10 +377,11 @@ def test_the_portal_costs_the_same_queries_with_contracts_for_4_or_40(
     creator_client.get(url)
     # session, user, membership + agency, the agency switcher, savepoint + release; the
     # creator; payout settings, rates per creator; the statements with creators and
-    # contracts, their confirmed matches, their payments.
+    # contracts, their confirmed and reversed matches with deposits and returns, their
+    # payments.
     with django_assert_num_queries(12 + scoping_queries()):
         response = creator_client.get(url)
-    assert len(response.context["rows"]) == size
+    assert len(response.context["trails"]) == size
 
 
 # --- the API ----------------------------------------------------------------------------------

@@ -76,11 +76,14 @@ def test_the_csv_report_has_the_figures_and_neutralises_formulas(
         "20.00",
         "80.00",
     )
-    assert (values["received"], values["rule"], values["status"]) == (
-        "100.00 EUR",
+    assert (values["received"], values["currency"], values["rule"], values["status"]) == (
+        "100.00",
+        "EUR",
         "manual",
         "reconciled",
     )
+    assert values["deposits"] == "2025-02-03 @BANKREF 100.00 EUR"
+    assert (values["still_to_pay"], values["expected_to_creator"]) == ("80.00", "")
     for cell in row:
         assert not cell.startswith(FORMULA_PREFIXES)
 

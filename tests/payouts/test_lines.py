@@ -4,14 +4,17 @@ revenue."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from agencies.models import AuditLog
 from payouts.models import PayoutLine
 from payouts.services import payout_line_add, payout_line_delete, payout_line_update
+from tests.agencies.support import scoping_queries
 from tests.campaigns.factories import CampaignFactory
 
 from .builders import statement
@@ -98,3 +101,130 @@ def test_an_update_cannot_touch_other_fields(finance, s):
     line = payout_line_add(statement=s, actor=finance, asset_reference="v1", amount=D("1.00"))
     with pytest.raises(ValueError, match="statement"):
         payout_line_update(line=line, actor=finance, changes={"statement": s})
+
+
+# --- the statement page -----------------------------------------------------------------------
+
+
+def url(agency, name: str, **kwargs) -> str:
+    return reverse(f"payouts:{name}", kwargs={"agency_slug": agency.slug, **kwargs})
+
+
+def test_lines_are_added_edited_and_removed_on_the_statement_page(agency, finance_client, s):
+    CampaignFactory(agency=agency, code="GLOW-26")
+
+    added = finance_client.post(
+        url(agency, "line_add", pk=s.pk),
+        {"asset_reference": "video/1", "campaign_code": "glow-26", "amount": "7.50"},
+    )
+    line = PayoutLine.objects.get()
+    edited = finance_client.post(
+        url(agency, "line_edit", pk=line.pk),
+        {"asset_reference": "video/1", "campaign_code": "", "amount": "8.00"},
+    )
+    page = finance_client.get(url(agency, "statement", pk=s.pk)).content.decode()
+    removed = finance_client.post(url(agency, "line_delete", pk=line.pk))
+
+    assert added.status_code == edited.status_code == removed.status_code == 302
+    assert "video/1" in page and "€8.00" in page
+    assert not PayoutLine.objects.exists()
+    assert [
+        e.action for e in AuditLog.objects.filter(action__startswith="payout_line").order_by("pk")
+    ] == [
+        "payout_line.create",
+        "payout_line.update",
+        "payout_line.delete",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"asset_reference": "", "amount": "1"}, "asset_reference"),
+        ({"asset_reference": "v", "amount": "abc"}, "amount"),
+        ({"asset_reference": "v", "amount": "1.001"}, "amount"),
+        ({"asset_reference": "v", "amount": "1", "campaign_code": "NOPE"}, "campaign_code"),
+    ],
+)
+def test_a_bad_line_on_the_page_is_shown_next_to_its_field(agency, finance_client, s, data, field):
+    response = finance_client.post(url(agency, "line_add", pk=s.pk), data)
+
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert not PayoutLine.objects.exists()
+
+
+def test_an_account_manager_sees_lines_but_cannot_change_them(agency, manager_client, finance, s):
+    line = payout_line_add(statement=s, actor=finance, asset_reference="video/9", amount=1)
+    page = manager_client.get(url(agency, "statement", pk=s.pk)).content.decode()
+    assert "video/9" in page and url(agency, "line_edit", pk=line.pk) not in page
+    assert manager_client.post(url(agency, "line_delete", pk=line.pk)).status_code == 403
+    assert PayoutLine.objects.exists()
+
+
+# --- the API ----------------------------------------------------------------------------------
+
+
+def api(agency, name: str, **kwargs) -> str:
+    return reverse(f"api:{name}", kwargs={"agency_slug": agency.slug, **kwargs})
+
+
+def test_the_api_lists_creates_changes_and_deletes_lines(agency, finance_client, s):
+    CampaignFactory(agency=agency, code="GLOW-26")
+    target = api(agency, "payout-line-list", pk=s.pk)
+
+    created = finance_client.post(
+        target,
+        json.dumps({"asset_reference": "video/1", "campaign_code": "glow-26", "amount": "3.00"}),
+        content_type="application/json",
+    )
+    assert created.status_code == 201 and created.json()["campaign_code"] == "GLOW-26"
+    detail = api(agency, "payout-line-detail", statement_pk=s.pk, pk=created.json()["id"])
+    patched = finance_client.patch(
+        detail, json.dumps({"amount": "4.00"}), content_type="application/json"
+    )
+    assert patched.status_code == 200 and patched.json()["amount"] == "4.00"
+    assert [r["amount"] for r in finance_client.get(target).json()] == ["4.00"]
+    assert finance_client.delete(detail).status_code == 204
+    assert not PayoutLine.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"amount": "1.00"}, "asset_reference"),
+        ({"asset_reference": "v", "amount": "x"}, "amount"),
+        ({"asset_reference": "v", "amount": "1.00", "campaign_code": "NOPE"}, "campaign_code"),
+    ],
+)
+def test_the_api_refuses_a_bad_line_and_writes_nothing(agency, finance_client, s, body, field):
+    response = finance_client.post(
+        api(agency, "payout-line-list", pk=s.pk), json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 400 and field in response.json()
+    assert not PayoutLine.objects.exists()
+
+
+def test_a_line_under_another_statement_or_agency_is_not_found(
+    agency, other_agency, finance, finance_client, s
+):
+    line = payout_line_add(statement=s, actor=finance, asset_reference="v", amount=1)
+    other = statement(agency, "TT-2", "5.00")
+    theirs = statement(other_agency, "TT-3", "5.00")
+    assert finance_client.get(api(agency, "payout-line-list", pk=theirs.pk)).status_code == 404
+    wrong_parent = api(agency, "payout-line-detail", statement_pk=other.pk, pk=line.pk)
+    assert finance_client.delete(wrong_parent).status_code == 404
+    assert PayoutLine.objects.filter(pk=line.pk).exists()
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_the_api_line_list_costs_the_same_queries_for_2_or_20(
+    agency, finance, finance_client, s, size, django_assert_num_queries
+):
+    for i in range(size):
+        payout_line_add(statement=s, actor=finance, asset_reference=f"v{i}", amount=1)
+    target = api(agency, "payout-line-list", pk=s.pk)
+    # savepoint, session, user, membership + agency, the statement, its lines, release.
+    with django_assert_num_queries(7 + scoping_queries()):
+        response = finance_client.get(target)
+    assert len(response.json()) == size

@@ -113,6 +113,26 @@ def _dispute(agency, creator):
     return {"pk": dispute.pk}
 
 
+def _new_line(agency, creator):
+    from payouts.models import PayoutLine
+
+    return PayoutLine.objects.create(
+        agency=agency,
+        statement=_statement(agency, creator),
+        asset_reference="video/1",
+        amount=Decimal("1.00"),
+    )
+
+
+def _line(agency, creator):
+    return {"pk": _new_line(agency, creator).pk}
+
+
+def _line_of(agency, creator):
+    line = _new_line(agency, creator)
+    return {"statement_pk": line.statement_id, "pk": line.pk}
+
+
 def _empty(agency, creator):
     return {}
 
@@ -131,6 +151,11 @@ CASES: list[UrlCase] = [
     UrlCase("payouts:adjustment_add", WRITE, kwargs=_statement_pk, method="post", data=_empty),
     UrlCase("payouts:hold_place", WRITE, kwargs=_statement_pk),
     UrlCase("payouts:hold_place", WRITE, kwargs=_statement_pk, method="post", data=_empty),
+    UrlCase("payouts:line_add", WRITE, kwargs=_statement_pk),
+    UrlCase("payouts:line_add", WRITE, kwargs=_statement_pk, method="post", data=_empty),
+    UrlCase("payouts:line_edit", WRITE, kwargs=_line),
+    UrlCase("payouts:line_edit", WRITE, kwargs=_line, method="post", data=_empty),
+    UrlCase("payouts:line_delete", WRITE, kwargs=_line, method="post"),
     UrlCase("payouts:hold_release", WRITE, kwargs=_hold, method="post"),
     UrlCase("payouts:dispute_open", WRITE, kwargs=_statement_pk),
     UrlCase("payouts:dispute_open", WRITE, kwargs=_statement_pk, method="post", data=_empty),
@@ -182,6 +207,15 @@ CASES: list[UrlCase] = [
         data=_empty,
         extra=JSON,
     ),
+    UrlCase("api:payout-line-list", READ, kwargs=_statement_pk),
+    UrlCase(
+        "api:payout-line-list", WRITE, kwargs=_statement_pk, method="post", data=_empty, extra=JSON
+    ),
+    UrlCase("api:payout-line-detail", READ, kwargs=_line_of),
+    UrlCase(
+        "api:payout-line-detail", WRITE, kwargs=_line_of, method="patch", data=_empty, extra=JSON
+    ),
+    UrlCase("api:payout-line-detail", WRITE, kwargs=_line_of, method="delete"),
     UrlCase("api:bank-transaction-list", READ),
     UrlCase("api:payout-match-list", READ),
     UrlCase("api:reconciliation-run-list", READ),
