@@ -59,6 +59,7 @@ from .permissions import (
     CONTRACT_OVERRIDE,
     KPI_WRITE,
 )
+from .revenue import campaign_revenue
 
 PAGE_SIZE = 25
 
@@ -182,6 +183,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "today": today,
         "can_edit": request.membership.role in CAMPAIGN_EDIT,
         "can_write_kpis": request.membership.role in KPI_WRITE,
+        "revenue": campaign_revenue(campaign),
     }
     return render(request, "campaigns/campaign_detail.html", context)
 

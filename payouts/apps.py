@@ -7,3 +7,12 @@ from django.utils.translation import gettext_lazy as _
 class PayoutsConfig(AppConfig):
     name = "payouts"
     verbose_name = _("Payouts")
+
+    def ready(self) -> None:
+        # Statement line items tagged with a campaign code count as that campaign's revenue;
+        # campaigns is a lower layer and learns of them only through its hook.
+        from campaigns.revenue import register_revenue_provider
+
+        from .selectors import campaign_line_revenue
+
+        register_revenue_provider(campaign_line_revenue)

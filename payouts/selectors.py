@@ -5,6 +5,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -14,9 +17,13 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
+from django.utils.translation import gettext as _
 
 from agencies.models import Agency
+from campaigns.models import Campaign
+from campaigns.revenue import RevenueFigure
 from creators.models import Creator
 
 from .commission import (
@@ -33,6 +40,7 @@ from .models import (
     CreditDebit,
     Match,
     MatchStatus,
+    PayoutLine,
     PayoutSettings,
     PayoutStatement,
     ReconciliationRun,
@@ -257,3 +265,36 @@ def statement_trails(
 def statement_trail(statement: PayoutStatement) -> StatementTrail:
     """The trail of one statement (see `statement_trails`)."""
     return statement_trails(agency=statement.agency, statements=[statement])[0]
+
+
+# --- Campaign revenue from line items (registered with campaigns.revenue in apps.py) ----------
+
+
+def campaign_line_revenue(campaign: Campaign) -> list[RevenueFigure]:
+    """The campaign's revenue from statement line items carrying its code: per statement
+    currency, settled statements apart from those still estimated. One query."""
+    rows = (
+        PayoutLine.objects.for_agency(campaign.agency_id)
+        .filter(campaign_code=campaign.code)
+        .values("statement__currency")
+        .annotate(
+            estimated=Case(
+                When(statement__settled_amount__isnull=True, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            total=Sum("amount"),
+            items=Count("id"),
+        )
+        .order_by("statement__currency", "estimated")
+    )
+    return [
+        RevenueFigure(
+            source=str(_("Platform payouts")),
+            currency=r["statement__currency"],
+            amount=quantize(r["total"], r["statement__currency"]),
+            items=r["items"],
+            estimated=r["estimated"],
+        )
+        for r in rows
+    ]

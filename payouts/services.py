@@ -179,6 +179,13 @@ def _clean_line(line: PayoutLine) -> None:
     line.campaign_code = (line.campaign_code or "").strip().upper()
     errors = {}
     currency = line.statement.currency
+    if line.amount is not None and not isinstance(line.amount, Decimal):
+        try:
+            line.amount = Decimal(str(line.amount))
+        except ArithmeticError:
+            raise ValidationError({"amount": _("Enter an amount, like 12.50.")}) from None
+    if line.amount is not None and not line.amount.is_finite():
+        raise ValidationError({"amount": _("Enter an amount, like 12.50.")})
     if line.amount is not None and line.amount != quantize(line.amount, currency):
         errors["amount"] = _("Use at most %(places)s decimals for %(currency)s.") % {
             "places": minor_exponent(currency),

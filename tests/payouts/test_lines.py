@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from agencies.models import AuditLog
+from campaigns.revenue import campaign_revenue
 from payouts.models import PayoutLine
 from payouts.services import payout_line_add, payout_line_delete, payout_line_update
 from tests.agencies.support import scoping_queries
@@ -228,3 +229,51 @@ def test_the_api_line_list_costs_the_same_queries_for_2_or_20(
     with django_assert_num_queries(7 + scoping_queries()):
         response = finance_client.get(target)
     assert len(response.json()) == size
+
+
+# --- campaign revenue -----------------------------------------------------------------------
+
+
+def test_lines_with_a_campaign_code_are_that_campaigns_revenue(agency, finance, manager_client):
+    glow = CampaignFactory(agency=agency, code="GLOW-26", currency="EUR")
+    CampaignFactory(agency=agency, code="OTHER-1")
+    settled = statement(agency, "TT-S", "100.00")
+    estimated = statement(agency, "TT-E", "30.00", status="estimated")
+    in_usd = statement(agency, "TT-U", "50.00", currency="USD")
+    for s, amount in [(settled, "12.50"), (settled, "7.50"), (estimated, "3.00"), (in_usd, "5")]:
+        payout_line_add(
+            statement=s, actor=finance, asset_reference="v", campaign_code="GLOW-26", amount=amount
+        )
+    payout_line_add(
+        statement=settled, actor=finance, asset_reference="v", campaign_code="OTHER-1", amount=1
+    )
+
+    figures = campaign_revenue(glow)
+
+    assert [(f.currency, f.amount, f.items, f.estimated) for f in figures] == [
+        ("EUR", D("20.00"), 2, False),
+        ("USD", D("5.00"), 1, False),
+        ("EUR", D("3.00"), 1, True),
+    ]
+    page = manager_client.get(
+        reverse("campaigns:detail", kwargs={"agency_slug": agency.slug, "pk": glow.pk})
+    ).content.decode()
+    assert "€20.00" in page and "$5.00" in page and "estimated, not settled yet" in page
+
+
+def test_another_agencys_lines_are_not_a_campaigns_revenue(agency, other_agency, finance):
+    ours = CampaignFactory(agency=agency, code="SAME-1")
+    CampaignFactory(agency=other_agency, code="SAME-1")
+    theirs = statement(other_agency, "TT-X", "10.00")
+    payout_line_add(
+        statement=theirs, actor=finance, asset_reference="v", campaign_code="SAME-1", amount=4
+    )
+    assert campaign_revenue(ours) == []
+
+
+@pytest.mark.parametrize("amount", ["abc", "NaN", "Infinity"])
+def test_an_amount_that_is_not_a_number_is_refused(finance, s, amount):
+    with pytest.raises(ValidationError) as error:
+        payout_line_add(statement=s, actor=finance, asset_reference="v", amount=amount)
+    assert error.value.message_dict == {"amount": ["Enter an amount, like 12.50."]}
+    assert not PayoutLine.objects.exists()
