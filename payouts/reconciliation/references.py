@@ -55,7 +55,7 @@ def _runs(text: str) -> tuple[str, list[int], list[int]]:
     starts_text: list[int] = []
     parts: list[str] = []
     length = 0
-    for run in _RUN.finditer(text):
+    for run in _RUN.finditer(text):  # only where a reference touches its neighbours
         starts_norm.append(length)
         starts_text.append(run.start())
         parts.append(run.group())
@@ -85,6 +85,7 @@ class ReferenceIndex:
             if len(ref) >= MIN_SUBSTRING:
                 self.automaton.add_word(ref, ref)
         self.searchable = len(self.automaton) > 0
+        self.short = any(len(r) < MIN_SUBSTRING for r in refs)
         if self.searchable:
             self.automaton.make_automaton()
 
@@ -101,16 +102,18 @@ class ReferenceIndex:
         return Found(frozenset(whole), frozenset(clean), frozenset(cut))
 
     def _find_whole(self, text: str, whole: set[str], clean: set[str]) -> None:
-        norm, starts_norm, starts_text = _runs(text)
+        upper = text.upper()
+        norm = _NON_ALNUM.sub("", upper)
         spans: list[tuple[int, int, str]] = []
         if self.searchable and len(norm) >= MIN_SUBSTRING:
             for end, ref in self.automaton.iter(norm):
                 spans.append((end - len(ref) + 1, end, ref))
-        for word in _WORD_SPLIT.split(text):
-            short = normalise_reference(word)
-            if short and len(short) < MIN_SUBSTRING and short in self.refs:
-                whole.add(short)
-                clean.add(short)
+        if self.short:
+            for word in _WORD_SPLIT.split(upper):
+                short = _NON_ALNUM.sub("", word)
+                if short and len(short) < MIN_SUBSTRING and short in self.refs:
+                    whole.add(short)
+                    clean.add(short)
         # The longest wins where two found references overlap (TT-1001 inside TT-10012).
         spans.sort(key=lambda span: (span[0], -(span[1] - span[0])))
         kept: list[tuple[int, int, str]] = []
@@ -118,15 +121,19 @@ class ReferenceIndex:
             if any(s <= start and end <= e and (s, e) != (start, end) for s, e, _r in kept):
                 continue
             kept.append((start, end, ref))
+        runs = None
         for start, end, ref in kept:
             whole.add(ref)
-            first = _text_index(start, starts_norm, starts_text)
-            before = text[first - 1] if first > 0 else " "
-            after_index = _text_index(end, starts_norm, starts_text) + 1
-            after = text[after_index] if after_index < len(text) else " "
-            glued = (_ALNUM.match(before) and _same_class(before, ref[0])) or (
-                _ALNUM.match(after) and _same_class(after, ref[-1])
-            )
+            # Clean unless a letter touches a letter (or a digit a digit) across the edge
+            # with no separator between them in the bank's text.
+            glued = False
+            for inside, outside in ((start, start - 1), (end, end + 1)):
+                if not 0 <= outside < len(norm) or not _same_class(norm[inside], norm[outside]):
+                    continue
+                if runs is None:
+                    runs = _runs(upper)
+                if _text_index(inside, *runs[1:]) - _text_index(outside, *runs[1:]) in (1, -1):
+                    glued = True
             if not glued:
                 clean.add(ref)
 
