@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import api
+from . import api, fx_api
 
 urlpatterns = [
     path("payouts/statements/", api.StatementList.as_view(), name="payout-statement-list"),
@@ -34,4 +34,16 @@ urlpatterns = [
     path("payouts/matches/", api.MatchList.as_view(), name="payout-match-list"),
     path("payouts/runs/", api.RunList.as_view(), name="reconciliation-run-list"),
     path("payouts/runs/<int:pk>/", api.RunDetail.as_view(), name="reconciliation-run-detail"),
+    path("payouts/fx-rates/", fx_api.FxRateList.as_view(), name="fx-rate-list"),
+    path("payouts/fx-rates/<int:pk>/", fx_api.FxRateDetail.as_view(), name="fx-rate-detail"),
+    path(
+        "payouts/reference-rates/",
+        fx_api.ReferenceRateList.as_view(),
+        name="reference-rate-list",
+    ),
+    path(
+        "payouts/reference-rates/import/",
+        fx_api.ReferenceRateImport.as_view(),
+        name="reference-rate-import",
+    ),
 ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import fx_views, views
 
 app_name = "payouts"
 
@@ -36,6 +36,10 @@ urlpatterns = [
     path("export.xlsx", views.export, {"fmt": "xlsx"}, name="export_xlsx"),
     path("settings/", views.payout_settings, name="settings"),
     path("commissions/", views.commissions, name="commissions"),
+    path("fx/", fx_views.fx_rates, name="fx_rates"),
+    path("fx/import/", fx_views.fx_import, name="fx_import"),
+    path("fx/<int:pk>/edit/", fx_views.fx_rate_edit, name="fx_rate_edit"),
+    path("fx/<int:pk>/delete/", fx_views.fx_rate_delete, name="fx_rate_delete"),
     path("me/", views.portal, name="portal"),
     path("me/payouts.csv", views.portal_csv, name="portal_csv"),
 ]

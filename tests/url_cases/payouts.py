@@ -133,6 +133,19 @@ def _line_of(agency, creator):
     return {"statement_pk": line.statement_id, "pk": line.pk}
 
 
+def _fx_rate(agency, creator):
+    from payouts.models import FxRate
+
+    fx_rate, _created = FxRate.objects.get_or_create(
+        agency=agency,
+        date=dt.date(2025, 2, 3),
+        base="USD",
+        quote="EUR",
+        defaults={"rate": Decimal("0.92")},
+    )
+    return {"pk": fx_rate.pk}
+
+
 def _empty(agency, creator):
     return {}
 
@@ -192,6 +205,13 @@ CASES: list[UrlCase] = [
     UrlCase("payouts:settings", WRITE, method="post", data=_empty),
     UrlCase("payouts:commissions", READ),
     UrlCase("payouts:commissions", WRITE, method="post", data=_empty),
+    UrlCase("payouts:fx_rates", READ),
+    UrlCase("payouts:fx_rates", WRITE, method="post", data=_empty),
+    UrlCase("payouts:fx_import", WRITE),
+    UrlCase("payouts:fx_import", WRITE, method="post", data=_empty),
+    UrlCase("payouts:fx_rate_edit", WRITE, kwargs=_fx_rate),
+    UrlCase("payouts:fx_rate_edit", WRITE, kwargs=_fx_rate, method="post", data=_empty),
+    UrlCase("payouts:fx_rate_delete", WRITE, kwargs=_fx_rate, method="post"),
     UrlCase("payouts:portal", CREATOR_ROLES),
     UrlCase("payouts:portal_csv", CREATOR_ROLES),
     # API
@@ -221,4 +241,10 @@ CASES: list[UrlCase] = [
     UrlCase("api:reconciliation-run-list", READ),
     UrlCase("api:reconciliation-run-list", WRITE, method="post", extra=JSON),
     UrlCase("api:reconciliation-run-detail", READ, kwargs=_run),
+    UrlCase("api:fx-rate-list", READ),
+    UrlCase("api:fx-rate-list", WRITE, method="post", data=_empty, extra=JSON),
+    UrlCase("api:fx-rate-detail", READ, kwargs=_fx_rate),
+    UrlCase("api:fx-rate-detail", WRITE, kwargs=_fx_rate, method="delete"),
+    UrlCase("api:reference-rate-list", READ),
+    UrlCase("api:reference-rate-import", WRITE, method="post", data=_empty),
 ]
