@@ -5,13 +5,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from agencies.models import Agency
 from creators.demo import DEMO_PASSWORD, seed_demo
+from payouts.demo import seed_demo_payouts
 
 
 class Command(BaseCommand):
     help = (
         "Create the demo: two agencies, staff of every role, a creator login, about 50 "
-        "creators and a running campaign per agency. Safe to run again: nothing is duplicated."
+        "creators and a running campaign per agency, and reconciled payouts for the creator "
+        "login. Safe to run again: nothing is duplicated."
     )
 
     def add_arguments(self, parser):
@@ -28,10 +31,16 @@ class Command(BaseCommand):
                 "or pass --force."
             )
         result = seed_demo()
+        # Payouts sit above the roster and campaigns: seeded after them, per agency.
+        payouts_created = sum(seed_demo_payouts(agency) for agency in Agency.objects.order_by("pk"))
         self.stdout.write(
             f"Demo ready: {result.agencies_created} agencies, {result.users_created} people, "
             f"{result.creators_created} creators and {result.campaigns_created} campaigns added "
             "(nothing added means it was already there)."
+        )
+        self.stdout.write(
+            f"Demo payouts for creator@northstar.test: {payouts_created} sets added "
+            "(reconciled, paid in USD landing in EUR, returned and paid again, estimated)."
         )
         width = max(len(login.email) for login in result.logins)
         self.stdout.write("")
