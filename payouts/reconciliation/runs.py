@@ -229,7 +229,7 @@ def reconcile(*, agency: Agency, run: ReconciliationRun | None = None, actor=Non
                         matched_count=F("matched_count") + matched,
                         ambiguous_count=F("ambiguous_count") + proposed,
                     )
-            heartbeat(run)
+                heartbeat(run)  # in the batch's transaction: no commit (and flush) of its own
     stats.unmatched = len(credits) - len(decided)
     missing = {pk: need for pk, need in engine.missing_rates.items() if pk not in decided}
     with tenant_transaction(agency.pk):
