@@ -47,8 +47,12 @@ class _RateFilter(django_filters.FilterSet):
     currency = django_filters.ChoiceFilter(
         label=_("Currency"), choices=CURRENCY_CHOICES, method="by_currency"
     )
-    date_from = django_filters.DateFilter(label=_("From"), field_name="date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(label=_("To"), field_name="date", lookup_expr="lte")
+    date_from = django_filters.DateFilter(
+        label=_("From"), field_name="date", lookup_expr="gte", widget=DATE
+    )
+    date_to = django_filters.DateFilter(
+        label=_("To"), field_name="date", lookup_expr="lte", widget=DATE
+    )
 
 
 class FxRateFilter(_RateFilter):
