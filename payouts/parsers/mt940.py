@@ -16,13 +16,21 @@ line a problem is. Parsing is the easy part; these rules are the point:
   :86: lines (several :86: lines are joined, as Rabobank's old format has them).
 * :61: the entry date (MMDD) takes the year that puts it closest to the value date, so a
   December value date with a January booking rolls over. RC/RD are reversals (RC: a credit
-  reversed, so money goes out). The amount may wrap onto the next line (Sparkasse).
+  reversed, so money goes out).
 * A date that does not exist (30 February, which some German banks write for closing
   entries on a 360-day calendar) is an error on its line: guessing a booking day would put
   money on a day the bank never booked it.
+* The amount may wrap onto the next line, and a tag may break after its first colon
+  (":" then "86:…"), as Sparkasse writes them.
 * :86: is parsed as German ?-subfields (?00 posting text, ?20-?29/?60-?63 purpose with
   SEPA keywords EREF+/SVWZ+/…, ?30 BIC, ?31 IBAN, ?32/?33 name), as Dutch/SEPA /KEY/value
-  fields (/EREF/, /REMI/, /NAME/, /IBAN/, /CNTP/ …), or kept as plain text.
+  fields (/EREF/, /REMI/, /NAME/, /IBAN/, /CNTP/, /ORDP/, /RTRN/ …), or kept as plain text.
+  What reconciliation reads: bank_reference is the :61: reference after "//";
+  transaction_code the :61: type (NTRF, NRTI …), bank_code the GVC ("166", "159") or
+  /TRCD/ plus "RTRN/<reason>" of a returned payment; end_to_end_id is EREF; the remittance
+  is /REMI/ (USTD or STRD), or the German purpose text in order with the subfield and
+  keyword markers removed: SVWZ+ and text under no keyword, not the identifier sections
+  (EREF+, KREF+, MREF+, CRED+, DEBT+) or IBAN+/BIC+/ABWA+/ABWE+/COAM+/OAMT+/PURP+.
 """
 
 from __future__ import annotations
