@@ -169,6 +169,24 @@ def _import_roster(agency, path: Path, timings: list[tuple[str, float]]) -> str:
     return f"{summary.created} created (import_roster does not exist yet: called roster_import)"
 
 
+def _needs_analyze() -> bool:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW autovacuum")
+        return cursor.fetchone()[0] == "off"
+
+
+def _analyze() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in ("payouts_banktransaction", "payouts_payoutstatement", "payouts_match"):
+            cursor.execute(f"ANALYZE {table}")
+
+
 def run_size(size: int, folder: Path) -> list[tuple[str, str]]:
     from django.core.management import get_commands
     from django.test.utils import override_settings
@@ -222,6 +240,12 @@ def run_size(size: int, folder: Path) -> list[tuple[str, str]]:
                 f"{FALLBACK_RATES} in PayoutSettings.fx_reference_rates"
             )
         reconcile_total = 0.0
+        analyze = _needs_analyze()
+        if analyze:
+            notes.append(
+                "autovacuum is off on this server: ANALYZE after each import, as autoanalyze "
+                "would after a change this size"
+            )
         for path in files.bank_files:
             notes.append(
                 f"{path.name}: "
@@ -236,6 +260,8 @@ def run_size(size: int, folder: Path) -> list[tuple[str, str]]:
                     str(path),
                 )
             )
+            if analyze:
+                _analyze()
             notes.append(
                 _run_step(f"reconcile after {path.name}", timings, "reconcile", "--agency", slug)
             )
