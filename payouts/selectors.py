@@ -43,6 +43,7 @@ from .models import (
     PayoutLine,
     PayoutSettings,
     PayoutStatement,
+    ReconciliationIssue,
     ReconciliationRun,
 )
 from .money import quantize, quantize_rate
@@ -265,6 +266,16 @@ def statement_trails(
 def statement_trail(statement: PayoutStatement) -> StatementTrail:
     """The trail of one statement (see `statement_trails`)."""
     return statement_trails(agency=statement.agency, statements=[statement])[0]
+
+
+def open_reconciliation_issues(*, agency: Agency) -> QuerySet[ReconciliationIssue]:
+    """Returns that fit no credit and deposits waiting for a rate, oldest first."""
+    return (
+        ReconciliationIssue.objects.for_agency(agency)
+        .filter(resolved_at__isnull=True)
+        .select_related("transaction", "statement")
+        .order_by("created_at", "id")
+    )
 
 
 # --- Campaign revenue from line items (registered with campaigns.revenue in apps.py) ----------

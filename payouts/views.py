@@ -63,10 +63,12 @@ from .models import (
     Match,
     PayoutLine,
     PayoutStatement,
+    ReconciliationIssue,
     ReconciliationRun,
 )
 from .parsers.errors import StatementParseError
 from .permissions import PAYOUTS_PORTAL, PAYOUTS_READ, PAYOUTS_WRITE
+from .reconciliation import issues as reconciliation_issues
 from .statement_import import COLUMNS, StatementImportError, statement_import
 
 PAGE_SIZE = 50
@@ -619,6 +621,7 @@ def exceptions(request: HttpRequest) -> HttpResponse:
         "payouts/exceptions.html",
         {
             "page_obj": _page(request, selectors.exception_queue(agency=request.agency)),
+            "issues": selectors.open_reconciliation_issues(agency=request.agency)[:ISSUES_SHOWN],
             "can_write": _can_write(request),
             "confirmed": selectors.recent_confirmed(agency=request.agency),
             "manual_form": ManualMatchForm(),
@@ -646,6 +649,24 @@ def match_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Done."))
+    return redirect("payouts:exceptions", agency_slug=request.agency.slug)
+
+
+ISSUES_SHOWN = 100
+
+
+@agency_view(allow=PAYOUTS_WRITE)
+@require_POST
+def issue_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    issue = get_for_agency(ReconciliationIssue, request.agency, pk=pk)
+    try:
+        reconciliation_issues.issue_resolve(
+            issue=issue, actor=request.user, resolution=request.POST.get("resolution", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Issue closed."))
     return redirect("payouts:exceptions", agency_slug=request.agency.slug)
 
 

@@ -20,6 +20,7 @@ from agencies.audit import audit_record, snapshot
 from agencies.models import Agency
 from agencies.rls import tenant_transaction
 from agencies.tasking import enqueue_on_commit
+from payouts.fx import RateBook
 from payouts.models import (
     MATCHABLE_STATUSES,
     BankTransaction,
@@ -177,7 +178,10 @@ def reconcile(*, agency: Agency, run: ReconciliationRun | None = None, actor=Non
 
     dates = open_credits(agency).aggregate(first=Min("booking_date"), last=Max("booking_date"))
     if dates["first"] is not None:
-        statements = load_statements(agency, dates["first"] - config.window, dates["last"] + EARLY)
+        first, last = dates["first"] - config.window, dates["last"] + EARLY
+        statements = load_statements(agency, first, last)
+        # Rates of every booking day in play: the agency's own, the ECB's, its fallback.
+        config.rate_on = RateBook.for_agency(agency, first, last).rate
     else:
         statements = {}
     engine = Engine(config, statements)

@@ -93,9 +93,10 @@ def test_the_exceptions_queue_costs_the_same_queries_for_5_or_60(
 ):
     rows(agency, size)
     # BASE, count, the page of proposals with their statements, creators and deposits,
-    # the recent confirmed matches with their statements and deposits.
+    # the open issues (returns, missing rates) with their deposits and statements, the
+    # recent confirmed matches with their statements and deposits.
     response = assert_queries(
-        finance_client, page(agency, "exceptions"), BASE + 3, django_assert_num_queries
+        finance_client, page(agency, "exceptions"), BASE + 4, django_assert_num_queries
     )
     assert len(response.context["page_obj"].object_list) == min(50, 2 * (size // 3))
 

@@ -304,3 +304,52 @@ def test_a_deposit_needing_a_missing_rate_says_which_rate_to_add(agency):
     assert Match.objects.get().status == "confirmed"
     issue.refresh_from_db()
     assert issue.resolved_at is not None
+
+
+# --- the exceptions queue --------------------------------------------------------------------
+
+
+def test_the_queue_explains_each_candidate_and_lists_open_issues(client, agency, finance):
+    statement(agency, "TTCR-2025-000801", "50.00")
+    statement(agency, "TTCR-2025-000802", "50.00")
+    credit(agency, "50.00", remittance="payout")
+    load(agency, entry("33.00", debit=True, code="PMNT/ICDT/RRTN", remittance="RETURN"))
+    reconcile(agency=agency)
+    client.force_login(finance)
+
+    page = client.get(f"/a/{agency.slug}/payouts/exceptions/").content.decode()
+
+    assert "More than one statement fits equally well." in page
+    assert "no single earlier deposit of this amount fits it" in page
+
+
+def test_closing_an_issue_needs_a_note_and_is_audited(client, agency, finance):
+    load(agency, entry("33.00", debit=True, code="PMNT/ICDT/RRTN", remittance="RETURN"))
+    reconcile(agency=agency)
+    issue = ReconciliationIssue.objects.get()
+    client.force_login(finance)
+    url = f"/a/{agency.slug}/payouts/exceptions/issues/{issue.pk}/resolve/"
+
+    client.post(url, {"resolution": "   "})
+    issue.refresh_from_db()
+    assert issue.resolved_at is None  # refused: nothing written
+    assert not AuditLog.objects.filter(action="reconciliation_issue.resolve").exists()
+
+    client.post(url, {"resolution": "Webshop refund, not a payout"})
+    issue.refresh_from_db()
+    assert (issue.resolution, issue.resolved_by) == ("Webshop refund, not a payout", finance)
+    assert AuditLog.objects.filter(action="reconciliation_issue.resolve").count() == 1
+    response = client.post(url, {"resolution": "again"}, follow=True)
+    assert "already closed" in response.content.decode()
+
+
+def test_a_sponsor_paying_the_amount_of_an_unpaid_statement_goes_to_a_person(agency):
+    statement(agency, "TTCR-2025-000901", "30.00")
+    statement(agency, "TTCR-2025-000902", "212.40")  # never paid by the platform
+    named = credit(agency, "30.00", remittance="TTCR-2025-000901")
+    sponsor = credit(agency, "212.40", remittance="Invoice 77")
+    BankTransaction.objects.filter(pk=named.pk).update(counterparty_name="TikTok Pte. Ltd.")
+    BankTransaction.objects.filter(pk=sponsor.pk).update(counterparty_name="Glow Cosmetics BV")
+    reconcile(agency=agency)
+    proposal = Match.objects.get(transaction=sponsor)
+    assert proposal.status == "proposed" and "payer_unknown" in proposal.reasons

@@ -32,6 +32,24 @@ def _statement(agency, creator):
     )
 
 
+def _issue(agency, creator):
+    from payouts.models import BankTransaction, ReconciliationIssue
+
+    txn = BankTransaction.objects.create(
+        agency=agency,
+        bank_account=_account(agency),
+        booking_date=dt.date(2025, 2, 3),
+        amount=Decimal("60.00"),
+        currency="EUR",
+        credit_debit="debit",
+        remittance_info="RETURN",
+        fingerprint=uuid.uuid4().hex,
+    )
+    return ReconciliationIssue.objects.create(
+        agency=agency, kind="unlinked_return", transaction=txn
+    )
+
+
 def _account(agency):
     from payouts.models import BankAccount
 
@@ -193,6 +211,13 @@ CASES: list[UrlCase] = [
     UrlCase("payouts:run", READ, kwargs=_run, extra={"HTTP_HX_REQUEST": "true"}),
     UrlCase("payouts:exceptions", READ),
     UrlCase("payouts:match_manual", WRITE, method="post", data=_empty),
+    UrlCase(
+        "payouts:issue_resolve",
+        WRITE,
+        kwargs=lambda a, c: {"pk": _issue(a, c).pk},
+        method="post",
+        data=lambda a, c: {"resolution": "Refund of a webshop order"},
+    ),
     UrlCase(
         "payouts:match_decide",
         WRITE,
