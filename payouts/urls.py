@@ -31,9 +31,7 @@ urlpatterns = [
     path("runs/<int:pk>/", views.run_detail, name="run"),
     path("exceptions/", views.exceptions, name="exceptions"),
     path("exceptions/manual/", views.match_manual, name="match_manual"),
-    path(
-        "exceptions/issues/<int:pk>/resolve/", views.issue_resolve, name="issue_resolve"
-    ),
+    path("exceptions/issues/<int:pk>/resolve/", views.issue_resolve, name="issue_resolve"),
     path("matches/<int:pk>/<slug:action>/", views.match_decide, name="match_decide"),
     path("export.csv", views.export, {"fmt": "csv"}, name="export_csv"),
     path("export.xlsx", views.export, {"fmt": "xlsx"}, name="export_xlsx"),
