@@ -39,12 +39,13 @@ from payouts.models import (
     Match,
     MatchStatus,
     PayoutSettings,
+    PayoutStatement,
     ReconciliationIssue,
 )
 
 from .decisions import undo_match
 from .locks import lock_agency, lock_matches_of_transaction, lock_money
-from .references import normalise_reference
+from .references import ReferenceIndex, normalise_reference
 
 BATCH_SIZE = 2000
 LOOKBACK = dt.timedelta(days=180)
@@ -94,7 +95,8 @@ class Tie:
 
 def _evidence(rev: dict, credit: dict, refs_of: dict[int, set[str]]) -> int:
     """How strongly `rev` names `credit`: 3 same end-to-end id, 2 the return's text carries
-    one of the credit's identifiers or references, 1 its text; 0 nothing."""
+    one of the credit's identifiers or references (or a platform reference the return
+    names is in the credit's text too), 1 its text; 0 nothing."""
     rev_id = _key(rev["end_to_end_id"])
     if rev_id and rev_id == _key(credit["end_to_end_id"]):
         return 3
@@ -105,6 +107,11 @@ def _evidence(rev: dict, credit: dict, refs_of: dict[int, set[str]]) -> int:
     identifiers.extend(refs_of.get(credit["pk"], ()))
     if any(key and key in text for key in identifiers):
         return 2
+    named = rev.get("references", ())
+    if named:
+        credit_text = normalise_reference(f"{credit['remittance_info']} {credit['end_to_end_id']}")
+        if any(ref in credit_text for ref in named):
+            return 2
     original_text = normalise_reference(credit["remittance_info"])
     if len(original_text) >= MIN_KEY and original_text in text:
         return 1
@@ -211,6 +218,17 @@ def reverse_pass(agency: Agency, *, actor=None, run=None) -> int:
         .values(*_FIELDS)
     )
     refs_of = _platform_references(agency, [c["pk"] for c in credits])
+    # The platform references each return names, whatever its wording: a return in the
+    # same file as its original (nothing matched yet) is tied by them.
+    index = ReferenceIndex(
+        normalise_reference(ref)
+        for ref in PayoutStatement.objects.for_agency(agency).values_list(
+            "platform_reference", flat=True
+        )
+    )
+    for rev in returns:
+        found = index.find(rev["remittance_info"], rev["end_to_end_id"])
+        rev["references"] = {r for r in found.whole | found.cut if len(r) >= MIN_KEY}
     ties = tie_returns(returns, credits, refs_of)
     tied = [t for t in ties if t.original is not None]
     by_pk = {r["pk"]: r for r in returns}

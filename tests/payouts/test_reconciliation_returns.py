@@ -353,3 +353,29 @@ def test_a_sponsor_paying_the_amount_of_an_unpaid_statement_goes_to_a_person(age
     reconcile(agency=agency)
     proposal = Match.objects.get(transaction=sponsor)
     assert proposal.status == "proposed" and "payer_unknown" in proposal.reasons
+
+
+def test_a_return_in_the_first_file_is_tied_by_the_reference_it_names(agency):
+    # Nothing is matched yet, and two credits of the same amount came in that week: the
+    # reference in the return's text decides which one went back.
+    statement(agency, "TTCR-2025-001001", "90.00")
+    statement(agency, "TTCR-2025-001002", "90.00")
+    load(
+        agency,
+        entry("90.00", remittance="Payout TTCR-2025-001001 feb"),
+        entry("90.00", remittance="Payout TTCR-2025-001002 feb"),
+        entry(
+            "90.00",
+            debit=True,
+            day="2025-02-05",
+            code="PMNT/ICDT/RRTN",
+            remittance="RETURN TTCR2025001002 MS03",
+        ),
+        entry("90.00", day="2025-02-12", remittance="Payout TTCR-2025-001002 again"),
+    )
+    reconcile(agency=agency)
+    assert confirmed(agency) == {
+        ("TTCR-2025-001001", dt.date(2025, 2, 3)),
+        ("TTCR-2025-001002", dt.date(2025, 2, 12)),
+    }
+    assert not ReconciliationIssue.objects.exists()
