@@ -130,7 +130,16 @@ def _replaced(record: Any, changes: dict[str, Any]) -> Any:
     return dataclasses.replace(record, **changes)
 
 
-def _row(record: Any, default_currency: str) -> Row:
+def _remittance(record: Any, joined: bool = True) -> str:
+    """The free text, with the structured creditor reference after it when the bank sent
+    both (a platform reference is often only there)."""
+    text, structured = record.remittance_info, record.creditor_reference
+    if joined and text and structured and structured not in text:
+        return f"{text} {structured}"
+    return text or structured
+
+
+def _row(record: Any, default_currency: str, *, joined: bool = True) -> Row:
     direction = record.direction
     if direction not in _DIRECTIONS:
         raise BankImportError(_("A transaction has no credit/debit indicator."))
@@ -148,7 +157,7 @@ def _row(record: Any, default_currency: str) -> Row:
         direction,
         _text(record.counterparty_name, 200),
         _text(record.counterparty_iban, 34).replace(" ", "").upper(),
-        _text(record.remittance_info or record.creditor_reference, 4000),
+        _text(_remittance(record, joined), 4000),
         _text(record.end_to_end_id, 64),
         _text(record.bank_reference or record.account_servicer_reference, 64),
         bool(record.reversal),
@@ -235,8 +244,11 @@ def _fingerprinted(records, account: BankAccount, format: str) -> Iterator[tuple
             reference = _fingerprint_reference(record, format)
             if record.legacy:
                 # The fields as first read make the fingerprint (see the module docstring).
-                earlier = _row(_replaced(record, dict(record.legacy)), default)
+                earlier = _row(_replaced(record, dict(record.legacy)), default, joined=False)
                 yield earlier.fingerprint(reference), row
+            elif record.remittance_info and record.creditor_reference:
+                # Files stored before the creditor reference was kept beside the text.
+                yield _row(record, default, joined=False).fingerprint(reference), row
             else:
                 yield row.fingerprint(reference), row
     finally:

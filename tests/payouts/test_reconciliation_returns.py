@@ -379,3 +379,18 @@ def test_a_return_in_the_first_file_is_tied_by_the_reference_it_names(agency):
         ("TTCR-2025-001002", dt.date(2025, 2, 12)),
     }
     assert not ReconciliationIssue.objects.exists()
+
+
+def test_a_reference_only_in_the_structured_creditor_reference_matches(agency):
+    s = statement(agency, "TTCR-2025-001101", "44.00")
+    structured = entry("44.00", remittance="Creator payout May").replace(
+        "<Ustrd>Creator payout May</Ustrd>",
+        "<Ustrd>Creator payout May</Ustrd><Strd><CdtrRefInf><Ref>TTCR-2025-001101</Ref>"
+        "</CdtrRefInf></Strd>",
+    )
+    load(agency, structured)
+    load(agency, structured)  # the same file again: nothing new
+    reconcile(agency=agency)
+    txn = BankTransaction.objects.get()
+    assert txn.remittance_info == "Creator payout May TTCR-2025-001101"
+    assert Match.objects.get(status="confirmed").statement == s
