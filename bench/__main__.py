@@ -23,6 +23,7 @@ BENCHES = [
     "moderation",
     "payouts_parse",
     "payouts_import",
+    "statements_import",
     "reconcile",
     "reconcile_e2e",
     "reports",

@@ -30,10 +30,10 @@ from agencies.audit import audit_record
 from agencies.models import Agency
 from campaigns.models import Campaign
 from moderation.auditing import audit_bulk, audit_entry
+from moderation.bulk import bulk_insert
 
 from .models import PayoutLine, PayoutSource, PayoutStatement
 from .statement_import import (
-    BATCH_SIZE,
     RowError,
     StatementImportError,
     chunks,
@@ -207,11 +207,12 @@ def _read(agency: Agency, data: bytes) -> tuple[dict[int, _Group], list[RowError
     return groups, errors
 
 
-def _stored_lines(statement_ids: list[int]) -> dict[int, list[Line]]:
+def _stored_lines(agency: Agency, statement_ids: list[int]) -> dict[int, list[Line]]:
     stored: dict[int, list[Line]] = defaultdict(list)
     for chunk in chunks(statement_ids):
         for statement_id, *line in (
-            PayoutLine.objects.filter(statement_id__in=chunk)
+            PayoutLine.objects.for_agency(agency)
+            .filter(statement_id__in=chunk)
             .order_by("statement_id", "id")
             .values_list(
                 "statement_id", "asset_reference", "campaign_code", "description", "amount"
@@ -258,12 +259,12 @@ def statement_lines_import(*, agency: Agency, actor, data: bytes) -> LineImportR
     groups, errors = _read(agency, data)
     if errors:
         raise StatementImportError(sorted(errors, key=lambda e: e.row))
-    stored = _stored_lines(sorted(groups))
+    stored = _stored_lines(agency, sorted(groups))
     changed = [pk for pk, group in groups.items() if stored.get(pk, []) != group.lines]
     if changed:
         for chunk in chunks(sorted(changed)):
             list(PayoutStatement.objects.select_for_update().filter(pk__in=chunk).order_by("pk"))
-        stored = {**stored, **_stored_lines(sorted(changed))}
+        stored = {**stored, **_stored_lines(agency, sorted(changed))}
         changed = [pk for pk in changed if stored.get(pk, []) != groups[pk].lines]
     result = LineImportResult(
         replaced=len(changed),
@@ -271,7 +272,7 @@ def statement_lines_import(*, agency: Agency, actor, data: bytes) -> LineImportR
         warnings=_warnings(list(groups.values())),
     )
     for chunk in chunks(changed):
-        PayoutLine.objects.filter(statement_id__in=chunk).delete()
+        PayoutLine.objects.for_agency(agency).filter(statement_id__in=chunk).delete()
     new = [
         PayoutLine(
             agency=agency,
@@ -284,7 +285,7 @@ def statement_lines_import(*, agency: Agency, actor, data: bytes) -> LineImportR
         for pk in changed
         for asset, code, description, amount in groups[pk].lines
     ]
-    PayoutLine.objects.bulk_create(new, batch_size=BATCH_SIZE)
+    bulk_insert(new)
     result.lines = len(new)
     audit_bulk(
         [

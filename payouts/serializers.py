@@ -219,11 +219,16 @@ class ReconciliationRunSerializer(serializers.ModelSerializer):
         return run.percent
 
 
+StatementImportKindField = _named_choice_field(
+    [("statements", "statements"), ("lines", "lines")], "PayoutStatementImportKindEnum"
+)
+
+
 class StatementImportSerializer(serializers.Serializer):
     """A CSV upload: payout statements, or the line items of statements (`kind=lines`)."""
 
     file = serializers.FileField()
-    kind = serializers.ChoiceField(choices=["statements", "lines"], default="statements")
+    kind = StatementImportKindField(default="statements")
 
 
 class ImportProblemSerializer(serializers.Serializer):
@@ -233,7 +238,7 @@ class ImportProblemSerializer(serializers.Serializer):
 
 
 class StatementImportResultSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["statements", "lines"])
+    kind = StatementImportKindField()
     created = serializers.IntegerField(required=False, help_text="Statements (kind=statements).")
     updated = serializers.IntegerField(required=False, help_text="Statements (kind=statements).")
     unchanged = serializers.IntegerField(help_text="Statements left as they were.")
