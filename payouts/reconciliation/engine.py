@@ -43,6 +43,8 @@ from .references import Found, ReferenceIndex
 MAX_SUBSET_CANDIDATES = 14
 MAX_SUBSET_SIZE = 4
 MAX_FX_CANDIDATES = 5
+# A deposit this close below what the reference rate gives (a bank's margin) is "close".
+FX_CLOSE = Decimal("0.006")
 # Platforms sometimes pay a few days before the settled date they print.
 EARLY = timedelta(days=3)
 
@@ -56,6 +58,7 @@ REASONS = (
     "amount_part",
     "amount_sum",
     "fx_rate",
+    "fx_close",
     "date_close",
     "date_far",
     "payer_known",
@@ -159,7 +162,12 @@ class Engine:
     would have.
     """
 
-    def __init__(self, config: Config, statements: dict[int, StatementState]):
+    def __init__(
+        self,
+        config: Config,
+        statements: dict[int, StatementState],
+        references: ReferenceIndex | None = None,
+    ):
         self.config = config
         self.statements = statements
         self.by_ref: dict[str, list[int]] = defaultdict(list)
@@ -187,13 +195,16 @@ class Engine:
                     self.batches.setdefault(day, []).append((currency, pks, *bounds))
         for entries in self.by_day.values():
             entries.sort()
-        self.references = ReferenceIndex(self.by_ref)
+        # Every reference of the agency, paid or not: a credit naming a statement paid long
+        # ago is named all the same (and so never matched to another by amount).
+        self.references = references or ReferenceIndex(self.by_ref)
         self.known_pairs: set[tuple[int, int]] = set()
         self.known_payers: set[str] = set()
         self.credit_count: dict[int, int] = {}
         self.payer_count: dict[int, int] = {}
         self.fx_count: dict[int, int] = {}
-        self.fx_indexes: dict[tuple[str, str, dt.date], list[tuple[Decimal, int]]] = {}
+        self.fx_indexes: dict[tuple, list[tuple[Decimal, int]]] = {}
+        self.fx_close_count: dict[int, int] = {}
         self.currencies = sorted({s.currency for s in statements.values()})
         # (credit pk) -> (base, quote, day) of a rate the run needed and did not have.
         self.missing_rates: dict[int, tuple[str, str, dt.date, int | None]] = {}
@@ -483,8 +494,8 @@ class Engine:
 
     def _fx_index(self, currency: str, quote: str, rate: Decimal, day: dt.date):
         """Open `currency` statements settled on `day`, sorted by the amount they are
-        expected to bring in `quote` at `rate` (built once per pass and day)."""
-        key = (currency, quote, day)
+        expected to bring in `quote` at `rate` (built once per pass, day and rate)."""
+        key = (currency, quote, day, rate)
         if key not in self.fx_indexes:
             entries = [
                 (s.open * rate, s.pk)
@@ -523,21 +534,36 @@ class Engine:
         return found
 
     def count_fx_candidates(self, credits: list[Credit]) -> None:
-        """For the FX pass: how many open credits could pay each statement."""
+        """For the FX pass: how many open credits could pay each statement, within the
+        tolerance and close to the reference rate."""
         self.fx_count = defaultdict(int)
+        self.fx_close_count = defaultdict(int)
         self.fx_indexes = {}
         for t in credits:
-            for s, _decision in self.fx_candidates(t):
+            for s, decision in self.fx_candidates(t):
                 self.fx_count[s.pk] += 1
+                if self.fx_close(decision):
+                    self.fx_close_count[s.pk] += 1
+
+    def fx_close(self, decision: Decision) -> bool:
+        """Whether a deposit is what the reference rate gives, less a bank's usual margin
+        (FX_CLOSE): much tighter than the tolerance and the fee allowance."""
+        _pk, amount, _st_amount, _rate, difference = decision.allocations[0]
+        expected = amount + difference
+        return expected * (1 - FX_CLOSE) <= amount <= expected * (1 + FX_CLOSE / 4)
 
     def by_fx(self, t: Credit) -> Decision | None:
         found = self.fx_candidates(t)
-        if (
-            len(found) == 1
-            and self.fx_count.get(found[0][0].pk, 0) == 1
-            and not self.payer_unknown(t)
-        ):
-            return found[0][1]
+        if not self.payer_unknown(t):
+            if len(found) == 1 and self.fx_count.get(found[0][0].pk, 0) == 1:
+                return found[0][1]
+            # Several within the tolerance, but one close to the rate of the day, and the
+            # statement close to no other deposit: that one.
+            close = [(s, d) for s, d in found if self.fx_close(d)]
+            if len(close) == 1 and self.fx_close_count.get(close[0][0].pk, 0) == 1:
+                decision = close[0][1]
+                decision.reasons = [*decision.reasons, "fx_close"]
+                return decision
         if found:
             return self.propose(
                 t,

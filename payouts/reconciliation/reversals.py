@@ -183,6 +183,16 @@ def _returns(agency: Agency) -> list[dict]:
     ]
 
 
+def agency_references(agency: Agency) -> ReferenceIndex:
+    """Every platform reference of the agency's statements, searchable in bank text."""
+    return ReferenceIndex(
+        normalise_reference(ref)
+        for ref in PayoutStatement.objects.for_agency(agency).values_list(
+            "platform_reference", flat=True
+        )
+    )
+
+
 def _platform_references(agency: Agency, credit_pks: list[int]) -> dict[int, set[str]]:
     """The platform references of the statements each credit pays or was proposed for."""
     refs: dict[int, set[str]] = defaultdict(set)
@@ -198,7 +208,9 @@ def _platform_references(agency: Agency, credit_pks: list[int]) -> dict[int, set
     return refs
 
 
-def reverse_pass(agency: Agency, *, actor=None, run=None) -> int:
+def reverse_pass(
+    agency: Agency, *, actor=None, run=None, references: ReferenceIndex | None = None
+) -> int:
     """Tie every new return to its credit and undo that credit's matches (audited, with the
     reason); raise an issue for each return that fits no credit or several. Returns how many
     returns were tied."""
@@ -220,12 +232,7 @@ def reverse_pass(agency: Agency, *, actor=None, run=None) -> int:
     refs_of = _platform_references(agency, [c["pk"] for c in credits])
     # The platform references each return names, whatever its wording: a return in the
     # same file as its original (nothing matched yet) is tied by them.
-    index = ReferenceIndex(
-        normalise_reference(ref)
-        for ref in PayoutStatement.objects.for_agency(agency).values_list(
-            "platform_reference", flat=True
-        )
-    )
+    index = references or agency_references(agency)
     for rev in returns:
         found = index.find(rev["remittance_info"], rev["end_to_end_id"])
         rev["references"] = {r for r in found.whole | found.cut if len(r) >= MIN_KEY}

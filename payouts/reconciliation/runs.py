@@ -39,7 +39,7 @@ from payouts.selectors import reconciliation_summary
 
 from .engine import EARLY, PASSES, Config, Credit, Engine, RunStats, StatementState, fixed_rates
 from .references import normalise_reference
-from .reversals import reverse_pass
+from .reversals import agency_references, reverse_pass
 from .writes import write_batch
 
 BATCH_SIZE = 2000
@@ -174,7 +174,8 @@ def reconcile(*, agency: Agency, run: ReconciliationRun | None = None, actor=Non
             current_pass="reversal",  # noqa: S106
             error="",
         )
-    stats.reversed = reverse_pass(agency, actor=actor, run=run)
+    references = agency_references(agency)
+    stats.reversed = reverse_pass(agency, actor=actor, run=run, references=references)
 
     dates = open_credits(agency).aggregate(first=Min("booking_date"), last=Max("booking_date"))
     if dates["first"] is not None:
@@ -184,7 +185,7 @@ def reconcile(*, agency: Agency, run: ReconciliationRun | None = None, actor=Non
         config.rate_on = RateBook.for_agency(agency, first, last).rate
     else:
         statements = {}
-    engine = Engine(config, statements)
+    engine = Engine(config, statements, references)
     credits = load_credits(agency, engine)
     pairs = Match.objects.filter(agency=agency)
     if len(credits) < 5000:

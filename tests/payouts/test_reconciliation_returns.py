@@ -394,3 +394,14 @@ def test_a_reference_only_in_the_structured_creditor_reference_matches(agency):
     txn = BankTransaction.objects.get()
     assert txn.remittance_info == "Creator payout May TTCR-2025-001101"
     assert Match.objects.get(status="confirmed").statement == s
+
+
+def test_among_fx_candidates_the_one_at_the_rate_of_the_day_wins(agency):
+    settings_row(agency, fx_reference_rates={"USD/EUR": "0.92"}, fx_tolerance=D("0.03"))
+    close = statement(agency, "TTCR-2025-001201", "1000.00", currency="USD")
+    statement(agency, "TTCR-2025-001202", "1015.00", currency="USD")  # 1.5 % off: tolerated
+    txn = credit(agency, "918.00", currency="EUR", remittance="payout")
+    reconcile(agency=agency)
+    match = Match.objects.get(status="confirmed")
+    assert (match.statement, match.transaction) == (close, txn)
+    assert "fx_close" in match.reasons and match.reference_rate == D("0.92")
