@@ -185,10 +185,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CSV_IMPORT_MAX_BYTES = env.int("CSV_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 CSV_IMPORT_MAX_ROWS = env.int("CSV_IMPORT_MAX_ROWS", default=20_000)
-# A 100,000-entry CAMT.053 is about 67 MB.
 # Payout statement and line CSVs: a month of a large roster (100,000 rows is about 12 MB).
 STATEMENT_IMPORT_MAX_BYTES = env.int("STATEMENT_IMPORT_MAX_BYTES", default=32 * 1024 * 1024)
 STATEMENT_IMPORT_MAX_ROWS = env.int("STATEMENT_IMPORT_MAX_ROWS", default=100_000)
+# A 100,000-entry CAMT.053 is about 67 MB.
 BANK_IMPORT_MAX_BYTES = env.int("BANK_IMPORT_MAX_BYTES", default=100 * 1024 * 1024)
 # Files above this size are stored and imported by a Celery task, not in the web request.
 BANK_IMPORT_ASYNC_BYTES = env.int("BANK_IMPORT_ASYNC_BYTES", default=5 * 1024 * 1024)
