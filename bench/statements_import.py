@@ -32,18 +32,6 @@ SEED = 11
 SIZES = [10_000, 100_000]
 QUICK_SIZES = [1_000]
 SOURCES = ["creativity_program"] * 5 + ["creator_fund"] * 2 + ["live_gifts", "affiliate", "other"]
-HEADER = [
-    "platform_reference",
-    "creator_handle",
-    "source",
-    "period_start",
-    "period_end",
-    "currency",
-    "estimated_amount",
-    "settled_amount",
-    "status",
-    "settled_date",
-]
 
 
 def _rows(size: int, handles: list[str], rng: random.Random) -> list[list[str]]:
@@ -83,9 +71,11 @@ def _rows(size: int, handles: list[str], rng: random.Random) -> list[list[str]]:
 
 
 def _csv(rows: list[list[str]]) -> bytes:
+    from payouts.statement_import import COLUMNS  # Django is set up by bench/__main__
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HEADER)
+    writer.writerow(COLUMNS)
     writer.writerows(rows)
     return out.getvalue().encode()
 
