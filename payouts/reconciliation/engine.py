@@ -78,7 +78,9 @@ class StatementState:
     settled: Decimal
     allocated: Decimal
     settled_date: dt.date
-    contested: bool  # in a proposal waiting for a person (since an earlier run or this one)
+    # The strongest evidence (`evidence_level`) of a proposal waiting for a person that
+    # includes this statement (since an earlier run or this one); 0 when none.
+    contested: int
     creator: int
 
     @property
@@ -291,11 +293,11 @@ class Engine:
         ]
         if not decision.allocations:
             return None
-        # A waiting statement is confirmed past only on a clean reference.
-        if (
-            not decision.proposed
-            and "reference" not in decision.reasons
-            and any(self.statements[a[0]].contested for a in decision.allocations)
+        # A statement waiting in a proposal is confirmed past only on stronger evidence
+        # than that proposal's (a clean reference always is).
+        level = evidence_level(decision.reasons)
+        if not decision.proposed and any(
+            self.statements[a[0]].contested >= level for a in decision.allocations
         ):
             stmts = [self.statements[a[0]] for a in decision.allocations]
             return self.propose(t, stmts, [*decision.reasons, "waiting_elsewhere"])
@@ -617,7 +619,7 @@ class Engine:
         for spk, _amount, st_amount, _rate, _diff in decision.allocations:
             s = self.statements[spk]
             if decision.proposed:
-                s.contested = True
+                s.contested = max(s.contested, evidence_level(decision.reasons))
                 continue
             key = (s.currency, s.open)
             if spk in self.by_amount.get(key, ()):
@@ -658,6 +660,22 @@ def subsets_summing_to(target: Decimal, amounts: list[Decimal], *, limit: int) -
                 if k > j and found((i, j, k, m)):
                     return solutions
     return solutions
+
+
+def evidence_level(reasons: list[str] | None) -> int:
+    """How strong the evidence behind a decision or proposal is, by the pass that made it:
+    5 a clean reference, 4 a glued or cut one, 3 amount and date, 2 a batch by amounts,
+    1 a currency conversion. Reasons not kept (older proposals) count as the strongest."""
+    reasons = reasons or ()
+    if not reasons or "reference" in reasons:
+        return 5
+    if "reference_cut" in reasons or "reference_glued" in reasons:
+        return 4
+    if "amount_exact" in reasons:
+        return 3
+    if "amount_sum" in reasons:
+        return 2
+    return 1
 
 
 def _proposal_rule(stmts: list[StatementState], t: Credit, reasons: list[str]) -> str:

@@ -37,7 +37,17 @@ from payouts.models import (
 )
 from payouts.selectors import reconciliation_summary
 
-from .engine import EARLY, PASSES, Config, Credit, Engine, RunStats, StatementState, fixed_rates
+from .engine import (
+    EARLY,
+    PASSES,
+    Config,
+    Credit,
+    Engine,
+    RunStats,
+    StatementState,
+    evidence_level,
+    fixed_rates,
+)
 from .references import normalise_reference
 from .reversals import agency_references, reverse_pass
 from .writes import write_batch
@@ -81,8 +91,16 @@ def load_statements(agency: Agency, first: dt.date, last: dt.date) -> dict[int, 
     """Every matchable statement that is still open (any date), plus every one settled in
     [first, last] whatever its state: the batch and FX passes pick candidates by date among
     all of them, so a rerun sees the same neighbourhood as the first run did. Statements in
-    a proposal waiting for a person come marked (`contested`)."""
-    waiting = Match.objects.filter(statement=OuterRef("pk"), status=MatchStatus.PROPOSED)
+    a proposal waiting for a person come marked with that proposal's evidence level
+    (`contested`)."""
+    contested: dict[int, int] = {}
+    for statement_id, reasons in (
+        Match.objects.for_agency(agency)
+        .filter(status=MatchStatus.PROPOSED)
+        .values_list("statement_id", "reasons")
+    ):
+        level = evidence_level(reasons)
+        contested[statement_id] = max(level, contested.get(statement_id, 0))
     rows = (
         PayoutStatement.objects.for_agency(agency)
         .filter(status__in=MATCHABLE_STATUSES, settled_amount__isnull=False)
@@ -90,7 +108,6 @@ def load_statements(agency: Agency, first: dt.date, last: dt.date) -> dict[int, 
             Q(allocated_amount__lt=F("settled_amount"))
             | Q(settled_date__gte=first, settled_date__lte=last)
         )
-        .annotate(waiting=Exists(waiting))
         .order_by("pk")
         .values_list(
             "pk",
@@ -99,15 +116,14 @@ def load_statements(agency: Agency, first: dt.date, last: dt.date) -> dict[int, 
             "settled_amount",
             "allocated_amount",
             "settled_date",
-            "waiting",
             "creator_id",
         )
     )
     return {
         pk: StatementState(
-            pk, normalise_reference(ref), cur, settled, alloc, sdate, waiting, creator
+            pk, normalise_reference(ref), cur, settled, alloc, sdate, contested.get(pk, 0), creator
         )
-        for pk, ref, cur, settled, alloc, sdate, waiting, creator in rows
+        for pk, ref, cur, settled, alloc, sdate, creator in rows
     }
 
 

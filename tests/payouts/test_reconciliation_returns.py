@@ -405,3 +405,20 @@ def test_among_fx_candidates_the_one_at_the_rate_of_the_day_wins(agency):
     match = Match.objects.get(status="confirmed")
     assert (match.statement, match.transaction) == (close, txn)
     assert "fx_close" in match.reasons and match.reference_rate == D("0.92")
+
+
+def test_a_cut_reference_paid_to_the_cent_confirms_past_a_waiting_batch_proposal(agency):
+    s1 = statement(agency, "TTCR-2025-01-001301", "100.00")
+    statement(agency, "TTCR-2025-01-009399", "100.00")
+    statement(agency, "TTCR-2025-01-009302", "50.00")
+    credit(agency, "150.00", remittance="payout")
+    reconcile(agency=agency)
+    assert Match.objects.filter(statement=s1, status="proposed").exists()
+
+    named = credit(
+        agency, "100.00", remittance="PAYOUT TTCR-2025-01-0013", booking_date=dt.date(2025, 2, 4)
+    )
+    reconcile(agency=agency)
+
+    match = Match.objects.get(transaction=named)
+    assert (match.statement, match.status) == (s1, "confirmed")
