@@ -54,12 +54,14 @@ from django.utils.translation import gettext as _
 
 from agencies.audit import audit_record, snapshot
 from agencies.rls import tenant_transaction
+from agencies.tasking import enqueue_on_commit
 
 from .models import ZERO, BankAccount, BankImport, BankTransaction, CreditDebit, ImportStatus
 from .money import minor_exponent, quantize
 from .parsers.errors import StatementParseError
 
 BATCH_SIZE = 2000
+IMPORT_TASK = "payouts.tasks.bank_import_run"
 _DIRECTIONS = frozenset(CreditDebit.values)
 _HASH_CHUNK = 1024 * 1024
 
@@ -547,10 +549,8 @@ def runs_in_background(size: int) -> bool:
 def bank_import_queue(
     *, account: BankAccount, actor, upload: File, file_name: str, format: str | None = None
 ) -> BankImport:
-    """Store a large statement file and queue its import (payouts.tasks.bank_import_run),
+    """Store a large statement file and queue its import (IMPORT_TASK, by name),
     on commit. Returns the queued BankImport, whose status the import page shows."""
-    from .tasks import bank_import_run
-
     language = translation.get_language() or settings.LANGUAGE_CODE
     bank_import = None
     try:
@@ -579,9 +579,7 @@ def bank_import_queue(
                 after=snapshot(bank_import, ["bank_account", "file_name", "format", "status"])
                 | {"bytes": upload.size},
             )
-            transaction.on_commit(
-                lambda: bank_import_run.delay(account.agency_id, bank_import.pk, language)
-            )
+            enqueue_on_commit(IMPORT_TASK, account.agency_id, bank_import.pk, language)
     except BaseException:
         # The row was rolled back: do not leave its stored file behind.
         if (
