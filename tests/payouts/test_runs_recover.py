@@ -282,7 +282,7 @@ def test_a_worker_beats_while_a_long_step_runs_between_batches(agency, monkeypat
     run = ReconciliationRun.objects.create(agency=agency)
     seen = []
 
-    def long_step(agency, *, actor=None, run=None):
+    def long_step(agency, *, actor=None, run=None, references=None):
         # A step much longer than the beat interval: wait until the thread has beaten.
         first = run_of(run).heartbeat_at
         deadline = time.monotonic() + 30

@@ -80,6 +80,12 @@ def queue(monkeypatch):
     # broker, to this queue, not eagerly as the test settings would.
     monkeypatch.setitem(current_app.conf, "task_always_eager", False)
     monkeypatch.setitem(current_app.conf, "task_default_queue", name)
+    # An earlier test of the session may have opened the app's connection pool on the
+    # project's broker: publish through fresh pools on BROKER (restored afterwards).
+    monkeypatch.setitem(current_app.conf, "broker_url", BROKER)
+    monkeypatch.setitem(current_app.conf, "broker_write_url", BROKER)
+    monkeypatch.setattr(current_app, "_pool", None)
+    monkeypatch.setattr(current_app.amqp, "_producer_pool", None)
     yield name
     _forget(client, name)
 
