@@ -439,7 +439,7 @@ class Engine:
             return None
         known = t.payer in self.known_payers
         reasons = ["amount_exact", *(["payer_known"] if known else [])]
-        if len(stmts) == 1 and not self.payer_unknown(t) and not self.fits_another_currency(t):
+        if len(stmts) == 1 and not self.payer_unknown(t):
             s = stmts[0]
             rivals = self.payer_count.get(s.pk, 0) if known else self.credit_count.get(s.pk, 0)
             if rivals == 1:
@@ -475,7 +475,7 @@ class Engine:
                 solutions[frozenset(live[i].pk for i in found)] = None
             if len(solutions) > 1:
                 break
-        if len(solutions) == 1 and not self.payer_unknown(t) and not self.fits_another_currency(t):
+        if len(solutions) == 1 and not self.payer_unknown(t):
             chosen = sorted(next(iter(solutions)))
             return Decision(
                 t.pk,
@@ -553,11 +553,6 @@ class Engine:
         _pk, amount, _st_amount, _rate, difference = decision.allocations[0]
         expected = amount + difference
         return expected * (1 - FX_CLOSE) <= amount <= expected * (1 + FX_CLOSE / 4)
-
-    def fits_another_currency(self, t: Credit) -> bool:
-        """Whether a statement in another currency converts to this deposit within a bank's
-        usual margin: then an amount-only fit in its own currency may be a coincidence."""
-        return any(self.fx_close(decision) for _s, decision in self.fx_candidates(t))
 
     def by_fx(self, t: Credit) -> Decision | None:
         found = self.fx_candidates(t)

@@ -422,13 +422,3 @@ def test_a_cut_reference_paid_to_the_cent_confirms_past_a_waiting_batch_proposal
 
     match = Match.objects.get(transaction=named)
     assert (match.statement, match.status) == (s1, "confirmed")
-
-
-def test_an_amount_fit_that_a_converted_statement_fits_as_well_goes_to_a_person(agency):
-    settings_row(agency, fx_reference_rates={"USD/EUR": "0.92"})
-    statement(agency, "TTCR-2025-001401", "92.00")  # EUR, the same amount
-    statement(agency, "TTCR-2025-001402", "100.00", currency="USD")  # 92.00 at the rate
-    txn = credit(agency, "92.00", remittance="payout")
-    reconcile(agency=agency)
-    assert not Match.objects.filter(transaction=txn, status="confirmed").exists()
-    assert Match.objects.filter(transaction=txn, status="proposed").exists()
