@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import threading
 from contextlib import contextmanager
@@ -142,6 +143,7 @@ def known_payers(agency: Agency) -> set[str]:
     return {payer_key(name) for name in names}
 
 
+@functools.lru_cache(maxsize=4096)  # a bank file has few payers, each many times
 def payer_key(name: str) -> str:
     return " ".join(normalise_reference(word) for word in (name or "").split()).strip()
 
@@ -207,8 +209,9 @@ def reconcile(*, agency: Agency, run: ReconciliationRun | None = None, actor=Non
     if len(credits) < 5000:
         pairs = pairs.filter(transaction_id__in=[c.pk for c in credits])
     engine.known_pairs = set(pairs.values_list("statement_id", "transaction_id"))
+    # Payers that name a statement of the agency by a clean reference in this run, too.
     engine.known_payers = known_payers(agency) | {
-        t.payer for t in credits if t.payer and engine.named_statements(t, t.found.clean)
+        t.payer for t in credits if t.payer and not t.found.clean.isdisjoint(engine.by_ref)
     }
     stats.total = len(credits) * len(PASSES)
     if run is not None:
