@@ -211,7 +211,7 @@ def reconcile(*, agency: Agency, run: ReconciliationRun | None = None, actor=Non
     engine.known_pairs = set(pairs.values_list("statement_id", "transaction_id"))
     # Payers that name a statement of the agency by a clean reference in this run, too.
     engine.known_payers = known_payers(agency) | {
-        t.payer for t in credits if t.payer and not t.found.clean.isdisjoint(engine.by_ref)
+        t.payer for t in credits if t.payer and any(r in engine.by_ref for r in t.found.clean)
     }
     stats.total = len(credits) * len(PASSES)
     if run is not None:
