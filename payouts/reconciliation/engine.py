@@ -59,6 +59,7 @@ REASONS = (
     "amount_sum",
     "fx_rate",
     "fx_close",
+    "amount_quoted",
     "date_close",
     "date_far",
     "payer_known",
@@ -103,6 +104,9 @@ class Credit:
     booking_date: dt.date
     found: Found
     payer: str  # normalised counterparty name
+    # Amounts in another currency the bank text quotes ("USD 250.00", MT940 /OCMT/USD250,00/):
+    # what the payer sent before conversion.
+    original: frozenset[tuple[str, Decimal]] = frozenset()
 
     @property
     def named(self) -> bool:
@@ -570,6 +574,12 @@ class Engine:
                 return found[0][1]
             # Several within the tolerance, but one close to the rate of the day, and the
             # statement close to no other deposit: that one.
+            quoted = [(s, d) for s, d in found if (s.currency, s.open) in t.original]
+            if len(quoted) == 1:
+                decision = quoted[0][1]
+                decision.confidence = Decimal("0.900")
+                decision.reasons = [*decision.reasons, "amount_quoted"]
+                return decision
             close = [(s, d) for s, d in found if self.fx_close(d)]
             if len(close) == 1 and self.fx_close_count.get(close[0][0].pk, 0) == 1:
                 decision = close[0][1]

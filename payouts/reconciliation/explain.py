@@ -16,6 +16,7 @@ REASON_TEXT = {
     "amount_sum": _("The statements add up to the deposit."),
     "fx_rate": _("Converted at the reference rate of the booking day, within the tolerance."),
     "fx_close": _("Within a bank's usual margin of the reference rate; no other deposit is."),
+    "amount_quoted": _("The bank text quotes the statement's amount in its own currency."),
     "date_close": _("Booked within five days of the settled date."),
     "date_far": _("Booked more than five days from the settled date."),
     "payer_known": _("The payer has paid statements by reference before."),

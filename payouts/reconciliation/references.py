@@ -15,6 +15,7 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 import ahocorasick
 
@@ -166,3 +167,32 @@ class ReferenceIndex:
                     best, best_length = set(), len(tail)
                 best.update(found)
         return best
+
+
+# An amount quoted with its currency in bank text: "USD 250.00", "USD250,00", "/OCMT/USD1.250,00/".
+_QUOTED = re.compile(
+    r"(?<![A-Z])(USD|EUR|GBP|CAD|AUD|CHF|JPY|SEK|NOK|DKK|PLN)\s?"
+    r"(\d{1,3}(?:[.,' ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)(?![\d.,]?\d)"
+)
+
+
+def quoted_amounts(*texts: str) -> frozenset[tuple[str, Decimal]]:
+    """(currency, amount) of every amount the texts quote with its currency code."""
+    found = set()
+    for text in texts:
+        for currency, number in _QUOTED.findall((text or "").upper()):
+            amount = _parse_number(number)
+            if amount is not None:
+                found.add((currency, amount))
+    return frozenset(found)
+
+
+def _parse_number(number: str) -> Decimal | None:
+    """1,234.56 / 1.234,56 / 1 234,56 / 250,00 / 250 as a Decimal: the last separator
+    followed by one or two digits is the decimal one."""
+    match = re.search(r"[.,](\d{1,2})$", number)
+    whole, cents = (number[: match.start()], match.group(1)) if match else (number, "0")
+    digits = re.sub(r"\D", "", whole)
+    if not digits:
+        return None
+    return Decimal(f"{int(digits)}.{cents.ljust(2, '0')}")

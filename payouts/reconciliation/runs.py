@@ -49,7 +49,7 @@ from .engine import (
     evidence_level,
     fixed_rates,
 )
-from .references import normalise_reference
+from .references import normalise_reference, quoted_amounts
 from .reversals import agency_references, reverse_pass
 from .writes import write_batch
 
@@ -171,6 +171,7 @@ def load_credits(agency: Agency, engine: Engine) -> list[Credit]:
             booking_date,
             engine.references.find(remittance, end_to_end),
             payer_key(payer),
+            quoted_amounts(remittance),
         )
         for pk, amount, allocated, currency, booking_date, remittance, end_to_end, payer in rows
     ]

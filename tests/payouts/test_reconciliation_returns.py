@@ -422,3 +422,28 @@ def test_a_cut_reference_paid_to_the_cent_confirms_past_a_waiting_batch_proposal
 
     match = Match.objects.get(transaction=named)
     assert (match.statement, match.status) == (s1, "confirmed")
+
+
+def test_a_deposit_quoting_the_original_amount_matches_its_foreign_statement(agency):
+    settings_row(agency, fx_reference_rates={"USD/EUR": "0.92"}, fx_tolerance=D("0.03"))
+    quoted = statement(agency, "TTCR-2025-001501", "250.00", currency="USD")
+    statement(agency, "TTCR-2025-001502", "250.90", currency="USD")  # as close at the rate
+    txn = credit(agency, "229.90", currency="EUR", remittance="/OCMT/USD250,00/ creator payout")
+    reconcile(agency=agency)
+    match = Match.objects.get(status="confirmed")
+    assert (match.statement, match.transaction) == (quoted, txn)
+    assert "amount_quoted" in match.reasons
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    amount=st.decimals(min_value=D("0.01"), max_value=D("999999.99"), places=2),
+    style=st.sampled_from(["USD {:.2f}", "/OCMT/USD{:,.2f}/", "usd {:,.2f} payout"]),
+)
+def test_a_quoted_amount_is_read_back_exactly(amount, style):
+    from payouts.reconciliation.references import quoted_amounts
+
+    text = style.format(amount)
+    if "OCMT" in style:  # the SWIFT subfield writes a decimal comma, no thousands
+        text = f"/OCMT/USD{amount:.2f}/".replace(".", ",")
+    assert ("USD", amount) in quoted_amounts(text)
