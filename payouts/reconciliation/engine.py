@@ -112,6 +112,10 @@ class Credit:
     def named(self) -> bool:
         return bool(self.found.whole)
 
+    @property
+    def quotes_foreign(self) -> bool:
+        return any(currency != self.currency for currency, _amount in self.original)
+
 
 @dataclass
 class Decision:
@@ -288,6 +292,10 @@ class Engine:
         candidates it needs to know are unique."""
         if name in ("amount_date", "batch", "fx"):
             credits = [t for t in credits if not t.named]
+        if name in ("amount_date", "batch"):
+            # A deposit whose bank text quotes what was sent in another currency is a
+            # conversion: an amount of its own currency fitting it would be a coincidence.
+            credits = [t for t in credits if not t.quotes_foreign]
         if name == "amount_date":
             # Deposits from payers seen paying by reference go first and count apart: a
             # sponsor's credit of the same amount does not make a platform payout ambiguous.

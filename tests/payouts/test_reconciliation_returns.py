@@ -447,3 +447,13 @@ def test_a_quoted_amount_is_read_back_exactly(amount, style):
     if "OCMT" in style:  # the SWIFT subfield writes a decimal comma, no thousands
         text = f"/OCMT/USD{amount:.2f}/".replace(".", ",")
     assert ("USD", amount) in quoted_amounts(text)
+
+
+def test_a_deposit_quoting_a_foreign_amount_is_not_matched_by_its_own_currency(agency):
+    settings_row(agency, fx_reference_rates={"USD/EUR": "0.92"})
+    usd = statement(agency, "TTCR-2025-001601", "25.00", currency="USD")
+    statement(agency, "TTCR-2025-001602", "22.95")  # EUR, the deposit's amount to the cent
+    txn = credit(agency, "22.95", currency="EUR", remittance="USD 25.00 creator payout")
+    reconcile(agency=agency)
+    match = Match.objects.get(transaction=txn)
+    assert (match.statement, match.status, match.rule) == (usd, "confirmed", "fx")
