@@ -691,12 +691,13 @@ def subsets_summing_to(target: Decimal, amounts: list[Decimal], *, limit: int) -
 
 def evidence_level(reasons: list[str] | None) -> int:
     """How strong the evidence behind a decision or proposal is, by the pass that made it:
-    5 a clean reference, 4 a glued or cut one, 3 amount and date, 2 a batch by amounts,
-    1 a currency conversion. Reasons not kept (older proposals) count as the strongest."""
+    5 a clean reference, 4 a glued or cut one (or the original amount quoted), 3 amount and
+    date, 2 a batch by amounts, 1 a currency conversion. Reasons not kept (older proposals)
+    count as the strongest."""
     reasons = reasons or ()
     if not reasons or "reference" in reasons:
         return 5
-    if "reference_cut" in reasons or "reference_glued" in reasons:
+    if "reference_cut" in reasons or "reference_glued" in reasons or "amount_quoted" in reasons:
         return 4
     if "amount_exact" in reasons:
         return 3
