@@ -194,12 +194,13 @@ def agency_references(agency: Agency) -> ReferenceIndex:
 
 
 def _platform_references(agency: Agency, credit_pks: list[int]) -> dict[int, set[str]]:
-    """The platform references of the statements each credit pays or was proposed for."""
+    """The platform references of the statements each credit pays (confirmed matches)."""
     refs: dict[int, set[str]] = defaultdict(set)
     for txn, ref in (
         Match.objects.for_agency(agency)
         .filter(transaction_id__in=credit_pks)
-        .exclude(status=MatchStatus.REJECTED)
+        # Only money that moved: a proposal names every plausible statement, not the one paid.
+        .filter(status=MatchStatus.CONFIRMED)
         .values_list("transaction_id", "statement__platform_reference")
     ):
         key = normalise_reference(ref)

@@ -457,3 +457,27 @@ def test_a_deposit_quoting_a_foreign_amount_is_not_matched_by_its_own_currency(a
     reconcile(agency=agency)
     match = Match.objects.get(transaction=txn)
     assert (match.statement, match.status, match.rule) == (usd, "confirmed", "fx")
+
+
+def test_a_return_is_tied_to_the_paid_credit_not_one_merely_proposed_for_it(agency):
+    paid = statement(agency, "TTCR-2025-001701", "43.13")
+    statement(agency, "TTCR-2025-001702", "43.13", settled_date=dt.date(2025, 2, 1))
+    load(agency, entry("43.13", remittance="TikTok creator payout TTCR-2025-001701"))
+    reconcile(agency=agency)
+    load(agency, entry("43.13", day="2025-02-04", remittance="CREATOR PAYMENTS"))
+    reconcile(agency=agency)  # proposed for both statements, the paid one included
+    load(
+        agency,
+        entry(
+            "43.13",
+            debit=True,
+            day="2025-02-06",
+            code="PMNT/RCDT/RRTN",
+            remittance="Retour AC04 rekening opgeheven TTCR-2025-001701 terugboeking",
+        ),
+    )
+    reconcile(agency=agency)
+    original = BankTransaction.objects.get(remittance_info__startswith="TikTok")
+    assert original.reversed_by is not None
+    assert Match.objects.get(transaction=original, statement=paid).status == "reversed"
+    assert not ReconciliationIssue.objects.exists()
