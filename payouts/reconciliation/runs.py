@@ -8,7 +8,6 @@ import logging
 import threading
 from contextlib import contextmanager
 from datetime import timedelta
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -21,7 +20,7 @@ from agencies.audit import audit_record, snapshot
 from agencies.models import Agency
 from agencies.rls import tenant_transaction
 from agencies.tasking import enqueue_on_commit
-from payouts.fx import RateBook
+from payouts.fx import RateBook, fallback_rates
 from payouts.models import (
     MATCHABLE_STATUSES,
     BankTransaction,
@@ -63,18 +62,12 @@ def config_for(agency: Agency) -> Config:
     """The agency's matching settings (created with defaults on first use)."""
     with tenant_transaction(agency.pk):
         settings, _created = PayoutSettings.objects.get_or_create(agency=agency)
-    rates: dict[tuple[str, str], Decimal] = {}
-    for key, value in (settings.fx_reference_rates or {}).items():
-        try:
-            base, quote = key.upper().split("/")
-            rates[(base, quote)] = Decimal(str(value))
-        except (ValueError, ArithmeticError):
-            continue
+    # The undated rates of the settings until `reconcile` has loaded the dated rate book.
     return Config(
         window=timedelta(days=settings.date_window_days),
         fx_tolerance=settings.fx_tolerance,
         fee_allowance=settings.fee_allowance,
-        rate_on=fixed_rates(rates),
+        rate_on=fixed_rates(fallback_rates(settings.fx_reference_rates)),
     )
 
 
