@@ -135,13 +135,19 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 # Self-service sign-up is closed: people join an agency through an invitation.
 ACCOUNT_ADAPTER = "agencies.adapters.AccountAdapter"
+# Failed sign-ins are limited per client IP and per address *from that IP* (the "key" is
+# address + IP, agencies/adapters.py), so a stranger cannot lock someone else out; the key's
+# three windows are the back-off: 5 per 5 minutes, then 15 an hour, then 40 a day.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "10/m/ip,100/h/ip,5/5m/key,15/h/key,40/d/key",
     "login": "30/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
 }
+# Behind N proxies of our own, the client IP is the N-th address from the right of
+# X-Forwarded-For; without this every visitor shares the proxy's IP and its rate limits.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Talentdesk"
 
