@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
-# The same client address (IPv6 cut to its /64) that allauth's own "/ip" rates use.
 from allauth.core.internal.ratelimit import get_ip
 
 
@@ -16,4 +15,5 @@ class AccountAdapter(DefaultAccountAdapter):
         # on the address alone, so anyone could lock an owner out by failing on purpose. Keyed
         # on address *and* client IP, a stranger only locks themselves out; the "/ip" rates
         # still cap what one IP may try across accounts. (A password reset clears this key.)
+        # get_ip is the address allauth's own "/ip" rates use (IPv6 cut to its /64).
         return f"{super()._get_login_attempts_cache_key(request, **credentials)}:{get_ip(request)}"
