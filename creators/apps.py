@@ -7,3 +7,11 @@ from django.utils.translation import gettext_lazy as _
 class CreatorsConfig(AppConfig):
     name = "creators"
     verbose_name = _("Creators")
+
+    def ready(self) -> None:
+        # A new agency starts with its insight settings (agencies/onboarding.py).
+        from agencies.onboarding import agency_setup_register
+
+        from .insight_services import insight_settings_ensure
+
+        agency_setup_register(insight_settings_ensure)

@@ -355,3 +355,9 @@ def insight_settings_update(
             after=after,
         )
     return settings_row
+
+
+def insight_settings_ensure(*, agency: Agency) -> InsightSettings:
+    """The agency's insight settings row, created with the defaults if it has none yet."""
+    settings_row, _created = InsightSettings.objects.get_or_create(agency=agency)
+    return settings_row

@@ -7,3 +7,12 @@ from django.utils.translation import gettext_lazy as _
 class ModerationConfig(AppConfig):
     name = "moderation"
     verbose_name = _("Moderation")
+
+    def ready(self) -> None:
+        # A new agency starts with its moderation settings and SLA rules (agencies/onboarding.py).
+        from agencies.onboarding import agency_setup_register
+
+        from .policies import moderation_settings_get, sla_rules_ensure
+
+        agency_setup_register(moderation_settings_get)
+        agency_setup_register(sla_rules_ensure)

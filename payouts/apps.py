@@ -16,3 +16,10 @@ class PayoutsConfig(AppConfig):
         from .selectors import campaign_line_revenue
 
         register_revenue_provider(campaign_line_revenue)
+
+        # A new agency starts with its payout settings row (reconciliation locks it).
+        from agencies.onboarding import agency_setup_register
+
+        from .services import settings_for
+
+        agency_setup_register(settings_for)
