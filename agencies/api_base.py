@@ -10,7 +10,7 @@ from django.http import Http404
 from rest_framework import exceptions, permissions
 
 from .models import ApiToken, Membership
-from .rls import clear_tenant, set_tenant
+from .rls import request_agency
 from .tenancy import membership_for, user_has_mfa
 
 
@@ -50,14 +50,8 @@ class AgencyAPIMixin:
         request.agency = membership.agency
         self.agency = membership.agency
         self.membership = membership
-        set_tenant(membership.agency_id, request.user.pk)
+        request_agency(membership.agency_id, request.user.pk)
         super().initial(request, *args, **kwargs)
-
-    def dispatch(self, request, *args, **kwargs):
-        try:
-            return super().dispatch(request, *args, **kwargs)
-        finally:
-            clear_tenant()
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

@@ -10,8 +10,12 @@ class AgenciesConfig(AppConfig):
     verbose_name = _("Agencies")
 
     def ready(self) -> None:
-        from .rls import apply_policies
+        from django.core.signals import request_finished
+
+        from .rls import apply_policies, request_end
 
         # Schema infrastructure, not business logic: keep RLS on every tenant table.
         # post_migrate runs after every migration is applied, so all tables exist by then.
         post_migrate.connect(apply_policies, sender=self, dispatch_uid="agencies_rls_policies")
+        # A pooled connection never carries one request's agency into the next.
+        request_finished.connect(request_end, dispatch_uid="agencies_rls_request_end")

@@ -27,3 +27,19 @@ class ContentSecurityPolicyMiddleware:
             response["Content-Security-Policy"] = policy
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+class DatabaseScopeMiddleware:
+    """Row-level security for the request (agencies/rls.py): the signed-in user, no agency
+    until `agency_view` or the API base resolves one; `request_finished` clears both.
+    Placed after AuthenticationMiddleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from .rls import request_begin
+
+        user = getattr(request, "user", None)
+        request_begin(user.pk if user is not None and user.is_authenticated else None)
+        return self.get_response(request)

@@ -1,95 +1,265 @@
-"""Row-level security on PostgreSQL: defence in depth behind the tenant-scoped querysets.
+"""Row-level security on PostgreSQL: the database keeps agencies apart on its own.
 
-Every table with an `agency_id` column gets a policy keyed on the per-transaction setting
-`app.agency_id`. `agency_view` and the API base set it (`SET LOCAL` semantics) once the
-membership is resolved, so inside an agency request the database itself hides other
-agencies' rows even if a query forgot its filter. Outside an agency context (sign-in, the
-agency chooser, invitations, management commands and tasks that pass the agency
-explicitly) the setting is empty and the policy lets the application's own scoping decide.
-Memberships stay visible to their own user, so the agency switcher keeps working.
+Every table with an `agency_id` column has one policy, plain equality on the per-connection
+setting `app.agency_id`: no setting, no rows and no writes. Tables that hold an agency's data
+through a parent (API tokens through their membership, the creator↔niche and
+contract↔creator link tables) see a row only when its parents are visible. Memberships are
+also visible to their own user (`app.user_id`), which is how sign-in and the agency chooser
+find a user's agencies before any agency is chosen.
 
-The policies are (re)applied after every `migrate`, so a table added by a later app is
-covered without anyone remembering to; `tests/agencies/test_rls.py` checks that they are.
-The app must connect as a role that is neither superuser nor BYPASSRLS (CI does).
+Who sets the scope:
+- a request: `DatabaseScopeMiddleware` sets the signed-in user; `agency_view` and the API
+  base set the agency once the membership is resolved; `request_finished` clears both, so a
+  pooled connection never carries one request's agency into the next;
+- a task: `tenant_task` (agencies/tasking.py) scopes it to the agency it is given;
+- a command or a service outside a request: `tenant_transaction(agency_id)`;
+- the few lookups that must cross agencies (an invitation, a share link or an API token
+  found by its secret) go through `agencies/system_scope.py`: database functions that
+  answer one question each ("which agency does this token belong to?") and nothing more.
+  There is no setting that widens the policy, so no SQL the app runs can widen it.
+
+The app connects as a role that neither owns the tables nor bypasses RLS. Migrations run as
+the owner (`DATABASE_OWNER_URL`, see agencies/management/commands/migrate.py), and this
+module's `apply_policies` (post_migrate, as the owner) writes the policies, the system-scope
+functions and the app role's grants, so a table added later is covered without anyone
+remembering to. When the process logs in as the owner (the test suite does, to build its
+fixtures) the scoped code switches to the app role (`DATABASE_APP_ROLE`) for its duration,
+so requests, tasks and scoped services meet the same policies as in production.
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 
 from django.apps import apps
+from django.conf import settings
 from django.db import DatabaseError, connection, connections, transaction
 
 AGENCY_SETTING = "app.agency_id"
 USER_SETTING = "app.user_id"
 POLICY = "tenant_isolation"
 
-_AGENCY = f"NULLIF(current_setting('{AGENCY_SETTING}', true), '')"
-_USER = f"NULLIF(current_setting('{USER_SETTING}', true), '')"
+_AGENCY = f"NULLIF(current_setting('{AGENCY_SETTING}', true), '')::bigint"
+_USER = f"NULLIF(current_setting('{USER_SETTING}', true), '')::bigint"
+
+# Tables with no agency of their own that are not tenant data (Django's and allauth's).
+GLOBAL_TABLES = frozenset(
+    {
+        "agencies_agency",
+        "auth_group",
+        "auth_group_permissions",
+        "auth_permission",
+        "auth_user",
+        "auth_user_groups",
+        "auth_user_user_permissions",
+        "account_emailaddress",
+        "account_emailconfirmation",
+        "django_admin_log",
+        "django_content_type",
+        "django_migrations",
+        "django_session",
+        "mfa_authenticator",
+    }
+)
+
+
+def _concrete_models():
+    for model in apps.get_models(include_auto_created=True):
+        if not model._meta.proxy and model._meta.managed:
+            yield model
+
+
+def _agency_field(model):
+    return next(
+        (f for f in model._meta.concrete_fields if f.name == "agency" and f.is_relation), None
+    )
 
 
 def tenant_tables() -> list[tuple[str, bool]]:
     """(table, is_membership) for every concrete model with an `agency` foreign key."""
     tables = []
-    for model in apps.get_models():
-        if model._meta.proxy or not model._meta.managed:
-            continue
-        field = next((f for f in model._meta.concrete_fields if f.name == "agency"), None)
-        if field is not None and field.is_relation:
+    for model in _concrete_models():
+        if _agency_field(model) is not None:
             tables.append((model._meta.db_table, model._meta.label == "agencies.Membership"))
     return sorted(tables)
 
 
-def _policy_sql(table: str, is_membership: bool) -> str:
-    condition = f"{_AGENCY} IS NULL OR agency_id = {_AGENCY}::bigint"
+def child_tables() -> list[tuple[str, list[tuple[str, str]]]]:
+    """(table, [(column, parent table), …]) for tables without an agency of their own that
+    belong to tenant rows through non-null foreign keys (link tables, API tokens)."""
+    tenant = {table for table, _ in tenant_tables()}
+    children = []
+    for model in _concrete_models():
+        table = model._meta.db_table
+        if table in tenant:
+            continue
+        parents = [
+            (f.column, f.related_model._meta.db_table)
+            for f in model._meta.concrete_fields
+            if f.is_relation and not f.null and f.related_model._meta.db_table in tenant
+        ]
+        if parents:
+            children.append((table, parents))
+    return sorted(children)
+
+
+def _tenant_condition(is_membership: bool) -> str:
+    condition = f"agency_id = {_AGENCY}"
     if is_membership:
-        condition += f" OR user_id = {_USER}::bigint"
+        condition = f"({condition} OR user_id = {_USER})"
+    return condition
+
+
+def _child_condition(table: str, parents: list[tuple[str, str]]) -> str:
+    return " AND ".join(
+        f'EXISTS (SELECT 1 FROM "{parent}" p WHERE p.id = "{table}"."{column}")'  # noqa: S608 - model table names
+        for column, parent in parents
+    )
+
+
+def _policy_sql(table: str, condition: str) -> str:
     return (
         f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY; '
-        f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY; '
+        f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY; '
         f'DROP POLICY IF EXISTS {POLICY} ON "{table}"; '
         f'CREATE POLICY {POLICY} ON "{table}" USING ({condition}) WITH CHECK ({condition});'
     )
 
 
+def policies_sql() -> list[str]:
+    statements = [
+        _policy_sql(table, _tenant_condition(is_membership))
+        for table, is_membership in tenant_tables()
+    ]
+    statements += [
+        _policy_sql(table, _child_condition(table, parents)) for table, parents in child_tables()
+    ]
+    return statements
+
+
+def app_role() -> str:
+    """The role the app's code runs as (DATABASE_APP_ROLE, by default DATABASE_URL's user)."""
+    return settings.DATABASE_APP_ROLE or connection.settings_dict.get("USER") or ""
+
+
+def _grants_sql(role: str) -> list[str]:
+    quoted = connection.ops.quote_name(role)
+    return [
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}",
+        f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
+    ]
+
+
 def apply_policies(using: str = "default", **kwargs) -> None:
-    """post_migrate receiver: make sure every tenant table has its policy."""
+    """post_migrate receiver (as the owner): policies on every tenant table and link table,
+    the system-scope functions, and the app role's grants."""
+    from .system_scope import functions_sql
+
     conn = connections[using]
     if conn.vendor != "postgresql":
         return
+    role = settings.DATABASE_APP_ROLE or conn.settings_dict.get("USER") or ""
+    login = conn.settings_dict.get("USER") or ""
     with conn.cursor() as cursor:
-        for table, is_membership in tenant_tables():
-            cursor.execute(_policy_sql(table, is_membership))
+        for statement in policies_sql():
+            cursor.execute(statement)
+        for statement in functions_sql(role):
+            cursor.execute(statement)
+        if role and role != login:
+            for statement in _grants_sql(role):
+                cursor.execute(statement)
 
 
-def set_tenant(agency_id: int | None, user_id: int | None = None) -> None:
-    """Scope the current transaction to one agency (no-op outside PostgreSQL)."""
-    if connection.vendor != "postgresql":
-        return
+# --- The scope of the current connection ---------------------------------------------------
+
+# Whether this connection was scoped by the current request (so `request_finished` resets it).
+_request_scoped: ContextVar[bool] = ContextVar("talentdesk_request_scoped", default=False)
+
+
+def _switches_role() -> bool:
+    """True when the process logs in as another role than the app's (the test suite logs in
+    as the owner to build fixtures): scoped code then runs as the app role."""
+    role = settings.DATABASE_APP_ROLE
+    return bool(role) and role != connection.settings_dict.get("USER")
+
+
+def _set(agency: str, user: str, *, local: bool, role: str | None = None) -> None:
+    sql = "SELECT set_config(%s, %s, %s), set_config(%s, %s, %s)"
+    params: list = [AGENCY_SETTING, agency, local, USER_SETTING, user, local]
+    if role is not None:
+        sql += ", set_config('role', %s, %s)"
+        params += [role, local]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _snapshot() -> tuple[str, str, str]:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT set_config(%s, %s, true), set_config(%s, %s, true)",
-            [AGENCY_SETTING, str(agency_id or ""), USER_SETTING, str(user_id or "")],
-        )
-
-
-def clear_tenant() -> None:
-    """Leave the agency scope at the end of a request. If the transaction already failed,
-    its rollback resets the setting, so there is nothing to do (and nothing to mask)."""
-    if connection.vendor != "postgresql" or connection.needs_rollback:
-        return
-    with suppress(DatabaseError):  # an aborted transaction: its rollback resets it
-        set_tenant(None)
-
-
-def _current() -> tuple[str, str]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT current_setting(%s, true), current_setting(%s, true)",
+            "SELECT current_setting(%s, true), current_setting(%s, true), current_setting('role')",
             [AGENCY_SETTING, USER_SETTING],
         )
-        agency_id, user_id = cursor.fetchone()
-    return agency_id or "", user_id or ""
+        agency, user, role = cursor.fetchone()
+    return agency or "", user or "", role or "none"
+
+
+def request_begin(user_id: int | None) -> None:
+    """Start of a request (DatabaseScopeMiddleware): the signed-in user, no agency yet."""
+    if connection.vendor != "postgresql":
+        return
+    _set("", str(user_id or ""), local=False, role=app_role() if _switches_role() else None)
+    _request_scoped.set(True)
+
+
+def request_agency(agency_id: int, user_id: int | None) -> None:
+    """`agency_view` and the API base: the rest of this request sees this agency's rows
+    (templates rendered after the view and streamed exports included)."""
+    if connection.vendor != "postgresql":
+        return
+    _set(str(agency_id), str(user_id or ""), local=False)
+    _request_scoped.set(True)
+
+
+def request_end(**kwargs) -> None:
+    """`request_finished` receiver: leave the request's scope on the connection."""
+    if not _request_scoped.get():
+        return
+    _request_scoped.set(False)
+    if connection.vendor != "postgresql" or connection.connection is None:
+        return
+    if connection.needs_rollback:
+        return  # an aborted transaction: its rollback resets the settings
+    with suppress(DatabaseError):
+        _set("", "", local=False, role="none" if _switches_role() else None)
+
+
+@contextmanager
+def session_scope(agency_id: int | None, user_id: int | None = None):
+    """A task's scope: this agency (or none, for a task that spans agencies) for every
+    transaction the task opens, then whatever was there before (an eager task inside a
+    request leaves the request's scope as it found it)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    previous = _snapshot()
+    _set(
+        str(agency_id or ""),
+        str(user_id or ""),
+        local=False,
+        role=app_role() if _switches_role() else None,
+    )
+    try:
+        yield
+    finally:
+        if not connection.needs_rollback and connection.connection is not None:
+            with suppress(DatabaseError):
+                _set(
+                    previous[0],
+                    previous[1],
+                    local=False,
+                    role=previous[2] if _switches_role() else None,
+                )
 
 
 @contextmanager
@@ -106,18 +276,16 @@ def tenant_scope(agency_id: int, user_id: int | None = None):
         return
     if not connection.in_atomic_block:
         raise RuntimeError("tenant_scope() needs a transaction: use tenant_transaction().")
-    previous = _current()
-    set_tenant(agency_id, user_id)
+    previous = _snapshot()
+    switches = _switches_role()
+    _set(str(agency_id), str(user_id or ""), local=True, role=app_role() if switches else None)
     try:
         yield
     finally:
         if not connection.needs_rollback:
             # An aborted transaction: its rollback resets the setting.
-            with suppress(DatabaseError), connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config(%s, %s, true), set_config(%s, %s, true)",
-                    [AGENCY_SETTING, previous[0], USER_SETTING, previous[1]],
-                )
+            with suppress(DatabaseError):
+                _set(previous[0], previous[1], local=True, role=previous[2] if switches else None)
 
 
 @contextmanager

@@ -20,7 +20,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from .models import Agency, Membership
-from .rls import clear_tenant, set_tenant
+from .rls import request_agency
 
 M = TypeVar("M", bound=Model)
 
@@ -77,11 +77,10 @@ def agency_view(*, allow: Iterable[str]) -> Callable:
                 raise PermissionDenied(_("Your role does not give access to this page."))
             if request.session.get(SESSION_LAST_AGENCY) != membership.agency.slug:
                 request.session[SESSION_LAST_AGENCY] = membership.agency.slug
-            set_tenant(membership.agency_id, request.user.pk)
-            try:
-                return view(request, *args, **kwargs)
-            finally:
-                clear_tenant()
+            # The rest of the request sees this agency's rows (rendering and streaming too);
+            # `request_finished` clears it.
+            request_agency(membership.agency_id, request.user.pk)
+            return view(request, *args, **kwargs)
 
         wrapper.agency_roles = allowed  # type: ignore[attr-defined]
         return wrapper

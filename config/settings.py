@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "agencies.middleware.DatabaseScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -103,6 +104,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# Row-level security (agencies/rls.py): the app connects as DATABASE_URL's role, which must
+# neither own the tables nor bypass RLS; `migrate` connects as DATABASE_OWNER_URL's role (the
+# tables' owner) when it is set. DATABASE_APP_ROLE names the app's role when the process logs in
+# as another (the test suite logs in as the owner and switches for requests, tasks and scopes).
+DATABASE_OWNER_URL = env.str("DATABASE_OWNER_URL", default="")
+DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default=DATABASES["default"].get("USER", ""))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
