@@ -68,10 +68,16 @@ def account_exists_for(email: str) -> bool:
 
 
 def user_has_email(user, email: str) -> bool:
-    return (
-        user.email.lower() == email.lower()
-        or EmailAddress.objects.filter(user=user, email__iexact=email).exists()
-    )
+    """Whether `email` is one of `user`'s addresses and no other account has verified it.
+
+    An unverified address of theirs counts (accepting verifies it: the link proves it), unless
+    another account already verified it: the address is that account's, and verifying it here
+    too would break allauth's one-verified-owner-per-address constraint.
+    """
+    addresses = EmailAddress.objects.filter(email__iexact=email)
+    if addresses.filter(verified=True).exclude(user=user).exists():
+        return False
+    return user.email.lower() == email.lower() or addresses.filter(user=user).exists()
 
 
 def _accept_url(base_url: str, token: str) -> str:

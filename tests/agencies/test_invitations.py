@@ -338,6 +338,32 @@ def test_the_address_matches_whatever_its_case_and_secondary_addresses_count(age
     assert EmailAddress.objects.get(email="Nina.Work@example.com").verified is True
 
 
+def test_an_address_someone_else_verified_does_not_count_as_an_unverified_one_of_yours(agency):
+    # Regression: accepting verified the address on the second account too, which broke
+    # allauth's unique_verified_email constraint (IntegrityError, a 500).
+    invitation, token = invite(agency, "nina@example.com")
+    nina = UserFactory(email="nina@example.com")  # verified, primary
+    eve = UserFactory(email="eve@example.com")
+    EmailAddress.objects.create(user=eve, email="Nina@example.com", verified=False)
+    client = client_for(eve)
+
+    page = client.get(_accept_url(token))
+    response = client.post(_accept_url(token))
+
+    for answer in (page, response):
+        assert answer.status_code == 200
+        assert "eve@example.com" in answer.content.decode()
+    assert not Membership.objects.filter(user=eve).exists()
+    assert EmailAddress.objects.get(user=eve, email="Nina@example.com").verified is False
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+    with pytest.raises(ValidationError):
+        invitation_accept(token=token, user=eve)
+    # The owner of the address still joins.
+    client_for(nina).post(_accept_url(token))
+    assert Membership.objects.filter(user=nina, agency=agency).exists()
+
+
 def test_a_user_signed_in_with_another_address_is_asked_to_sign_out(agency, manager):
     invitation, token = invite(agency, "nina@example.com")
     stranger = UserFactory(email="stranger@example.com")
