@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import onboarding_views, views
 
 app_name = "agencies"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("settings/", views.agency_settings, name="settings"),
+    path("new-agency/", onboarding_views.agency_create, name="agency-create"),
     path("team/", views.members, name="members"),
     path("team/invite/", views.invite, name="invite"),
     path("team/<int:pk>/role/", views.member_role, name="member-role"),

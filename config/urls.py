@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("invitations/", include("agencies.invitation_urls")),
+    path("staff/", include("agencies.staff_urls")),
     # A sponsor's report link: signed, expiring, revocable, no login.
     path("r/", include("campaigns.share_urls")),
     path("a/<slug:agency_slug>/", include("agencies.urls")),

@@ -1,0 +1,14 @@
+"""Platform staff pages (is_staff): the agencies on this installation, starting a new one."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from . import onboarding_views
+
+app_name = "staff"
+
+urlpatterns = [
+    path("agencies/", onboarding_views.staff_agencies, name="agencies"),
+    path("agencies/new/", onboarding_views.staff_agency_create, name="agency-create"),
+]
