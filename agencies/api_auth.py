@@ -1,13 +1,19 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from .models import ApiToken
-from .tokens import api_token_check
+from .tokens import api_token_check, api_token_record_use
+
+
+def _token_for_key(raw: str) -> ApiToken | None:
+    """The one place a request's token is looked up: the unrevoked token `raw` names (expired
+    or not, with its membership, user and agency), or None."""
+    return api_token_check(raw)
 
 
 class PersonalTokenAuthentication(authentication.BaseAuthentication):
@@ -21,13 +27,19 @@ class PersonalTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(_("Invalid token header."))
-        token = api_token_check(header[1].decode(errors="replace"))
+        token = _token_for_key(header[1].decode(errors="replace"))
         if token is None or not token.membership.user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
         now = timezone.now()
-        # Record use at most once a minute, so a busy client does not write on every call.
-        if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        if token.expires_at <= now:
+            raise exceptions.AuthenticationFailed(
+                _(
+                    "This API token expired on %(date)s UTC. Create a new one on the "
+                    "API tokens page."
+                )
+                % {"date": f"{token.expires_at.astimezone(UTC):%Y-%m-%d %H:%M}"}
+            )
+        api_token_record_use(token=token, now=now)
         return token.membership.user, token
 
     def authenticate_header(self, request) -> str:

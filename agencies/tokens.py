@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_record
 from .models import ApiToken, Membership
@@ -15,6 +18,9 @@ from .rls import request_agency
 from .system_scope import agency_of
 
 TOKEN_PREFIX = "td"  # noqa: S105 - a public marker, not a secret
+# How long a new token may live, in days; there is no "never".
+TOKEN_LIFETIMES = (30, 90, 180, 365)
+DEFAULT_TOKEN_LIFETIME = 90
 
 
 def _digest(secret: str) -> str:
@@ -22,12 +28,23 @@ def _digest(secret: str) -> str:
 
 
 @transaction.atomic
-def api_token_create(*, membership: Membership, name: str, actor) -> tuple[ApiToken, str]:
-    """Create a token for `membership`; returns the row and the plain token (shown once)."""
+def api_token_create(
+    *, membership: Membership, name: str, actor, lifetime_days: int = DEFAULT_TOKEN_LIFETIME
+) -> tuple[ApiToken, str]:
+    """Create a token for `membership` that expires after `lifetime_days` (one of
+    TOKEN_LIFETIMES); returns the row and the plain token (shown once)."""
+    if lifetime_days not in TOKEN_LIFETIMES:
+        raise ValidationError(
+            {"lifetime_days": _("Choose how long the token stays valid from the list.")}
+        )
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     token = ApiToken(
-        membership=membership, name=name.strip(), prefix=prefix, digest=_digest(secret)
+        membership=membership,
+        name=name.strip(),
+        prefix=prefix,
+        digest=_digest(secret),
+        expires_at=timezone.now() + timedelta(days=lifetime_days),
     )
     token.full_clean()
     token.save()
@@ -36,7 +53,12 @@ def api_token_create(*, membership: Membership, name: str, actor) -> tuple[ApiTo
         actor=actor,
         action="api_token.create",
         obj=token,
-        after={"name": token.name, "prefix": prefix, "member": membership.user.email},
+        after={
+            "name": token.name,
+            "prefix": prefix,
+            "member": membership.user.email,
+            "expires_at": token.expires_at.isoformat(),
+        },
     )
     return token, f"{TOKEN_PREFIX}_{prefix}_{secret}"
 
@@ -59,8 +81,17 @@ def api_token_revoke(*, token: ApiToken, actor) -> ApiToken:
     return token
 
 
+def api_token_record_use(*, token: ApiToken, now) -> None:
+    """Note that `token` was used, at most once a minute: a busy script does not write on
+    every request (one UPDATE of one column; not audited, the column is the record)."""
+    if token.last_used_at is None or now - token.last_used_at >= timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+
+
 def api_token_check(raw: str) -> ApiToken | None:
-    """The active token for `raw`, or None. Constant-time comparison of the digest."""
+    """The unrevoked token for `raw`, or None; expired ones too, so the caller can say that
+    it expired (whoever holds the whole token may know). Constant-time digest comparison."""
     try:
         scheme, prefix, secret = raw.split("_", 2)
     except ValueError:
