@@ -54,9 +54,28 @@ def test_switching_shows_the_other_agency_with_the_role_held_there(agency, other
     assert client.get(reverse("agencies:members", args=["acme"])).status_code == 403
 
 
-def test_a_member_of_one_agency_gets_no_switcher(owner_client, agency):
-    response = owner_client.get(reverse("agencies:dashboard", args=[agency.slug]))
+def test_a_member_of_one_agency_gets_no_switcher(manager_client, agency):
+    response = manager_client.get(reverse("agencies:dashboard", args=[agency.slug]))
     assert 'data-testid="agency-switcher"' not in response.content.decode()
+
+
+def test_an_owner_of_one_agency_gets_the_switcher_to_start_another(owner_client, agency):
+    switcher = _switcher(owner_client.get(reverse("agencies:dashboard", args=[agency.slug])))
+
+    assert f'href="{reverse("agencies:agency-create", args=[agency.slug])}"' in switcher
+    assert "New agency…" in switcher
+
+
+def test_the_switcher_offers_a_new_agency_only_where_the_user_is_owner(agency, other_agency):
+    user = member(agency, Role.MANAGER)
+    MembershipFactory(user=user, agency=other_agency, role=Role.OWNER)
+    client = client_for(user)
+
+    as_manager = _switcher(client.get(reverse("agencies:dashboard", args=["acme"])))
+    as_owner = _switcher(client.get(reverse("agencies:dashboard", args=["rival"])))
+
+    assert "New agency…" not in as_manager
+    assert reverse("agencies:agency-create", args=["rival"]) in as_owner
 
 
 def test_switching_to_an_agency_one_does_not_belong_to_is_a_404(owner_client, other_agency):
