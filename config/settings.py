@@ -12,6 +12,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from ops.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -54,11 +56,14 @@ INSTALLED_APPS = [
     "payouts",
     "campaigns",
     "moderation",
+    "ops",
 ]
 
 MIDDLEWARE = [
     # /healthz and /readyz, answered before host checks, HTTPS redirects and sessions.
     "config.health.HealthCheckMiddleware",
+    # The request id, one log line and the metrics of every other request (ops/).
+    "ops.middleware.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -301,18 +306,19 @@ CELERY_TIMEZONE = "UTC"
 # Each app adds its periodic jobs here; the beat process (see README) runs them.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # WeasyPrint logs every layout step of every report at INFO; keep its warnings only.
-    "loggers": {
-        "weasyprint": {"level": "WARNING"},
-        "weasyprint.progress": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-    },
-}
+# --- Observability (ops/, README "Operations") -------------------------------------------------
+# One JSON object per line in production, readable lines in development; every line carries
+# the request id (and agency, task) it was written for.
+LOG_FORMAT = env.str("LOG_FORMAT", default="console" if DEBUG else "json")
+LOGGING = logging_config(LOG_FORMAT, env.str("LOG_LEVEL", default="INFO"))
+# Celery keeps the logging configured above instead of installing its own on the root logger.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# /metrics answers 404 while unset; a scraper sends `Authorization: Bearer <token>`.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production")
+SENTRY_RELEASE = env.str("SENTRY_RELEASE", default="")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
 
 # whitenoise serves straight from the app folders in development and tests.
 WHITENOISE_USE_FINDERS = DEBUG or TESTING

@@ -37,6 +37,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
+    # Prometheus scrape endpoint, behind METRICS_TOKEN (ops/views.py).
+    path("", include("ops.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,98 @@
+"""Structured logs: one configuration for Django, Celery and every `logging` call.
+
+structlog renders both its own events and plain `logging` records, so a line from any library
+carries the same context (request id, agency, task) bound in `structlog.contextvars` by the
+request middleware and the Celery hooks. `LOG_FORMAT=json` gives one JSON object per line
+(production), `console` coloured, aligned lines (development).
+
+Imported by config/settings.py, so nothing here may touch Django settings or models.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import structlog
+
+# What an incoming X-Request-ID may be: a proxy's or a client's id, not free text that could
+# forge log lines or grow without bound.
+REQUEST_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+FILTERED = "[Filtered]"
+# URL parameters that are credentials in their own right (an invitation or share-link token,
+# allauth's password-reset and e-mail confirmation keys): never written to a log or Sentry.
+# The same names are filtered from query strings and data sent to Sentry.
+SENSITIVE_NAME_RE = re.compile(
+    r"token|key|secret|signature|passw|credential|session|csrf|auth|e?mail|iban|dsn|^sig$|^code$",
+    re.I,
+)
+
+SHARED_PROCESSORS: list[Any] = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_logger_name,
+    structlog.stdlib.add_log_level,
+    structlog.stdlib.ExtraAdder(),
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+]
+
+
+def request_id_or_new(candidate: str | None) -> str:
+    """`candidate` if it is a well-formed request id, else a new one."""
+    if candidate and REQUEST_ID_RE.fullmatch(candidate):
+        return candidate
+    return uuid.uuid4().hex
+
+
+def safe_path(path: str, url_kwargs: dict[str, Any] | None) -> str:
+    """`path` with the value of every credential-like URL parameter (token, key…) replaced."""
+    for name, value in (url_kwargs or {}).items():
+        if isinstance(value, str) and value and SENSITIVE_NAME_RE.search(name):
+            path = path.replace(value, FILTERED)
+    return path
+
+
+def formatter(log_format: str) -> dict[str, Any]:
+    """The `logging.config` formatter entry for `json` or `console`."""
+    if log_format == "json":
+        renderer: list[Any] = [
+            structlog.processors.dict_tracebacks,
+            structlog.processors.JSONRenderer(sort_keys=False),
+        ]
+    elif log_format == "console":
+        renderer = [structlog.dev.ConsoleRenderer()]
+    else:
+        raise ValueError(f"LOG_FORMAT must be json or console, not {log_format!r}")
+    return {
+        "()": structlog.stdlib.ProcessorFormatter,
+        "foreign_pre_chain": SHARED_PROCESSORS,
+        "processors": [structlog.stdlib.ProcessorFormatter.remove_processors_meta, *renderer],
+    }
+
+
+def logging_config(log_format: str, level: str) -> dict[str, Any]:
+    """Configure structlog and return Django's LOGGING for it (settings call this once)."""
+    structlog.configure(
+        processors=[*SHARED_PROCESSORS, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"structured": formatter(log_format)},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            # WeasyPrint logs every layout step of every report at INFO; keep its warnings.
+            "weasyprint": {"level": "WARNING"},
+            "weasyprint.progress": {"level": "WARNING"},
+            "fontTools": {"level": "WARNING"},
+            # Celery's own "received"/"succeeded in" lines (with the task's return value):
+            # ops.celery_hooks writes one line per task instead. Failures are still logged.
+            "celery.app.trace": {"level": "WARNING"},
+            # runserver's access line; ops.middleware writes the request line.
+            "django.server": {"level": "WARNING"},
+        },
+    }

@@ -1,0 +1,77 @@
+"""One log line and the metrics of every request, with the request id bound for every log line
+written while it runs (and carried into the tasks it queues, see ops.celery_hooks).
+
+First in MIDDLEWARE, so redirects and errors of the other middleware are measured too.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import structlog
+from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject, empty
+
+from .logs import request_id_or_new, safe_path
+from .metrics import REQUEST_LATENCY, RESPONSES, UNRESOLVED_VIEW, method_label
+
+REQUEST_ID_HEADER = "X-Request-ID"
+logger = structlog.get_logger("talentdesk.request")
+
+
+def user_id_of(request: HttpRequest) -> int | None:
+    """The signed-in user's id if the request already looked the user up. A page that never
+    asked (a health check, a static file) costs no session or user query for the log line."""
+    user = getattr(request, "user", None)
+    # AuthenticationMiddleware's lazy user: evaluated only once something used it.
+    if user is None or (isinstance(user, SimpleLazyObject) and user._wrapped is empty):
+        return None
+    return user.pk if user.is_authenticated else None
+
+
+class RequestObservabilityMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = request_id_or_new(request.headers.get(REQUEST_ID_HEADER))
+        request.request_id = request_id
+        started = time.perf_counter()
+        # Unbound again on the way out, so nothing of this request reaches the next one
+        # a worker thread serves.
+        with structlog.contextvars.bound_contextvars(request_id=request_id, agency=None):
+            response = self.get_response(request)
+            seconds = time.perf_counter() - started
+            self.record(request, response, seconds)
+        response[REQUEST_ID_HEADER] = request_id
+        return response
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable, view_args: tuple, view_kwargs: dict
+    ) -> None:
+        slug = view_kwargs.get("agency_slug")
+        if slug:
+            structlog.contextvars.bind_contextvars(agency=slug)
+
+    def record(self, request: HttpRequest, response: HttpResponse, seconds: float) -> None:
+        match = request.resolver_match
+        kwargs: dict[str, Any] = match.kwargs if match else {}
+        view = match.view_name if match else None
+        method = method_label(request.method or "")
+        REQUEST_LATENCY.labels(view=view or UNRESOLVED_VIEW, method=method).observe(seconds)
+        RESPONSES.labels(
+            view=view or UNRESOLVED_VIEW, method=method, status=str(response.status_code)
+        ).inc()
+        log = logger.error if response.status_code >= 500 else logger.info
+        log(
+            "request",
+            agency=kwargs.get("agency_slug"),
+            user_id=user_id_of(request),
+            method=request.method,
+            path=safe_path(request.path, kwargs),
+            view=view,
+            status=response.status_code,
+            duration_ms=round(seconds * 1000, 1),
+        )
