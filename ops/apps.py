@@ -12,10 +12,14 @@ class OpsConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing connects the Celery signal receivers (publish, prerun, postrun, failure).
+        from django.core.signals import request_finished
+
         from . import celery_hooks  # noqa: F401
+        from .middleware import context_clear
         from .receivers import connect
 
         connect()
+        request_finished.connect(context_clear, dispatch_uid="ops_context_clear")
         if settings.SENTRY_DSN:
             from .sentry import init_sentry
 

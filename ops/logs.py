@@ -15,11 +15,13 @@ import uuid
 from typing import Any
 
 import structlog
+from django.http import HttpRequest
 
 # What an incoming X-Request-ID may be: a proxy's or a client's id, not free text that could
 # forge log lines or grow without bound.
 REQUEST_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 FILTERED = "[Filtered]"
+LEADING_KEYS = ("timestamp", "level", "logger", "event", "request_id")
 # URL parameters that are credentials in their own right (an invitation or share-link token,
 # allauth's password-reset and e-mail confirmation keys): never written to a log or Sentry.
 # The same names are filtered from query strings and data sent to Sentry.
@@ -27,14 +29,6 @@ SENSITIVE_NAME_RE = re.compile(
     r"token|key|secret|signature|passw|credential|session|csrf|auth|e?mail|iban|dsn|^sig$|^code$",
     re.I,
 )
-
-SHARED_PROCESSORS: list[Any] = [
-    structlog.contextvars.merge_contextvars,
-    structlog.stdlib.add_logger_name,
-    structlog.stdlib.add_log_level,
-    structlog.stdlib.ExtraAdder(),
-    structlog.processors.TimeStamper(fmt="iso", utc=True),
-]
 
 
 def request_id_or_new(candidate: str | None) -> str:
@@ -52,12 +46,39 @@ def safe_path(path: str, url_kwargs: dict[str, Any] | None) -> str:
     return path
 
 
+def request_repr_replaced(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
+    """Django's own request logs pass the request as `extra`; its repr has the query string,
+    which may hold a token. Keep the method and path only."""
+    request = event.get("request")
+    if isinstance(request, HttpRequest):
+        match = request.resolver_match
+        event["request"] = f"{request.method} {safe_path(request.path, match and match.kwargs)}"
+    return event
+
+
+def leading_keys_first(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
+    """timestamp, level, logger, event and request id first: a line reads like a log line."""
+    head = {key: event.pop(key) for key in LEADING_KEYS if key in event}
+    return {**head, **event}
+
+
+SHARED_PROCESSORS: list[Any] = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_logger_name,
+    structlog.stdlib.add_log_level,
+    structlog.stdlib.ExtraAdder(),
+    request_repr_replaced,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+]
+
+
 def formatter(log_format: str) -> dict[str, Any]:
     """The `logging.config` formatter entry for `json` or `console`."""
     if log_format == "json":
         renderer: list[Any] = [
             structlog.processors.dict_tracebacks,
-            structlog.processors.JSONRenderer(sort_keys=False),
+            leading_keys_first,
+            structlog.processors.JSONRenderer(),
         ]
     elif log_format == "console":
         renderer = [structlog.dev.ConsoleRenderer()]
@@ -92,7 +113,9 @@ def logging_config(log_format: str, level: str) -> dict[str, Any]:
             # Celery's own "received"/"succeeded in" lines (with the task's return value):
             # ops.celery_hooks writes one line per task instead. Failures are still logged.
             "celery.app.trace": {"level": "WARNING"},
-            # runserver's access line; ops.middleware writes the request line.
+            # runserver's access line and Django's "Not Found"/"Forbidden" warnings repeat
+            # the request line ops.middleware writes; server errors are still logged.
             "django.server": {"level": "WARNING"},
+            "django.request": {"level": "ERROR"},
         },
     }

@@ -31,6 +31,11 @@ def user_id_of(request: HttpRequest) -> int | None:
     return user.pk if user.is_authenticated else None
 
 
+def context_clear(**_: Any) -> None:
+    """request_finished: nothing of this request reaches the next one the thread serves."""
+    structlog.contextvars.clear_contextvars()
+
+
 class RequestObservabilityMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -39,12 +44,12 @@ class RequestObservabilityMiddleware:
         request_id = request_id_or_new(request.headers.get(REQUEST_ID_HEADER))
         request.request_id = request_id
         started = time.perf_counter()
-        # Unbound again on the way out, so nothing of this request reaches the next one
-        # a worker thread serves.
-        with structlog.contextvars.bound_contextvars(request_id=request_id, agency=None):
-            response = self.get_response(request)
-            seconds = time.perf_counter() - started
-            self.record(request, response, seconds)
+        # Bound until request_finished (context_clear), not just until the response leaves
+        # the middleware: Django still logs an error response after the middleware chain.
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id, agency=None)
+        response = self.get_response(request)
+        self.record(request, response, time.perf_counter() - started)
         response[REQUEST_ID_HEADER] = request_id
         return response
 
