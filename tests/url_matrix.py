@@ -37,6 +37,8 @@ NOT_TENANT_SCOPED: dict[str, str] = {
     "(tests/agencies/test_invitations.py)",
     "report_share:": "a sponsor's public report link, authorised by its signed token "
     "(tests/reports/test_share_links.py)",
+    "staff:": "platform staff pages (is_staff and two-factor), not an agency's; only the "
+    "agencies table is read (tests/agencies/test_onboarding.py)",
 }
 # allauth's account and MFA pages act on the signed-in user only.
 NOT_TENANT_SCOPED_PREFIXES = ("account_", "mfa_")

@@ -58,6 +58,18 @@ CASES: list[UrlCase] = [
     UrlCase("agencies:dashboard", ALL_ROLES),
     UrlCase("agencies:settings", OWNER),
     UrlCase("agencies:settings", OWNER, method="post", data=_settings_data),
+    UrlCase("agencies:agency-create", OWNER),
+    UrlCase(
+        "agencies:agency-create",
+        OWNER,
+        method="post",
+        data=lambda agency, creator: {
+            "name": "Second Agency",
+            "slug": f"{agency.slug}-second",
+            "timezone": "Europe/Amsterdam",
+            "currency": "EUR",
+        },
+    ),
     UrlCase("agencies:members", OWNER),
     UrlCase(
         "agencies:invite",
