@@ -35,7 +35,7 @@ class AgencySummarySerializer(serializers.ModelSerializer):
 class TokenSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = ApiToken
-        fields = ["name", "prefix", "created_at"]
+        fields = ["name", "prefix", "created_at", "expires_at", "last_used_at"]
 
 
 class MeSerializer(serializers.ModelSerializer):

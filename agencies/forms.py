@@ -4,11 +4,13 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from PIL import Image, UnidentifiedImageError
 
 from . import selectors
 from .models import Agency
 from .roles import Role
+from .tokens import DEFAULT_TOKEN_LIFETIME, TOKEN_LIFETIMES
 
 LOGO_MAX_BYTES = 1024 * 1024
 LOGO_FORMATS = {"PNG", "JPEG"}
@@ -192,6 +194,18 @@ class ApiTokenForm(forms.Form):
         label=_("Token name"),
         max_length=80,
         help_text=_("What uses it, e.g. “Accounting export” or “Reporting script”."),
+    )
+    lifetime_days = forms.TypedChoiceField(
+        label=_("Valid for"),
+        coerce=int,
+        choices=[
+            (days, ngettext_lazy("%(count)d day", "%(count)d days", "count") % {"count": days})
+            for days in TOKEN_LIFETIMES
+        ],
+        initial=DEFAULT_TOKEN_LIFETIME,
+        required=False,
+        empty_value=DEFAULT_TOKEN_LIFETIME,
+        help_text=_("After this the token stops working; create a new one to carry on."),
     )
 
 

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 
 from agencies.models import ApiToken, AuditLog, Membership
 from agencies.roles import Role
@@ -161,3 +169,103 @@ def test_the_tokens_page_query_count_does_not_grow(
         response = manager_client.get(_url(agency))
 
     assert len(response.context["tokens"]) == size
+
+
+# --- Expiry and last use ---------------------------------------------------------------------
+
+
+def _create(client, agency, **data):
+    return client.post(_url(agency), {"name": "script", **data}).context["new_token"]
+
+
+@pytest.mark.parametrize(("posted", "days"), [({}, 90), ({"lifetime_days": "30"}, 30)])
+def test_a_new_token_expires_after_the_chosen_lifetime(manager_client, agency, posted, days):
+    before = timezone.now()
+
+    _create(manager_client, agency, **posted)
+
+    token = ApiToken.objects.get()
+    assert before + timedelta(days=days) <= token.expires_at <= timezone.now() + timedelta(days)
+    entry = AuditLog.objects.get(action="api_token.create")
+    assert entry.after["expires_at"] == token.expires_at.isoformat()
+
+
+@pytest.mark.parametrize("lifetime", ["0", "3650", "forever", "90.5"])
+def test_a_lifetime_off_the_list_is_refused(manager_client, agency, lifetime):
+    response = manager_client.post(_url(agency), {"name": "script", "lifetime_days": lifetime})
+
+    assert response.status_code == 200
+    assert "valid choice" in " ".join(response.context["form"].errors["lifetime_days"])
+    assert not ApiToken.objects.exists()
+
+
+def test_the_service_refuses_a_lifetime_off_the_list(manager, agency):
+    with pytest.raises(ValidationError) as error:
+        api_token_create(
+            membership=Membership.objects.get(user=manager),
+            name="x",
+            actor=manager,
+            lifetime_days=10_000,
+        )
+    assert "lifetime_days" in error.value.message_dict
+    assert not ApiToken.objects.exists()
+
+
+def test_an_expired_token_answers_401_saying_when_it_expired(manager_client, agency):
+    plain = _create(manager_client, agency, lifetime_days="30")
+    assert _me(agency, plain).status_code == 200
+
+    with time_machine.travel(timezone.now() + timedelta(days=30, minutes=1)):
+        response = _me(agency, plain)
+
+    assert response.status_code == 401
+    expires = ApiToken.objects.get().expires_at
+    assert response.json()["detail"] == (
+        f"This API token expired on {expires:%Y-%m-%d %H:%M} UTC. "
+        "Create a new one on the API tokens page."
+    )
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_the_last_use_is_written_at_most_once_a_minute(manager_client, agency):
+    plain = _create(manager_client, agency)
+    start = timezone.now()
+
+    def updates(at):
+        with time_machine.travel(at, tick=False), CaptureQueriesContext(connection) as queries:
+            assert _me(agency, plain).status_code == 200
+        return [q for q in queries if q["sql"].startswith("UPDATE") and "apitoken" in q["sql"]]
+
+    assert len(updates(start)) == 1
+    assert len(updates(start + timedelta(seconds=30))) == 0  # a busy script: no write
+    assert ApiToken.objects.get().last_used_at == start
+    assert len(updates(start + timedelta(seconds=61))) == 1
+    assert ApiToken.objects.get().last_used_at == start + timedelta(seconds=61)
+
+
+def test_the_tokens_page_shows_expiry_last_use_and_expired_tokens(manager_client, agency):
+    plain = _create(manager_client, agency, lifetime_days="30")
+    _me(agency, plain)
+    ApiToken.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    token = ApiToken.objects.get()
+
+    page = manager_client.get(_url(agency))
+
+    content = page.content.decode()
+    with timezone.override(agency.timezone):
+        assert date_format(timezone.localtime(token.expires_at), "SHORT_DATETIME_FORMAT") in content
+        assert (
+            date_format(timezone.localtime(token.last_used_at), "SHORT_DATETIME_FORMAT") in content
+        )
+    assert ">expired<" in content
+    assert "Valid for" in content
+
+
+def test_the_me_endpoint_shows_the_tokens_expiry_and_last_use(manager_client, agency):
+    plain = _create(manager_client, agency)
+
+    body = _me(agency, plain).json()["token"]
+
+    token = ApiToken.objects.get()
+    assert parse_datetime(body["expires_at"]) == token.expires_at
+    assert parse_datetime(body["last_used_at"]) == token.last_used_at
