@@ -244,7 +244,10 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     new_token = None
     if request.method == "POST" and form.is_valid():
         _row, new_token = tokens.api_token_create(
-            membership=request.membership, name=form.cleaned_data["name"], actor=request.user
+            membership=request.membership,
+            name=form.cleaned_data["name"],
+            lifetime_days=form.cleaned_data["lifetime_days"],
+            actor=request.user,
         )
         form = ApiTokenForm()
     context = {
