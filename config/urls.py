@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import IsAuthenticated
 
 from agencies import views as agency_views
 
@@ -34,8 +36,22 @@ urlpatterns = [
     path("a/<slug:agency_slug>/campaigns/", include("campaigns.urls")),
     path("a/<slug:agency_slug>/moderation/", include("moderation.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Schema and docs for signed-in users only (session or API token); the docs page sends a
+    # visitor to the sign-in page.
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]),
+        name="api-schema",
+    ),
+    path(
+        "api/docs/",
+        login_required(
+            SpectacularSwaggerView.as_view(
+                url_name="api-schema", permission_classes=[IsAuthenticated]
+            )
+        ),
+        name="api-docs",
+    ),
     path("admin/", admin.site.urls),
     # Prometheus scrape endpoint, behind METRICS_TOKEN (ops/views.py).
     path("", include("ops.urls")),
