@@ -305,6 +305,26 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 # Each app adds its periodic jobs here; the beat process (see README) runs them.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# Queues per workload (README, "Processes and queues"): more machines can run workers for
+# the heavy ones against the same PostgreSQL and Redis. Routed by task name (a glob covers
+# both spellings of an unnamed task); anything not named here goes to "default".
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "payouts.*bank_import_run": {"queue": "imports"},
+    "payouts.*reconciliation_run": {"queue": "reconciliation"},
+    "campaigns.sponsor_report_render": {"queue": "reports"},
+    "creators.eligibility_scan": {"queue": "platform_sync"},
+    "creators.agency_eligibility_scan": {"queue": "platform_sync"},
+}
+# Processes per worker (default: one per CPU).
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=None)
+# On SIGTERM (REMAP_SIGTERM=SIGQUIT in the Procfile) a worker stops taking tasks, waits
+# this long for those running, then stops the rest; being acks_late they go back to their
+# queue for another worker. Keep it under the process manager's kill timeout.
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.float("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", default=20.0)
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "celerybeat-schedule")
+)
 
 # --- Observability (ops/, README "Operations") -------------------------------------------------
 # One JSON object per line in production, readable lines in development; every line carries
