@@ -233,8 +233,9 @@ class Invitation(models.Model):
     email = models.EmailField(_("e-mail"))
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     digest = models.CharField(max_length=64, unique=True)
+    # Empty for an invitation the system sent (`manage.py create_agency` inviting an owner).
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     # For creator invitations: the roster entry the new login is linked to.
     creator = models.ForeignKey(
