@@ -401,8 +401,8 @@ def test_a_creator_member_without_a_profile_gets_404(agency):
     assert response.status_code == 404
 
 
-def test_the_schema_describes_the_roster_endpoints(client, db):
-    response = client.get(reverse("api-schema"))
+def test_the_schema_describes_the_roster_endpoints(manager_client):
+    response = manager_client.get(reverse("api-schema"))
 
     assert response.status_code == 200
     schema = response.content.decode()
