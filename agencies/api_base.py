@@ -6,8 +6,11 @@ a member whose role is not allowed gets 403.
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, permissions
+from rest_framework.metadata import SimpleMetadata
+from rest_framework.request import clone_request
 
 from .models import ApiToken, Membership
 from .rls import request_agency
@@ -18,18 +21,46 @@ class AgencyRolePermission(permissions.BasePermission):
     """Reads need `read_roles`, writes `write_roles` (both declared on the view)."""
 
     def has_permission(self, request, view) -> bool:
-        membership: Membership = request.membership
-        if request.method in permissions.SAFE_METHODS:
+        # From the view, not the request: DRF's OPTIONS metadata checks each write method on
+        # a clone of the request, which carries none of the attributes `initial` set on it.
+        membership: Membership = view.membership
+        if request.method == "OPTIONS":
+            # What a write-only endpoint accepts is for those who may write to it.
+            roles = view.read_roles | getattr(view, "write_roles", frozenset())
+        elif request.method in permissions.SAFE_METHODS:
             roles = view.read_roles
         else:
             roles = getattr(view, "write_roles", frozenset())
         return membership.role in roles
 
 
+class AgencyMetadata(SimpleMetadata):
+    """OPTIONS: the fields of each write the member's role allows.
+
+    Unlike DRF's own, it never fetches the object to describe PUT: permissions here are per
+    role, not per object, and views look their objects up in ways of their own.
+    """
+
+    def determine_actions(self, request, view):
+        actions = {}
+        for method in sorted({"PUT", "POST"} & set(view.allowed_methods)):
+            view.request = clone_request(request, method)
+            try:
+                view.check_permissions(view.request)
+            except (exceptions.APIException, PermissionDenied, Http404):
+                continue
+            else:
+                actions[method] = self.get_serializer_info(view.get_serializer())
+            finally:
+                view.request = request
+        return actions
+
+
 class AgencyAPIMixin:
     read_roles: frozenset[str] = frozenset()
     write_roles: frozenset[str] = frozenset()
     permission_classes = [permissions.IsAuthenticated, AgencyRolePermission]
+    metadata_class = AgencyMetadata
 
     def initial(self, request, *args, **kwargs):
         self.format_kwarg = self.get_format_suffix(**kwargs)
