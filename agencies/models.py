@@ -267,3 +267,50 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.agency} ({self.role})"
+
+
+class StaffAccessQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # type: ignore[override]
+        raise PermissionError("The staff access log is append-only.")
+
+    def delete(self):  # type: ignore[override]
+        raise PermissionError("The staff access log is append-only.")
+
+
+class StaffAccess(models.Model):
+    """One request by a signed-in user to the Django admin (agencies/admin_site.py): who
+    opened or changed what, from where, or was turned away. The admin spans agencies, so this
+    is a platform log, not an agency's (no agency, no row-level policy). Append-only; the
+    user is kept by id and address so the record outlives the account."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("viewed")
+        CHANGE = "change", _("changed")
+        DENIED = "denied", _("turned away")
+
+    user_pk = models.BigIntegerField(_("user id"), null=True)
+    user_email = models.CharField(_("user"), max_length=254)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    method = models.CharField(_("method"), max_length=10)
+    path = models.CharField(_("path"), max_length=500)
+    status_code = models.PositiveSmallIntegerField(_("status"))
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    objects = StaffAccessQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("staff access")
+        verbose_name_plural = _("staff access log")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.user_email} {self.method} {self.path}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("The staff access log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The staff access log is append-only.")
