@@ -28,13 +28,18 @@ if DEBUG or TESTING:
 else:
     SECRET_KEY = env.str("SECRET_KEY")
 
+# The Django admin (staff with two-factor only) is off in production unless asked for.
+ADMIN_ENABLED = env.bool("ADMIN_ENABLED", default=DEBUG)
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Where people reach the site: the links printed by commands (create_agency) start with it.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, signing in through allauth (two-factor, throttling): see
+    # agencies/admin_site.py. Mounted at /admin/ only when ADMIN_ENABLED.
+    "agencies.admin_apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

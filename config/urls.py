@@ -52,10 +52,14 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
-    path("admin/", admin.site.urls),
     # Prometheus scrape endpoint, behind METRICS_TOKEN (ops/views.py).
     path("", include("ops.urls")),
 ]
+
+# Staff with two-factor only, signing in through allauth (agencies/admin_site.py); not
+# mounted at all unless ADMIN_ENABLED (off by default outside DEBUG).
+if settings.ADMIN_ENABLED:
+    urlpatterns.insert(0, path("admin/", admin.site.urls))
 
 if settings.DEBUG:
     from django.conf.urls.static import static
