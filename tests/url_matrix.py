@@ -37,6 +37,8 @@ NOT_TENANT_SCOPED: dict[str, str] = {
     "(tests/agencies/test_invitations.py)",
     "report_share:": "a sponsor's public report link, authorised by its signed token "
     "(tests/reports/test_share_links.py)",
+    "ops:": "the Prometheus scrape endpoint, behind METRICS_TOKEN, no tenant data "
+    "(tests/ops/test_metrics.py)",
     "staff:": "platform staff pages (is_staff and two-factor), not an agency's; only the "
     "agencies table is read (tests/agencies/test_onboarding.py)",
 }
