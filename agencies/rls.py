@@ -60,6 +60,7 @@ GLOBAL_TABLES = frozenset(
         "django_migrations",
         "django_session",
         "mfa_authenticator",
+        "payouts_referencerate",  # the ECB's published rates: public data
     }
 )
 

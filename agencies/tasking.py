@@ -3,8 +3,14 @@
 
 from __future__ import annotations
 
-from celery import current_app
+import inspect
+from collections.abc import Iterator
+from functools import wraps
+
+from celery import current_app, shared_task
 from django.db import transaction
+
+from .rls import session_scope
 
 
 def task_by_name(name: str):
@@ -18,3 +24,57 @@ def enqueue_on_commit(name: str, *args) -> None:
     """Queue task `name` with `args` once the current transaction commits (at once outside
     one); eager in the embedded default, like `.delay()`."""
     transaction.on_commit(lambda: task_by_name(name).delay(*args))
+
+
+# --- Tasks and row-level security -------------------------------------------------------------
+# Every Celery task is declared with one of the two decorators below, so that what a task can
+# see in the database is decided where it is declared (agencies/rls.py); a test enumerates
+# the registered tasks to prove it (tests/agencies/test_rls.py).
+
+TENANT = "tenant"
+SYSTEM = "system"
+
+
+def tenant_task(*, name: str, **options):
+    """A task about one agency: its first parameter is `agency_id`, and its body runs scoped
+    to that agency (every transaction it opens sees that agency's rows and no other's)."""
+
+    def decorator(fn):
+        parameters = list(inspect.signature(fn).parameters)
+        if not parameters or parameters[0] != "agency_id":
+            raise TypeError(f"tenant task {name} must take agency_id first")
+
+        @wraps(fn)
+        def run(agency_id, *args, **kwargs):
+            with session_scope(agency_id):
+                return fn(agency_id, *args, **kwargs)
+
+        run.talentdesk_scope = TENANT
+        return shared_task(name=name, **options)(run)
+
+    return decorator
+
+
+def system_task(*, name: str, **options):
+    """A beat task that spans agencies: it starts with no agency in scope and may only visit
+    agencies one at a time through `each_agency()` (or queue tenant tasks)."""
+
+    def decorator(fn):
+        @wraps(fn)
+        def run(*args, **kwargs):
+            with session_scope(None):
+                return fn(*args, **kwargs)
+
+        run.talentdesk_scope = SYSTEM
+        return shared_task(name=name, **options)(run)
+
+    return decorator
+
+
+def each_agency() -> Iterator[int]:
+    """Every agency's id in turn, the body of the loop scoped to that agency."""
+    from .models import Agency
+
+    for agency_id in list(Agency.objects.order_by("pk").values_list("pk", flat=True)):
+        with session_scope(agency_id):
+            yield agency_id

@@ -29,7 +29,7 @@ from .forms import (
 from .models import Agency, Invitation, Membership
 from .permissions import AGENCY_ADMIN, AGENCY_VIEW, API_TOKENS, AUDIT_VIEW, MEMBERS_MANAGE
 from .roles import ALL_ROLES, Role
-from .tenancy import SESSION_LAST_AGENCY, agency_view, get_for_agency
+from .tenancy import SESSION_LAST_AGENCY, agency_view, enter_agency_of, get_for_agency
 
 
 @login_required
@@ -296,7 +296,13 @@ def _joined(request: HttpRequest, acceptance: invitations.Acceptance) -> None:
 
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = selectors.pending_invitation_for_token(token)
+    invitation = None
+    if (
+        token
+        and len(token) <= 128
+        and enter_agency_of("invitation", invitations.invitation_digest(token), request.user)
+    ):
+        invitation = selectors.pending_invitation_for_token(token)
     if invitation is None:
         return _invitation_invalid(request)
     context = {"invitation": invitation, "agency": invitation.agency}

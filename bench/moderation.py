@@ -2,7 +2,7 @@
 
 - ingest: batches of 500 through `messages_ingest` (validation done, language detection and
   sentiment included), with the triage task held back so it is timed on its own.
-- triage: the Celery task body, `triage_messages(ids)`, over the same batches of 500, in
+- triage: the Celery task body, `triage_messages(agency_id, ids)`, over the same batches of 500, in
   this one process (database included, no network: the outbox connector is local).
   Target: at least 2,000 messages/s.
 - classify: the pure policy decision alone (matchers of the default policy), for scale.
@@ -94,7 +94,12 @@ def run(args) -> list[tuple[str, str]]:
     batch = _messages(n, now, rng)
 
     queued: list[list[int]] = []
-    with mock.patch.object(triage_messages, "delay", side_effect=queued.append), _Clock() as c:
+    with (
+        mock.patch.object(
+            triage_messages, "delay", side_effect=lambda agency_id, ids: queued.append(ids)
+        ),
+        _Clock() as c,
+    ):
         for i in range(0, n, BATCH):
             messages_ingest(agency=agency, messages=batch[i : i + BATCH], source="api")
     rows.append(("ingest incl. language + sentiment (msg/s)", _rate(n, c.wall, c.cpu)))
@@ -106,7 +111,7 @@ def run(args) -> list[tuple[str, str]]:
     rows.append(("policy decision only (msg/s)", _rate(n, c.wall, c.cpu)))
 
     with _Clock() as c:
-        done = sum(triage_messages(ids) for ids in queued)
+        done = sum(triage_messages(agency.pk, ids) for ids in queued)
     assert done == n == InboundMessage.objects.filter(agency=agency, status="triaged").count()
     rows.append(
         ("triage per process, DB included (msg/s; target >= 2,000)", _rate(n, c.wall, c.cpu))

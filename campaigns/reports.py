@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from agencies.audit import audit_record
 from agencies.models import Agency
 from agencies.rls import tenant_transaction
+from agencies.tenancy import enter_agency_of
 from creators.models import Creator
 
 from . import selectors
@@ -269,7 +270,7 @@ def sponsor_report_request(
     )
     from .tasks import sponsor_report_render as task
 
-    transaction.on_commit(lambda: task.delay(report.pk))
+    transaction.on_commit(lambda: task.delay(report.agency_id, report.pk))
     return report
 
 
@@ -378,11 +379,11 @@ def share_link_resolve(token: str) -> ReportShareLink | None:
         pk = signing.loads(token, salt=SHARE_SALT)
     except signing.BadSignature:
         return None
-    link = (
-        ReportShareLink.objects.select_related("report__campaign").filter(pk=pk).first()
-        if isinstance(pk, int)
-        else None
-    )
+    if not isinstance(pk, int) or not 0 < pk < 2**63:
+        return None
+    if enter_agency_of("share_link", pk) is None:  # its agency, through the system scope
+        return None
+    link = ReportShareLink.objects.select_related("report__campaign").filter(pk=pk).first()
     if link is None or not link.is_active(timezone.now()):
         return None
     if link.report.status != ReportStatus.DONE or not link.report.file:

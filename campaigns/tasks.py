@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from celery import shared_task
 from django.db import transaction
 
 from agencies.models import Agency
 from agencies.rls import tenant_transaction
+from agencies.tasking import system_task, tenant_task
 
 from . import services
 
 
-@shared_task(name="campaigns.contract_reminders")
+@system_task(name="campaigns.contract_reminders")
 def contract_reminders() -> int:
     """Beat entry point: queue one reminder run per agency (each in its own transaction)."""
     agency_ids = list(Agency.objects.order_by("pk").values_list("pk", flat=True))
@@ -20,7 +20,7 @@ def contract_reminders() -> int:
     return len(agency_ids)
 
 
-@shared_task(name="campaigns.agency_contract_reminders")
+@tenant_task(name="campaigns.agency_contract_reminders")
 def agency_contract_reminders(agency_id: int) -> int:
     """Idempotent: each (contract, kind, threshold) is mailed once, whatever the retries."""
     agency = Agency.objects.get(pk=agency_id)
@@ -28,11 +28,13 @@ def agency_contract_reminders(agency_id: int) -> int:
         return services.contract_reminders_send(agency=agency)
 
 
-@shared_task(name="campaigns.sponsor_report_render")
-def sponsor_report_render(report_id: int) -> str:
+@tenant_task(name="campaigns.sponsor_report_render")
+def sponsor_report_render(agency_id: int, report_id: int) -> str:
     """Render one queued sponsor report; a finished report is left alone (idempotent)."""
     from .models import SponsorReport
     from .reports import sponsor_report_render as render
 
-    report = SponsorReport.objects.select_related("agency", "campaign__sponsor").get(pk=report_id)
+    report = SponsorReport.objects.select_related("agency", "campaign__sponsor").get(
+        agency_id=agency_id, pk=report_id
+    )
     return render(report=report).status

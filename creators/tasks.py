@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from celery import shared_task
 from django.db import transaction
 
 from agencies.models import Agency
 from agencies.rls import tenant_transaction
+from agencies.tasking import system_task, tenant_task
 
 from . import eligibility_watch
 
 
-@shared_task(name="creators.eligibility_scan")
+@system_task(name="creators.eligibility_scan")
 def eligibility_scan() -> int:
     """Beat entry point: queue one eligibility scan per agency (each its own transaction)."""
     agency_ids = list(Agency.objects.order_by("pk").values_list("pk", flat=True))
@@ -20,7 +20,7 @@ def eligibility_scan() -> int:
     return len(agency_ids)
 
 
-@shared_task(name="creators.agency_eligibility_scan")
+@tenant_task(name="creators.agency_eligibility_scan")
 def agency_eligibility_scan(agency_id: int) -> int:
     """Idempotent: a crossing is mailed once; a rerun finds nothing changed."""
     agency = Agency.objects.filter(pk=agency_id).first()

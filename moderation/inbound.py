@@ -299,5 +299,6 @@ def messages_ingest(
         from .tasks import triage_messages
 
         ids = list(created)
-        transaction.on_commit(lambda: triage_messages.delay(ids))
+        agency_id = agency.pk
+        transaction.on_commit(lambda: triage_messages.delay(agency_id, ids))
     return IngestResult(created=created, duplicates=len(messages) - len(created))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import gc
 import logging
 
-from celery import shared_task
 from celery.signals import worker_process_init
+
+from agencies.tasking import each_agency, system_task, tenant_task
 
 from .analysis import warm_up
 from .cases import breach_scan
@@ -30,8 +31,8 @@ def prepare_worker(**kwargs) -> None:
     gc.freeze()
 
 
-@shared_task(name="moderation.triage_messages")
-def triage_messages(message_ids: list[int]) -> int:
+@tenant_task(name="moderation.triage_messages")
+def triage_messages(agency_id: int, message_ids: list[int]) -> int:
     """Triage a batch in one transaction; returns how many messages it triaged.
 
     Idempotent: a message already triaged is skipped. If the batch fails, each message is
@@ -53,11 +54,13 @@ def triage_messages(message_ids: list[int]) -> int:
     return done
 
 
-@shared_task(name="moderation.send_due_actions")
+@system_task(name="moderation.send_due_actions")
 def send_due_actions_task() -> int:
-    return send_due_actions()
+    """Beat, every minute: each agency's due replies and DMs, one agency at a time."""
+    return sum(send_due_actions() for _agency_id in each_agency())
 
 
-@shared_task(name="moderation.breach_scan")
+@system_task(name="moderation.breach_scan")
 def breach_scan_task() -> int:
-    return breach_scan()
+    """Beat, every minute: each agency's cases past their due time, one agency at a time."""
+    return sum(breach_scan() for _agency_id in each_agency())

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from celery import shared_task
 from django.utils import translation
 
 from agencies.models import Agency
+from agencies.tasking import each_agency, system_task, tenant_task
 
 from .bank_import import bank_import_execute
 from .models import ReconciliationRun
@@ -15,7 +15,7 @@ from .reconciliation import run_execute, runs, start_due_runs
 # acks_late: the message stays on the broker until the run ends; reject_on_worker_lost: a
 # pool process that dies puts it back instead of acknowledging it. Either redelivery runs
 # only if the run's heartbeat stopped (run_execute); resume_stalled_runs is the fast path.
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+@tenant_task(name="payouts.tasks.reconciliation_run", acks_late=True, reject_on_worker_lost=True)
 def reconciliation_run(agency_id: int, run_id: int) -> dict:
     """Execute reconciliation run `run_id` of agency `agency_id`.
 
@@ -30,22 +30,29 @@ def reconciliation_run(agency_id: int, run_id: int) -> dict:
     return {"run": run.pk, "status": run.status}
 
 
-@shared_task(name="payouts.reconcile_agencies")
+@system_task(name="payouts.reconcile_agencies")
 def reconcile_agencies() -> dict:
-    """Periodic (beat, hourly): resume the runs whose worker died, then start a run for
-    every agency with new statements or bank data."""
-    return {"started": [run.pk for run in start_due_runs()]}
+    """Periodic (beat, hourly): for each agency in turn, resume the runs whose worker died,
+    then start a run if it has new statements or bank data."""
+    started = []
+    for agency_id in each_agency():
+        started += [run.pk for run in start_due_runs(agency=Agency.objects.get(pk=agency_id))]
+    return {"started": started}
 
 
-@shared_task(name="payouts.resume_stalled_runs")
+@system_task(name="payouts.resume_stalled_runs")
 def resume_stalled_runs() -> dict:
-    """Periodic (beat, every minute): re-queue the runs whose worker died, or give up those
-    that died too often."""
-    resumed, given_up = runs.resume_stalled_runs()
-    return {"resumed": [run.pk for run in resumed], "given_up": [run.pk for run in given_up]}
+    """Periodic (beat, every minute): for each agency in turn, re-queue the runs whose worker
+    died, or give up those that died too often."""
+    resumed, given_up = [], []
+    for _agency_id in each_agency():
+        agency_resumed, agency_given_up = runs.resume_stalled_runs()
+        resumed += [run.pk for run in agency_resumed]
+        given_up += [run.pk for run in agency_given_up]
+    return {"resumed": resumed, "given_up": given_up}
 
 
-@shared_task(acks_late=True)
+@tenant_task(name="payouts.tasks.bank_import_run", acks_late=True)
 def bank_import_run(agency_id: int, import_id: int, language: str = "en") -> dict:
     """Import the large bank statement file queued as BankImport `import_id`.
 

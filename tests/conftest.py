@@ -3,8 +3,10 @@ owns a second agency (their objects must answer 404 to us, and ours to them)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 
+import environ
 import pytest
 from django.core.cache import cache
 from hypothesis import HealthCheck, settings
@@ -24,6 +26,64 @@ settings.register_profile(
     derandomize=True,
 )
 settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On PostgreSQL the suite logs in as the tables' owner (DATABASE_OWNER_URL), so factories
+    and assertions see every agency; requests, tasks and `tenant_transaction` switch to the
+    app role (DATABASE_APP_ROLE) and meet the row-level-security policies (agencies/rls.py)."""
+    from django.conf import settings as django_settings
+    from django.db import connections
+
+    owner_url = django_settings.DATABASE_OWNER_URL
+    if not owner_url or connections["default"].vendor != "postgresql":
+        return
+    owner = environ.Env.db_url_config(owner_url)
+    credentials = {key: owner[key] for key in ("USER", "PASSWORD", "HOST", "PORT") if key in owner}
+    django_settings.DATABASES["default"].update(credentials)
+    connections["default"].settings_dict.update(credentials)
+
+
+PROJECT_APPS = ("agencies", "creators", "payouts", "campaigns", "moderation")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _commands_run_as_the_app_role():
+    """Our management commands run as the app role, with no agency in scope, as they do in
+    production: each must scope itself (`tenant_transaction`). Django's own (migrate, flush)
+    keep the owner's login."""
+    from django.core.management.base import BaseCommand
+
+    from agencies.rls import session_scope
+
+    original = BaseCommand.execute
+
+    def execute(self, *args, **options):
+        module = type(self).__module__
+        if module.split(".")[0] in PROJECT_APPS and not module.endswith(".migrate"):
+            with session_scope(None):
+                return original(self, *args, **options)
+        return original(self, *args, **options)
+
+    BaseCommand.execute = execute
+    yield
+    BaseCommand.execute = original
+
+
+@pytest.fixture(autouse=True)
+def _app_role_after_each_test(request):
+    """A test that left a request's scope behind (a streamed response never read) must not
+    hand it to the next test's fixtures."""
+    yield
+    from django.db import connection
+
+    if connection.vendor == "postgresql" and connection.connection is not None:
+        with contextlib.suppress(Exception), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('app.agency_id', '', false), "
+                "set_config('app.user_id', '', false), set_config('role', 'none', false)"
+            )
 
 
 @pytest.fixture(autouse=True)

@@ -300,7 +300,7 @@ def run_start(*, agency: Agency, actor) -> ReconciliationRun:
     return run
 
 
-def agencies_due() -> list[Agency]:
+def agencies_due(agencies=None) -> list[Agency]:
     """Agencies with something new to reconcile: a bank transaction imported since their
     last completed run started, or a statement changed since it finished (or no run yet, with
     open credits); and no run queued or running (one whose worker died is resumed by
@@ -309,7 +309,8 @@ def agencies_due() -> list[Agency]:
         status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
     ).values("agency_id")
     due = []
-    for agency in Agency.objects.exclude(pk__in=busy).order_by("pk"):
+    candidates = Agency.objects.all() if agencies is None else agencies
+    for agency in candidates.exclude(pk__in=busy).order_by("pk"):
         last = (
             ReconciliationRun.objects.filter(agency=agency, status=RunStatus.COMPLETED)
             .order_by("-finished_at")
@@ -328,11 +329,12 @@ def agencies_due() -> list[Agency]:
     return due
 
 
-def start_due_runs() -> list[ReconciliationRun]:
-    """Periodic job: resume the runs whose worker died, then start a run for every agency
-    that has something new. Returns the runs queued, resumed ones first."""
+def start_due_runs(*, agency: Agency) -> list[ReconciliationRun]:
+    """Periodic job, for one agency (scoped to it): resume its runs whose worker died, then
+    start a run if it has something new. Returns the runs queued, resumed ones first."""
     resumed, _given_up = resume_stalled_runs()
-    return [*resumed, *(run_start(agency=agency, actor=None) for agency in agencies_due())]
+    due = agencies_due(Agency.objects.filter(pk=agency.pk))
+    return [*resumed, *(run_start(agency=due_agency, actor=None) for due_agency in due)]
 
 
 # --- Runs that recover ------------------------------------------------------------------------

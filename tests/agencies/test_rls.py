@@ -3,29 +3,70 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import os
 
 import pytest
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
-from agencies.rls import tenant_scope, tenant_tables, tenant_transaction
+from agencies.rls import (
+    GLOBAL_TABLES,
+    POLICY,
+    child_tables,
+    tenant_scope,
+    tenant_tables,
+    tenant_transaction,
+)
 from creators.models import Creator
 from tests.factories import CreatorFactory
 
 
 @pytest.fixture
 def postgres(db):
+    """PostgreSQL, the suite logged in as the tables' owner, the app's own role unable to
+    bypass row-level security (CI must run this way; see .ci/run)."""
     if connection.vendor != "postgresql":
         if os.environ.get("CI"):
             pytest.fail("CI must run the suite on PostgreSQL")
         pytest.skip("row-level security exists on PostgreSQL only")
+    role = settings.DATABASE_APP_ROLE
     with connection.cursor() as cursor:
-        cursor.execute("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")
+        cursor.execute("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = %s", [role])
         bypasses = cursor.fetchone()[0]
+    problem = ""
     if bypasses:
+        problem = "the app role bypasses row-level security"
+    elif role == connection.settings_dict["USER"]:
+        problem = "the suite logs in as the app role: set DATABASE_OWNER_URL to the owner"
+    if problem:
         if os.environ.get("CI"):
-            pytest.fail("CI must connect as a role that cannot bypass row-level security")
-        pytest.skip("connected as a role that bypasses row-level security")
+            pytest.fail(f"CI must run with an owner and an app role: {problem}")
+        pytest.skip(problem)
+    return role
+
+
+@contextlib.contextmanager
+def as_app_role_without_tenant():
+    """The app's role with no agency and no user in scope, inside a savepoint."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('role', %s, true), set_config('app.agency_id', '', true), "
+            "set_config('app.user_id', '', true)",
+            [settings.DATABASE_APP_ROLE],
+        )
+        yield cursor
+        cursor.execute("SELECT set_config('role', 'none', true)")
+
+
+def all_tables() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def protected_tables() -> list[str]:
+    return sorted({t for t, _ in tenant_tables()} | {t for t, _ in child_tables()})
 
 
 def test_the_tenant_tables_include_every_agency_owned_model():
@@ -37,16 +78,158 @@ def test_the_tenant_tables_include_every_agency_owned_model():
         "agencies_membership",
     } <= tables
     assert "agencies_agency" not in tables
+    children = {table for table, _ in child_tables()}
+    assert {
+        "agencies_apitoken",
+        "campaigns_contract_creators",
+        "creators_creator_niches",
+    } <= children
 
 
-def test_every_tenant_table_forces_row_level_security(postgres):
+def test_every_table_is_either_protected_or_known_to_hold_no_tenant_data(postgres):
     with connection.cursor() as cursor:
-        for table, _ in tenant_tables():
+        cursor.execute("SELECT tablename FROM pg_policies WHERE policyname = %s", [POLICY])
+        with_policy = {row[0] for row in cursor.fetchall()}
+    unprotected = all_tables() - with_policy - GLOBAL_TABLES
+    assert not unprotected, f"tables without a row-level-security policy: {sorted(unprotected)}"
+    assert set(protected_tables()) <= with_policy
+
+
+def test_no_policy_lets_a_missing_setting_through(postgres):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename, qual, with_check FROM pg_policies")
+        policies = cursor.fetchall()
+    assert policies
+    for table, qual, with_check in policies:
+        for expression in (qual, with_check):
+            assert "IS NULL" not in expression.upper(), (table, expression)
+
+
+def test_the_app_role_owns_nothing_and_every_protected_table_enforces_its_policy(postgres):
+    with connection.cursor() as cursor:
+        for table in protected_tables():
             cursor.execute(
-                "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = %s",
+                "SELECT c.relrowsecurity, pg_get_userbyid(c.relowner) FROM pg_class c "
+                "WHERE c.relname = %s AND c.relnamespace = 'public'::regnamespace",
                 [table],
             )
-            assert cursor.fetchone() == (True, True), table
+            enabled, owner = cursor.fetchone()
+            assert enabled, table
+            assert owner != postgres, table
+
+
+def test_with_no_tenant_set_the_app_role_sees_no_row_of_any_tenant_table(postgres, agency, owner):
+    # Rows in every kind of protected table: a creator with a niche, a contract with a
+    # creator, an API token, a membership, an audit entry.
+    from agencies.tokens import api_token_create
+    from tests.campaigns.factories import ContractFactory
+    from tests.factories import NicheTagFactory
+
+    creator = CreatorFactory(agency=agency)
+    creator.niches.add(NicheTagFactory(agency=agency))
+    ContractFactory(agency=agency, creators=[creator])
+    api_token_create(membership=owner.memberships.get(), name="ci", actor=owner)
+    counts_as_owner = {}
+    with connection.cursor() as cursor:
+        for table in protected_tables():
+            cursor.execute(f'SELECT count(*) FROM "{table}"')  # noqa: S608 - model tables
+            counts_as_owner[table] = cursor.fetchone()[0]
+    assert all(
+        counts_as_owner[t]
+        for t in (
+            "creators_creator",
+            "creators_creator_niches",
+            "campaigns_contract_creators",
+            "agencies_apitoken",
+            "agencies_membership",
+            "agencies_auditlog",
+        )
+    )
+    with as_app_role_without_tenant() as cursor:
+        for table in protected_tables():
+            cursor.execute(f'SELECT count(*) FROM "{table}"')  # noqa: S608 - model tables
+            assert cursor.fetchone()[0] == 0, table
+
+
+def test_with_no_tenant_set_the_app_role_cannot_insert_into_any_tenant_table(postgres, agency):
+    for table, _ in tenant_tables():
+        with (
+            pytest.raises(DatabaseError, match="row-level security"),
+            as_app_role_without_tenant() as cursor,
+        ):
+            cursor.execute(
+                f'INSERT INTO "{table}" (agency_id) VALUES (%s)',  # noqa: S608 - model tables
+                [agency.pk],
+            )
+
+
+def test_the_app_role_cannot_turn_the_policies_off_or_become_the_owner(postgres):
+    for sql in (
+        "ALTER TABLE creators_creator DISABLE ROW LEVEL SECURITY",
+        "DROP POLICY tenant_isolation ON creators_creator",
+        "ALTER TABLE creators_creator OWNER TO CURRENT_USER",
+    ):
+        with pytest.raises(DatabaseError), as_app_role_without_tenant() as cursor:
+            cursor.execute(sql)
+    # Nor can it become the owner (the suite's login can, which is how it builds fixtures).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_has_role(%s, %s, 'MEMBER')",
+            [postgres, connection.settings_dict["USER"]],
+        )
+        assert cursor.fetchone()[0] is False
+
+
+def test_the_system_scope_answers_one_question_and_widens_nothing(postgres, other_agency, settings):
+    from agencies.invitations import invitation_create, invitation_digest
+    from agencies.roles import Role
+    from agencies.system_scope import agency_of
+    from tests.helpers import member
+
+    rival = member(other_agency, Role.OWNER, email="boss@rival.test")
+    CreatorFactory(agency=other_agency)
+    _invitation, token = invitation_create(
+        agency=other_agency,
+        email="new@rival.test",
+        role=Role.MANAGER,
+        actor=rival,
+        base_url="http://testserver",
+    )
+    digest = invitation_digest(token)
+    with as_app_role_without_tenant() as cursor:
+        cursor.execute("SELECT talentdesk_agency_of_invitation(%s)", [digest])
+        assert cursor.fetchone()[0] == other_agency.pk
+        cursor.execute("SELECT talentdesk_agency_of_invitation(%s)", ["not a digest"])
+        assert cursor.fetchone()[0] is None
+        # The answer is an id, not access: the agency's rows stay hidden.
+        cursor.execute("SELECT count(*) FROM creators_creator")
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("SELECT count(*) FROM agencies_invitation")
+        assert cursor.fetchone()[0] == 0
+    assert agency_of("invitation", digest) == other_agency.pk
+    assert agency_of("invitation", "no such digest") is None
+
+
+def test_every_task_is_declared_with_its_scope():
+    """Every registered task of ours is a tenant task (agency_id first, run scoped to it) or a
+    system task that visits agencies one at a time (agencies/tasking.py)."""
+    from celery import current_app
+
+    from agencies.tasking import SYSTEM, TENANT
+
+    current_app.loader.import_default_modules()
+    ours = {
+        name: task
+        for name, task in current_app.tasks.items()
+        if name.split(".")[0] in ("agencies", "creators", "payouts", "campaigns", "moderation")
+    }
+    assert len(ours) >= 12
+    for name, task in ours.items():
+        scope = getattr(task.run, "talentdesk_scope", None)
+        assert scope in (TENANT, SYSTEM), f"{name} is declared without tenant_task/system_task"
+        if scope == TENANT:
+            parameters = list(inspect.signature(task.run).parameters)
+            assert parameters[0] == "agency_id", name
 
 
 def test_an_agency_scoped_transaction_sees_only_its_own_rows(postgres, agency, other_agency):

@@ -245,7 +245,7 @@ def test_one_bad_message_does_not_block_the_rest_of_its_batch(agency, message_fa
         return real_classify(text, compiled)
 
     with mock.patch.object(triage_module, "classify", side_effect=classify):
-        assert triage_messages([good.pk, bad.pk]) == 1
+        assert triage_messages(good.agency_id, [good.pk, bad.pk]) == 1
 
     statuses = dict(InboundMessage.objects.values_list("pk", "status"))
     assert statuses == {good.pk: MessageStatus.TRIAGED, bad.pk: MessageStatus.FAILED}

@@ -137,14 +137,16 @@ def test_a_failed_render_is_recorded_and_a_done_report_is_not_rendered_again(
 
     monkeypatch.setattr(report_pdf, "render_report_pdf", broken)
     with pytest.raises(RuntimeError):
-        sponsor_report_render(report.pk)
+        sponsor_report_render(report.agency_id, report.pk)
     report.refresh_from_db()
     assert (report.status, report.error, report.file.name) == ("failed", "pango exploded", "")
 
     monkeypatch.undo()
-    assert sponsor_report_render(report.pk) == "done"
+    assert sponsor_report_render(report.agency_id, report.pk) == "done"
     report.refresh_from_db()
     first_file = report.file.name
-    assert sponsor_report_render(report.pk) == "done"  # idempotent: no second render
+    assert (
+        sponsor_report_render(report.agency_id, report.pk) == "done"
+    )  # idempotent: no second render
     report.refresh_from_db()
     assert report.file.name == first_file

@@ -1,0 +1,36 @@
+"""`migrate` as the tables' owner: with DATABASE_OWNER_URL set, the schema changes, the
+row-level-security policies and the app role's grants (agencies/rls.py) are made by the owner
+role, while the app itself keeps connecting as DATABASE_URL's role, which owns nothing."""
+
+from __future__ import annotations
+
+import environ
+from django.conf import settings
+from django.core.management.commands.migrate import Command as MigrateCommand
+from django.db import connections
+
+_CREDENTIALS = ("USER", "PASSWORD", "HOST", "PORT", "NAME")
+
+
+class Command(MigrateCommand):
+    def handle(self, *args, **options):
+        database = options["database"]
+        owner_url = settings.DATABASE_OWNER_URL
+        connection = connections[database]
+        if not owner_url or connection.vendor != "postgresql":
+            return super().handle(*args, **options)
+        owner = environ.Env.db_url_config(owner_url)
+        if owner.get("USER") == connection.settings_dict.get("USER"):
+            return super().handle(*args, **options)
+        saved = {key: connection.settings_dict.get(key) for key in _CREDENTIALS}
+        connection.close()
+        # The owner's credentials; the database stays the one the app uses (the test
+        # runner's test database included).
+        connection.settings_dict.update(
+            {key: owner[key] for key in ("USER", "PASSWORD", "HOST", "PORT") if key in owner}
+        )
+        try:
+            return super().handle(*args, **options)
+        finally:
+            connection.close()
+            connection.settings_dict.update(saved)
