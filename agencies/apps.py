@@ -12,6 +12,7 @@ class AgenciesConfig(AppConfig):
     def ready(self) -> None:
         from django.core.signals import request_finished
 
+        from . import checks  # noqa: F401 - registers the deploy checks
         from .rls import apply_policies, request_end
 
         # Schema infrastructure, not business logic: keep RLS on every tenant table.

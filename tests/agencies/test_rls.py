@@ -286,3 +286,11 @@ def test_the_database_refuses_to_change_the_audit_log(postgres, agency, owner):
             connection.cursor() as cursor,
         ):
             cursor.execute(sql, [entry.pk])
+
+
+def test_check_deploy_warns_when_the_app_role_owns_the_tables(postgres, settings):
+    from agencies.checks import row_level_security_check
+
+    assert row_level_security_check() == []  # the suite's layout: owner and app role apart
+    settings.DATABASE_APP_ROLE = connection.settings_dict["USER"]  # one role for everything
+    assert [w.id for w in row_level_security_check()] == ["talentdesk.W003"]
