@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "agencies.middleware.ContentSecurityPolicyMiddleware",
+    # Last: a refused request still gets the user, language and scope of an ordinary page.
+    "core.middleware.ControlCharacterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -250,6 +252,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # One JSON reader with a depth limit for every body (core/request_json.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.request_json.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "agencies.api_pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [

@@ -1,0 +1,53 @@
+"""Refuse control characters at the edge, before any view, form or query sees them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from .input_text import ControlCharacterError, check_parameters, has_control_character
+
+
+def _items(query_dict) -> list[tuple[str, str]]:
+    return [(key, value) for key, values in query_dict.lists() for value in values]
+
+
+class ControlCharacterMiddleware:
+    """400 for a control character in the path, a query parameter, a POST form field (tab,
+    LF and CR allowed there) or an uploaded file's name; also for a form body that cannot be
+    read at all (Django raises MultiPartParserError from `request.POST`, otherwise a 500).
+
+    JSON bodies are checked by the JSON reader (core/request_json.py). The answer is JSON
+    under /api/, a page elsewhere. Placed last, so the page has the user, the language and the
+    request's database scope of an ordinary page.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            if has_control_character(request.path, multiline=False):
+                raise ControlCharacterError(
+                    _("The address contains a control character, which is not allowed.")
+                )
+            check_parameters(_items(request.GET), multiline=False)
+            if request.method == "POST":
+                check_parameters(_items(request.POST), multiline=True)
+                files = [(name, f.name or "") for name, f in _items(request.FILES)]
+                check_parameters(files, multiline=False)
+        except ControlCharacterError as exc:
+            return self.refuse(request, str(exc))
+        except MultiPartParserError:
+            return self.refuse(request, _("The form data could not be read."))
+        return self.get_response(request)
+
+    @staticmethod
+    def refuse(request: HttpRequest, message: str) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=400)
+        return render(request, "errors/400.html", {"message": message}, status=400)
