@@ -8,7 +8,7 @@ PORT ?= 8000
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="tests/payouts -x"`.
 PYTEST_ARGS ?=
 
-.PHONY: run test bench lint format setup migrate messages translations demo clean
+.PHONY: run serve test bench lint format setup migrate messages translations demo clean
 
 # Reinstall whenever pyproject.toml changes; a fresh clone gets its virtualenv here.
 $(STAMP): pyproject.toml
@@ -41,6 +41,19 @@ demo: migrate
 run: messages demo
 	@echo "Talentdesk on http://$(HOST):$(PORT)/ (sign in with the demo accounts printed above)"
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The production processes on this machine (README, "Processes and queues"): the release
+# step, then gunicorn, a Celery worker and beat under honcho (Procfile) until SIGTERM or
+# Ctrl+C, which stop them gracefully. Needs DATABASE_URL (PostgreSQL), REDIS_URL,
+# CELERY_BROKER_URL and SECRET_KEY in the environment or .env.
+serve: messages
+	$(BIN)/python -m config.serve --check
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+	$(BIN)/python manage.py migrate --no-input -v 0
+	$(BIN)/python manage.py check --deploy
+	@echo "Talentdesk on http://$(HOST):$(PORT)/ (gunicorn, Celery worker and beat; stop with Ctrl+C)"
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m config.serve --port $(PORT) \
+		|| { rc=$$?; [ $$rc = 143 ] || [ $$rc = 130 ] || exit $$rc; }
 
 test: messages
 	TESTING=true $(BIN)/python -m pytest $(PYTEST_ARGS)

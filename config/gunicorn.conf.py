@@ -1,0 +1,67 @@
+"""gunicorn settings, read from the environment (README, "Production settings").
+
+    gunicorn -c config/gunicorn.conf.py config.wsgi        # the Procfile's web process
+
+Worker class: gthread, chosen by measurement (bench/README.md, "served"): on the roster
+page at 8 concurrent clients it serves as much as sync workers with fewer processes (less
+memory, fewer PostgreSQL connections), and a thread waiting on the database or a slow
+client does not hold a whole process. Put a buffering proxy (nginx, a load balancer) in
+front for slow uploads all the same.
+
+SIGTERM is a graceful stop: the master stops accepting, lets every request in flight finish
+within `graceful_timeout`, then exits 0 (tests/config/test_gunicorn.py).
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
+def _int(name: str, default: int) -> int:
+    return int(_env(name, str(default)))
+
+
+def _bool(name: str, default: bool) -> bool:
+    return _env(name, str(default)).strip().lower() in ("1", "true", "yes", "on")
+
+
+CPUS = os.cpu_count() or 1
+
+wsgi_app = "config.wsgi:application"
+# honcho (make serve) and most platforms hand the port over in PORT.
+bind = _env("GUNICORN_BIND", f"127.0.0.1:{_env('PORT', '8000')}").split(",")
+worker_class = _env("GUNICORN_WORKER_CLASS", "gthread")
+workers = _int("GUNICORN_WORKERS", CPUS + 1)
+threads = _int("GUNICORN_THREADS", 4)
+# A request running longer than this gets its worker restarted (sync/gthread).
+timeout = _int("GUNICORN_TIMEOUT", 60)
+# SIGTERM: how long requests in flight may take to finish before their worker is killed.
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+# Recycle each worker after this many requests (a leak stays bounded); the jitter keeps the
+# workers from restarting all at once.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+# Import the app once in the master and fork: less memory, a broken deploy fails at start.
+preload_app = _bool("GUNICORN_PRELOAD", False)
+
+# Access log off: the app logs one line per request with its request id, agency and user.
+# GUNICORN_ACCESS_LOG=- writes gunicorn's own, one JSON object per line, to stdout.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+access_log_format = (
+    '{"time": "%(t)s", "remote": "%(h)s", "method": "%(m)s", "path": "%(U)s", '
+    '"query": "%(q)s", "status": %(s)s, "bytes": "%(B)s", "duration_ms": %(M)s, '
+    '"request_id": "%({x-request-id}i)s"}'
+)
+errorlog = "-"
+loglevel = _env("GUNICORN_LOG_LEVEL", "info")
+proc_name = "talentdesk"
+# Worker heartbeats on a RAM disk when there is one (a container's /tmp may be a slow overlay).
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+# gunicorn >= 25 opens a control socket in ~/.gunicorn by default; two servers on one
+# machine (make serve, the bench, the tests) would share it. Nothing here uses it.
+control_socket_disable = True

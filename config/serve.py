@@ -1,0 +1,55 @@
+"""`make serve`: the Procfile's processes under honcho, stopped gracefully.
+
+    python -m config.serve --check          # exit 1 with the reason unless set up for it
+    python -m config.serve -p 8000          # honcho start, with its options
+
+honcho passes SIGTERM (or Ctrl+C) on to every process, and when one process ends it stops
+the others the same way. It then SIGKILLs whatever is still running after a fixed five
+seconds (a constant, honcho issue #189), which would cut short gunicorn's graceful stop
+(GUNICORN_GRACEFUL_TIMEOUT) and a worker's (CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT). Here
+that wait is SERVE_STOP_TIMEOUT seconds, longer than both.
+
+Like `honcho start`, it exits 143 after SIGTERM (130 after Ctrl+C) once every process has
+stopped, each process's own exit status logged as "<name> stopped (rc=N)".
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from django.core.exceptions import ImproperlyConfigured
+from honcho import command, manager
+
+
+def setup_problems() -> list[str]:
+    """Why these settings cannot run the production processes (empty when they can)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    try:
+        from config import settings
+    except ImproperlyConfigured as exc:  # e.g. no SECRET_KEY outside DEBUG
+        return [str(exc)]
+    problems = []
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        problems.append("DATABASE_URL must name a PostgreSQL database (postgres://…)")
+    if not settings.CELERY_BROKER_URL:
+        problems.append("CELERY_BROKER_URL must name the Redis broker (redis://…)")
+    elif settings.CELERY_TASK_ALWAYS_EAGER:
+        problems.append("CELERY_TASK_ALWAYS_EAGER is on: the worker would get no tasks")
+    if not settings.REDIS_URL:
+        problems.append("REDIS_URL must name the Redis cache shared by the processes")
+    return problems
+
+
+def main(argv: list[str]) -> None:
+    if argv[:1] == ["--check"]:
+        problems = setup_problems()
+        for problem in problems:
+            print(f"make serve: {problem}", file=sys.stderr)
+        sys.exit(1 if problems else 0)
+    manager.KILL_WAIT = int(os.environ.get("SERVE_STOP_TIMEOUT", "40"))
+    command.main(["start", *argv])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
