@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import Agency, ApiToken, AuditLog, Invitation, Membership
+from .models import Agency, ApiToken, AuditLog, Invitation, Membership, StaffAccess
 
 
 @admin.register(Agency)
@@ -29,7 +29,15 @@ class InvitationAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "prefix", "membership", "created_at", "last_used_at", "revoked_at"]
+    list_display = [
+        "name",
+        "prefix",
+        "membership",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     exclude = ["digest"]
 
 
@@ -37,6 +45,24 @@ class ApiTokenAdmin(admin.ModelAdmin):
 class AuditLogAdmin(admin.ModelAdmin):
     list_display = ["created_at", "agency", "actor", "action", "object_repr"]
     list_filter = ["agency", "action"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(StaffAccess)
+class StaffAccessAdmin(admin.ModelAdmin):
+    """Read-only: the admin's own access log (agencies/admin_site.py)."""
+
+    list_display = ["created_at", "user_email", "action", "method", "path", "status_code"]
+    list_filter = ["action", "method"]
+    search_fields = ["user_email", "path"]
 
     def has_add_permission(self, request) -> bool:
         return False

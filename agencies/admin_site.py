@@ -21,7 +21,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -120,8 +120,10 @@ class StaffAdminSite(admin.AdminSite):
             return redirect("mfa_activate_totp")
         if staff_may_use_admin(user):
             return redirect(target)
+        # A response, not PermissionDenied: raising would roll back the log row with the request.
         staff_access_record(request=request, status_code=403, denied=True)
-        raise PermissionDenied
+        reason = _("The admin is for platform staff only.")
+        return render(request, "errors/403.html", {"reason": reason}, status=403)
 
     def logout(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         return redirect("account_logout")
