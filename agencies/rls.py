@@ -47,6 +47,7 @@ _USER = f"NULLIF(current_setting('{USER_SETTING}', true), '')::bigint"
 GLOBAL_TABLES = frozenset(
     {
         "agencies_agency",
+        "agencies_staffaccess",  # the platform's log of admin requests (spans agencies)
         "auth_group",
         "auth_group_permissions",
         "auth_permission",
