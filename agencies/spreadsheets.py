@@ -17,6 +17,8 @@ from typing import Any
 
 from django.http import StreamingHttpResponse
 
+from .downloads import private_download
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Excel reads a UTF-8 file as Windows-1252 unless it starts with a byte-order mark.
 UTF8_BOM = "\ufeff"
@@ -89,5 +91,4 @@ def csv_streaming_response(
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    return response
+    return private_download(response)

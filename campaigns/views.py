@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from agencies.downloads import private_file_response
 from agencies.formflow import add_service_errors, submit_form
 from agencies.models import CURRENCY_CHOICES
 from agencies.tenancy import agency_view, get_for_agency
@@ -787,9 +788,8 @@ def contract_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_for_agency(Contract, request.agency, pk=pk)
     if not contract.signed_pdf:
         raise Http404
-    return FileResponse(
+    return private_file_response(
         contract.signed_pdf.open("rb"),
-        as_attachment=True,
         filename=f"contract-{contract.pk}.pdf",
         content_type="application/pdf",
     )
@@ -915,9 +915,8 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _report_file(report) -> FileResponse:
-    return FileResponse(
+    return private_file_response(
         report.file.open("rb"),
-        as_attachment=True,
         filename=f"{report.campaign.code}-report-{report.period_start:%Y%m%d}-{report.language}.pdf",
         content_type="application/pdf",
     )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.mfa.recovery_codes.views import download_recovery_codes
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
@@ -8,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import IsAuthenticated
 
 from agencies import views as agency_views
+from agencies.downloads import private_download_view
 
 handler403 = "agencies.views.error_403"
 handler404 = "agencies.views.error_404"
@@ -23,6 +25,12 @@ api_v1 = [
 
 urlpatterns = [
     path("", agency_views.home, name="home"),
+    # allauth's recovery-codes file, never cached (the rest of allauth below).
+    path(
+        "accounts/2fa/recovery-codes/download/",
+        private_download_view(download_recovery_codes),
+        name="mfa_download_recovery_codes",
+    ),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("invitations/", include("agencies.invitation_urls")),

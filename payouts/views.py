@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from agencies.downloads import private_download
 from agencies.formflow import submit_form
 from agencies.spreadsheets import csv_streaming_response
 from agencies.tenancy import agency_view, get_for_agency
@@ -707,8 +708,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         return csv_streaming_response(filename, STAFF_COLUMNS, table(rows, STAFF_COLUMNS))
     response = HttpResponse(to_xlsx(rows, STAFF_COLUMNS), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return private_download(response)
 
 
 # --- Settings and commission ------------------------------------------------------------------
