@@ -16,6 +16,7 @@ from typing import Any
 
 import structlog
 from django.http import HttpRequest
+from structlog.tracebacks import ExceptionDictTransformer
 
 # What an incoming X-Request-ID may be: a proxy's or a client's id, not free text that could
 # forge log lines or grow without bound.
@@ -76,7 +77,8 @@ def formatter(log_format: str) -> dict[str, Any]:
     """The `logging.config` formatter entry for `json` or `console`."""
     if log_format == "json":
         renderer: list[Any] = [
-            structlog.processors.dict_tracebacks,
+            # Tracebacks as data, without frame variables (they hold personal data).
+            structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False)),
             leading_keys_first,
             structlog.processors.JSONRenderer(),
         ]
@@ -110,9 +112,10 @@ def logging_config(log_format: str, level: str) -> dict[str, Any]:
             "weasyprint": {"level": "WARNING"},
             "weasyprint.progress": {"level": "WARNING"},
             "fontTools": {"level": "WARNING"},
-            # Celery's own "received"/"succeeded in" lines (with the task's return value):
+            # Celery's own "received"/"succeeded in" lines (with arguments, return value):
             # ops.celery_hooks writes one line per task instead. Failures are still logged.
             "celery.app.trace": {"level": "WARNING"},
+            "celery.worker.strategy": {"level": "WARNING"},
             # runserver's access line and Django's "Not Found"/"Forbidden" warnings repeat
             # the request line ops.middleware writes; server errors are still logged.
             "django.server": {"level": "WARNING"},

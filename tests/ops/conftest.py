@@ -7,6 +7,8 @@ import json
 import logging
 
 import pytest
+import structlog
+from celery import current_app
 
 from ops.logs import formatter
 
@@ -24,6 +26,10 @@ class JsonLines:
 
 @pytest.fixture
 def json_lines():
+    # Celery imports the task modules on the first task queued by name, and its Django fixup
+    # calls django.setup() then, which applies LOGGING again (dropping extra handlers):
+    # let that happen before the capturing handler is added.
+    current_app.loader.import_default_modules()
     stream = io.StringIO()
     entry = formatter("json")
     factory = entry.pop("()")
@@ -35,3 +41,10 @@ def json_lines():
         yield JsonLines(stream)
     finally:
         root.removeHandler(handler)
+
+
+@pytest.fixture(autouse=True)
+def _context_cleared():
+    # A request made without the test client sends no request_finished to unbind its id.
+    yield
+    structlog.contextvars.clear_contextvars()

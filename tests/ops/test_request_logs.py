@@ -94,6 +94,9 @@ def test_a_server_error_is_logged_at_error_with_the_request_id(json_lines, owner
     assert (line["status"], line["level"], line["request_id"]) == (500, "error", "err-1")
     errors = [x for x in json_lines.all() if x["logger"] == "django.request"]
     assert errors and all(x["request_id"] == "err-1" for x in errors)
+    # The traceback is data, without frame variables (they hold personal data).
+    [frame, *_] = errors[0]["exception"][0]["frames"]
+    assert frame["filename"] and "locals" not in frame
 
 
 def boom(*args, **kwargs):
