@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -13,6 +11,7 @@ from rest_framework.response import Response
 
 from agencies.api_base import AgencyAPIMixin
 from agencies.models import Agency, Membership
+from core.request_json import JSONInputError, parse_json
 
 from . import permissions as perms
 from . import selectors
@@ -191,11 +190,12 @@ def webhook(request: HttpRequest, agency_slug: str) -> JsonResponse:
     A signed-in person who is not a member of the agency gets 404, as on every agency URL.
     """
     agency = Agency.objects.filter(slug=agency_slug).first()
-    if agency is None:
-        raise Http404
     user = request.user
-    if user.is_authenticated and not Membership.objects.filter(agency=agency, user=user).exists():
+    if user.is_authenticated and (
+        agency is None or not Membership.objects.filter(agency=agency, user=user).exists()
+    ):
         raise Http404
+    # Without a login an unknown slug is refused like a bad signature (webhook_verify).
     try:
         webhook_verify(
             agency=agency,
@@ -206,12 +206,13 @@ def webhook(request: HttpRequest, agency_slug: str) -> JsonResponse:
     except WebhookRejected as exc:
         return JsonResponse({"detail": str(exc)}, status=401)
     try:
-        payload = json.loads(request.body)
+        payload = parse_json(request.body)
         items = payload.get("messages") if isinstance(payload, dict) else payload
         parsed = parse_batch(items)
-    except (ValueError, UnicodeDecodeError) as exc:
-        detail = exc.summary if isinstance(exc, PayloadError) else "body is not valid JSON"
-        return JsonResponse({"detail": detail}, status=400)
+    except JSONInputError as exc:
+        return JsonResponse({"detail": str(exc)}, status=400)
+    except PayloadError as exc:
+        return JsonResponse({"detail": exc.summary}, status=400)
     result = messages_ingest(agency=agency, messages=parsed, source=MessageSource.WEBHOOK)
     return JsonResponse(
         {"created": len(result.created), "duplicates": result.duplicates}, status=202

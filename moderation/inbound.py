@@ -7,6 +7,8 @@ import csv
 import hashlib
 import hmac
 import io
+import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -158,26 +160,40 @@ def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
     return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
+# Unix seconds and a hex SHA-256, checked before anything is converted: a 20-digit
+# timestamp overflowed `datetime.fromtimestamp` (a 500) before the signature was looked at.
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_SIGNATURE = re.compile(r"(?:sha256=)?([0-9a-fA-F]{64})")
+
+
 @transaction.atomic
 def webhook_verify(
-    *, agency: Agency, body: bytes, timestamp: str, signature: str, now: datetime | None = None
+    *,
+    agency: Agency | None,
+    body: bytes,
+    timestamp: str,
+    signature: str,
+    now: datetime | None = None,
 ) -> None:
     """Accept a delivery once: valid signature, timestamp within 5 minutes, never seen.
 
     The signature of every accepted delivery is remembered (unique per agency), so a replay
     inside the tolerance window is refused; older receipts are pruned, as a replay outside
-    the window fails on its timestamp anyway.
+    the window fails on its timestamp anyway. `agency` is None for a slug that names no
+    agency: it is refused exactly like a bad signature, so no one learns which slugs exist.
     """
     now = now or timezone.now()
-    secret = moderation_settings_get(agency=agency).webhook_secret
-    if not timestamp.isdigit() or not signature:
+    signed = _SIGNATURE.fullmatch(signature)
+    if signed is None or _TIMESTAMP.fullmatch(timestamp) is None:
         raise WebhookRejected(_("missing or malformed signature headers"))
-    sent = datetime.fromtimestamp(int(timestamp), tz=now.tzinfo)
+    if agency is None:
+        secret = secrets.token_hex(32)  # the same work as for a real agency, never a match
+    else:
+        secret = moderation_settings_get(agency=agency).webhook_secret
     expected = webhook_signature(secret, timestamp, body)
-    given = signature.removeprefix("sha256=")
-    if not hmac.compare_digest(expected, given):
+    if not hmac.compare_digest(expected, signed.group(1).lower()) or agency is None:
         raise WebhookRejected(_("invalid signature"))
-    if abs(now - sent) > WEBHOOK_TOLERANCE:
+    if abs(now.timestamp() - int(timestamp)) > WEBHOOK_TOLERANCE.total_seconds():
         raise WebhookRejected(_("timestamp outside the 5-minute tolerance"))
     WebhookReceipt.objects.filter(
         agency=agency, created_at__lt=now - 2 * WEBHOOK_TOLERANCE
