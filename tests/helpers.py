@@ -29,6 +29,7 @@ def client_for(user) -> Client:
 
 
 def scoping_queries() -> int:
-    """Statements `agency_view` and the API base add on PostgreSQL: they scope the request's
-    transaction to the agency for row-level security, then reset it (agencies/rls.py)."""
-    return 2 if connection.vendor == "postgresql" else 0
+    """Statements row-level security adds to a request on PostgreSQL (agencies/rls.py): the
+    middleware names the user, `agency_view` or the API base the agency, and
+    `request_finished` clears both."""
+    return 3 if connection.vendor == "postgresql" else 0

@@ -26,9 +26,10 @@ SIZES = [2, 60]  # a few rows, and more than one page (50)
 
 
 def scoping() -> int:
-    """On PostgreSQL `agency_view` and the API base scope the transaction to the agency for
-    row-level security and reset it afterwards (agencies/rls.py): two more statements."""
-    return 2 if connection.vendor == "postgresql" else 0
+    """Statements row-level security adds to a request on PostgreSQL (agencies/rls.py): the
+    middleware names the user, `agency_view` or the API base the agency, and
+    `request_finished` clears both."""
+    return 3 if connection.vendor == "postgresql" else 0
 
 
 def url(agency, name: str, **kwargs) -> str:
