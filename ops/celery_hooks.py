@@ -8,6 +8,7 @@ the task modules themselves know nothing of this.
 from __future__ import annotations
 
 import inspect
+import sys
 import threading
 import time
 from typing import Any
@@ -79,7 +80,13 @@ def task_finished(task_id: str, task: Task, state: str | None = None, **_: Any) 
     if started is None:
         return
     seconds = time.perf_counter() - started
-    state = state or "UNKNOWN"
+    if state is None:
+        # Eager with propagation (tests, the embedded default): Celery re-raises at once,
+        # without task_failure and without a state; the exception is on its way out.
+        error = sys.exc_info()[1]
+        state = "FAILURE" if error else "UNKNOWN"
+        if error:
+            failure_count(task.name, error)
     TASK_DURATION.labels(task=task.name).observe(seconds)
     TASKS.labels(task=task.name, state=state).inc()
     log = logger.error if state == "FAILURE" else logger.info
@@ -89,7 +96,10 @@ def task_finished(task_id: str, task: Task, state: str | None = None, **_: Any) 
 
 @task_failure.connect(dispatch_uid="ops_task_failure")
 def task_failed(sender: Task | None = None, exception: BaseException | None = None, **_: Any):
-    name = getattr(sender, "name", "unknown")
+    failure_count(getattr(sender, "name", "unknown"), exception)
+
+
+def failure_count(name: str, exception: BaseException | None) -> None:
     TASK_FAILURES.labels(task=name, exception=type(exception).__name__).inc()
     if name == RUN_TASK:
         # A run that raised is marked failed with a bare UPDATE (no post_save to count it);
