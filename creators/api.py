@@ -17,7 +17,7 @@ from agencies.tenancy import get_for_agency
 from . import selectors, services
 from .filters import CreatorFilter
 from .models import Creator, SocialAccount
-from .permissions import PORTAL_VIEW, ROSTER_EDIT, ROSTER_VIEW
+from .permissions import PERSONAL_DATA_VIEW, PORTAL_VIEW, ROSTER_EDIT, ROSTER_VIEW
 from .serializers import (
     CreatorProfileSerializer,
     CreatorSerializer,
@@ -43,6 +43,14 @@ def _api_error(exc: DjangoValidationError) -> serializers.ValidationError:
 class _RosterMixin(AgencyAPIMixin):
     read_roles = ROSTER_VIEW
     write_roles = ROSTER_EDIT
+
+    def get_serializer_context(self) -> dict:
+        context = super().get_serializer_context()
+        # The schema describes every field; a request shows personal data by role.
+        context["personal_data"] = getattr(self, "swagger_fake_view", False) or (
+            self.membership.role in PERSONAL_DATA_VIEW
+        )
+        return context
 
     def roster(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no agency

@@ -17,6 +17,7 @@ from django_filters import fields as filter_fields
 
 from . import insight_selectors, selectors
 from .models import Creator, CreatorStatus, NicheTag, Program, SocialAccount
+from .permissions import PERSONAL_DATA_VIEW
 
 NO_MANAGER = "none"
 
@@ -154,16 +155,22 @@ class CreatorFilter(django_filters.FilterSet):
         accounts = SocialAccount.objects.all()
         if (agency := getattr(self.request, "agency", None)) is not None:
             accounts = accounts.filter(agency=agency)
+        # The legal name is searched only for roles that may see it: a match would tell the
+        # others what it contains.
+        membership = getattr(self.request, "membership", None)
+        by_legal_name = membership is not None and membership.role in PERSONAL_DATA_VIEW
         # Every word must match somewhere (at most five words are used).
         for term in value.split()[:5]:
             # Handles through a subquery: a join would repeat a creator once per account.
             by_handle = accounts.filter(handle__icontains=term.removeprefix("@"))
-            queryset = queryset.filter(
+            matches = (
                 Q(display_name__icontains=term)
-                | Q(legal_name__icontains=term)
                 | Q(email__icontains=term)
                 | Q(pk__in=by_handle.values("creator_id"))
             )
+            if by_legal_name:
+                matches |= Q(legal_name__icontains=term)
+            queryset = queryset.filter(matches)
         return queryset
 
     def filter_eligibility(self, queryset: QuerySet[Creator], name: str, value: str):

@@ -9,6 +9,10 @@ ROSTER_VIEW = STAFF_ROLES
 ROSTER_EDIT = frozenset({Role.OWNER, Role.MANAGER})
 ROSTER_IMPORT = ROSTER_EDIT
 ROSTER_EXPORT = STAFF_ROLES
+# A creator's legal name and date of birth (contracts, payouts, age checks): owners and
+# account managers only; other staff never see them (pages, exports, API, search). A creator
+# sees their own in the portal.
+PERSONAL_DATA_VIEW = frozenset({Role.OWNER, Role.MANAGER})
 # Who can be a creator's account manager.
 ACCOUNT_MANAGER_ROLES = frozenset({Role.OWNER, Role.MANAGER})
 # The creator portal: a creator sees their own profile only.

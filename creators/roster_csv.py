@@ -95,6 +95,17 @@ REQUIRED_COLUMNS = [c.name for c in COLUMNS if c.required]
 # Columns the export adds for reading; the import recognises and ignores them.
 EXPORT_ONLY_COLUMNS = ["total_followers"]
 EXPORT_COLUMNS = [*COLUMN_NAMES, *EXPORT_ONLY_COLUMNS]
+# Left out of the export for roles that may not see them (permissions.PERSONAL_DATA_VIEW):
+# left out, not blank, so a re-import of such a file cannot erase them.
+PERSONAL_COLUMNS = frozenset({"legal_name", "date_of_birth"})
+
+
+def export_columns(*, personal_data: bool) -> list[str]:
+    """The export's columns, with or without the personal ones."""
+    if personal_data:
+        return EXPORT_COLUMNS
+    return [name for name in EXPORT_COLUMNS if name not in PERSONAL_COLUMNS]
+
 
 _MAX_LENGTHS = {
     name: Creator._meta.get_field(name).max_length
@@ -411,9 +422,9 @@ def template_rows() -> tuple[list[str], list[list[str]]]:
     return COLUMN_NAMES, [[c.example for c in COLUMNS]]
 
 
-def export_row(creator: Creator) -> list[Any]:
-    """One roster row for the export, from a creator out of `selectors.roster` (prefetched:
-    no queries). Re-importing the file changes nothing."""
+def export_row(creator: Creator, columns: list[str] = EXPORT_COLUMNS) -> list[Any]:
+    """One roster row for the export (`columns`, see `export_columns`), from a creator out of
+    `selectors.roster` (prefetched: no queries). Re-importing the file changes nothing."""
     by_platform: dict[str, Any] = {}
     # Accounts are prefetched by followers, highest first: the main account per platform.
     for account in creator.social_accounts.all():
@@ -435,9 +446,9 @@ def export_row(creator: Creator) -> list[Any]:
         account = by_platform.get(platform)
         values[f"{platform}_handle"] = account.handle if account else ""
         values[f"{platform}_followers"] = account.followers if account else ""
-    return [values[name] for name in EXPORT_COLUMNS]
+    return [values[name] for name in columns]
 
 
-def export_rows(creators: Iterable[Creator]):
+def export_rows(creators: Iterable[Creator], columns: list[str] = EXPORT_COLUMNS):
     for creator in creators:
-        yield export_row(creator)
+        yield export_row(creator, columns)

@@ -40,7 +40,16 @@ class NicheNamesField(serializers.ListField):
         return [tag.name for tag in data.all()]
 
 
+# Only for roles in permissions.PERSONAL_DATA_VIEW (and the creator's own profile).
+PERSONAL_FIELDS = ("legal_name", "date_of_birth")
+PERSONAL_HELP = _("Owners and account managers only: left out of the answer for other roles.")
+
+
 class CreatorSerializer(serializers.ModelSerializer):
+    """A roster entry. The legal name and date of birth are there only when the context says
+    `personal_data` (the view decides by role): without it they are left out, not blanked."""
+
+    personal_data_always = False
     country = CountryField(allow_blank=True, required=False)
     status = serializers.ChoiceField(
         choices=CreatorStatus.choices,
@@ -95,9 +104,13 @@ class CreatorSerializer(serializers.ModelSerializer):
             "offboarded_at",
         ]
         read_only_fields = ["id", "created_at", "updated_at", "offboarded_at"]
+        extra_kwargs = {name: {"help_text": PERSONAL_HELP} for name in PERSONAL_FIELDS}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not (self.personal_data_always or self.context.get("personal_data") is True):
+            for name in PERSONAL_FIELDS:
+                self.fields.pop(name, None)
         agency = self.context.get("agency")
         # Only the agency's own people can be named; anyone else reads as "does not exist".
         if agency is not None:
@@ -120,13 +133,16 @@ class CreatorSerializer(serializers.ModelSerializer):
 
 
 class CreatorProfileSerializer(CreatorSerializer):
-    """What a creator sees of their own profile: no internal notes."""
+    """What a creator sees of their own profile: no internal notes; their own legal name and
+    date of birth."""
 
     login = None
+    personal_data_always = True
 
     class Meta(CreatorSerializer.Meta):
         fields = [f for f in CreatorSerializer.Meta.fields if f not in {"notes", "login"}]
         read_only_fields = fields
+        extra_kwargs: dict = {}
 
 
 class OffboardSerializer(serializers.Serializer):

@@ -29,7 +29,13 @@ from .forms import (
 )
 from .insight_charts import history_charts
 from .models import Creator, SocialAccount
-from .permissions import ROSTER_EDIT, ROSTER_EXPORT, ROSTER_IMPORT, ROSTER_VIEW
+from .permissions import (
+    PERSONAL_DATA_VIEW,
+    ROSTER_EDIT,
+    ROSTER_EXPORT,
+    ROSTER_IMPORT,
+    ROSTER_VIEW,
+)
 from .roster_import import RosterImportError, roster_import
 
 PAGE_SIZE = 25
@@ -108,6 +114,7 @@ def creator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "creator": creator,
         "can_edit": request.membership.role in ROSTER_EDIT,
+        "personal_data": request.membership.role in PERSONAL_DATA_VIEW,
         "offboard_form": OffboardForm(),
         "insight_page": page,
         "charts": history_charts(page.history),
@@ -311,6 +318,5 @@ def roster_export(request: HttpRequest) -> HttpResponse:
     """The roster with the current search, filters and sort, streamed in chunks."""
     creators = _roster_filter(request).qs.iterator(chunk_size=1000)
     filename = f"{request.agency.slug}-creators-{timezone.localdate():%Y-%m-%d}.csv"
-    return csv_streaming_response(
-        filename, roster_csv.EXPORT_COLUMNS, roster_csv.export_rows(creators)
-    )
+    columns = roster_csv.export_columns(personal_data=request.membership.role in PERSONAL_DATA_VIEW)
+    return csv_streaming_response(filename, columns, roster_csv.export_rows(creators, columns))

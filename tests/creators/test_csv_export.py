@@ -85,10 +85,10 @@ def test_csv_text_starts_with_a_byte_order_mark_for_excel():
 # --- the roster export -----------------------------------------------------------------------
 
 
-def test_the_export_is_a_streamed_attachment_with_every_column(finance_client, agency):
+def test_the_export_is_a_streamed_attachment_with_every_column(manager_client, agency):
     CreatorFactory(agency=agency, display_name="Mila")
 
-    response, content = _export(finance_client, agency)
+    response, content = _export(manager_client, agency)
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="acme-creators-')
