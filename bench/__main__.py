@@ -27,6 +27,7 @@ BENCHES = [
     "reconcile",
     "reconcile_e2e",
     "reports",
+    "served",
 ]
 
 
