@@ -34,7 +34,7 @@ def parse_json(data: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
     except orjson.JSONDecodeError as exc:
         if "depth limit" in str(exc):
             raise JSONInputError(_too_deep(max_depth)) from None
-        raise JSONInputError(_("The body is not valid JSON: %(e)s.") % {"e": exc}) from None
+        raise JSONInputError(_("Not valid JSON: %(e)s.") % {"e": exc}) from None
     _check(value, max_depth)
     return value
 

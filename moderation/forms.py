@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import json
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Membership
 from agencies.roles import Role
+from core.request_json import JSONInputError, parse_json
 
 from .models import CaseStatus, Level
 from .rules import validate_rules
@@ -28,11 +27,9 @@ class PolicyForm(forms.Form):
 
     def clean_rules(self):
         try:
-            data = json.loads(self.cleaned_data["rules"])
-        except json.JSONDecodeError as exc:
-            raise ValidationError(
-                _("Not valid JSON: %(e)s (line %(line)d).") % {"e": exc.msg, "line": exc.lineno}
-            ) from None
+            data = parse_json(self.cleaned_data["rules"])
+        except JSONInputError as exc:
+            raise ValidationError(str(exc)) from None
         return validate_rules(data)
 
 

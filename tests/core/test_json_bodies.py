@@ -38,7 +38,7 @@ def _role(case) -> str:
     [
         (b"[" * 100_000, f"nested deeper than {MAX_DEPTH} levels"),
         (b'{"a": "\\u0000"}', "control character"),
-        (b'{"a": "\\udc00"}', "not valid JSON"),
+        (b'{"a": "\\udc00"}', "Not valid JSON"),
     ],
     ids=["deep", "nul", "surrogate"],
 )

@@ -104,9 +104,9 @@ def test_a_signed_in_stranger_gets_404_for_known_and_unknown_slugs_alike(agency,
         (b"[" * 100_000, "nested deeper than 64 levels"),
         (b'{"messages": [' * 40_000, "nested deeper than 64 levels"),
         (json.dumps([payload(text="a\x00b")]).encode(), "control character"),
-        (b'[{"text": "\\ud800"}]', "not valid JSON"),
-        (b"\xff\xfe[]", "not valid JSON"),
-        (b"NaN", "not valid JSON"),
+        (b'[{"text": "\\ud800"}]', "Not valid JSON"),
+        (b"\xff\xfe[]", "Not valid JSON"),
+        (b"NaN", "Not valid JSON"),
     ],
 )
 def test_a_signed_body_the_json_reader_refuses_is_a_400(client, agency, body, message):
