@@ -19,6 +19,7 @@ from allauth.mfa.totp.internal.auth import (
     generate_totp_secret,
     hotp_value,
 )
+from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.urls import clear_url_caches, reverse
 
@@ -211,6 +212,24 @@ def test_the_staff_access_log_is_append_only(agency, staff, admin_mounted):
         StaffAccess.objects.update(path="/elsewhere/")
     with pytest.raises(PermissionError):
         StaffAccess.objects.all().delete()
+
+
+def test_on_postgresql_the_database_refuses_to_edit_the_staff_access_log(staff, admin_mounted):
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger exists on PostgreSQL only")
+    client_for(staff[0]).get("/admin/")
+
+    for statement in (
+        "UPDATE agencies_staffaccess SET path = '/elsewhere/'",
+        "DELETE FROM agencies_staffaccess",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement)
+    assert StaffAccess.objects.get().path == "/admin/"
 
 
 def test_without_admin_enabled_there_is_no_admin(client, db):
