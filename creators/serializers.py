@@ -26,6 +26,8 @@ class SocialAccountSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
         extra_kwargs = {
+            # The model's default is for old rows; a new account names its platform.
+            "platform": {"required": True},
             "handle": {"help_text": _("With or without @; letters, digits, . _ and -.")},
             "profile_url": {"help_text": _("Empty: the platform's address for the handle.")},
         }
