@@ -16,12 +16,14 @@ import sentry_sdk
 from django.urls import Resolver404, resolve
 from sentry_sdk.integrations.celery import CeleryIntegration
 from sentry_sdk.integrations.django import DjangoIntegration
+from sentry_sdk.integrations.logging import ignore_logger
 from sentry_sdk.transport import Transport
 
 from .logs import FILTERED, SENSITIVE_NAME_RE, safe_path
 
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 EMAIL_MASK = "[email]"
+SUMMARY_LOGGERS = ("talentdesk.request", "talentdesk.task")
 DROPPED_HEADERS = frozenset(
     {"cookie", "set-cookie", "authorization", "proxy-authorization", "x-csrftoken", "x-api-key"}
 )
@@ -94,13 +96,18 @@ def init_sentry(
     transport: type[Transport] | Transport | None = None,
 ) -> None:
     """Start reporting to `dsn` (`transport` replaces the network, for tests)."""
+    # The request and task summary lines are logged at error for a failure the Django and
+    # Celery integrations already report with its traceback: not a second event.
+    for name in SUMMARY_LOGGERS:
+        ignore_logger(name)
     sentry_sdk.init(
         dsn=dsn,
         environment=environment or None,
         release=release or None,
         traces_sample_rate=traces_sample_rate,
         integrations=[DjangoIntegration(), CeleryIntegration()],
-        send_default_pii=False,
+        # send_default_pii is left unset, which is off (no user, IP, cookies or credential
+        # headers); sentry-sdk 2.7x deprecates passing it in favour of `data_collection`.
         max_request_body_size="never",
         include_local_variables=False,
         before_send=scrub_event,
