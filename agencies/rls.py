@@ -175,8 +175,9 @@ def apply_policies(using: str = "default", **kwargs) -> None:
 
 # --- The scope of the current connection ---------------------------------------------------
 
-# Whether this connection was scoped by the current request (so `request_finished` resets it).
-_request_scoped: ContextVar[bool] = ContextVar("talentdesk_request_scoped", default=False)
+# The current request's scope: None when the request has not scoped the connection, else the
+# agency id it named (0 for none yet), so naming the same agency twice costs nothing.
+_request_agency: ContextVar[int | None] = ContextVar("talentdesk_request_agency", default=None)
 
 
 def _switches_role() -> bool:
@@ -211,23 +212,28 @@ def request_begin(user_id: int | None) -> None:
     if connection.vendor != "postgresql":
         return
     _set("", str(user_id or ""), local=False, role=app_role() if _switches_role() else None)
-    _request_scoped.set(True)
+    _request_agency.set(0)
 
 
 def request_agency(agency_id: int, user_id: int | None) -> None:
     """`agency_view` and the API base: the rest of this request sees this agency's rows
     (templates rendered after the view and streamed exports included)."""
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or _request_agency.get() == agency_id:
         return
     _set(str(agency_id), str(user_id or ""), local=False)
-    _request_scoped.set(True)
+    _request_agency.set(agency_id)
+
+
+def remember_request_agency(agency_id: int | None) -> None:
+    """The system scope set the request's agency itself (agencies/system_scope.py)."""
+    _request_agency.set(agency_id or 0)
 
 
 def request_end(**kwargs) -> None:
     """`request_finished` receiver: leave the request's scope on the connection."""
-    if not _request_scoped.get():
+    if _request_agency.get() is None:
         return
-    _request_scoped.set(False)
+    _request_agency.set(None)
     if connection.vendor != "postgresql" or connection.connection is None:
         return
     if connection.needs_rollback:

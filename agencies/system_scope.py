@@ -109,3 +109,26 @@ def agency_of(name: str, key) -> int | None:
         .values_list(lookup.agency_path, flat=True)
         .first()
     )
+
+
+def enter_agency_of(name: str, key) -> int | None:
+    """`agency_of`, and the rest of the request scoped to that agency (agencies/rls.py), in
+    one statement: for the entry points that know a secret rather than an agency (an
+    invitation link, a sponsor's share link, an API token). None when it names nothing."""
+    from .rls import AGENCY_SETTING, remember_request_agency
+
+    if connection.vendor != "postgresql":
+        return agency_of(name, key)
+    lookup = LOOKUPS[name]
+    logger.info("system scope: agency_of %s", name)
+    if key is None or key == "":
+        return None
+    with connection.cursor() as cursor:
+        sql = (
+            "SELECT found.agency_id, set_config(%s, COALESCE(found.agency_id::text, ''), false) "  # noqa: S608 - our function
+            f"FROM (SELECT {lookup.function}(%s) AS agency_id) found"
+        )
+        cursor.execute(sql, [AGENCY_SETTING, key])
+        agency_id = cursor.fetchone()[0]
+    remember_request_agency(agency_id)
+    return agency_id

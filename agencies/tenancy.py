@@ -88,14 +88,10 @@ def agency_view(*, allow: Iterable[str]) -> Callable:
     return decorator
 
 
-def enter_agency_of(lookup: str, key, user=None) -> int | None:
+def enter_agency_of(lookup: str, key) -> int | None:
     """For the entry points that know a secret rather than an agency (an invitation link, a
     sponsor's share link): find its agency through the system scope (agencies/system_scope.py)
     and scope the rest of the request to it. None when the secret names nothing."""
-    from .rls import request_agency
-    from .system_scope import agency_of
+    from .system_scope import enter_agency_of as enter
 
-    agency_id = agency_of(lookup, key)
-    if agency_id is not None:
-        request_agency(agency_id, user.pk if user is not None and user.is_authenticated else None)
-    return agency_id
+    return enter(lookup, key)

@@ -14,8 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_record
 from .models import ApiToken, Membership
-from .rls import request_agency
-from .system_scope import agency_of
+from .system_scope import enter_agency_of
 
 TOKEN_PREFIX = "td"  # noqa: S105 - a public marker, not a secret
 # How long a new token may live, in days; there is no "never".
@@ -100,10 +99,8 @@ def api_token_check(raw: str) -> ApiToken | None:
         return None
     # The token names its agency only through the system scope; from here on the request
     # reads that agency's rows like any other (agencies/rls.py).
-    agency_id = agency_of("api_token", prefix)
-    if agency_id is None:
+    if enter_agency_of("api_token", prefix) is None:
         return None
-    request_agency(agency_id, None)
     token = (
         ApiToken.objects.select_related("membership__agency", "membership__user")
         .filter(prefix=prefix, revoked_at__isnull=True)

@@ -300,7 +300,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if (
         token
         and len(token) <= 128
-        and enter_agency_of("invitation", invitations.invitation_digest(token), request.user)
+        and enter_agency_of("invitation", invitations.invitation_digest(token))
     ):
         invitation = selectors.pending_invitation_for_token(token)
     if invitation is None:

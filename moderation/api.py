@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from agencies.api_base import AgencyAPIMixin
 from agencies.models import Agency, Membership
+from agencies.rls import request_agency
 from core.request_json import JSONInputError, parse_json
 
 from . import permissions as perms
@@ -191,6 +192,9 @@ def webhook(request: HttpRequest, agency_slug: str) -> JsonResponse:
     """
     agency = Agency.objects.filter(slug=agency_slug).first()
     user = request.user
+    if agency is not None:
+        # The agency is named by the URL; the signature below is what lets anything in.
+        request_agency(agency.pk, user.pk if user.is_authenticated else None)
     if user.is_authenticated and (
         agency is None or not Membership.objects.filter(agency=agency, user=user).exists()
     ):
