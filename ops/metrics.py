@@ -148,18 +148,31 @@ def exposition() -> tuple[bytes, str]:
     return generate_latest(registry) + generate_latest(queues), CONTENT_TYPE_LATEST
 
 
-def multiproc_dir_reset() -> None:
-    """Empty PROMETHEUS_MULTIPROC_DIR (create it if missing). Call once when the process
-    group starts (gunicorn's `on_starting`, before any worker forks): files of an earlier
-    run would otherwise be added to this one's."""
+def multiproc_dir_prune() -> None:
+    """Remove from PROMETHEUS_MULTIPROC_DIR the files of processes no longer running (and
+    create the folder if missing). For gunicorn's `on_starting`, before any worker forks:
+    an earlier run's files would otherwise be added to this run's figures. A Celery worker
+    on the same machine may share the folder; its running processes' files are kept."""
     folder = os.environ.get(MULTIPROC_ENV)
     if not folder:
         return
     path = Path(folder)
     path.mkdir(parents=True, exist_ok=True)
-    # Only prometheus_client's own files, in case the variable names a shared folder.
-    for stale in path.glob("*.db"):
-        stale.unlink()
+    # prometheus_client names its files <kind>_<pid>.db (gauges: <kind>_<mode>_<pid>.db).
+    for stale in path.glob("*_*.db"):
+        pid = stale.stem.rsplit("_", 1)[-1]
+        if pid.isdigit() and not process_running(int(pid)):
+            stale.unlink(missing_ok=True)
+
+
+def process_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 def worker_exited(pid: int) -> None:

@@ -16,7 +16,12 @@ from django.test import Client
 from django.urls import reverse
 from prometheus_client.parser import text_string_to_metric_families
 
-from ops.metrics import BANK_IMPORTS, RECONCILIATION_RUNS, RECONCILIATION_TRANSACTIONS
+from ops.metrics import (
+    BANK_IMPORTS,
+    RECONCILIATION_RUNS,
+    RECONCILIATION_TRANSACTIONS,
+    multiproc_dir_prune,
+)
 from payouts.models import ReconciliationRun
 from payouts.tasks import reconciliation_run
 from tests.helpers import client_for
@@ -227,9 +232,9 @@ def test_multiprocess_mode_adds_up_what_every_process_counted(tmp_path):
     script = textwrap.dedent(
         """
         import os
-        from ops.metrics import RESPONSES, exposition, multiproc_dir_reset
+        from ops.metrics import RESPONSES, exposition, multiproc_dir_prune
 
-        multiproc_dir_reset()
+        multiproc_dir_prune()
         children = []
         for _ in range(3):  # three "workers", each answering two requests
             pid = os.fork()
@@ -258,3 +263,22 @@ def test_multiprocess_mode_adds_up_what_every_process_counted(tmp_path):
 
     line = 'talentdesk_http_responses_total{method="GET",status="200",view="creators:list"} 6.0'
     assert line in out
+
+
+def test_a_new_start_drops_the_files_of_processes_that_ended(tmp_path, monkeypatch):
+    folder = tmp_path / "metrics"
+    folder.mkdir()
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    (folder / f"counter_{ended}.db").write_bytes(b"old")
+    (folder / f"histogram_{os.getpid()}.db").write_bytes(b"mine")
+    (folder / "notes.txt").write_text("not ours")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(folder))
+
+    multiproc_dir_prune()
+
+    assert sorted(p.name for p in folder.iterdir()) == [f"histogram_{os.getpid()}.db", "notes.txt"]
