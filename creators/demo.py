@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, Membership
+from agencies.rls import tenant_transaction
 from agencies.roles import Role
 
 from . import services
@@ -269,65 +270,71 @@ def seed_demo() -> DemoResult:
         user = _user(email, first, last, result)
         users[email] = user
         for slug, role in roles:
-            Membership.objects.get_or_create(
-                user=user, agency=agencies[slug], defaults={"role": role}
-            )
+            with tenant_transaction(agencies[slug].pk):
+                Membership.objects.get_or_create(
+                    user=user, agency=agencies[slug], defaults={"role": role}
+                )
         result.logins.append(
             Login(email, ", ".join(f"{agencies[s].name} ({Role(r).label})" for s, r in roles))
         )
 
     for spec in AGENCIES:
-        agency = agencies[spec.slug]
-        managers = [
-            users[email]
-            for email, _f, _l, roles in PEOPLE
-            if any(s == spec.slug and r in (Role.OWNER, Role.MANAGER) for s, r in roles)
-        ]
-        existing = set(Creator.objects.for_agency(agency).values_list("email", flat=True))
-        handles: set[str] = set()
-        for index in range(spec.creators):
-            # Draw everything for this creator before deciding whether it exists, so the
-            # random stream (and with it every later creator) is the same on each run.
-            # Fewer creators per agency than first names: names and e-mails never repeat.
-            first = FIRST_NAMES[(index + 3 * len(spec.slug)) % len(FIRST_NAMES)]
-            last = LAST_NAMES[(index * 7 + len(spec.slug)) % len(LAST_NAMES)]
-            name = f"{first} {last}"
-            email = _ascii(f"{first}.{last}").replace(" ", "") + f"@{spec.slug}-creators.test"
-            is_portal_creator = spec.slug == "northstar" and index == 0
-            if is_portal_creator:
-                name, email = "Mila Jansen", "creator@northstar.test"
-            age_days = rng.randrange(19 * 365, 38 * 365)
-            draws = {
-                "country": rng.choice(spec.countries),
-                "account_type": rng.choices(
-                    [AccountType.CREATOR, AccountType.BUSINESS, AccountType.PERSONAL], [7, 2, 1]
-                )[0],
-                "status": rng.choices(
-                    [CreatorStatus.ACTIVE, CreatorStatus.PAUSED, CreatorStatus.OFFBOARDED],
-                    [20, 3, 1],
-                )[0],
-                "manager": rng.choice(managers),
-                "niches": rng.sample(NICHES, rng.randint(1, 3)),
-                "tiktok": _followers(rng),
-                "instagram": _followers(rng) if rng.random() < 0.6 else None,
-                "youtube": _followers(rng) // 4 if rng.random() < 0.3 else None,
-                "handle": _handle(name, rng),
-            }
-            if draws["handle"] in handles:
-                draws["handle"] += str(index)
-            handles.add(draws["handle"])
-            if is_portal_creator:
-                draws["status"] = CreatorStatus.ACTIVE
-            if email in existing:
-                continue
-            _demo_creator(agency, name, email, age_days, draws, users, is_portal_creator)
-            result.creators_created += 1
-        _demo_metrics(agency)
-        # The campaigns app builds on the roster; imported here to keep creators independent.
-        from campaigns.demo import seed_demo_campaign
-
-        result.campaigns_created += seed_demo_campaign(agency, approver=managers[0])
+        # Each agency's demo in one transaction scoped to it (row-level security).
+        with tenant_transaction(agencies[spec.slug].pk):
+            _seed_agency(spec, agencies[spec.slug], users, rng, result)
     return result
+
+
+def _seed_agency(spec, agency: Agency, users: dict, rng: random.Random, result: DemoResult) -> None:
+    managers = [
+        users[email]
+        for email, _f, _l, roles in PEOPLE
+        if any(s == spec.slug and r in (Role.OWNER, Role.MANAGER) for s, r in roles)
+    ]
+    existing = set(Creator.objects.for_agency(agency).values_list("email", flat=True))
+    handles: set[str] = set()
+    for index in range(spec.creators):
+        # Draw everything for this creator before deciding whether it exists, so the
+        # random stream (and with it every later creator) is the same on each run.
+        # Fewer creators per agency than first names: names and e-mails never repeat.
+        first = FIRST_NAMES[(index + 3 * len(spec.slug)) % len(FIRST_NAMES)]
+        last = LAST_NAMES[(index * 7 + len(spec.slug)) % len(LAST_NAMES)]
+        name = f"{first} {last}"
+        email = _ascii(f"{first}.{last}").replace(" ", "") + f"@{spec.slug}-creators.test"
+        is_portal_creator = spec.slug == "northstar" and index == 0
+        if is_portal_creator:
+            name, email = "Mila Jansen", "creator@northstar.test"
+        age_days = rng.randrange(19 * 365, 38 * 365)
+        draws = {
+            "country": rng.choice(spec.countries),
+            "account_type": rng.choices(
+                [AccountType.CREATOR, AccountType.BUSINESS, AccountType.PERSONAL], [7, 2, 1]
+            )[0],
+            "status": rng.choices(
+                [CreatorStatus.ACTIVE, CreatorStatus.PAUSED, CreatorStatus.OFFBOARDED],
+                [20, 3, 1],
+            )[0],
+            "manager": rng.choice(managers),
+            "niches": rng.sample(NICHES, rng.randint(1, 3)),
+            "tiktok": _followers(rng),
+            "instagram": _followers(rng) if rng.random() < 0.6 else None,
+            "youtube": _followers(rng) // 4 if rng.random() < 0.3 else None,
+            "handle": _handle(name, rng),
+        }
+        if draws["handle"] in handles:
+            draws["handle"] += str(index)
+        handles.add(draws["handle"])
+        if is_portal_creator:
+            draws["status"] = CreatorStatus.ACTIVE
+        if email in existing:
+            continue
+        _demo_creator(agency, name, email, age_days, draws, users, is_portal_creator)
+        result.creators_created += 1
+    _demo_metrics(agency)
+    # The campaigns app builds on the roster; imported here to keep creators independent.
+    from campaigns.demo import seed_demo_campaign
+
+    result.campaigns_created += seed_demo_campaign(agency, approver=managers[0])
 
 
 def _demo_metrics(agency: Agency) -> None:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from agencies.models import Agency
+from agencies.rls import tenant_transaction
 from creators.roster_csv import CellError, parse_roster_csv
 from creators.roster_import import RosterImportError, roster_import
 
@@ -49,9 +50,10 @@ class Command(BaseCommand):
             data, max_bytes=settings.CSV_IMPORT_MAX_BYTES, max_rows=settings.CSV_IMPORT_MAX_ROWS
         )
         try:
-            summary = roster_import(
-                agency=agency_obj, actor=None, parsed=parsed, filename=path.name
-            )
+            with tenant_transaction(agency_obj.pk):
+                summary = roster_import(
+                    agency=agency_obj, actor=None, parsed=parsed, filename=path.name
+                )
         except RosterImportError as exc:
             first = exc.errors[0]
             raise CommandError(

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from agencies.models import Agency
+from agencies.rls import tenant_transaction
 from creators.demo import DEMO_PASSWORD, seed_demo
 from payouts.demo import seed_demo_payouts
 
@@ -32,7 +33,10 @@ class Command(BaseCommand):
             )
         result = seed_demo()
         # Payouts sit above the roster and campaigns: seeded after them, per agency.
-        payouts_created = sum(seed_demo_payouts(agency) for agency in Agency.objects.order_by("pk"))
+        payouts_created = 0
+        for agency in Agency.objects.order_by("pk"):
+            with tenant_transaction(agency.pk):  # row-level security: one agency at a time
+                payouts_created += seed_demo_payouts(agency)
         self.stdout.write(
             f"Demo ready: {result.agencies_created} agencies, {result.users_created} people, "
             f"{result.creators_created} creators and {result.campaigns_created} campaigns added "
