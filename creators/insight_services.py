@@ -287,10 +287,13 @@ def rpm_rate_set(
     if niche is not None and niche.agency_id != agency.pk:
         raise ValidationError({"niche": _("Pick one of this agency's niches.")})
     country = (country or "").upper()
+    # By pk, not the model's ordering: that joins the niche, and PostgreSQL cannot lock the
+    # nullable side of an outer join (the "any niche" rate could not be set).
     rate = (
         RpmRate.objects.for_agency(agency)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .filter(program=program, country=country, niche=niche)
+        .order_by("pk")
         .first()
     )
     before = None if rate is None else snapshot(rate, RPM_FIELDS)
