@@ -17,9 +17,9 @@ def _items(query_dict) -> list[tuple[str, str]]:
 
 
 class ControlCharacterMiddleware:
-    """400 for a control character in the path, a query parameter, a POST form field (tab,
-    LF and CR allowed there) or an uploaded file's name; also for a form body that cannot be
-    read at all (Django raises MultiPartParserError from `request.POST`, otherwise a 500).
+    """400 for a control character in the path, a query parameter or a POST form field (tab,
+    LF and CR allowed there; Django drops them from uploaded file names itself); also for a
+    form body that cannot be read at all (`request.POST` raises MultiPartParserError, a 500).
 
     JSON bodies are checked by the JSON reader (core/request_json.py). The answer is JSON
     under /api/, a page elsewhere. Placed last, so the page has the user, the language and the
@@ -38,8 +38,6 @@ class ControlCharacterMiddleware:
             check_parameters(_items(request.GET), multiline=False)
             if request.method == "POST":
                 check_parameters(_items(request.POST), multiline=True)
-                files = [(name, f.name or "") for name, f in _items(request.FILES)]
-                check_parameters(files, multiline=False)
         except ControlCharacterError as exc:
             return self.refuse(request, str(exc))
         except MultiPartParserError:
