@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "django_countries",
+    "core",
     "agencies",
     "creators",
     "payouts",

@@ -1,0 +1,73 @@
+"""Numbers typed by people are written with the ASCII digits 0-9.
+
+Python's `int()` and `Decimal()` read any Unicode digit, so 100 in Arabic-Indic digits
+(U+0661 U+0660 U+0660) or full-width ones passed every number field of a form or serializer
+as 100: an amount no one typed as such, that no export or bank file agrees with.
+`install()` (run once, by `core.apps.CoreConfig.ready`) makes the number fields of Django
+forms and of DRF refuse any text that is not plain ASCII before converting it, with one
+message. Every number field is covered that way, including those built for model forms,
+model serializers and django-filter, which a subclass would miss. File parsers check their
+own digits (`is_ascii_digits`, `re.ASCII`).
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+NOT_ASCII = _("Write numbers with the digits 0 to 9.")
+
+
+def is_ascii_text(value: object) -> bool:
+    """False for text holding anything beyond ASCII (a number is then refused)."""
+    return not isinstance(value, str) or value.isascii()
+
+
+def is_ascii_digits(text: str) -> bool:
+    """`text.isdigit()` for the digits 0-9 only (isdigit also accepts other scripts' digits
+    and "²")."""
+    return text.isascii() and text.isdigit()
+
+
+def _guard_form_field(cls: type[forms.Field]) -> None:
+    convert = cls.__dict__["to_python"]
+
+    @functools.wraps(convert)
+    def to_python(self, value):
+        if not is_ascii_text(value):
+            raise ValidationError(NOT_ASCII, code="invalid")
+        return convert(self, value)
+
+    to_python.ascii_only = True
+    cls.to_python = to_python
+
+
+def _guard_serializer_field(cls: type[serializers.Field]) -> None:
+    convert = cls.__dict__["to_internal_value"]
+
+    @functools.wraps(convert)
+    def to_internal_value(self, data):
+        if not is_ascii_text(data):
+            raise serializers.ValidationError(NOT_ASCII, code="invalid")
+        return convert(self, data)
+
+    to_internal_value.ascii_only = True
+    cls.to_internal_value = to_internal_value
+
+
+FORM_FIELDS = (forms.IntegerField, forms.DecimalField, forms.FloatField)
+SERIALIZER_FIELDS = (serializers.IntegerField, serializers.DecimalField, serializers.FloatField)
+
+
+def install() -> None:
+    """Guard the number fields of Django forms and DRF (idempotent)."""
+    for cls in FORM_FIELDS:
+        if not getattr(cls.__dict__["to_python"], "ascii_only", False):
+            _guard_form_field(cls)
+    for cls in SERIALIZER_FIELDS:
+        if not getattr(cls.__dict__["to_internal_value"], "ascii_only", False):
+            _guard_serializer_field(cls)
