@@ -178,42 +178,58 @@ def run(args) -> list[tuple[str, str]]:
         ("creators", f"{size:,} (+{size // 10:,} in another agency)"),
         ("load average before", " ".join(f"{x:.1f}" for x in os.getloadavg())),
     ]
-    log = Path(ROOT / "bench" / "out")
-    log.mkdir(exist_ok=True)
-    for index, (label, worker_class, workers, threads) in enumerate(configs):
-        with gunicorn(worker_class, workers, threads, log / "served-gunicorn.log") as (url, pid):
-            _check(url + page, cookie, b"Bench bench")
-            _check(url + api_list, token_header, b'"count"')
-            _check(url + floor, None, b'"results"')
-            targets = [("roster page", page, cookie)]
-            if index == 0:
-                targets += [
-                    ("roster API list", api_list, token_header),
-                    ("floor view", floor, None),
-                ]
-            measured = {}
-            for name, path, header in targets:
-                # Warm-up: a worker's first requests load templates, translations and
-                # connections (~2 s each on this machine), for every worker.
-                wrk(url + path, header, 8)
-                measured[name] = figures = wrk(url + path, header, seconds)
-                rows.append(
-                    (
-                        f"{label}: {name}",
-                        f"{figures['rps']:.1f} req/s, p95 {figures['p95_us'] / 1000:.0f} ms "
-                        f"(p50 {figures['p50_us'] / 1000:.0f} ms)",
-                    )
+    log = Path(ROOT / "bench" / "out" / "served-gunicorn.log")
+    log.parent.mkdir(exist_ok=True)
+
+    def measure(url: str, path: str, header: str | None) -> dict:
+        # Warm-up: a worker's first requests load templates, translations and connections
+        # (~2 s each on this machine), for every worker.
+        wrk(url + path, header, 8)
+        return wrk(url + path, header, seconds)
+
+    def shown(figures: dict) -> str:
+        return (
+            f"{figures['rps']:.1f} req/s, p95 {figures['p95_us'] / 1000:.0f} ms "
+            f"(p50 {figures['p50_us'] / 1000:.0f} ms)"
+        )
+
+    # 1. The three URLs on the default configuration, and their ratios to the floor.
+    label, worker_class, workers, threads = configs[0]
+    with gunicorn(worker_class, workers, threads, log) as (url, pid):
+        _check(url + page, cookie, b"Bench bench")
+        _check(url + api_list, token_header, b'"count"')
+        _check(url + floor, None, b'"results"')
+        measured = {
+            "roster page": measure(url, page, cookie),
+            "roster API list": measure(url, api_list, token_header),
+            "floor view": measure(url, floor, None),
+        }
+        rows += [(f"{label}: {name}", shown(figures)) for name, figures in measured.items()]
+        rows.append((f"{label}: server memory (RSS)", f"{_rss_mb(pid):.0f} MB"))
+    for name in ("roster page", "roster API list"):
+        ratio = measured["floor view"]["rps"] / measured[name]["rps"]
+        rows.append((f"floor / {name} (requests/s)", f"{ratio:.1f} x"))
+    rows.append(("load average", " ".join(f"{x:.1f}" for x in os.getloadavg())))
+
+    # 2. The roster page on each worker configuration, in order and again in reverse order
+    # (the load of a shared machine drifts), averaged.
+    if len(configs) > 1:
+        rounds: dict[str, list[dict]] = {c[0]: [] for c in configs}
+        memory: dict[str, float] = {}
+        for label, worker_class, workers, threads in [*configs, *reversed(configs)]:
+            with gunicorn(worker_class, workers, threads, log) as (url, pid):
+                _check(url + page, cookie, b"Bench bench")
+                rounds[label].append(measure(url, page, cookie))
+                memory[label] = _rss_mb(pid)
+        for label, (first, second) in rounds.items():
+            rps = (first["rps"] + second["rps"]) / 2
+            p95 = (first["p95_us"] + second["p95_us"]) / 2000
+            rows.append(
+                (
+                    f"roster page, {label}",
+                    f"{rps:.1f} req/s, p95 {p95:.0f} ms ({first['rps']:.1f} and "
+                    f"{second['rps']:.1f} req/s), {memory[label]:.0f} MB",
                 )
-            rows.append((f"{label}: server memory (RSS)", f"{_rss_mb(pid):.0f} MB"))
-            load = " ".join(f"{x:.1f}" for x in os.getloadavg())
-            rows.append((f"{label}: load average after", load))
-            if index == 0:
-                floor_rps = measured["floor view"]["rps"]
-                for name in ("roster page", "roster API list"):
-                    rows.append(
-                        (
-                            f"{label}: floor / {name} (req/s)",
-                            f"{floor_rps / measured[name]['rps']:.1f} x",
-                        )
-                    )
+            )
+        rows.append(("load average", " ".join(f"{x:.1f}" for x in os.getloadavg())))
     return rows
