@@ -7,6 +7,8 @@ from wsgiref.util import setup_testing_defaults
 
 import pytest
 import sentry_sdk
+from django.core.signals import request_started
+from django.db import close_old_connections
 from sentry_sdk.envelope import Envelope
 from sentry_sdk.transport import Transport
 
@@ -44,13 +46,17 @@ def boom(token: str) -> str:
 
 def wsgi_get(path: str, query: str, **headers: str) -> str:
     """GET through the production entry point (config.wsgi), where sentry-sdk's Django
-    integration reads the URL, query string and headers; the status line is returned. The
-    body is not closed, so Django's request_finished does not close the test's database
-    connection."""
+    integration reads the URL, query string and headers; the status line is returned. As
+    Django's test client does, the request does not close the test's database connection
+    (request_started), and the body is not closed (request_finished)."""
     environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, **headers}
     setup_testing_defaults(environ)
     started = []
-    application(environ, lambda status, response_headers: started.append(status))
+    request_started.disconnect(close_old_connections)
+    try:
+        application(environ, lambda status, response_headers: started.append(status))
+    finally:
+        request_started.connect(close_old_connections)
     return started[0]
 
 
