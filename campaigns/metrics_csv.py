@@ -145,7 +145,7 @@ def parse_metrics_csv(data: bytes, *, tz: tzinfo, max_rows: int) -> list[MetricR
             if cell == "":
                 continue
             try:
-                number_value = Decimal(cell)
+                number_value = Decimal(cell) if cell.isascii() else None
             except InvalidOperation:
                 number_value = None
             limit = Decimal(100) if name in PERCENT_COLUMNS else Decimal(86400)

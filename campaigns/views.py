@@ -23,6 +23,7 @@ from agencies.downloads import private_file_response
 from agencies.formflow import add_service_errors, submit_form
 from agencies.models import CURRENCY_CHOICES
 from agencies.tenancy import agency_view, get_for_agency
+from core.numbers import ascii_int
 from creators.models import Creator
 
 from . import selectors, services
@@ -81,7 +82,7 @@ def _page(request: HttpRequest, queryset):
 
 
 def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isascii() and value.isdigit() else None
+    return ascii_int(value)
 
 
 def _form_page(request, form, *, title: str, back: str, submit: str, extra: dict | None = None):

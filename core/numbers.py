@@ -33,6 +33,14 @@ def is_ascii_digits(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
+def ascii_int(text: str | None, *, max_digits: int = 18) -> int | None:
+    """A query parameter such as `?level=2` as an int, or None unless it is 1 to `max_digits`
+    ASCII digits (int() refuses more than 4,300 digits with a ValueError)."""
+    if text and len(text) <= max_digits and is_ascii_digits(text):
+        return int(text)
+    return None
+
+
 def _guard_form_field(cls: type[forms.Field]) -> None:
     convert = cls.__dict__["to_python"]
 

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from agencies.api_base import AgencyAPIMixin
 from agencies.tenancy import get_for_agency
+from core.numbers import ascii_int
 
 from . import insight_selectors, insight_services, rate_cards, selectors
 from .api import _api_error
@@ -91,9 +92,9 @@ class SnapshotList(_RecordList):
 
     def records(self):
         queryset = insight_selectors.creator_snapshots(agency=self.agency, creator=self.creator())
-        account = self.request.query_params.get("account")
-        if account and account.isdigit():
-            queryset = queryset.filter(social_account_id=int(account))
+        account = ascii_int(self.request.query_params.get("account"))
+        if account is not None:
+            queryset = queryset.filter(social_account_id=account)
         return queryset
 
     def record(self, creator: Creator, data: dict):

@@ -38,6 +38,7 @@ from django_countries import countries
 from agencies.audit import audit_record
 from agencies.models import Agency
 from agencies.spreadsheets import spreadsheet_unescape
+from core.numbers import is_ascii_digits
 
 from .models import AccountSnapshot, MetricsSource, Platform, SocialAccount, Video
 from .roster_csv import CellError, _decode, _delimiter, _FileError
@@ -142,9 +143,9 @@ VIDEO_COLUMNS: tuple[Column, ...] = (
 )
 COLUMNS = {ACCOUNTS: ACCOUNT_COLUMNS, VIDEOS: VIDEO_COLUMNS}
 
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_GROUPED_RE = re.compile(r"^\d{1,3}([,._ ]\d{3})+$")
-_MINUTES_RE = re.compile(r"^(\d+):([0-5]\d)$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+_GROUPED_RE = re.compile(r"^\d{1,3}([,._ ]\d{3})+$", re.ASCII)
+_MINUTES_RE = re.compile(r"^(\d+):([0-5]\d)$", re.ASCII)
 
 
 def _squash(name: str) -> str:
@@ -204,7 +205,7 @@ def _count(text: str, *, limit: int = MAX_COUNT) -> int:
     cleaned = text.strip()
     if _GROUPED_RE.match(cleaned):
         cleaned = re.sub(r"[,._ ]", "", cleaned)
-    if not cleaned.isdigit():
+    if not is_ascii_digits(cleaned):
         raise ValueError(_("Use a whole number, such as 12000."))
     value = int(cleaned)
     if value > limit:
@@ -227,7 +228,7 @@ def _day(text: str, *, today: date) -> date:
 
 def _moment(text: str, *, tz: tzinfo, now: datetime) -> datetime:
     value = text.strip()
-    if not re.match(r"^\d{4}-\d{2}-\d{2}", value):
+    if not re.match(r"^\d{4}-\d{2}-\d{2}", value, re.ASCII):
         raise ValueError(_("Write the time as YYYY-MM-DD HH:MM, or ISO 8601."))
     try:
         moment = datetime.fromisoformat(value)
@@ -244,7 +245,7 @@ def _duration(text: str) -> int:
     value = text.strip().lower().removesuffix("s").strip()
     if match := _MINUTES_RE.match(value):
         seconds = int(match.group(1)) * 60 + int(match.group(2))
-    elif value.isdigit():
+    elif is_ascii_digits(value):
         seconds = int(value)
     else:
         raise ValueError(_("Give the length in seconds (75) or as m:ss (1:15)."))
@@ -258,6 +259,8 @@ def _seconds(text: str) -> Decimal | None:
     if not value:
         return None
     try:
+        if not value.isascii():
+            raise InvalidOperation
         seconds = Decimal(value)
     except InvalidOperation as exc:
         raise ValueError(_("Give the time in seconds, such as 21.4.")) from exc

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django_countries import countries
 
 from agencies.spreadsheets import spreadsheet_unescape
+from core.numbers import is_ascii_digits
 
 from .models import AccountType, Creator, CreatorStatus, Platform
 from .services import (
@@ -111,8 +112,8 @@ _MAX_LENGTHS = {
     name: Creator._meta.get_field(name).max_length
     for name in ("display_name", "legal_name", "email")
 }
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_GROUPED_INT_RE = re.compile(r"^\d{1,3}([,._ ]\d{3})+$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+_GROUPED_INT_RE = re.compile(r"^\d{1,3}([,._ ]\d{3})+$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,7 @@ def _parse_followers(text: str) -> int:
     cleaned = text.strip()
     if _GROUPED_INT_RE.match(cleaned):
         cleaned = re.sub(r"[,._ ]", "", cleaned)
-    if not cleaned.isdigit():
+    if not is_ascii_digits(cleaned):
         raise ValueError(_("Use a whole number of followers, such as 12000."))
     value = int(cleaned)
     if value > MAX_FOLLOWERS:

@@ -10,6 +10,7 @@ from datetime import datetime
 from django.db.models import Count, Q, QuerySet
 
 from agencies.models import Agency
+from core.numbers import ascii_int
 from creators.models import Creator
 
 from .business_time import BusinessCalendar
@@ -102,14 +103,14 @@ def case_queue(
     cases = Case.objects.filter(agency=agency).select_related("assignee", "creator", "message")
     if status:
         cases = cases.filter(status=status)
-    if level.isdigit():
-        cases = cases.filter(level=int(level))
+    if (level_number := ascii_int(level)) is not None:
+        cases = cases.filter(level=level_number)
     if assignee == "me":
         pass  # resolved by the view, which knows the user
-    elif assignee.isdigit():
-        cases = cases.filter(assignee_id=int(assignee))
-    if creator.isdigit():
-        cases = cases.filter(creator_id=int(creator))
+    elif (assignee_id := ascii_int(assignee)) is not None:
+        cases = cases.filter(assignee_id=assignee_id)
+    if (creator_id := ascii_int(creator)) is not None:
+        cases = cases.filter(creator_id=creator_id)
     if overdue and now is not None:
         cases = cases.filter(status=CaseStatus.OPEN, due_at__lt=now)
     return cases

@@ -55,6 +55,8 @@ def parse_amount(text: str, currency: str) -> Decimal:
     elif "," in raw:
         raw = raw.replace(",", ".")
     try:
+        if not raw.isascii():  # Decimal() reads any script's digits
+            raise InvalidOperation
         value = Decimal(raw)
     except InvalidOperation as exc:
         raise ValueError(f"not an amount: {text!r}") from exc

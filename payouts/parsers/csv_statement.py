@@ -266,7 +266,8 @@ def _amount_pattern(decimal: str) -> re.Pattern[str]:
     thousands = "." if decimal == "," else ","
     t, d = re.escape(thousands), re.escape(decimal)
     return re.compile(
-        rf"(?P<lead>[+-])?(?:\d{{1,3}}(?:[{t} ']\d{{3}})+|\d+)(?:{d}\d+)?(?P<trail>[+-])?"
+        rf"(?P<lead>[+-])?(?:\d{{1,3}}(?:[{t} ']\d{{3}})+|\d+)(?:{d}\d+)?(?P<trail>[+-])?",
+        re.ASCII,
     )
 
 

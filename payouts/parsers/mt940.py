@@ -65,14 +65,17 @@ _TERMINATOR = re.compile(r"-(?:\}.*|XXX)?\s*")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
-_BALANCE = re.compile(r"(?P<mark>[CD])(?P<date>\d{6})(?P<currency>[A-Z]{3})(?P<amount>[\d,]+)")
+_BALANCE = re.compile(
+    r"(?P<mark>[CD])(?P<date>\d{6})(?P<currency>[A-Z]{3})(?P<amount>[\d,]+)", re.ASCII
+)
 _LINE_61 = re.compile(
-    r"(?P<value_date>\d{6})(?P<entry_date>\d{4})?(?P<mark>R?[CD])(?P<funds>[A-Z])?\n?(?P<amount>[\d,]+)"
+    r"(?P<value_date>\d{6})(?P<entry_date>\d{4})?(?P<mark>R?[CD])(?P<funds>[A-Z])?\n?(?P<amount>[\d,]+)",
+    re.ASCII,
 )
 _TYPE_AND_REFERENCE = re.compile(r"(?P<type>[A-Z][A-Z0-9]{3})(?P<reference>.*)")
 
 # :86: German ?-subfields: a three-digit business code, then ?NN fields.
-_GERMAN_DETAILS = re.compile(r"(?P<code>\d{3})?(?P<separator>[?>])\d\d")
+_GERMAN_DETAILS = re.compile(r"(?P<code>\d{3})?(?P<separator>[?>])\d\d", re.ASCII)
 _SEPA_KEYWORD = re.compile(r"(EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|IBAN|BIC|COAM|OAMT|PURP)\+")
 # :86: Dutch / SEPA /KEY/value/ fields (Rabobank, ING, ABN AMRO after 2014, Triodos …).
 _SLASH_KEYS = (
@@ -412,7 +415,12 @@ def _records(
 
 
 def _amount(text: str, fld: _Field, line: int | None = None) -> Decimal:
-    if text.count(",") > 1 or not any(ch.isdigit() for ch in text) or len(text.lstrip("0")) > 18:
+    if (
+        text.count(",") > 1
+        or not text.isascii()
+        or not any(ch.isdigit() for ch in text)
+        or len(text.lstrip("0")) > 18
+    ):
         raise StatementParseError(
             _("field :%(tag)s: has an invalid amount '%(value)s'"),
             line=line or fld.line,
