@@ -3,7 +3,7 @@
 Streaming: lxml's iterparse reports only Stmt and Ntry elements; each entry is turned into
 records and then cleared, so memory stays flat however many entries a file holds.
 
-Safety: a DOCTYPE is refused before lxml sees it (the prolog is scanned by hand), and lxml
+Safety: a DOCTYPE is refused before lxml sees it (defusedxml reads the prolog), and lxml
 itself runs with entity resolution, DTD loading and network access off and huge_tree off.
 
 Decisions:
@@ -31,21 +31,31 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import IO, Any
+from xml.etree import ElementTree
 
+from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml.ElementTree import DefusedXMLParser
 from lxml import etree
 
 from .errors import StatementParseError, StatementWarning
 from .errors import gettext_noop as _
-from .fields import bic_or_none, clean, iban_or_none, is_currency, reference, unicode_head
+from .fields import (
+    bic_or_none,
+    clean,
+    iban_or_none,
+    is_currency,
+    reference,
+    sniff_encoding,
+    unicode_head,
+)
 from .records import CREDIT, DEBIT, StatementRecord, TransactionRecord
 
 FORMAT = "camt053"
 SUPPORTED_VERSIONS = range(2, 14)  # .001.02 … .001.13
 _NAMESPACE = re.compile(r"urn:iso:std:iso:20022:tech:xsd:camt\.053\.001\.(\d\d)")
-_AMOUNT = re.compile(r"\d{1,18}(?:\.\d{0,5})?|\.\d{1,5}")
-_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:Z|[+-]\d{2}:\d{2})?")
+_AMOUNT = re.compile(r"\d{1,18}(?:\.\d{0,5})?|\.\d{1,5}", re.ASCII)
+_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:Z|[+-]\d{2}:\d{2})?", re.ASCII)
 _PROLOG_LIMIT = 65536
-_PROLOG_MARGIN = 16  # a head that ends this close after the prolog is cut off in it
 _LXML_POSITION = re.compile(r", line \d+, column \d+$")
 _BOOKED = {"BOOK", None}
 _OPENING = ("OPBD", "PRCD")
@@ -56,43 +66,63 @@ _TRUE = {"true", "1"}
 _FALSE = {"false", "0"}
 
 
-def check_prolog(head: bytes) -> None:
-    """Refuse a DOCTYPE (entity bombs, external entities) before any XML parser runs.
+class _RootStarts(Exception):
+    """The prolog is over: what follows is the document, which lxml reads."""
 
-    UTF-16 and UTF-32 (with or without a byte order mark) are read as such. A prolog that
-    fills the whole head (so what follows it is unknown) is refused.
+
+class _UntilTheRoot:
+    """An ElementTree parser target that stops at the first start tag."""
+
+    def start(self, tag: str, attrib: dict) -> None:
+        raise _RootStarts
+
+    def end(self, tag: str) -> None:  # pragma: no cover - never reached
+        pass
+
+    def data(self, data: str) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def check_prolog(head: bytes) -> None:
+    """Refuse a DOCTYPE (entity bombs, external entities) before lxml reads the file.
+
+    defusedxml's parser (expat with DTDs forbidden) reads the prolog of the first bytes and
+    stops at the root element; a prolog that fills the whole head (so what follows it is
+    unknown) is refused. UTF-16 and UTF-32, with or without a byte order mark, are read as
+    such. lxml then parses with entities, DTD loading and network off, and `check_root`
+    refuses a document type again from lxml's own docinfo.
     """
-    text = unicode_head(head).decode("latin-1")
-    full = len(head) >= _PROLOG_LIMIT
-    position = 0
-    length = len(text)
-    while True:
-        while position < length and text[position] in " \t\r\n\ufeff\u00ef\u00bb\u00bf":
-            position += 1
-        if text.startswith("<?", position):
-            terminator = "?>"
-        elif text.startswith("<!--", position):
-            terminator = "-->"
-        elif text.startswith("<!", position):
-            line = text.count("\n", 0, position) + 1
-            raise StatementParseError(
-                _(
-                    "the XML contains a DOCTYPE declaration; statements with DTDs or entities "
-                    "are refused"
-                ),
-                line=line,
-            )
-        elif full and length - position < _PROLOG_MARGIN:
-            # "<" at the very end of the head: it may start a DOCTYPE we cannot see.
-            raise _prolog_too_long()
-        else:
-            return  # the root element (or something lxml will reject with a line number)
-        end = text.find(terminator, position)
-        if end < 0:
-            if full:
-                raise _prolog_too_long()
-            return
-        position = end + len(terminator)
+    found = sniff_encoding(head)
+    if found is not None:  # expat reads no UTF-32: give it the prolog as UTF-8
+        head, encoding = unicode_head(head), "utf-8"
+    else:
+        encoding = None
+    parser = DefusedXMLParser(
+        target=_UntilTheRoot(),
+        encoding=encoding,
+        forbid_dtd=True,
+        forbid_entities=True,
+        forbid_external=True,
+    )
+    try:
+        parser.feed(head)
+    except _RootStarts:
+        return
+    except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
+        raise StatementParseError(
+            _(
+                "the XML contains a DOCTYPE declaration; statements with DTDs or entities "
+                "are refused"
+            ),
+            line=parser.parser.CurrentLineNumber,
+        ) from None
+    except ElementTree.ParseError:
+        return  # not well-formed: lxml says where, with its own words
+    if len(head) >= _PROLOG_LIMIT:
+        raise _prolog_too_long()
 
 
 def _prolog_too_long() -> StatementParseError:
