@@ -3,12 +3,15 @@ the request id from the caller (when well-formed) or a new one, returned in the 
 
 from __future__ import annotations
 
+import io
+import logging
 import re
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from ops.logs import formatter
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +104,25 @@ def test_a_server_error_is_logged_at_error_with_the_request_id(json_lines, owner
 
 def boom(*args, **kwargs):
     raise RuntimeError("boom")
+
+
+def test_the_console_format_is_one_readable_line_with_the_same_fields(db):
+    stream = io.StringIO()
+    entry = formatter("console")
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(entry.pop("()")(**entry))
+    logging.getLogger().addHandler(handler)
+    try:
+        Client().get("/accounts/login/", HTTP_X_REQUEST_ID="dev-1")
+    finally:
+        logging.getLogger().removeHandler(handler)
+
+    [line] = [x for x in stream.getvalue().splitlines() if "talentdesk.request" in x]
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", line)  # without the colours
+    assert "request_id=dev-1" in plain and "view=account_login" in plain
+    assert "status=200" in plain and not plain.startswith("{")
+
+
+def test_an_unknown_log_format_is_refused():
+    with pytest.raises(ValueError, match="LOG_FORMAT must be json or console"):
+        formatter("xml")
