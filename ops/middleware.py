@@ -1,7 +1,8 @@
 """One log line and the metrics of every request, with the request id bound for every log line
 written while it runs (and carried into the tasks it queues, see ops.celery_hooks).
 
-First in MIDDLEWARE, so redirects and errors of the other middleware are measured too.
+Placed before the other middleware (only the health probes come first), so their redirects
+and errors are logged and measured too.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from typing import Any
 
 import structlog
 from django.http import HttpRequest, HttpResponse
-from django.utils.functional import SimpleLazyObject, empty
 
 from .logs import request_id_or_new, safe_path
 from .metrics import REQUEST_LATENCY, RESPONSES, UNRESOLVED_VIEW, method_label
@@ -22,13 +22,11 @@ logger = structlog.get_logger("talentdesk.request")
 
 
 def user_id_of(request: HttpRequest) -> int | None:
-    """The signed-in user's id if the request already looked the user up. A page that never
-    asked (a health check, a static file) costs no session or user query for the log line."""
+    """The signed-in user's id. AuthenticationMiddleware's user has been looked up by then
+    (agencies' DatabaseScopeMiddleware asks for it on every request); a response given
+    before it (a static file, an HTTPS redirect) has no user."""
     user = getattr(request, "user", None)
-    # AuthenticationMiddleware's lazy user: evaluated only once something used it.
-    if user is None or (isinstance(user, SimpleLazyObject) and user._wrapped is empty):
-        return None
-    return user.pk if user.is_authenticated else None
+    return user.pk if user is not None and user.is_authenticated else None
 
 
 def context_clear(**_: Any) -> None:
