@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from agencies.models import Agency
+from agencies.commands import agency_command_scope
 from campaigns.models import Campaign, ReportLanguage
 from campaigns.report_pdf import render_report_pdf
 from campaigns.reports import sponsor_report_data
@@ -35,32 +35,32 @@ class Command(BaseCommand):
         parser.add_argument("--until", dest="end", help="last day (default: campaign end)")
 
     def handle(self, *args, agency, campaign, out, language, start, end, **options):
-        agency_obj = Agency.objects.filter(slug=agency).first()
-        if agency_obj is None:
-            raise CommandError(f"No agency with slug {agency!r}.")
-        campaign_obj = (
-            Campaign.objects.for_agency(agency_obj).select_related("sponsor").filter(code=campaign)
-        ).first()
-        if campaign_obj is None:
-            raise CommandError(f"No campaign {campaign!r} in agency {agency!r}.")
-        period_start, period_end = _date(start, "from"), _date(end, "until")
-        if period_start and period_end and period_start > period_end:
-            raise CommandError("--from must not be after --until.")
-        path = Path(out)
-        if not path.parent.is_dir():
-            raise CommandError(f"Directory {str(path.parent)!r} does not exist.")
-        data = sponsor_report_data(
-            campaign=campaign_obj,
-            period_start=period_start,
-            period_end=period_end,
-            language=language,
-        )
-        pdf = render_report_pdf(data, language=language)
-        path.write_bytes(pdf)
-        total = data.dashboard.total
-        self.stdout.write(
-            f"Wrote {path} ({len(pdf):,} bytes, {language}): {campaign_obj.code} "
-            f"{data.period_start:%Y-%m-%d} to {data.period_end:%Y-%m-%d}, "
-            f"{len(data.dashboard.creators)} creators, {total.deliverables} deliverables, "
-            f"{total.views:,} views."
-        )
+        with agency_command_scope(agency) as agency_obj:
+            campaign_obj = (
+                Campaign.objects.for_agency(agency_obj)
+                .select_related("sponsor")
+                .filter(code=campaign)
+            ).first()
+            if campaign_obj is None:
+                raise CommandError(f"No campaign {campaign!r} in agency {agency!r}.")
+            period_start, period_end = _date(start, "from"), _date(end, "until")
+            if period_start and period_end and period_start > period_end:
+                raise CommandError("--from must not be after --until.")
+            path = Path(out)
+            if not path.parent.is_dir():
+                raise CommandError(f"Directory {str(path.parent)!r} does not exist.")
+            data = sponsor_report_data(
+                campaign=campaign_obj,
+                period_start=period_start,
+                period_end=period_end,
+                language=language,
+            )
+            pdf = render_report_pdf(data, language=language)
+            path.write_bytes(pdf)
+            total = data.dashboard.total
+            self.stdout.write(
+                f"Wrote {path} ({len(pdf):,} bytes, {language}): {campaign_obj.code} "
+                f"{data.period_start:%Y-%m-%d} to {data.period_end:%Y-%m-%d}, "
+                f"{len(data.dashboard.creators)} creators, {total.deliverables} deliverables, "
+                f"{total.views:,} views."
+            )

@@ -8,17 +8,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from agencies.models import Agency
-from agencies.rls import tenant_transaction
+from agencies.commands import agency_command_scope
 from creators.roster_csv import CellError, parse_roster_csv
 from creators.roster_import import RosterImportError, roster_import
-
-
-def _agency(slug: str) -> Agency:
-    try:
-        return Agency.objects.get(slug=slug)
-    except Agency.DoesNotExist:
-        raise CommandError(f"No agency with slug {slug!r}.") from None
 
 
 def _where(error: CellError) -> str:
@@ -38,30 +30,30 @@ class Command(BaseCommand):
         parser.add_argument("file")
 
     def handle(self, *args, agency: str, file: str, **options):
-        agency_obj = _agency(agency)
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"No such file: {file}")
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc.strerror or exc}") from None
-        parsed = parse_roster_csv(
-            data, max_bytes=settings.CSV_IMPORT_MAX_BYTES, max_rows=settings.CSV_IMPORT_MAX_ROWS
-        )
-        try:
-            with tenant_transaction(agency_obj.pk):
+        with agency_command_scope(agency) as agency_obj:
+            path = Path(file)
+            if not path.is_file():
+                raise CommandError(f"No such file: {file}")
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise CommandError(f"Cannot read {file}: {exc.strerror or exc}") from None
+            parsed = parse_roster_csv(
+                data, max_bytes=settings.CSV_IMPORT_MAX_BYTES, max_rows=settings.CSV_IMPORT_MAX_ROWS
+            )
+            try:
                 summary = roster_import(
                     agency=agency_obj, actor=None, parsed=parsed, filename=path.name
                 )
-        except RosterImportError as exc:
-            first = exc.errors[0]
-            raise CommandError(
-                f"{len(exc.errors)} problem(s), nothing imported; first: "
-                f"{_where(first)}: {first.message}"
-            ) from None
-        self.stdout.write(
-            f"{summary.created} created, {summary.updated} updated, {summary.unchanged} unchanged."
-        )
-        if parsed.ignored_columns:
-            self.stdout.write(f"Ignored columns: {', '.join(parsed.ignored_columns)}.")
+            except RosterImportError as exc:
+                first = exc.errors[0]
+                raise CommandError(
+                    f"{len(exc.errors)} problem(s), nothing imported; first: "
+                    f"{_where(first)}: {first.message}"
+                ) from None
+            self.stdout.write(
+                f"{summary.created} created, {summary.updated} updated, "
+                f"{summary.unchanged} unchanged."
+            )
+            if parsed.ignored_columns:
+                self.stdout.write(f"Ignored columns: {', '.join(parsed.ignored_columns)}.")

@@ -20,12 +20,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from agencies.commands import agency_command_scope
 from agencies.models import Agency
 from agencies.spreadsheets import csv_lines
 from payouts.exports import STAFF_COLUMNS, report_rows, table, to_xlsx
 from payouts.models import Match, MatchStatus
-
-from ._common import agency_from
 
 MATCH_COLUMNS = ["platform_reference", "bank_reference", "amount", "currency", "rule", "status"]
 CHUNK_SIZE = 2000
@@ -82,43 +81,43 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, agency, out, period_from, period_to, matches=False, **options):
-        agency_obj = agency_from(agency)
-        start, end = _date(period_from, "--from"), _date(period_to, "--to")
-        if start and end and start > end:
-            raise CommandError("--from must not be after --to.")
-        path = Path(out)
-        suffix = path.suffix.lower()
-        if suffix not in (".csv", ".xlsx"):
-            raise CommandError("--out must end in .csv or .xlsx.")
-        if not path.parent.is_dir():
-            raise CommandError(f"No such directory: {path.parent}")
-        if matches:
-            rows = allocation_rows(agency_obj, booked_from=start, booked_to=end)
-            columns, what = MATCH_COLUMNS, "allocations"
-        else:
-            rows = report_rows(agency_obj, period_from=start, period_to=end)
-            columns, what = STAFF_COLUMNS, "statements"
-        count = 0
+        with agency_command_scope(agency) as agency_obj:
+            start, end = _date(period_from, "--from"), _date(period_to, "--to")
+            if start and end and start > end:
+                raise CommandError("--from must not be after --to.")
+            path = Path(out)
+            suffix = path.suffix.lower()
+            if suffix not in (".csv", ".xlsx"):
+                raise CommandError("--out must end in .csv or .xlsx.")
+            if not path.parent.is_dir():
+                raise CommandError(f"No such directory: {path.parent}")
+            if matches:
+                rows = allocation_rows(agency_obj, booked_from=start, booked_to=end)
+                columns, what = MATCH_COLUMNS, "allocations"
+            else:
+                rows = report_rows(agency_obj, period_from=start, period_to=end)
+                columns, what = STAFF_COLUMNS, "statements"
+            count = 0
 
-        def counted():
-            nonlocal count
-            for row in rows:
-                count += 1
-                yield row
+            def counted():
+                nonlocal count
+                for row in rows:
+                    count += 1
+                    yield row
 
-        # Write next to the target and rename at the end: a failure leaves no partial file.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                if suffix == ".csv":
-                    for line in csv_lines(columns, table(counted(), columns)):
-                        handle.write(line.encode("utf-8"))
-                else:
-                    handle.write(to_xlsx(counted(), columns))
-            os.replace(tmp, path)
-        except OSError as exc:
-            raise CommandError(f"Cannot write {path}: {exc.strerror or exc}") from None
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        self.stdout.write(f"Wrote {count} {what} to {path}.")
+            # Write next to the target and rename at the end: a failure leaves no partial file.
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    if suffix == ".csv":
+                        for line in csv_lines(columns, table(counted(), columns)):
+                            handle.write(line.encode("utf-8"))
+                    else:
+                        handle.write(to_xlsx(counted(), columns))
+                os.replace(tmp, path)
+            except OSError as exc:
+                raise CommandError(f"Cannot write {path}: {exc.strerror or exc}") from None
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+            self.stdout.write(f"Wrote {count} {what} to {path}.")

@@ -7,10 +7,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from agencies.commands import agency_command_scope
 from payouts.line_import import statement_lines_import
 from payouts.statement_import import StatementImportError, statement_import
-
-from ._common import agency_from
 
 
 def _read(file: str) -> bytes:
@@ -36,33 +35,37 @@ class Command(BaseCommand):
         parser.add_argument("--lines", metavar="FILE", help="line items CSV")
 
     def handle(self, *args, agency: str, file: str | None, lines: str | None, **options):
-        agency_obj = agency_from(agency)
-        if not file and not lines:
-            raise CommandError("Give a statements file, --lines FILE, or both.")
-        statements_data = _read(file) if file else None
-        lines_data = _read(lines) if lines else None
-        summaries: list[str] = []
-        current = file
-        try:
-            with transaction.atomic():
-                if statements_data is not None:
-                    result = statement_import(agency=agency_obj, actor=None, data=statements_data)
-                    summaries.append(
-                        f"{result.created} created, {result.updated} updated, "
-                        f"{result.unchanged} unchanged."
-                    )
-                if lines_data is not None:
-                    current = lines
-                    found = statement_lines_import(agency=agency_obj, actor=None, data=lines_data)
-                    summaries.append(
-                        f"Lines: {found.replaced} statements replaced ({found.lines} lines), "
-                        f"{found.unchanged} unchanged."
-                    )
-                    summaries += [f"Warning: {warning}" for warning in found.warnings]
-        except StatementImportError as exc:
-            # With two files, say which one the problem is in.
-            where = f"{current}: " if file and lines else ""
-            raise CommandError(
-                f"{where}{len(exc.errors)} problem(s), nothing imported; first: {exc.errors[0]}"
-            ) from None
-        self.stdout.write("\n".join(summaries))
+        with agency_command_scope(agency) as agency_obj:
+            if not file and not lines:
+                raise CommandError("Give a statements file, --lines FILE, or both.")
+            statements_data = _read(file) if file else None
+            lines_data = _read(lines) if lines else None
+            summaries: list[str] = []
+            current = file
+            try:
+                with transaction.atomic():
+                    if statements_data is not None:
+                        result = statement_import(
+                            agency=agency_obj, actor=None, data=statements_data
+                        )
+                        summaries.append(
+                            f"{result.created} created, {result.updated} updated, "
+                            f"{result.unchanged} unchanged."
+                        )
+                    if lines_data is not None:
+                        current = lines
+                        found = statement_lines_import(
+                            agency=agency_obj, actor=None, data=lines_data
+                        )
+                        summaries.append(
+                            f"Lines: {found.replaced} statements replaced ({found.lines} lines), "
+                            f"{found.unchanged} unchanged."
+                        )
+                        summaries += [f"Warning: {warning}" for warning in found.warnings]
+            except StatementImportError as exc:
+                # With two files, say which one the problem is in.
+                where = f"{current}: " if file and lines else ""
+                raise CommandError(
+                    f"{where}{len(exc.errors)} problem(s), nothing imported; first: {exc.errors[0]}"
+                ) from None
+            self.stdout.write("\n".join(summaries))
