@@ -71,6 +71,8 @@ def gunicorn(worker_class: str, workers: int, threads: int, log: Path):
         "GUNICORN_WORKER_CLASS": worker_class,
         "GUNICORN_WORKERS": str(workers),
         "GUNICORN_THREADS": str(threads),
+        # No worker replaced in the middle of a measurement (its CPU time would be lost).
+        "GUNICORN_MAX_REQUESTS": "0",
     }
     for name in ("TESTING", "DEBUG", "PORT", "GUNICORN_ACCESS_LOG"):
         env.pop(name, None)
@@ -112,6 +114,16 @@ def _rss_mb(master: int) -> float:
         status = Path(f"/proc/{pid}/status").read_text()
         total += int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1))
     return total / 1024
+
+
+def _cpu_seconds(master: int) -> float:
+    """CPU time (user + system) the master and its workers have used so far."""
+    pids = [master, *map(int, Path(f"/proc/{master}/task/{master}/children").read_text().split())]
+    ticks = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def wrk(url: str, header: str | None, seconds: int) -> dict:
@@ -181,16 +193,21 @@ def run(args) -> list[tuple[str, str]]:
     log = Path(ROOT / "bench" / "out" / "served-gunicorn.log")
     log.parent.mkdir(exist_ok=True)
 
-    def measure(url: str, path: str, header: str | None) -> dict:
+    def measure(url: str, pid: int, path: str, header: str | None) -> dict:
         # Warm-up: a worker's first requests load templates, translations and connections
         # (~2 s each on this machine), for every worker.
         wrk(url + path, header, 8)
-        return wrk(url + path, header, seconds)
+        cpu = _cpu_seconds(pid)
+        figures = wrk(url + path, header, seconds)
+        # The server's CPU per request: unlike requests/s, hardly moved by what else the
+        # machine runs meanwhile.
+        figures["cpu_ms"] = (_cpu_seconds(pid) - cpu) * 1000 / figures["requests"]
+        return figures
 
     def shown(figures: dict) -> str:
         return (
             f"{figures['rps']:.1f} req/s, p95 {figures['p95_us'] / 1000:.0f} ms "
-            f"(p50 {figures['p50_us'] / 1000:.0f} ms)"
+            f"(p50 {figures['p50_us'] / 1000:.0f} ms), CPU {figures['cpu_ms']:.0f} ms/request"
         )
 
     # 1. The three URLs on the default configuration, and their ratios to the floor.
@@ -200,9 +217,9 @@ def run(args) -> list[tuple[str, str]]:
         _check(url + api_list, token_header, b'"count"')
         _check(url + floor, None, b'"results"')
         measured = {
-            "roster page": measure(url, page, cookie),
-            "roster API list": measure(url, api_list, token_header),
-            "floor view": measure(url, floor, None),
+            "roster page": measure(url, pid, page, cookie),
+            "roster API list": measure(url, pid, api_list, token_header),
+            "floor view": measure(url, pid, floor, None),
         }
         rows += [(f"{label}: {name}", shown(figures)) for name, figures in measured.items()]
         rows.append((f"{label}: server memory (RSS)", f"{_rss_mb(pid):.0f} MB"))
@@ -219,16 +236,17 @@ def run(args) -> list[tuple[str, str]]:
         for label, worker_class, workers, threads in [*configs, *reversed(configs)]:
             with gunicorn(worker_class, workers, threads, log) as (url, pid):
                 _check(url + page, cookie, b"Bench bench")
-                rounds[label].append(measure(url, page, cookie))
+                rounds[label].append(measure(url, pid, page, cookie))
                 memory[label] = _rss_mb(pid)
         for label, (first, second) in rounds.items():
             rps = (first["rps"] + second["rps"]) / 2
             p95 = (first["p95_us"] + second["p95_us"]) / 2000
+            cpu = (first["cpu_ms"] + second["cpu_ms"]) / 2
             rows.append(
                 (
                     f"roster page, {label}",
-                    f"{rps:.1f} req/s, p95 {p95:.0f} ms ({first['rps']:.1f} and "
-                    f"{second['rps']:.1f} req/s), {memory[label]:.0f} MB",
+                    f"{rps:.1f} req/s ({first['rps']:.1f} / {second['rps']:.1f}), "
+                    f"p95 {p95:.0f} ms, CPU {cpu:.0f} ms/request, {memory[label]:.0f} MB",
                 )
             )
         rows.append(("load average", " ".join(f"{x:.1f}" for x in os.getloadavg())))
