@@ -5,8 +5,9 @@ documents them."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 from rest_framework import serializers
+
+from core.countries import country_alpha2
 
 from .estimates import CURRENCY, Range
 from .insight_selectors import CreatorInsight, InsightPage
@@ -40,7 +41,7 @@ class AccountSnapshotSerializer(_CreatorAccountMixin, serializers.ModelSerialize
     source = serializers.CharField(read_only=True, help_text=_("manual, csv or api"))
 
     def validate_audience_country(self, value: str) -> str:
-        code = countries.alpha2(value) if value else ""
+        code = country_alpha2(value) if value else ""
         if value and not code:
             raise serializers.ValidationError(_("Unknown country code."))
         return code

@@ -33,11 +33,11 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django_countries import countries
 
 from agencies.audit import audit_record
 from agencies.models import Agency
 from agencies.spreadsheets import spreadsheet_unescape
+from core.countries import country_alpha2
 from core.numbers import is_ascii_digits
 
 from .models import AccountSnapshot, MetricsSource, Platform, SocialAccount, Video
@@ -283,7 +283,7 @@ def _country(text: str) -> str:
     value = text.strip()
     if not value:
         return ""
-    code = countries.alpha2(value)
+    code = country_alpha2(value)
     if not code:
         raise ValueError(_("Unknown country code “%(value)s”; use e.g. US.") % {"value": value})
     return code

@@ -27,9 +27,9 @@ from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django_countries import countries
 
 from agencies.spreadsheets import spreadsheet_unescape
+from core.countries import country_alpha2
 from core.numbers import is_ascii_digits
 
 from .models import AccountType, Creator, CreatorStatus, Platform
@@ -239,7 +239,7 @@ def _clean_cell(column: str, text: str) -> Any:
         value = text.strip()
         if not value:
             return ""
-        code = countries.alpha2(value)
+        code = country_alpha2(value)
         if not code:
             raise ValueError(_("Unknown country code “%(value)s”; use e.g. NL.") % {"value": value})
         return code

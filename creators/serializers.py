@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
-from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
+
+from core.countries import CountryField
 
 from . import selectors
 from .models import Creator, CreatorStatus, NicheTag, SocialAccount, Tier

@@ -17,6 +17,7 @@ from django_countries import countries
 from agencies.formflow import add_service_errors
 from agencies.spreadsheets import csv_streaming_response
 from agencies.tenancy import agency_view, get_for_agency
+from core.countries import country_name
 
 from . import insight_selectors, roster_csv, selectors, services
 from .filters import CreatorFilter
@@ -59,7 +60,7 @@ def _offer_roster_countries(request: HttpRequest, roster_filter: CreatorFilter) 
     filter still accepts any country). Rendering 250 options was half of the page's time."""
     codes = selectors.roster_countries(agency=request.agency)
     current = request.GET.get("country", "").upper()
-    if current and current not in codes and countries.name(current):
+    if current and current not in codes and country_name(current):
         codes.append(current)
     field = roster_filter.form.fields["country"]
     field.widget.choices = [("", _("All countries")), *((c, countries.name(c)) for c in codes)]

@@ -34,3 +34,23 @@ def test_the_schema_says_a_new_social_account_names_its_platform():
     required = schema["components"]["schemas"]["SocialAccountRequest"]["required"]
 
     assert set(required) == {"platform", "handle"}
+
+
+@pytest.mark.parametrize("country", ["²", "\u0661\u0662", "9" * 5000, "1234"])
+def test_a_country_that_only_looks_like_a_number_is_refused(owner, agency, country):
+    # django-countries reads any str.isdigit() text with int(): a ValueError, so a 500.
+    response = token_client(owner, agency).post(
+        reverse("api:creator-list", args=[agency.slug]),
+        {"display_name": "Lotte", "email": "lotte@example.com", "country": country},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["country"]
+
+
+@pytest.mark.parametrize("country", ["²", "9" * 5000, "528", "nld"])
+def test_the_roster_filter_takes_any_country_text(owner_client, agency, country):
+    response = owner_client.get(reverse("creators:list", args=[agency.slug]), {"country": country})
+
+    assert response.status_code == 200

@@ -115,3 +115,19 @@ def test_a_signed_body_the_json_reader_refuses_is_a_400(client, agency, body, me
     assert response.status_code == 400
     assert message in response.json()["detail"]
     assert not InboundMessage.objects.exists()
+
+
+def test_a_form_body_is_read_by_the_webhook_itself_not_as_a_form(client, agency):
+    # The control-character check must not parse the webhook's body as a form first: the
+    # webhook signs the raw bytes (that was a RawPostDataException, a 500).
+    url = reverse("api:moderation-webhook", kwargs={"agency_slug": agency.slug})
+
+    response = client.post(
+        url,
+        {"messages": "x\x00"},
+        HTTP_X_TALENTDESK_TIMESTAMP=str(int(time.time())),
+        HTTP_X_TALENTDESK_SIGNATURE="sha256=" + "0" * 64,
+    )
+
+    assert response.status_code == 401
+    assert response.json()["detail"] == "invalid signature"
