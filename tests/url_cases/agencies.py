@@ -37,7 +37,11 @@ def _own_token(agency, creator) -> dict:
     if membership is None:
         membership = MembershipFactory(agency=agency, role=Role.MANAGER)
     token = ApiToken.objects.create(
-        membership=membership, name="script", prefix=secrets.token_hex(4), digest="0" * 64
+        membership=membership,
+        name="script",
+        prefix=secrets.token_hex(4),
+        digest="0" * 64,
+        expires_at=timezone.now() + timedelta(days=90),
     )
     return {"pk": token.pk}
 
