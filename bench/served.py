@@ -39,10 +39,10 @@ from bench.roster import SEED, generate
 CLIENTS = 8
 # (label, worker class, workers, threads); the first is gunicorn.conf.py's default on 2 CPUs.
 CONFIGS = [
+    ("gthread, 2 workers x 4 threads", "gthread", 2, 4),
     ("gthread, 3 workers x 4 threads", "gthread", 3, 4),
     ("sync, 3 workers", "sync", 3, 1),
     ("sync, 5 workers (2 x CPUs + 1)", "sync", 5, 1),
-    ("gthread, 2 workers x 4 threads", "gthread", 2, 4),
 ]
 LUA = Path(__file__).with_name("wrk_report.lua")
 

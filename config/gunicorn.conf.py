@@ -2,11 +2,13 @@
 
     gunicorn -c config/gunicorn.conf.py config.wsgi        # the Procfile's web process
 
-Worker class: gthread, chosen by measurement (bench/README.md, "served"): on the roster
-page at 8 concurrent clients it serves as much as sync workers with fewer processes (less
-memory, fewer PostgreSQL connections), and a thread waiting on the database or a slow
-client does not hold a whole process. Put a buffering proxy (nginx, a load balancer) in
-front for slow uploads all the same.
+Worker class and counts, by measurement (bench/README.md, "served"): on the roster page at
+8 concurrent clients every configuration tried costs the same CPU per request (55-58 ms)
+and serves as much within the noise of a shared machine, so the default is the one with the
+least memory: gthread, one process per CPU (at least 2) of 4 threads (280 MB against 390 MB
+for 3 sync workers and 630 MB for 5). A thread waiting on the database or on a slow client
+holds a thread, not a whole process. Put a buffering proxy (nginx, a load balancer) in front
+for slow uploads all the same.
 
 SIGTERM is a graceful stop: the master stops accepting, lets every request in flight finish
 within `graceful_timeout`, then exits 0 (tests/config/test_gunicorn.py).
@@ -35,7 +37,7 @@ wsgi_app = "config.wsgi:application"
 # honcho (make serve) and most platforms hand the port over in PORT.
 bind = _env("GUNICORN_BIND", f"127.0.0.1:{_env('PORT', '8000')}").split(",")
 worker_class = _env("GUNICORN_WORKER_CLASS", "gthread")
-workers = _int("GUNICORN_WORKERS", CPUS + 1)
+workers = _int("GUNICORN_WORKERS", max(2, CPUS))
 threads = _int("GUNICORN_THREADS", 4)
 # A request running longer than this gets its worker restarted (sync/gthread).
 timeout = _int("GUNICORN_TIMEOUT", 60)
