@@ -140,6 +140,17 @@ def policies_sql() -> list[str]:
     return statements
 
 
+def owner_credentials() -> dict:
+    """USER/PASSWORD/HOST/PORT of DATABASE_OWNER_URL (empty without one): what `migrate`,
+    the test suite and the benchmarks log in with to build the schema and their fixtures."""
+    import environ
+
+    if not settings.DATABASE_OWNER_URL:
+        return {}
+    owner = environ.Env.db_url_config(settings.DATABASE_OWNER_URL)
+    return {key: owner[key] for key in ("USER", "PASSWORD", "HOST", "PORT") if key in owner}
+
+
 def app_role() -> str:
     """The role the app's code runs as (DATABASE_APP_ROLE, by default DATABASE_URL's user)."""
     return settings.DATABASE_APP_ROLE or connection.settings_dict.get("USER") or ""

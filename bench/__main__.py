@@ -28,6 +28,7 @@ BENCHES = [
     "reconcile_e2e",
     "reports",
     "served",
+    "rls",
 ]
 
 
@@ -47,6 +48,12 @@ def main(argv: list[str] | None = None) -> int:
     setup_test_environment()
     from django.db import connection
 
+    from agencies.rls import owner_credentials
+
+    # Like the test suite: log in as the tables' owner when there is one (DATABASE_OWNER_URL);
+    # the measured requests and tasks run as the app role (agencies/rls.py).
+    if connection.vendor == "postgresql":
+        connection.settings_dict.update(owner_credentials())
     # A throw-away database, like the test suite's.
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:

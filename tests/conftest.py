@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 
-import environ
 import pytest
 from django.core.cache import cache
 from hypothesis import HealthCheck, settings
@@ -36,13 +35,12 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     from django.conf import settings as django_settings
     from django.db import connections
 
-    owner_url = django_settings.DATABASE_OWNER_URL
-    if not owner_url or connections["default"].vendor != "postgresql":
-        return
-    owner = environ.Env.db_url_config(owner_url)
-    credentials = {key: owner[key] for key in ("USER", "PASSWORD", "HOST", "PORT") if key in owner}
-    django_settings.DATABASES["default"].update(credentials)
-    connections["default"].settings_dict.update(credentials)
+    from agencies.rls import owner_credentials
+
+    credentials = owner_credentials()
+    if credentials and connections["default"].vendor == "postgresql":
+        django_settings.DATABASES["default"].update(credentials)
+        connections["default"].settings_dict.update(credentials)
 
 
 PROJECT_APPS = ("agencies", "creators", "payouts", "campaigns", "moderation")

@@ -4,10 +4,10 @@ role, while the app itself keeps connecting as DATABASE_URL's role, which owns n
 
 from __future__ import annotations
 
-import environ
-from django.conf import settings
 from django.core.management.commands.migrate import Command as MigrateCommand
 from django.db import connections
+
+from agencies.rls import owner_credentials
 
 _CREDENTIALS = ("USER", "PASSWORD", "HOST", "PORT", "NAME")
 
@@ -15,20 +15,17 @@ _CREDENTIALS = ("USER", "PASSWORD", "HOST", "PORT", "NAME")
 class Command(MigrateCommand):
     def handle(self, *args, **options):
         database = options["database"]
-        owner_url = settings.DATABASE_OWNER_URL
+        owner = owner_credentials()
         connection = connections[database]
-        if not owner_url or connection.vendor != "postgresql":
+        if not owner or connection.vendor != "postgresql":
             return super().handle(*args, **options)
-        owner = environ.Env.db_url_config(owner_url)
         if owner.get("USER") == connection.settings_dict.get("USER"):
             return super().handle(*args, **options)
         saved = {key: connection.settings_dict.get(key) for key in _CREDENTIALS}
         connection.close()
         # The owner's credentials; the database stays the one the app uses (the test
         # runner's test database included).
-        connection.settings_dict.update(
-            {key: owner[key] for key in ("USER", "PASSWORD", "HOST", "PORT") if key in owner}
-        )
+        connection.settings_dict.update(owner)
         try:
             return super().handle(*args, **options)
         finally:
