@@ -1,18 +1,22 @@
 """Render a sponsor report to PDF with WeasyPrint.
 
 The template names its resources with two private schemes, `static:<path>` (the app's own
-static files) and `media:agency-logos/<file>` (the agency's logo); the URL fetcher serves
-those and refuses everything else (http, file, data, ...), so a report can never make the
-worker read an arbitrary file or call out to the network.
+static files) and `media:<the agency's logo>`; the URL fetcher serves those and refuses
+everything else (http, file, data, other media, ...), so a report can never make the worker
+read an arbitrary file or call out to the network. The logo is read through the storage API
+before rendering (the filesystem or a bucket: the worker need not be the machine that stored
+it) and handed to the fetcher as bytes.
 """
 
 from __future__ import annotations
 
 import functools
 import gc
+import logging
 import mimetypes
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -31,6 +35,8 @@ from .reports import SponsorReportData
 
 LOGO_PREFIX = "agency-logos/"
 
+logger = logging.getLogger(__name__)
+
 
 class RefusedURL(ValueError):
     pass
@@ -46,7 +52,8 @@ def _inside(root: Path, relative: str) -> Path:
 
 
 def resolve_report_url(url: str) -> Path:
-    """The file behind an allowed report URL; RefusedURL for any other URL."""
+    """The static file behind an allowed `static:` URL; RefusedURL for any other URL (the
+    logo is not a file here: ReportURLFetcher serves it from the bytes it was given)."""
     scheme, _, rest = url.partition(":")
     rest = rest.split("?", 1)[0].split("#", 1)[0].lstrip("/")
     if scheme == "static" and rest:
@@ -57,31 +64,57 @@ def resolve_report_url(url: str) -> Path:
         if found:
             return _inside(Path(found).parent, Path(found).name)
         return _inside(Path(settings.STATIC_ROOT), rest)
-    if scheme == "media" and rest.startswith(LOGO_PREFIX):
-        return _inside(Path(settings.MEDIA_ROOT), rest)
     raise RefusedURL(url)
 
 
+@dataclass(frozen=True)
+class ReportLogo:
+    name: str  # the storage name, e.g. agency-logos/acme-1f2e3d4c5b6a.png
+    data: bytes
+
+    @property
+    def url(self) -> str:
+        return f"media:{self.name}"
+
+
+def report_logo(agency) -> ReportLogo | None:
+    """The agency's logo, read through its storage; None without one, or when its file is
+    gone (the report is then rendered with the agency's name instead)."""
+    name = agency.logo.name if agency.logo else ""
+    if not name.startswith(LOGO_PREFIX):
+        return None
+    try:
+        with agency.logo.storage.open(name, "rb") as stored:
+            return ReportLogo(name, stored.read())
+    except FileNotFoundError:
+        logger.warning("agency %s: logo file %s is missing", agency.pk, name)
+        return None
+
+
 class ReportURLFetcher(URLFetcher):
-    def __init__(self, **kwargs):
+    def __init__(self, *, logo: ReportLogo | None = None, **kwargs):
         super().__init__(allowed_protocols=("static", "media"), **kwargs)
+        self._logo = logo
 
     def fetch(self, url, headers=None):
-        path = resolve_report_url(url)
-        mime, _ = mimetypes.guess_type(path.name)
-        return URLFetcherResponse(
-            url, path.read_bytes(), {"Content-Type": mime or "application/octet-stream"}
-        )
+        if self._logo is not None and url == self._logo.url:
+            body, name = self._logo.data, self._logo.name
+        else:
+            path = resolve_report_url(url)
+            body, name = path.read_bytes(), path.name
+        mime, _ = mimetypes.guess_type(name)
+        return URLFetcherResponse(url, body, {"Content-Type": mime or "application/octet-stream"})
 
 
-def render_report_html(data: SponsorReportData, *, language: str) -> str:
-    logo = data.agency.logo.name if data.agency.logo else ""
+def render_report_html(
+    data: SponsorReportData, *, language: str, logo: ReportLogo | None = None
+) -> str:
     context = {
         "r": data,
         "d": data.dashboard,
         "campaign": data.campaign,
         "agency": data.agency,
-        "logo_url": f"media:{logo}" if logo.startswith(LOGO_PREFIX) else "",
+        "logo_url": logo.url if logo else "",
         "language": language,
         "kinds": dict(DeliverableKind.choices),
         "platforms": dict(Platform.choices),
@@ -113,7 +146,8 @@ def _collector_paused() -> Iterator[None]:
 
 
 def render_report_pdf(data: SponsorReportData, *, language: str) -> bytes:
-    html = render_report_html(data, language=language)
+    logo = report_logo(data.agency)
+    html = render_report_html(data, language=language, logo=logo)
     with _collector_paused():
-        document = HTML(string=html, url_fetcher=ReportURLFetcher())
+        document = HTML(string=html, url_fetcher=ReportURLFetcher(logo=logo))
         return document.write_pdf(font_config=_font_config())
