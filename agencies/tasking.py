@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import inspect
 from collections.abc import Iterator
 from functools import wraps
 
 from celery import current_app, shared_task
+from django.apps import apps
 from django.db import transaction
 
 from .rls import session_scope
@@ -16,7 +19,16 @@ from .rls import session_scope
 def task_by_name(name: str):
     """The registered task called `name` (the task modules are imported on first use)."""
     if name not in current_app.tasks:
-        current_app.loader.import_default_modules()
+        # Import the apps' tasks modules ourselves: the loader's import_default_modules()
+        # would have Celery's Django fixup run django.setup() again inside this request.
+        for app_config in apps.get_app_configs():
+            module = f"{app_config.name}.tasks"
+            try:
+                spec = importlib.util.find_spec(module)
+            except ModuleNotFoundError:  # an app that is a plain module
+                spec = None
+            if spec is not None:
+                importlib.import_module(module)
     return current_app.tasks[name]
 
 
