@@ -24,10 +24,15 @@ def private_download(response: Response) -> Response:
     return response
 
 
-def private_file_response(file: IO[bytes], *, filename: str, content_type: str) -> FileResponse:
-    """An attachment streamed from `file` (opened in binary mode), never cached."""
+def private_file_response(
+    file: IO[bytes], *, filename: str, content_type: str, as_attachment: bool = True
+) -> FileResponse:
+    """An attachment (or, for an image a page shows, inline content) streamed from `file`
+    (opened in binary mode, e.g. through the storage API), never cached."""
     return private_download(
-        FileResponse(file, as_attachment=True, filename=filename, content_type=content_type)
+        FileResponse(
+            file, as_attachment=as_attachment, filename=filename, content_type=content_type
+        )
     )
 
 

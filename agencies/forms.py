@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from PIL import Image, UnidentifiedImageError
 
 from . import selectors
+from .logos import logo_file_name, logo_url
 from .models import Agency
 from .roles import Role
 from .tokens import DEFAULT_TOKEN_LIFETIME, TOKEN_LIFETIMES
@@ -25,6 +27,28 @@ WEEKDAYS = [
 ]
 
 
+class _CurrentLogo:
+    """The current logo as the file input links it: the app's own address, never the
+    storage's (a bucket URL)."""
+
+    def __init__(self, agency: Agency):
+        self.url = logo_url(agency)
+        self.name = logo_file_name(agency)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LogoInput(forms.ClearableFileInput):
+    def is_initial(self, value) -> bool:
+        return isinstance(value, FieldFile) and bool(value)
+
+    def format_value(self, value):
+        if self.is_initial(value):
+            return _CurrentLogo(value.instance)
+        return super().format_value(value)
+
+
 class AgencySettingsForm(forms.ModelForm):
     """The settings page. Validates only: `agency_update` writes (pass a fresh instance, the
     form copies its input onto it while validating)."""
@@ -39,7 +63,7 @@ class AgencySettingsForm(forms.ModelForm):
     logo = forms.FileField(
         label=_("Logo"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+        widget=LogoInput(attrs={"accept": "image/png,image/jpeg"}),
         help_text=_("PNG or JPEG, at most 1 MB. Shown on sponsor reports."),
     )
 

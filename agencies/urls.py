@@ -9,6 +9,7 @@ app_name = "agencies"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("settings/", views.agency_settings, name="settings"),
+    path("logo/<str:name>", views.agency_logo, name="logo"),
     path("new-agency/", onboarding_views.agency_create, name="agency-create"),
     path("team/", views.members, name="members"),
     path("team/invite/", views.invite, name="invite"),

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -18,6 +18,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from creators import selectors as creator_selectors
 
 from . import invitations, selectors, services, tokens
+from .downloads import private_file_response
 from .forms import (
     AcceptInvitationForm,
     AgencySettingsForm,
@@ -26,6 +27,7 @@ from .forms import (
     InvitationForm,
     MemberRoleForm,
 )
+from .logos import logo_content_type, logo_file_name, logo_url
 from .models import Agency, Invitation, Membership
 from .permissions import AGENCY_ADMIN, AGENCY_VIEW, API_TOKENS, AUDIT_VIEW, MEMBERS_MANAGE
 from .roles import ALL_ROLES, Role
@@ -83,7 +85,27 @@ def agency_settings(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Settings saved."))
             return redirect("agencies:settings", agency_slug=request.agency.slug)
-    return render(request, "agencies/settings.html", {"form": form})
+    return render(
+        request, "agencies/settings.html", {"form": form, "logo_url": logo_url(request.agency)}
+    )
+
+
+@agency_view(allow=ALL_ROLES)
+@require_GET
+def agency_logo(request: HttpRequest, name: str) -> HttpResponse:
+    """The agency's current logo, read through the storage API (the filesystem or a bucket)
+    and streamed to the member; another agency's logo or an old one's name is a 404."""
+    if not name or name != logo_file_name(request.agency):
+        raise Http404
+    try:
+        stored = request.agency.logo.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    content_type = logo_content_type(stored.read(16))
+    stored.seek(0)
+    return private_file_response(
+        stored, filename=name, content_type=content_type, as_attachment=False
+    )
 
 
 # --- Team and invitations ----------------------------------------------------------------------

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import secrets
 from datetime import timedelta
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
+from PIL import Image
 
 from agencies.models import ApiToken, Invitation, Membership
 from agencies.roles import Role
@@ -46,6 +49,14 @@ def _own_token(agency, creator) -> dict:
     return {"pk": token.pk}
 
 
+def _logo(agency, creator) -> dict:
+    # A small PNG stored the way the settings page stores one.
+    png = io.BytesIO()
+    Image.new("RGB", (8, 8), "#123456").save(png, "PNG")
+    agency.logo.save(f"{agency.slug}-{secrets.token_hex(6)}.png", ContentFile(png.getvalue()))
+    return {"name": agency.logo.name.rsplit("/", 1)[-1]}
+
+
 def _settings_data(agency, creator) -> dict:
     return {
         "name": agency.name,
@@ -62,6 +73,7 @@ CASES: list[UrlCase] = [
     UrlCase("agencies:dashboard", ALL_ROLES),
     UrlCase("agencies:settings", OWNER),
     UrlCase("agencies:settings", OWNER, method="post", data=_settings_data),
+    UrlCase("agencies:logo", ALL_ROLES, _logo),
     UrlCase("agencies:agency-create", OWNER),
     UrlCase(
         "agencies:agency-create",
