@@ -69,7 +69,5 @@ urlpatterns = [
 if settings.ADMIN_ENABLED:
     urlpatterns.insert(0, path("admin/", admin.site.urls))
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No MEDIA_URL route, not even under DEBUG: uploaded files leave only through the tenant-checked
+# views (contract and report PDFs, agencies:logo), whatever storage holds them.
