@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from whitenoise.compress import Compressor
 
+from config.media import media_storage
 from ops.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -205,37 +206,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
-# Uploaded and generated files (logos, queued bank files, contract and report PDFs) go through
-# the storage API only: MEDIA_ROOT by default, an S3-compatible bucket when one is named, so
-# workers on other machines read what the web process stored. They leave only through the
-# app's tenant-checked download views, never as a bucket URL.
-AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
-MEDIA_STORAGE: dict = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-if AWS_STORAGE_BUCKET_NAME:
-    MEDIA_STORAGE = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            # Credentials: boto3's own chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a
-            # profile, an instance or pod role); never in settings.
-            "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
-            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
-            "location": env.str("AWS_LOCATION", default=""),
-            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
-            "signature_version": "s3v4",
-            # Private objects: no ACL (the bucket's own, private), signed URLs only.
-            "default_acl": None,
-            "querystring_auth": True,
-            "querystring_expire": 300,
-            "custom_domain": None,
-            # Two agencies' files may share a name (a report per campaign code): never overwrite.
-            "file_overwrite": False,
-            # Files read back (a 100 MB bank file) spill to a temporary file above this size.
-            "max_memory_size": 5 * 1024 * 1024,
-        },
-    }
+# Uploaded and generated files: the filesystem, or an S3-compatible bucket when
+# AWS_STORAGE_BUCKET_NAME is set (config/media.py).
 STORAGES = {
-    "default": MEDIA_STORAGE,
+    "default": media_storage(env),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING
