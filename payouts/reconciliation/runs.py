@@ -353,9 +353,11 @@ def heartbeat_timeout() -> timedelta:
 def heartbeat(run: ReconciliationRun | None) -> None:
     """The executing worker's sign of life for `run` (nothing without a run)."""
     if run is not None:
-        ReconciliationRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
-            heartbeat_at=timezone.now()
-        )
+        # Its own scope: the heartbeat thread's connection has none (row-level security).
+        with tenant_transaction(run.agency_id):
+            ReconciliationRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+                heartbeat_at=timezone.now()
+            )
 
 
 @contextmanager
