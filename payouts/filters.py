@@ -14,6 +14,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import CURRENCY_CHOICES
+from core.filters import IdFilter
 from creators.models import Creator
 
 from .models import (
@@ -112,11 +113,9 @@ class TransactionFilter(django_filters.FilterSet):
 class MatchFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=MatchStatus.choices)
     rule = django_filters.ChoiceFilter(label=_("Rule"), choices=MatchRule.choices)
-    statement = django_filters.NumberFilter(label=_("Statement id"), field_name="statement_id")
-    transaction = django_filters.NumberFilter(
-        label=_("Bank transaction id"), field_name="transaction_id"
-    )
-    run = django_filters.NumberFilter(label=_("Run id"), field_name="run_id")
+    statement = IdFilter(label=_("Statement id"), field_name="statement_id")
+    transaction = IdFilter(label=_("Bank transaction id"), field_name="transaction_id")
+    run = IdFilter(label=_("Run id"), field_name="run_id")
 
     class Meta:
         model = Match
