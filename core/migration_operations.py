@@ -1,0 +1,65 @@
+"""A migration operation that creates several models with one re-render of the migration state.
+
+After every operation of a migration Django re-renders the model it touched and, recursively,
+every model related to it. Every tenant table points at the agency, so each CreateModel (and each
+AddConstraint or AddIndex after it) re-rendered nearly every model: a migrate on an empty
+database spent ~9 s in it. `CreateModels` applies the state changes of its CreateModel
+operations first and re-renders once; the tables are then created from the final state, so a
+model may point at one created later in the same batch (foreign keys are added at the end of
+the migration on PostgreSQL and are deferrable on SQLite).
+"""
+
+from __future__ import annotations
+
+from django.db.migrations.operations import CreateModel
+from django.db.migrations.operations.base import Operation
+
+
+class CreateModels(Operation):
+    """Create the models of `operations` (CreateModel operations, in one app)."""
+
+    serialization_expand_args = ["operations"]
+
+    def __init__(self, operations: list[CreateModel]):
+        if not all(isinstance(operation, CreateModel) for operation in operations):
+            raise TypeError("CreateModels takes CreateModel operations only.")
+        self.operations = list(operations)
+        super().__init__()
+
+    def deconstruct(self):
+        return (self.__class__.__qualname__, [], {"operations": self.operations})
+
+    def state_forwards(self, app_label, state):
+        # `apps` is a cached property: while it is absent, add_model() does not re-render.
+        rendered = state.__dict__.pop("apps", None)
+        for operation in self.operations:
+            operation.state_forwards(app_label, state)
+        if rendered is not None:
+            state.apps = rendered
+            state.reload_models(
+                [(app_label, operation.name_lower) for operation in self.operations],
+                delay=False,
+            )
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        for operation in self.operations:
+            operation.database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        for operation in reversed(self.operations):
+            operation.database_backwards(app_label, schema_editor, from_state, to_state)
+
+    def describe(self):
+        return "Create models " + ", ".join(operation.name for operation in self.operations)
+
+    @property
+    def migration_name_fragment(self):
+        return "models"
+
+    def references_model(self, name, app_label):
+        return any(operation.references_model(name, app_label) for operation in self.operations)
+
+    def references_field(self, model_name, name, app_label):
+        return any(
+            operation.references_field(model_name, name, app_label) for operation in self.operations
+        )

@@ -1,0 +1,102 @@
+"""The migrations: in step with the models, and quick on an empty database (CreateModels)."""
+
+from __future__ import annotations
+
+from io import StringIO
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django.db import models
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.operations import CreateModel
+from django.db.migrations.state import ModelState, ProjectState
+
+from core.migration_operations import CreateModels
+
+
+@pytest.mark.django_db
+def test_the_migrations_match_the_models():
+    # Exits with status 1 (SystemExit) when a model change has no migration.
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_an_empty_database_is_built_from_the_squashed_migrations():
+    graph = MigrationLoader(None).graph  # no connection: nothing applied
+
+    assert ("payouts", "0001_squashed_0005_drop_redundant_indexes") in graph.nodes
+    assert ("campaigns", "0001_squashed_0003_contract_commission_rate") in graph.nodes
+    assert ("payouts", "0001_initial") not in graph.nodes
+    assert ("campaigns", "0002_sponsor_reports") not in graph.nodes
+
+
+def _toy_models():
+    # Post comes first and points at Author, created after it in the same batch.
+    return CreateModels(
+        [
+            CreateModel(
+                "Post",
+                fields=[
+                    ("id", models.AutoField(primary_key=True)),
+                    ("author", models.ForeignKey("toy.Author", on_delete=models.CASCADE)),
+                    ("title", models.CharField(max_length=20)),
+                ],
+                options={
+                    "constraints": [
+                        models.UniqueConstraint(fields=["author", "title"], name="toy_unique")
+                    ]
+                },
+            ),
+            CreateModel("Author", fields=[("id", models.AutoField(primary_key=True))]),
+        ]
+    )
+
+
+def test_create_models_renders_each_model_once_and_may_point_forward():
+    state = ProjectState()
+    state.apps  # rendered, as during `migrate`  # noqa: B018
+    render = ModelState.render
+
+    with mock.patch.object(ModelState, "render", autospec=True, side_effect=render) as spy:
+        _toy_models().state_forwards("toy", state)
+
+    assert spy.call_count == 2
+    post = state.apps.get_model("toy", "Post")
+    assert post._meta.get_field("author").related_model is state.apps.get_model("toy", "Author")
+    assert [c.name for c in post._meta.constraints] == ["toy_unique"]
+
+
+def test_create_models_without_rendered_state_only_records_the_models():
+    state = ProjectState()
+
+    _toy_models().state_forwards("toy", state)
+
+    assert "apps" not in state.__dict__
+    assert set(state.models) == {("toy", "post"), ("toy", "author")}
+
+
+def test_create_models_describes_and_deconstructs_itself():
+    operation = _toy_models()
+
+    assert operation.describe() == "Create models Post, Author"
+    name, args, kwargs = operation.deconstruct()
+    assert (name, args) == ("CreateModels", [])
+    assert [op.name for op in kwargs["operations"]] == ["Post", "Author"]
+    assert operation.references_model("Author", "toy")
+    assert not operation.references_model("Reader", "toy")
+    with pytest.raises(TypeError):
+        CreateModels([mock.Mock()])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_creates_its_tables_and_drops_them_backwards():
+    def sql(*args):
+        out = StringIO()
+        call_command("sqlmigrate", "moderation", "0001_initial", *args, stdout=out)
+        return out.getvalue()
+
+    forwards, backwards = sql(), sql("--backwards")
+
+    assert forwards.count("CREATE TABLE") == 15
+    assert 'CONSTRAINT "case_status_valid"' in forwards
+    assert backwards.count("DROP TABLE") == 15
