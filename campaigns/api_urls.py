@@ -6,46 +6,46 @@ from . import api, report_api
 
 urlpatterns = [
     path("sponsors/", api.SponsorList.as_view(), name="sponsor-list"),
-    path("sponsors/<int:pk>/", api.SponsorDetail.as_view(), name="sponsor-detail"),
+    path("sponsors/<id:pk>/", api.SponsorDetail.as_view(), name="sponsor-detail"),
     path("contracts/", api.ContractList.as_view(), name="contract-list"),
-    path("contracts/<int:pk>/", api.ContractDetail.as_view(), name="contract-detail"),
+    path("contracts/<id:pk>/", api.ContractDetail.as_view(), name="contract-detail"),
     path(
-        "contracts/<int:pk>/transition/",
+        "contracts/<id:pk>/transition/",
         api.ContractTransition.as_view(),
         name="contract-transition",
     ),
     path("campaigns/", api.CampaignList.as_view(), name="campaign-list"),
-    path("campaigns/<int:pk>/", api.CampaignDetail.as_view(), name="campaign-detail"),
+    path("campaigns/<id:pk>/", api.CampaignDetail.as_view(), name="campaign-detail"),
     path(
-        "campaigns/<int:pk>/dashboard/", api.CampaignDashboard.as_view(), name="campaign-dashboard"
+        "campaigns/<id:pk>/dashboard/", api.CampaignDashboard.as_view(), name="campaign-dashboard"
     ),
-    path("campaigns/<int:pk>/conversions/", api.ConversionList.as_view(), name="conversion-list"),
-    path("campaigns/<int:pk>/experiments/", api.ExperimentList.as_view(), name="experiment-list"),
+    path("campaigns/<id:pk>/conversions/", api.ConversionList.as_view(), name="conversion-list"),
+    path("campaigns/<id:pk>/experiments/", api.ExperimentList.as_view(), name="experiment-list"),
     path(
-        "campaigns/<int:pk>/reports/",
+        "campaigns/<id:pk>/reports/",
         report_api.SponsorReportList.as_view(),
         name="sponsor-report-list",
     ),
     path(
-        "reports/<int:pk>/", report_api.SponsorReportDetail.as_view(), name="sponsor-report-detail"
+        "reports/<id:pk>/", report_api.SponsorReportDetail.as_view(), name="sponsor-report-detail"
     ),
     path(
-        "reports/<int:pk>/download/",
+        "reports/<id:pk>/download/",
         report_api.SponsorReportDownload.as_view(),
         name="sponsor-report-download",
     ),
     path("deliverables/", api.DeliverableList.as_view(), name="deliverable-list"),
-    path("deliverables/<int:pk>/", api.DeliverableDetail.as_view(), name="deliverable-detail"),
+    path("deliverables/<id:pk>/", api.DeliverableDetail.as_view(), name="deliverable-detail"),
     path(
-        "deliverables/<int:pk>/submit/", api.DeliverableSubmit.as_view(), name="deliverable-submit"
+        "deliverables/<id:pk>/submit/", api.DeliverableSubmit.as_view(), name="deliverable-submit"
     ),
     path(
-        "deliverables/<int:pk>/review/", api.DeliverableReview.as_view(), name="deliverable-review"
+        "deliverables/<id:pk>/review/", api.DeliverableReview.as_view(), name="deliverable-review"
     ),
     path(
-        "deliverables/<int:pk>/posted/", api.DeliverablePosted.as_view(), name="deliverable-posted"
+        "deliverables/<id:pk>/posted/", api.DeliverablePosted.as_view(), name="deliverable-posted"
     ),
     path(
-        "deliverables/<int:pk>/snapshots/", api.SnapshotList.as_view(), name="deliverable-snapshots"
+        "deliverables/<id:pk>/snapshots/", api.SnapshotList.as_view(), name="deliverable-snapshots"
     ),
 ]

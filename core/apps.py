@@ -8,6 +8,11 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
         from . import numbers
+        from .converters import IdConverter
 
         numbers.install()
+        # Before any URLconf is imported (they use `<id:pk>`).
+        register_converter(IdConverter, "id")

@@ -6,38 +6,38 @@ from . import api, insight_api
 
 urlpatterns = [
     path("creators/", api.CreatorList.as_view(), name="creator-list"),
-    path("creators/<int:pk>/", api.CreatorDetail.as_view(), name="creator-detail"),
-    path("creators/<int:pk>/offboard/", api.CreatorOffboard.as_view(), name="creator-offboard"),
+    path("creators/<id:pk>/", api.CreatorDetail.as_view(), name="creator-detail"),
+    path("creators/<id:pk>/offboard/", api.CreatorOffboard.as_view(), name="creator-offboard"),
     path(
-        "creators/<int:pk>/reactivate/",
+        "creators/<id:pk>/reactivate/",
         api.CreatorReactivate.as_view(),
         name="creator-reactivate",
     ),
     path(
-        "creators/<int:pk>/social-accounts/",
+        "creators/<id:pk>/social-accounts/",
         api.SocialAccountList.as_view(),
         name="creator-socialaccount-list",
     ),
     path(
-        "creators/<int:pk>/social-accounts/<int:account_pk>/",
+        "creators/<id:pk>/social-accounts/<id:account_pk>/",
         api.SocialAccountDetail.as_view(),
         name="creator-socialaccount-detail",
     ),
     path("me/creator/", api.MyCreatorProfile.as_view(), name="me-creator"),
     # insights
     path(
-        "creators/<int:pk>/snapshots/",
+        "creators/<id:pk>/snapshots/",
         insight_api.SnapshotList.as_view(),
         name="creator-snapshot-list",
     ),
-    path("creators/<int:pk>/videos/", insight_api.VideoList.as_view(), name="creator-video-list"),
+    path("creators/<id:pk>/videos/", insight_api.VideoList.as_view(), name="creator-video-list"),
     path(
-        "creators/<int:pk>/eligibility/",
+        "creators/<id:pk>/eligibility/",
         insight_api.CreatorEligibility.as_view(),
         name="creator-eligibility",
     ),
     path(
-        "creators/<int:pk>/estimates/",
+        "creators/<id:pk>/estimates/",
         insight_api.CreatorEstimates.as_view(),
         name="creator-estimates",
     ),

@@ -8,10 +8,10 @@ app_name = "moderation"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
-    path("cases/<int:pk>/", views.case_detail, name="case"),
-    path("cases/<int:pk>/action/", views.case_action, name="case-action"),
+    path("cases/<id:pk>/", views.case_detail, name="case"),
+    path("cases/<id:pk>/action/", views.case_action, name="case-action"),
     path("policies/", views.policies, name="policies"),
-    path("policies/<int:pk>/", views.policy_detail, name="policy"),
+    path("policies/<id:pk>/", views.policy_detail, name="policy"),
     path("settings/", views.sla_settings, name="settings"),
     path("crisis/", views.crisis, name="crisis"),
     path("outbox/", views.outbox, name="outbox"),

@@ -12,17 +12,17 @@ urlpatterns = [
         name="payout-statement-import",
     ),
     path(
-        "payouts/statements/<int:pk>/",
+        "payouts/statements/<id:pk>/",
         api.StatementDetail.as_view(),
         name="payout-statement-detail",
     ),
     path(
-        "payouts/statements/<int:pk>/lines/",
+        "payouts/statements/<id:pk>/lines/",
         api.StatementLineList.as_view(),
         name="payout-line-list",
     ),
     path(
-        "payouts/statements/<int:statement_pk>/lines/<int:pk>/",
+        "payouts/statements/<id:statement_pk>/lines/<id:pk>/",
         api.StatementLineDetail.as_view(),
         name="payout-line-detail",
     ),
@@ -33,9 +33,9 @@ urlpatterns = [
     ),
     path("payouts/matches/", api.MatchList.as_view(), name="payout-match-list"),
     path("payouts/runs/", api.RunList.as_view(), name="reconciliation-run-list"),
-    path("payouts/runs/<int:pk>/", api.RunDetail.as_view(), name="reconciliation-run-detail"),
+    path("payouts/runs/<id:pk>/", api.RunDetail.as_view(), name="reconciliation-run-detail"),
     path("payouts/fx-rates/", fx_api.FxRateList.as_view(), name="fx-rate-list"),
-    path("payouts/fx-rates/<int:pk>/", fx_api.FxRateDetail.as_view(), name="fx-rate-detail"),
+    path("payouts/fx-rates/<id:pk>/", fx_api.FxRateDetail.as_view(), name="fx-rate-detail"),
     path(
         "payouts/reference-rates/",
         fx_api.ReferenceRateList.as_view(),
