@@ -289,7 +289,7 @@ SPECTACULAR_SETTINGS = {
         "CreatorStatusEnum": "creators.models.CreatorStatus",
     },
     # `<id:pk>` (core/converters.py): an integer of at most 18 digits.
-    "PATH_CONVERTER_OVERRIDE": {"id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}},
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}},
     "SWAGGER_UI_DIST": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
