@@ -4,7 +4,10 @@
   outage must not get every web process restarted.
 - `/readyz` (readiness): this process can serve requests: the database answers a trivial
   query, every migration on disk is applied, the cache and the Celery broker answer. 200
-  when all do, 503 naming the ones that do not.
+  when all do, 503 naming the ones that do not. It also says when the background last
+  worked (`background`): beat queues `ops.heartbeat` every 30 s and a worker runs it, so a
+  stale or missing heartbeat means beat or every worker is down. That is information for
+  the operator, not a reason to take this web process out of rotation.
 
 Both answer JSON to anyone (no login), say nothing about tenants and no secrets (fixed
 words, never an exception's text; the reason goes to the log). They are served by a
@@ -21,9 +24,12 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from celery import current_app
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
@@ -94,6 +100,33 @@ READINESS_CHECKS: dict[str, Callable[[], str]] = {
 }
 
 
+BACKGROUND_HEARTBEAT_KEY = "talentdesk:health:background"
+
+
+def background_heartbeat() -> None:
+    """What `ops.heartbeat` (beat, every 30 s, run by a worker) records."""
+    cache.set(BACKGROUND_HEARTBEAT_KEY, time.time(), timeout=None)
+
+
+def background() -> dict:
+    """When beat and a worker last worked together: "ok" within
+    HEALTH_BACKGROUND_STALE_SECONDS, else "stale"; "never" before the first heartbeat (or
+    with tasks run in-process), "unknown" when the cache does not answer."""
+    try:
+        seen = cache.get(BACKGROUND_HEARTBEAT_KEY)
+    except Exception:
+        logger.warning("background heartbeat unreadable", exc_info=True)
+        return {"state": "unknown"}
+    if seen is None:
+        return {"state": "never"}
+    age = time.time() - float(seen)
+    state = "ok" if age <= settings.HEALTH_BACKGROUND_STALE_SECONDS else "stale"
+    return {
+        "state": state,
+        "last_seen": datetime.fromtimestamp(float(seen), tz=UTC).isoformat(timespec="seconds"),
+    }
+
+
 def liveness() -> dict:
     return {"status": OK}
 
@@ -112,7 +145,8 @@ def readiness() -> tuple[bool, dict]:
             logger.warning("readiness check %s failed", name, exc_info=True)
             checks[name] = "unavailable"
     ready = all(answer in (OK, "eager") for answer in checks.values())
-    return ready, {"status": OK if ready else "unavailable", "checks": checks}
+    body = {"status": OK if ready else "unavailable", "checks": checks, "background": background()}
+    return ready, body
 
 
 def _answer(body: dict, status: int = 200) -> HttpResponse:

@@ -329,6 +329,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 # the heavy ones against the same PostgreSQL and Redis. Routed by task name (a glob covers
 # both spellings of an unnamed task); anything not named here goes to "default".
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Beat queues a heartbeat that a worker runs; /readyz shows when it last ran (config/health.py).
+CELERY_BEAT_SCHEDULE["ops-heartbeat"] = {"task": "ops.heartbeat", "schedule": 30.0}
+HEALTH_BACKGROUND_STALE_SECONDS = env.int("HEALTH_BACKGROUND_STALE_SECONDS", default=180)
 CELERY_TASK_ROUTES = {
     "payouts.*bank_import_run": {"queue": "imports"},
     "payouts.*reconciliation_run": {"queue": "reconciliation"},

@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import os
 import socket
+import time
 
 import pytest
 from celery import current_app
+from django.core.cache import cache
 from django.db.migrations.recorder import MigrationRecorder
 from django.test import Client, override_settings
 
@@ -67,6 +69,7 @@ def test_readiness_checks_database_migrations_cache_and_broker(broker, django_as
     assert body == {
         "status": "ok",
         "checks": {"database": "ok", "migrations": "ok", "cache": "ok", "broker": "ok"},
+        "background": {"state": "never"},
     }
 
 
@@ -125,7 +128,7 @@ def test_a_signed_in_member_gets_the_same_answer_and_no_tenant_data(agency):
     status, body = get("/readyz", client)
     assert status == 200
     assert agency.slug not in json.dumps(body)
-    assert set(body) == {"status", "checks"}
+    assert set(body) == {"status", "checks", "background"}
 
 
 @pytest.mark.django_db
@@ -148,3 +151,31 @@ def test_only_get_and_head_are_answered():
     response = Client().post("/healthz")
     assert response.status_code == 405
     assert response["Allow"] == "GET, HEAD"
+
+
+def test_readiness_says_when_beat_and_a_worker_last_worked_without_changing_the_status(
+    settings, monkeypatch
+):
+    from config.health import BACKGROUND_HEARTBEAT_KEY
+    from ops.tasks import heartbeat
+
+    settings.HEALTH_BACKGROUND_STALE_SECONDS = 180
+    first_status, body = get("/readyz")
+    assert body["background"] == {"state": "never"}
+
+    heartbeat.delay()  # what beat queues every 30 s and a worker runs (eager here)
+    status, body = get("/readyz")
+    assert status == first_status and body["background"]["state"] == "ok"
+    assert body["background"]["last_seen"].endswith("+00:00")
+
+    cache.set(BACKGROUND_HEARTBEAT_KEY, time.time() - 600, timeout=None)
+    status, body = get("/readyz")
+    # Beat or every worker is down: the operator reads it here; readiness is unchanged.
+    assert (status, body["background"]["state"]) == (first_status, "stale")
+
+
+def test_the_heartbeat_is_on_beats_schedule():
+    from django.conf import settings as django_settings
+
+    entry = django_settings.CELERY_BEAT_SCHEDULE["ops-heartbeat"]
+    assert entry["task"] == "ops.heartbeat" and entry["schedule"] <= 60
