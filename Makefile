@@ -70,4 +70,4 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 media test-results
+	rm -rf $(VENV) staticfiles db.sqlite3 media test-results var

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import os
 
+from ops import metrics
+
 
 def _env(name: str, default: str) -> str:
     return os.environ.get(name) or default
@@ -67,3 +69,14 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 # gunicorn >= 25 opens a control socket in ~/.gunicorn by default; two servers on one
 # machine (make serve, the bench, the tests) would share it. Nothing here uses it.
 control_socket_disable = True
+
+
+# Prometheus figures of several processes (PROMETHEUS_MULTIPROC_DIR, README "Operations"):
+# before any worker forks, drop the files of processes of an earlier run (they would be added
+# to this run's figures); when a worker ends, drop its live gauges (its counts stay).
+def on_starting(server) -> None:
+    metrics.multiproc_dir_prune()
+
+
+def child_exit(server, worker) -> None:
+    metrics.worker_exited(worker.pid)

@@ -11,15 +11,27 @@ that wait is SERVE_STOP_TIMEOUT seconds, longer than both.
 
 Like `honcho start`, it exits 143 after SIGTERM (130 after Ctrl+C) once every process has
 stopped, each process's own exit status logged as "<name> stopped (rc=N)".
+
+The web and worker processes count their Prometheus figures in one folder
+(PROMETHEUS_MULTIPROC_DIR, by default `var/metrics/` in the project), made and cleared of
+earlier runs' files here, before any of them starts, so a scrape of any web worker adds up
+the requests and tasks of the whole machine.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
+import environ
 from django.core.exceptions import ImproperlyConfigured
 from honcho import command, manager
+
+from ops import metrics
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_METRICS_DIR = BASE_DIR / "var" / "metrics"
 
 
 def setup_problems() -> list[str]:
@@ -41,6 +53,17 @@ def setup_problems() -> list[str]:
     return problems
 
 
+def metrics_dir_prepare() -> Path:
+    """The one PROMETHEUS_MULTIPROC_DIR of every process honcho starts (they inherit this
+    environment), made and pruned before any of them writes to it. Returns the folder."""
+    # honcho hands .env's values to the processes; a folder named there wins, as in settings.
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+    if not os.environ.get(metrics.MULTIPROC_ENV):  # empty would break prometheus_client too
+        os.environ[metrics.MULTIPROC_ENV] = str(DEFAULT_METRICS_DIR)
+    metrics.multiproc_dir_prune()
+    return Path(os.environ[metrics.MULTIPROC_ENV])
+
+
 def main(argv: list[str]) -> None:
     if argv[:1] == ["--check"]:
         problems = setup_problems()
@@ -48,6 +71,7 @@ def main(argv: list[str]) -> None:
             print(f"make serve: {problem}", file=sys.stderr)
         sys.exit(1 if problems else 0)
     manager.KILL_WAIT = int(os.environ.get("SERVE_STOP_TIMEOUT", "40"))
+    metrics_dir_prepare()
     command.main(["start", *argv])
 
 
