@@ -19,7 +19,7 @@ a test checks that both agree.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -113,6 +113,10 @@ class RuleResult:
     # translating and number-formatting every message was most of its time.
     label_text: Callable[[], str] = field(default=_no_text, repr=False, compare=False)
     message_text: Callable[[], str] = field(default=_no_text, repr=False, compare=False)
+    # Derived from the creator's personal data (the age rule: the date of birth). Roles
+    # outside permissions.PERSONAL_DATA_VIEW get `redacted()`: pass/fail and `neutral_text`.
+    personal: bool = False
+    neutral_text: Callable[[], str] = field(default=_no_text, repr=False, compare=False)
 
     @property
     def label(self) -> str:
@@ -122,15 +126,12 @@ class RuleResult:
     def message(self) -> str:
         return self.message_text()
 
-    def as_dict(self) -> dict:
-        return {
-            "rule": self.key,
-            "label": self.label,
-            "passed": self.passed,
-            "message": self.message,
-            "shortfall": self.shortfall,
-            "advisory": self.advisory,
-        }
+    def redacted(self) -> RuleResult:
+        """The rule without what its personal data gives away (a date, a day count, an
+        age): the same pass/fail with the neutral text and no shortfall."""
+        if not self.personal:
+            return self
+        return replace(self, shortfall=None, message_text=self.neutral_text)
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,17 @@ class ProgramResult:
     @property
     def status_label(self) -> str:
         return str(EligibilityStatus(self.status).label)
+
+
+def redact(result: ProgramResult, *, personal_data: bool) -> ProgramResult:
+    """`result` as a reader sees it: whole for those who may see the creator's personal
+    data (`personal_data`: permissions.PERSONAL_DATA_VIEW, or the creator themself), else
+    with every personal rule `redacted()`. The status and failing rules stay the same: the
+    pass/fail of "18 or older" is what everyone on the staff needs. The one place pages,
+    the API and e-mails decide this."""
+    if personal_data:
+        return result
+    return replace(result, rules=tuple(rule.redacted() for rule in result.rules))
 
 
 # --- small pure helpers ----------------------------------------------------------------------
@@ -204,6 +216,7 @@ def _age_rule(facts: CreatorFacts, today: date) -> RuleResult:
     def label() -> str:
         return _("Age %(age)d or older") % {"age": MIN_AGE}
 
+    # Every message here comes from the date of birth: personal, with a neutral twin.
     born = facts.date_of_birth
     if born is None:
         return RuleResult(
@@ -213,6 +226,8 @@ def _age_rule(facts: CreatorFacts, today: date) -> RuleResult:
             False,
             label,
             lambda: _("Date of birth unknown: add it to the profile."),
+            personal=True,
+            neutral_text=lambda: _("Date of birth unknown."),
         )
     if born <= adult_birth_cutoff(today):
         return RuleResult(
@@ -222,6 +237,8 @@ def _age_rule(facts: CreatorFacts, today: date) -> RuleResult:
             False,
             label,
             lambda: _("%(age)d years old.") % {"age": age_on(born, today)},
+            personal=True,
+            neutral_text=lambda: _("%(age)d or older.") % {"age": MIN_AGE},
         )
     birthday = birthday_at(born, MIN_AGE)
     days = (birthday - today).days
@@ -233,7 +250,16 @@ def _age_rule(facts: CreatorFacts, today: date) -> RuleResult:
             days,
         ) % {"age": MIN_AGE, "date": birthday.isoformat(), "days": days}
 
-    return RuleResult(AGE, False, days, False, label, message)
+    return RuleResult(
+        AGE,
+        False,
+        days,
+        False,
+        label,
+        message,
+        personal=True,
+        neutral_text=lambda: _("Under %(age)d.") % {"age": MIN_AGE},
+    )
 
 
 def _threshold_rule(
