@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -202,6 +202,16 @@ class CreatorInsight:
 
     def rpm_range(self, program: str) -> RpmRange:
         return self.rpm[program].rpm
+
+    def redacted(self, *, personal_data: bool) -> CreatorInsight:
+        """The insight as a reader sees it (`eligibility.redact`)."""
+        if personal_data:
+            return self
+        results = {
+            program: eligibility.redact(result, personal_data=False)
+            for program, result in self.eligibility.items()
+        }
+        return replace(self, eligibility=results)
 
 
 def video_facts(
@@ -510,6 +520,17 @@ class InsightPage:
                 )
                 row[view.program] = month.estimate
         return [rows[key] for key in sorted(rows, reverse=True)]
+
+    def redacted(self, *, personal_data: bool) -> InsightPage:
+        """The page as a reader sees it: without the age rule's date, days and age for
+        roles that may not see the creator's personal data (`eligibility.redact`)."""
+        if personal_data:
+            return self
+        programs = [
+            replace(view, result=eligibility.redact(view.result, personal_data=False))
+            for view in self.programs
+        ]
+        return replace(self, insight=self.insight.redacted(personal_data=False), programs=programs)
 
 
 def insight_page(

@@ -29,7 +29,13 @@ from .insight_forms import (
     VideoForm,
 )
 from .models import Creator, PolicyStrike, RpmRate
-from .permissions import INSIGHTS_VIEW, METRICS_EDIT, RATE_CARD_EDIT, RPM_EDIT
+from .permissions import (
+    INSIGHTS_VIEW,
+    METRICS_EDIT,
+    PERSONAL_DATA_VIEW,
+    RATE_CARD_EDIT,
+    RPM_EDIT,
+)
 from .views import MAX_ERRORS_SHOWN
 
 
@@ -41,8 +47,13 @@ def _insights_redirect(request: HttpRequest, creator: Creator) -> HttpResponse:
     return redirect("creators:insights", agency_slug=request.agency.slug, pk=creator.pk)
 
 
-def insight_context(request: HttpRequest, creator: Creator, **options) -> dict:
+def insight_context(
+    request: HttpRequest, creator: Creator, *, personal_data: bool, **options
+) -> dict:
+    """`personal_data`: whether the reader may see the creator's date of birth (the age
+    rule's date, days and age), by role, or the creator themself in the portal."""
     page = insight_selectors.insight_page(agency=request.agency, creator=creator, **options)
+    page = page.redacted(personal_data=personal_data)
     return {"creator": creator, "page": page, "charts": history_charts(page.history)}
 
 
@@ -50,7 +61,8 @@ def insight_context(request: HttpRequest, creator: Creator, **options) -> dict:
 @require_GET
 def creator_insights(request: HttpRequest, pk: int) -> HttpResponse:
     creator = _creator(request, pk)
-    context = insight_context(request, creator)
+    personal_data = request.membership.role in PERSONAL_DATA_VIEW
+    context = insight_context(request, creator, personal_data=personal_data)
     can_edit = request.membership.role in METRICS_EDIT
     context.update(
         {

@@ -33,5 +33,8 @@ def profile(request: HttpRequest) -> HttpResponse:
 def insights(request: HttpRequest) -> HttpResponse:
     """The creator's own eligibility, estimates and metrics history (no accuracy figures
     against payouts: those are the agency's working numbers)."""
-    context = insight_context(request, own_creator(request), with_accuracy=False)
+    # Their own date of birth: the age rule says when they turn 18.
+    context = insight_context(
+        request, own_creator(request), personal_data=True, with_accuracy=False
+    )
     return render(request, "creators/portal/insights.html", context)

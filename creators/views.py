@@ -104,6 +104,7 @@ def _creator(request: HttpRequest, pk: int) -> Creator:
 @require_GET
 def creator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     creator = _creator(request, pk)
+    personal_data = request.membership.role in PERSONAL_DATA_VIEW
     page = insight_selectors.insight_page(
         agency=request.agency,
         creator=creator,
@@ -111,11 +112,11 @@ def creator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         video_rows=0,
         with_accuracy=False,
         detail_videos=FORECAST_POSTS,
-    )
+    ).redacted(personal_data=personal_data)
     context = {
         "creator": creator,
         "can_edit": request.membership.role in ROSTER_EDIT,
-        "personal_data": request.membership.role in PERSONAL_DATA_VIEW,
+        "personal_data": personal_data,
         "offboard_form": OffboardForm(),
         "insight_page": page,
         "charts": history_charts(page.history),

@@ -5,15 +5,20 @@ the creator page, the insights page, the API and the eligibility e-mails."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.urls import reverse
 
+from agencies.roles import Role
 from creators import eligibility
 from creators.eligibility import AGE, FOLLOWERS, evaluate_program, redact
-from creators.models import Program
+from creators.insight_selectors import agency_today
+from creators.models import Creator, Program
+from tests.helpers import client_for, member
 
-from .insights_support import eligible_facts
+from .insights_support import eligible_facts, insight_creator
+from .support import scoping_queries
 
 TODAY = date(2024, 6, 16)
 CP = Program.CREATIVITY_PROGRAM
@@ -66,3 +71,85 @@ def test_only_the_age_rule_is_personal():
     result = evaluate_program(CP, eligible_facts(), today=TODAY)
 
     assert [rule.key for rule in result.rules if rule.personal] == [AGE]
+
+
+# --- through the pages, the API and the e-mails, per role ---------------------------------------
+
+SEES = [Role.OWNER, Role.MANAGER]
+DOES_NOT_SEE = [Role.FINANCE, Role.COMMUNITY_MANAGER]
+
+
+def _minor_born(today: date) -> date:
+    """A date of birth of someone who turns 18 in about ten days."""
+    return eligibility.years_before(today + timedelta(days=10), eligibility.MIN_AGE)
+
+
+def _turns_18(agency, born: date) -> tuple[str, str]:
+    """What the age rule says to whoever may see the date of birth, and to the others."""
+    today = agency_today(agency)
+    birthday = eligibility.birthday_at(born, eligibility.MIN_AGE)
+    days = (birthday - today).days
+    return f"Turns 18 on {birthday.isoformat()}, in {days} days.", "Under 18."
+
+
+def _age_text(agency, born: date) -> tuple[str, str]:
+    return f"{eligibility.age_on(born, agency_today(agency))} years old.", "18 or older."
+
+
+@pytest.mark.parametrize("role", SEES + DOES_NOT_SEE, ids=str)
+def test_the_creator_page_says_when_a_minor_turns_18_only_to_owners_and_managers(role, agency):
+    born = _minor_born(agency_today(agency))
+    creator = insight_creator(agency, date_of_birth=born)
+    full, neutral = _turns_18(agency, born)
+
+    page = client_for(member(agency, role)).get(
+        reverse("creators:detail", args=[agency.slug, creator.pk])
+    )
+
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert (full in body, neutral in body) == (role in SEES, role not in SEES)
+    birthday = eligibility.birthday_at(born, eligibility.MIN_AGE)
+    assert (birthday.isoformat() in body) is (role in SEES)
+
+
+@pytest.mark.parametrize("role", SEES + DOES_NOT_SEE, ids=str)
+@pytest.mark.parametrize("minor", [True, False], ids=["minor", "adult"])
+def test_the_insights_page_gives_the_age_only_to_owners_and_managers(role, minor, agency):
+    born = _minor_born(agency_today(agency)) if minor else date(1990, 1, 1)
+    creator = insight_creator(agency, date_of_birth=born)
+    full, neutral = _turns_18(agency, born) if minor else _age_text(agency, born)
+
+    page = client_for(member(agency, role)).get(
+        reverse("creators:insights", args=[agency.slug, creator.pk])
+    )
+
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert (full in body, neutral in body) == (role in SEES, role not in SEES)
+    shortfalls = {_age(view.result).shortfall for view in page.context["page"].programs}
+    assert (shortfalls != {None}) is (minor and role in SEES)  # the days to 18
+
+
+def test_a_creator_reads_when_they_turn_18_in_the_portal(agency, creator_user):
+    born = _minor_born(agency_today(agency))
+    Creator.objects.filter(user=creator_user).update(date_of_birth=born)
+    full, _neutral = _turns_18(agency, born)
+
+    page = client_for(creator_user).get(reverse("portal:insights", args=[agency.slug]))
+
+    assert full in page.content.decode()
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.FINANCE], ids=str)
+def test_redacting_costs_no_query(role, agency, django_assert_num_queries):
+    creator = insight_creator(agency, date_of_birth=_minor_born(agency_today(agency)))
+    client = client_for(member(agency, role))
+    url = reverse("creators:insights", args=[agency.slug, creator.pk])
+    client.get(url)
+    # As test_the_insights_page_costs_the_same_queries_at_any_size: savepoint, session,
+    # user, membership + agency; the creator, their niches, their accounts; the insights
+    # (eight); the latest videos, the settled statements, the history; the strikes, the
+    # recent snapshots, the switcher's memberships, release savepoint.
+    with django_assert_num_queries(22 + scoping_queries()):
+        assert client.get(url).status_code == 200
