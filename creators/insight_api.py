@@ -32,10 +32,27 @@ from .insight_serializers import (
     estimates_payload,
 )
 from .models import AccountSnapshot, Creator, MetricsSource, Video
-from .permissions import INSIGHTS_VIEW, METRICS_EDIT, PORTAL_VIEW, RATE_CARD_EDIT
+from .permissions import (
+    INSIGHTS_VIEW,
+    METRICS_EDIT,
+    PERSONAL_DATA_VIEW,
+    PORTAL_VIEW,
+    RATE_CARD_EDIT,
+)
 
 
-class _CreatorScoped(AgencyAPIMixin):
+class _PersonalDataByRole(AgencyAPIMixin):
+    """Serializer context `personal_data`: whether the reader's role may see a creator's
+    date of birth (the age rule's date, days and age; `eligibility.redact`)."""
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["personal_data"] = self.membership.role in PERSONAL_DATA_VIEW
+        return context
+
+
+class _CreatorScoped(_PersonalDataByRole):
     read_roles = INSIGHTS_VIEW
     write_roles = METRICS_EDIT
 
@@ -135,7 +152,7 @@ class CreatorEligibility(_CreatorScoped, generics.GenericAPIView):
         insight = insight_selectors.creator_insight(
             agency=self.agency, creator=self.creator(), videos=10
         )
-        return Response(CreatorEligibilitySerializer(eligibility_payload(insight)).data)
+        return Response(self.get_serializer(eligibility_payload(insight)).data)
 
 
 @extend_schema(tags=["insights"], responses=CreatorEstimatesSerializer)
@@ -153,7 +170,7 @@ class CreatorEstimates(_CreatorScoped, generics.GenericAPIView):
 
 
 @extend_schema(tags=["insights"])
-class RosterEligibility(AgencyAPIMixin, generics.ListAPIView):
+class RosterEligibility(_PersonalDataByRole, generics.ListAPIView):
     """Eligibility and tier of the roster's creators, with the roster's filters (e.g.
     `?eligibility=creativity_program-close`). A page costs the same queries at any size."""
 
@@ -179,7 +196,7 @@ class RosterEligibility(AgencyAPIMixin, generics.ListAPIView):
             {**eligibility_payload(insights[c.pk]), "display_name": c.display_name}
             for c in creators
         ]
-        return self.get_paginated_response(RosterEligibilitySerializer(data, many=True).data)
+        return self.get_paginated_response(self.get_serializer(data, many=True).data)
 
 
 @extend_schema(tags=["insights"])
@@ -228,6 +245,10 @@ class RateCard(AgencyAPIMixin, generics.GenericAPIView):
 class _Mine(AgencyAPIMixin):
     read_roles = PORTAL_VIEW
 
+    def get_serializer_context(self):
+        # Their own date of birth: the age rule says when they turn 18.
+        return {**super().get_serializer_context(), "personal_data": True}
+
     def own(self) -> Creator:
         creator = selectors.own_creator(agency=self.agency, user=self.request.user)
         if creator is None:
@@ -245,7 +266,7 @@ class MyEligibility(_Mine, generics.GenericAPIView):
         insight = insight_selectors.creator_insight(
             agency=self.agency, creator=self.own(), videos=10
         )
-        return Response(CreatorEligibilitySerializer(eligibility_payload(insight)).data)
+        return Response(self.get_serializer(eligibility_payload(insight)).data)
 
 
 @extend_schema(tags=["creator portal"], responses=CreatorEstimatesSerializer)

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from core.countries import country_alpha2
 
+from .eligibility import ProgramResult, redact
 from .estimates import CURRENCY, Range
 from .insight_selectors import CreatorInsight, InsightPage
 from .models import AccountSnapshot, Program, SocialAccount, Tier, Video
@@ -103,19 +104,40 @@ class RangeSerializer(serializers.Serializer):
 
 
 class RuleSerializer(serializers.Serializer):
-    rule = serializers.CharField()
+    """One `eligibility.RuleResult`."""
+
+    rule = serializers.CharField(source="key")
     label = serializers.CharField()
     passed = serializers.BooleanField()
-    message = serializers.CharField()
-    shortfall = serializers.IntegerField(allow_null=True)
+    message = serializers.CharField(
+        help_text=_(
+            "For the age rule, only owners, account managers and the creator see the date "
+            "and the age; others read whether the creator is 18 or older."
+        )
+    )
+    shortfall = serializers.IntegerField(
+        allow_null=True,
+        help_text=_(
+            "How far a failing rule is from passing (followers, views, days until 18, "
+            "strikes, seconds). Null on the age rule for roles that may not see the date "
+            "of birth."
+        ),
+    )
     advisory = serializers.BooleanField(help_text=_("Informs, does not decide eligibility."))
 
 
 class ProgramEligibilitySerializer(serializers.Serializer):
+    """One `eligibility.ProgramResult`, redacted (`eligibility.redact`) unless the context
+    says `personal_data` is True (the view decides by role)."""
+
     program = serializers.ChoiceField(choices=Program.choices)
     status = serializers.CharField(help_text=_("eligible, close or not_eligible"))
     closed_to_new_members = serializers.BooleanField()
     rules = RuleSerializer(many=True)
+
+    def to_representation(self, instance: ProgramResult) -> dict:
+        shown = redact(instance, personal_data=self.context.get("personal_data") is True)
+        return super().to_representation(shown)
 
 
 class MainAccountSerializer(serializers.Serializer):
@@ -268,15 +290,8 @@ def eligibility_payload(insight: CreatorInsight) -> dict:
         "tier": insight.band.tier if insight.band else None,
         "suggested_fee": insight.suggested_fee,
         "fee_currency": insight.band.currency if insight.band else None,
-        "programs": [
-            {
-                "program": result.program,
-                "status": result.status,
-                "closed_to_new_members": result.closed_to_new_members,
-                "rules": [rule.as_dict() for rule in result.rules],
-            }
-            for result in insight.eligibility.values()
-        ],
+        # Results, not dicts: ProgramEligibilitySerializer redacts them by its context.
+        "programs": list(insight.eligibility.values()),
     }
 
 

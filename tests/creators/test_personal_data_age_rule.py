@@ -8,9 +8,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from agencies.models import Membership
 from agencies.roles import Role
+from agencies.tokens import api_token_create
 from creators import eligibility
 from creators.eligibility import AGE, FOLLOWERS, evaluate_program, redact
 from creators.insight_selectors import agency_today
@@ -153,3 +158,62 @@ def test_redacting_costs_no_query(role, agency, django_assert_num_queries):
     # recent snapshots, the switcher's memberships, release savepoint.
     with django_assert_num_queries(22 + scoping_queries()):
         assert client.get(url).status_code == 200
+
+
+def _api(user, agency) -> Client:
+    membership = Membership.objects.get(user=user, agency=agency)
+    _token, plain = api_token_create(membership=membership, name="test", actor=user)
+    return Client(HTTP_AUTHORIZATION=f"Token {plain}")
+
+
+def _api_age_rules(body: dict) -> list[dict]:
+    return [
+        rule for program in body["programs"] for rule in program["rules"] if rule["rule"] == AGE
+    ]
+
+
+@pytest.mark.parametrize("role", SEES + DOES_NOT_SEE, ids=str)
+def test_the_api_gives_the_days_to_18_only_to_owners_and_managers(role, agency):
+    born = _minor_born(agency_today(agency))
+    creator = insight_creator(agency, date_of_birth=born)
+    full, neutral = _turns_18(agency, born)
+    days = (eligibility.birthday_at(born, eligibility.MIN_AGE) - agency_today(agency)).days
+    api = _api(member(agency, role), agency)
+
+    one = api.get(reverse("api:creator-eligibility", args=[agency.slug, creator.pk])).json()
+    listed = api.get(reverse("api:eligibility-list", args=[agency.slug])).json()["results"][0]
+
+    for body in (one, listed):
+        for rule in _api_age_rules(body):
+            assert rule["passed"] is False
+            if role in SEES:
+                assert (rule["message"], rule["shortfall"]) == (full, days)
+            else:
+                assert (rule["message"], rule["shortfall"]) == (neutral, None)
+
+
+def test_a_creator_reads_their_own_days_to_18_through_the_api(agency, creator_user):
+    born = _minor_born(agency_today(agency))
+    Creator.objects.filter(user=creator_user).update(date_of_birth=born)
+    full, _neutral = _turns_18(agency, born)
+
+    body = _api(creator_user, agency).get(reverse("api:me-eligibility", args=[agency.slug]))
+
+    assert {rule["message"] for rule in _api_age_rules(body.json())} == {full}
+
+
+def test_the_roster_eligibility_list_costs_finance_what_it_costs_a_manager(
+    agency, manager, finance
+):
+    for _ in range(3):
+        insight_creator(agency, date_of_birth=_minor_born(agency_today(agency)))
+    url = reverse("api:eligibility-list", args=[agency.slug])
+    counts = []
+    for user in (manager, finance):
+        api = _api(user, agency)
+        api.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get(url).status_code == 200
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1]  # the pinned count: test_insights_api
