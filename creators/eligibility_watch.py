@@ -5,8 +5,10 @@ Run daily by Celery beat (`creators.tasks`), one transaction per agency. The fir
 evaluation of a creator only records the result (no mail: nothing was crossed); afterwards
 any change of status (eligible / close to eligible / not eligible) for a program is one
 audit entry per program and one e-mail per creator, to their account manager, or to the
-agency's owners when the creator has none. Idempotent: a second run the same day finds
-nothing changed and sends nothing.
+agency's owners when the creator has none (or theirs has left the agency). The e-mail
+gives the age rule's date and days only to a reader whose role may see the date of birth
+(`eligibility.redact`). Idempotent: a second run the same day finds nothing changed and
+sends nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from datetime import date
 
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +27,7 @@ from agencies.audit import audit_record
 from agencies.models import Agency, Membership
 from agencies.roles import Role
 
-from .eligibility import CLOSED_PROGRAMS, ProgramResult
+from .eligibility import CLOSED_PROGRAMS, ProgramResult, redact
 from .insight_selectors import agency_today, creator_insights
 from .models import (
     Creator,
@@ -33,6 +36,7 @@ from .models import (
     EligibilityStatus,
     Program,
 )
+from .permissions import PERSONAL_DATA_VIEW
 
 _BATCH = 500
 ACTOR_LABEL = "celery:eligibility_scan"
@@ -53,7 +57,7 @@ class Crossing:
     result: ProgramResult
 
 
-def _describe(creator: Creator, crossings: list[Crossing]) -> str:
+def _describe(creator: Creator, crossings: list[Crossing], *, personal_data: bool) -> str:
     lines = [
         _("The program eligibility of %(creator)s changed:") % {"creator": creator},
         "",
@@ -70,7 +74,7 @@ def _describe(creator: Creator, crossings: list[Crossing]) -> str:
         )
         if crossing.program in CLOSED_PROGRAMS:
             lines.append("  " + _("(closed to new sign-ups: only for creators already in it)"))
-        for rule in crossing.result.rules:
+        for rule in redact(crossing.result, personal_data=personal_data).rules:
             mark = "✓" if rule.passed else "✗"
             lines.append(f"  {mark} {rule.label}: {rule.message}")
         lines.append("")
@@ -137,16 +141,25 @@ def _notify(agency: Agency, crossings: dict[int, list[Crossing]]) -> int:
         .order_by("pk")
         .values_list("user__email", flat=True)
     )
+    # The account manager's role today, in the same query: they may have been given another
+    # role (finance: no date of birth) or have left the agency since they were assigned.
+    manager_role = Membership.objects.filter(
+        agency=agency, user=OuterRef("account_manager")
+    ).values("role")[:1]
     creators = (
         Creator.objects.for_agency(agency)
         .filter(pk__in=list(crossings))
         .select_related("account_manager")
+        .annotate(manager_role=Subquery(manager_role))
         .order_by("pk")
     )
     mailed = 0
     for creator in creators:
-        manager = creator.account_manager.email if creator.account_manager else ""
-        recipients = [manager] if manager else owners
+        manager = creator.account_manager.email if creator.manager_role else ""
+        if manager:
+            recipients, personal_data = [manager], creator.manager_role in PERSONAL_DATA_VIEW
+        else:
+            recipients, personal_data = owners, Role.OWNER in PERSONAL_DATA_VIEW
         for crossing in crossings[creator.pk]:
             audit_record(
                 agency=agency,
@@ -166,7 +179,7 @@ def _notify(agency: Agency, crossings: dict[int, list[Crossing]]) -> int:
             continue
         send_mail(
             subject=_("Program eligibility changed: %(creator)s") % {"creator": creator},
-            message=_describe(creator, crossings[creator.pk]),
+            message=_describe(creator, crossings[creator.pk], personal_data=personal_data),
             from_email=None,
             recipient_list=recipients,
         )

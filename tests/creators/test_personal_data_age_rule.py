@@ -8,16 +8,18 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from agencies.models import Membership
+from agencies.models import AuditLog, Membership
 from agencies.roles import Role
 from agencies.tokens import api_token_create
 from creators import eligibility
 from creators.eligibility import AGE, FOLLOWERS, evaluate_program, redact
+from creators.eligibility_watch import eligibility_scan
 from creators.insight_selectors import agency_today
 from creators.models import Creator, Program
 from tests.helpers import client_for, member
@@ -217,3 +219,88 @@ def test_the_roster_eligibility_list_costs_finance_what_it_costs_a_manager(
         counts.append(len(queries))
 
     assert counts[0] == counts[1]  # the pinned count: test_insights_api
+
+
+# --- the eligibility e-mails --------------------------------------------------------------------
+
+
+def _crossing_mail(agency, creator, **change) -> mail.EmailMessage:
+    """Scan, change the creator, scan again: the e-mail about the crossing."""
+    eligibility_scan(agency=agency)
+    if "followers" in change:
+        account = creator.social_accounts.get()
+        account.followers = change["followers"]
+        account.save()
+        account.snapshots.create(
+            agency=agency,
+            date=date(2024, 2, 1),
+            followers=change["followers"],
+            views_last_30_days=100_000,
+        )
+    if "date_of_birth" in change:
+        Creator.objects.filter(pk=creator.pk).update(date_of_birth=change["date_of_birth"])
+    assert eligibility_scan(agency=agency).mailed == 1
+    (message,) = mail.outbox
+    return message
+
+
+def _account_manager(agency, role):
+    """An account manager, assigned while a manager, whose role is now `role`."""
+    user = member(agency, Role.MANAGER)
+    Membership.objects.filter(user=user, agency=agency).update(role=role)
+    return user
+
+
+@pytest.mark.parametrize("role", SEES + DOES_NOT_SEE, ids=str)
+def test_the_mail_gives_an_adults_age_only_to_an_account_manager_who_may_see_it(role, agency):
+    born = date(1990, 1, 1)
+    manager = _account_manager(agency, role)
+    creator = insight_creator(agency, followers=9_999, date_of_birth=born, account_manager=manager)
+    full, neutral = _age_text(agency, born)
+
+    message = _crossing_mail(agency, creator, followers=10_000)
+
+    assert message.to == [manager.email]
+    assert f"✓ Age 18 or older: {full if role in SEES else neutral}" in message.body
+    assert (full in message.body) is (role in SEES)
+
+
+@pytest.mark.parametrize("role", SEES + DOES_NOT_SEE, ids=str)
+def test_the_mail_says_when_a_minor_turns_18_only_to_who_may_see_it(role, agency):
+    born = _minor_born(agency_today(agency))
+    manager = _account_manager(agency, role)
+    creator = insight_creator(agency, account_manager=manager)
+    full, neutral = _turns_18(agency, born)
+
+    # The date of birth is corrected: the creator is a minor and no longer eligible.
+    message = _crossing_mail(agency, creator, date_of_birth=born)
+
+    assert "Eligible → Not eligible" in message.body
+    assert f"✗ Age 18 or older: {full if role in SEES else neutral}" in message.body
+    birthday = eligibility.birthday_at(born, eligibility.MIN_AGE)
+    assert (birthday.isoformat() in message.body) is (role in SEES)
+
+
+def test_owners_are_told_the_whole_rule(agency, owner):
+    born = _minor_born(agency_today(agency))
+    creator = insight_creator(agency)
+    full, _neutral = _turns_18(agency, born)
+
+    message = _crossing_mail(agency, creator, date_of_birth=born)
+
+    assert message.to == [owner.email]
+    assert full in message.body
+
+
+def test_an_account_manager_who_left_the_agency_is_not_mailed_the_owners_are(agency, owner):
+    manager = member(agency, Role.MANAGER)
+    creator = insight_creator(agency, account_manager=manager)
+    Membership.objects.filter(user=manager, agency=agency).delete()
+
+    message = _crossing_mail(agency, creator, date_of_birth=_minor_born(agency_today(agency)))
+
+    assert message.to == [owner.email]
+    entry = AuditLog.objects.get(
+        agency=agency, action="creator.eligibility_change", after__program=CP
+    )
+    assert entry.after["notified"] == [owner.email]
