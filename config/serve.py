@@ -57,7 +57,8 @@ def metrics_dir_prepare() -> Path:
     """The one PROMETHEUS_MULTIPROC_DIR of every process honcho starts (they inherit this
     environment), made and pruned before any of them writes to it. Returns the folder."""
     # honcho hands .env's values to the processes; a folder named there wins, as in settings.
-    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+    if (BASE_DIR / ".env").is_file():
+        environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
     if not os.environ.get(metrics.MULTIPROC_ENV):  # empty would break prometheus_client too
         os.environ[metrics.MULTIPROC_ENV] = str(DEFAULT_METRICS_DIR)
     metrics.multiproc_dir_prune()
