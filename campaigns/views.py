@@ -81,10 +81,6 @@ def _page(request: HttpRequest, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _int_or_none(value: str | None) -> int | None:
-    return ascii_int(value)
-
-
 def _form_page(request, form, *, title: str, back: str, submit: str, extra: dict | None = None):
     context = {"form": form, "title": title, "back": back, "submit": submit, **(extra or {})}
     return render(request, "campaigns/form.html", context, status=400 if form.errors else 200)
@@ -97,7 +93,7 @@ def _form_page(request, form, *, title: str, back: str, submit: str, extra: dict
 @require_GET
 def campaign_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()
-    sponsor_id = _int_or_none(request.GET.get("sponsor"))
+    sponsor_id = ascii_int(request.GET.get("sponsor"))
     campaigns = selectors.campaign_list(
         agency=request.agency,
         search=search,
@@ -700,7 +696,7 @@ def _contract_save(request: HttpRequest, contract: Contract | None) -> HttpRespo
 
 def _fee_guide(request: HttpRequest, creator_ids, currency: str) -> selectors.FeeGuide:
     """Parse picked creator ids and the contract currency loosely: it is only guidance."""
-    ids = [pk for pk in (_int_or_none(str(v)) for v in creator_ids) if pk is not None]
+    ids = [pk for pk in (ascii_int(str(v)) for v in creator_ids) if pk is not None]
     if currency not in dict(CURRENCY_CHOICES):
         currency = ""
     return selectors.contract_fee_guide(
@@ -951,7 +947,7 @@ def report_share_create(request: HttpRequest, pk: int) -> HttpResponse:
     from .reports import share_link_create
 
     report = get_for_agency(SponsorReport.objects.select_related("campaign"), request.agency, pk=pk)
-    days = _int_or_none(request.POST.get("days")) or 14
+    days = ascii_int(request.POST.get("days")) or 14
     try:
         share_link_create(agency=request.agency, report=report, actor=request.user, days=days)
     except ValidationError as error:
