@@ -111,18 +111,20 @@ def agency_of(name: str, key) -> int | None:
     )
 
 
-def enter_agency_of(name: str, key) -> int | None:
+def enter_agency_of(name: str, key) -> bool:
     """`agency_of`, and the rest of the request scoped to that agency (agencies/rls.py), in
     one statement: for the entry points that know a secret rather than an agency (an
-    invitation link, a sponsor's share link, an API token). None when it names nothing."""
+    invitation link, a sponsor's share link, an API token). False when the secret names
+    nothing; the caller then answers as for any unknown secret. Without row-level security
+    (SQLite) there is nothing to scope: True, and the caller's own lookup decides."""
     from .rls import AGENCY_SETTING, remember_request_agency
 
+    if key is None or key == "":
+        return False
     if connection.vendor != "postgresql":
-        return agency_of(name, key)
+        return True
     lookup = LOOKUPS[name]
     logger.info("system scope: agency_of %s", name)
-    if key is None or key == "":
-        return None
     with connection.cursor() as cursor:
         sql = (
             "SELECT found.agency_id, set_config(%s, COALESCE(found.agency_id::text, ''), false) "  # noqa: S608 - our function
@@ -131,4 +133,4 @@ def enter_agency_of(name: str, key) -> int | None:
         cursor.execute(sql, [AGENCY_SETTING, key])
         agency_id = cursor.fetchone()[0]
     remember_request_agency(agency_id)
-    return agency_id
+    return agency_id is not None

@@ -88,10 +88,10 @@ def agency_view(*, allow: Iterable[str]) -> Callable:
     return decorator
 
 
-def enter_agency_of(lookup: str, key) -> int | None:
+def enter_agency_of(lookup: str, key) -> bool:
     """For the entry points that know a secret rather than an agency (an invitation link, a
     sponsor's share link): find its agency through the system scope (agencies/system_scope.py)
-    and scope the rest of the request to it. None when the secret names nothing."""
+    and scope the rest of the request to it. False when the secret surely names nothing."""
     from .system_scope import enter_agency_of as enter
 
     return enter(lookup, key)

@@ -99,7 +99,7 @@ def api_token_check(raw: str) -> ApiToken | None:
         return None
     # The token names its agency only through the system scope; from here on the request
     # reads that agency's rows like any other (agencies/rls.py).
-    if enter_agency_of("api_token", prefix) is None:
+    if not enter_agency_of("api_token", prefix):
         return None
     token = (
         ApiToken.objects.select_related("membership__agency", "membership__user")

@@ -381,7 +381,7 @@ def share_link_resolve(token: str) -> ReportShareLink | None:
         return None
     if not isinstance(pk, int) or not 0 < pk < 2**63:
         return None
-    if enter_agency_of("share_link", pk) is None:  # its agency, through the system scope
+    if not enter_agency_of("share_link", pk):  # its agency, through the system scope
         return None
     link = ReportShareLink.objects.select_related("report__campaign").filter(pk=pk).first()
     if link is None or not link.is_active(timezone.now()):
