@@ -16,7 +16,17 @@ from pathlib import Path
 import polib
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["agencies", "creators", "payouts", "campaigns", "moderation", "config", "templates"]
+APPS = [
+    "agencies",
+    "creators",
+    "payouts",
+    "campaigns",
+    "moderation",
+    "core",
+    "ops",
+    "config",
+    "templates",
+]
 CATALOGUE = ROOT / "locale" / "nl" / "LC_MESSAGES" / "django.po"
 
 
