@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="tests/payouts -x"`.
@@ -10,19 +11,26 @@ PYTEST_ARGS ?=
 
 .PHONY: run serve test bench lint format setup migrate messages translations demo clean
 
-# Reinstall whenever pyproject.toml changes; a fresh clone gets its virtualenv here.
+# Reinstall whenever pyproject.toml changes; a fresh clone gets its virtualenv here. `make run`
+# and `make serve` need the app's dependencies only; tests, lint and bench add the dev tools.
+# --no-compile: Python compiles a module when it is first imported, not every installed file.
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	@echo "installing dependencies (pip, into $(VENV))…"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --no-compile -e .
+	@touch $(STAMP)
 
-setup: $(STAMP)
+$(DEV_STAMP): $(STAMP)
+	@echo "installing development dependencies (pip)…"
+	@$(BIN)/python -m pip install --quiet --no-compile -e '.[dev]'
+	@touch $(DEV_STAMP)
+
+setup: $(DEV_STAMP)
 
 # compilemessages refuses to run when there is no locale/ folder yet; nothing to compile then.
 messages: $(STAMP)
 	@if find . -path ./$(VENV) -prune -o -name '*.po' -print | grep -q .; then \
-		echo "compilemessages"; \
+		echo "compiling translations…"; \
 		DEBUG=true $(BIN)/python manage.py compilemessages --ignore '$(VENV)' -v 0; \
 	fi
 
@@ -33,14 +41,17 @@ translations: $(STAMP)
 		--ignore 'staticfiles' --ignore 'media' --ignore 'test-results'
 
 migrate: $(STAMP)
-	DEBUG=true $(BIN)/python manage.py migrate --no-input -v 0
+	@echo "migrating the database…"
+	@DEBUG=true $(BIN)/python manage.py migrate --no-input -v 0
 
+# The system checks ran with `migrate` a moment before.
 demo: migrate
-	DEBUG=true $(BIN)/python manage.py seed_demo
+	@echo "seeding the demo…"
+	@DEBUG=true $(BIN)/python manage.py seed_demo --skip-checks
 
 run: messages demo
-	@echo "Talentdesk on http://$(HOST):$(PORT)/ (sign in with the demo accounts printed above)"
-	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "serving on http://$(HOST):$(PORT)/ (sign in with the demo accounts printed above)"
+	@DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The production processes on this machine (README, "Processes and queues"): the release
 # step, then gunicorn, a Celery worker and beat under honcho (Procfile) until SIGTERM or
@@ -55,17 +66,17 @@ serve: messages
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m config.serve --port $(PORT) \
 		|| { rc=$$?; [ $$rc = 143 ] || [ $$rc = 130 ] || exit $$rc; }
 
-test: messages
+test: $(DEV_STAMP) messages
 	TESTING=true $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: messages
+bench: $(DEV_STAMP) messages
 	TESTING=true $(BIN)/python -m bench
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(STAMP)
+format: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
