@@ -16,8 +16,12 @@ class Migration(migrations.Migration):
 
     initial = True
 
+    # Django's and allauth's changes to the user model come first (only the order matters):
+    # run after our ~60 models exist, each of them re-rendered every model related to users.
     dependencies = [
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("mfa", "0003_authenticator_type_uniq"),
     ]
 
     operations = [
