@@ -154,7 +154,7 @@ def test_only_get_and_head_are_answered():
 
 
 def test_readiness_says_when_beat_and_a_worker_last_worked_without_changing_the_status(
-    settings, monkeypatch
+    db, settings
 ):
     from config.health import BACKGROUND_HEARTBEAT_KEY
     from ops.tasks import heartbeat

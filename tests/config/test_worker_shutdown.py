@@ -56,7 +56,9 @@ def queue(broker):
 def send(queue: str, seconds: float) -> None:
     """Queue the task by name, as the app's code does, on this run's queue."""
     publisher = Celery("shutdown-test", broker=BROKER)
-    with publisher.connection_for_write() as connection:
+    # The URL given here: Celery lets a CELERY_BROKER_URL in the environment (CI sets one)
+    # win over the app's broker argument.
+    with publisher.connection_for_write(BROKER) as connection:
         publisher.send_task(
             "tests.shutdown.sleep", args=[queue, seconds], queue=queue, connection=connection
         )
