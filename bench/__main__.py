@@ -29,6 +29,7 @@ BENCHES = [
     "reports",
     "served",
     "rls",
+    "first_start",
 ]
 
 
