@@ -40,11 +40,11 @@ translations: $(STAMP)
 		--ignore '$(VENV)' --ignore 'tests' --ignore 'bench' --ignore '*/migrations/*' \
 		--ignore 'staticfiles' --ignore 'media' --ignore 'test-results'
 
+# Django's system checks (a second of importing every view) run once, when runserver starts.
 migrate: $(STAMP)
 	@echo "migrating the database…"
-	@DEBUG=true $(BIN)/python manage.py migrate --no-input -v 0
+	@DEBUG=true $(BIN)/python manage.py migrate --no-input -v 0 --skip-checks
 
-# The system checks ran with `migrate` a moment before.
 demo: migrate
 	@echo "seeding the demo…"
 	@DEBUG=true $(BIN)/python manage.py seed_demo --skip-checks
