@@ -163,6 +163,39 @@ def test_with_no_tenant_set_the_app_role_cannot_insert_into_any_tenant_table(pos
             )
 
 
+def test_with_no_tenant_set_the_app_role_cannot_insert_into_any_link_table(postgres, agency, owner):
+    """Link tables and tokens: a row pointing at real parents is refused too, because without
+    an agency the parents are invisible to the app role."""
+    from agencies.tokens import api_token_create
+    from tests.campaigns.factories import ContractFactory
+    from tests.factories import NicheTagFactory
+
+    creator = CreatorFactory(agency=agency)
+    niche = NicheTagFactory(agency=agency)
+    contract = ContractFactory(agency=agency, creators=[])
+    membership = owner.memberships.get()
+    token, _secret = api_token_create(membership=membership, name="ci", actor=owner)
+    rows = {
+        "creators_creator_niches": ("creator_id, nichetag_id", [creator.pk, niche.pk]),
+        "campaigns_contract_creators": ("contract_id, creator_id", [contract.pk, creator.pk]),
+        "agencies_apitoken": (
+            "membership_id, name, prefix, digest, created_at, expires_at",
+            [membership.pk, "x", "feedbeef", "0" * 64, token.created_at, token.expires_at],
+        ),
+    }
+    assert set(rows) == {table for table, _ in child_tables()}
+    for table, (columns, values) in rows.items():
+        placeholders = ", ".join(["%s"] * len(values))
+        with (
+            pytest.raises(DatabaseError, match="row-level security"),
+            as_app_role_without_tenant() as cursor,
+        ):
+            cursor.execute(
+                f'INSERT INTO "{table}" ({columns}) VALUES ({placeholders})',  # noqa: S608
+                values,
+            )
+
+
 def test_the_app_role_cannot_turn_the_policies_off_or_become_the_owner(postgres):
     for sql in (
         "ALTER TABLE creators_creator DISABLE ROW LEVEL SECURITY",
