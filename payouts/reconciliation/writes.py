@@ -164,9 +164,14 @@ def _pairs_of(txn_pks: list[int]) -> set[tuple[int, int]]:
                 "statement_id", "transaction_id"
             )
         )
+    # A hash join against the list. As `transaction_id = ANY(…)` the planner, which has not
+    # seen the matches this run inserted yet, took the agency's index (row-level security adds
+    # `agency_id = …` to every query) and tested each of the agency's matches against the whole
+    # list, batch after batch: 24 s of a 100,000-credit run, against about 1 s this way.
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT statement_id, transaction_id FROM payouts_match WHERE transaction_id = ANY(%s)",
+            "SELECT m.statement_id, m.transaction_id FROM payouts_match m "
+            "JOIN unnest(%s::bigint[]) AS t(id) ON m.transaction_id = t.id",
             [txn_pks],
         )
         return set(cursor.fetchall())
