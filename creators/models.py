@@ -353,6 +353,13 @@ class InsightSettings(TenantModel):
             "1.00 means no uplift."
         ),
     )
+    # Program applications: days after a rejection before the creator may apply again.
+    reapply_wait_days = models.PositiveSmallIntegerField(
+        _("wait before re-applying (days)"),
+        default=30,
+        validators=[MinValueValidator(14), MaxValueValidator(30)],
+        help_text=_("After a rejection TikTok asks creators to wait 14 to 30 days."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -456,3 +463,100 @@ class EligibilityState(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.creator_id} {self.program}: {self.status}"
+
+
+# --- program applications ---------------------------------------------------------------------
+
+
+class ApplicationOutcome(models.TextChoices):
+    WAITING = "waiting", _("Waiting for review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ProgramApplication(TenantModel):
+    """A creator's application to a reward program: the documents sent, the review window,
+    the outcome and, after a rejection, the earliest day they may apply again."""
+
+    creator = models.ForeignKey(
+        Creator,
+        verbose_name=_("creator"),
+        on_delete=models.CASCADE,
+        related_name="program_applications",
+    )
+    program = models.CharField(_("program"), max_length=24, choices=Program.choices)
+    submitted_on = models.DateField(_("submitted on"))
+    # The documents checklist.
+    has_id_document = models.BooleanField(_("ID document sent"), default=False)
+    has_tax_information = models.BooleanField(_("tax information sent"), default=False)
+    sample_posts = models.TextField(
+        _("sample posts"), blank=True, help_text=_("Links to 2 or 3 sample posts, one per line.")
+    )
+    # Personal data, like the legal name it is compared with (owners and account managers).
+    id_name = models.CharField(_("name on the ID"), max_length=200, blank=True)
+    review_weeks = models.PositiveSmallIntegerField(
+        _("review window (weeks)"),
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=10,
+        choices=ApplicationOutcome.choices,
+        default=ApplicationOutcome.WAITING,
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    reapply_on = models.DateField(_("may re-apply from"), null=True, blank=True)
+    # When the "may re-apply" reminder went out (once per rejection).
+    reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("program application")
+        verbose_name_plural = _("program applications")
+        ordering = ["-submitted_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "creator", "program"],
+                condition=models.Q(outcome="waiting"),
+                name="programapplication_one_waiting",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=ApplicationOutcome.values),
+                name="programapplication_outcome_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(program__in=Program.values),
+                name="programapplication_program_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(review_weeks__gte=1, review_weeks__lte=4),
+                name="programapplication_review_weeks",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(outcome="rejected")
+                | (
+                    ~models.Q(rejection_reason="")
+                    & models.Q(decided_on__isnull=False, reapply_on__isnull=False)
+                ),
+                name="programapplication_rejection_complete",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decided_on__isnull=True)
+                | models.Q(decided_on__gte=models.F("submitted_on")),
+                name="programapplication_decided_after_submitted",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "outcome", "reapply_on"], name="programapp_reapply"),
+            models.Index(fields=["creator", "program", "-submitted_on"], name="programapp_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.creator} · {self.get_program_display()} ({self.submitted_on:%Y-%m-%d})"
