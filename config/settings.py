@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "campaigns",
     "moderation",
     "ops",
+    "platforms",
 ]
 
 MIDDLEWARE = [
@@ -405,3 +406,31 @@ CELERY_BEAT_SCHEDULE.update(
 )
 RECONCILIATION_HEARTBEAT_TIMEOUT = env.int("RECONCILIATION_HEARTBEAT_TIMEOUT", default=180)
 RECONCILIATION_MAX_ATTEMPTS = env.int("RECONCILIATION_MAX_ATTEMPTS", default=3)
+
+# platforms: live connections (TikTok API for Business). Tokens are encrypted with
+# PLATFORM_TOKEN_KEYS (comma-separated Fernet keys, the first encrypts; see README).
+PLATFORM_TOKEN_KEYS = env.list("PLATFORM_TOKEN_KEYS", default=[])
+TIKTOK_CLIENT_KEY = env.str("TIKTOK_CLIENT_KEY", default="")
+TIKTOK_CLIENT_SECRET = env.str("TIKTOK_CLIENT_SECRET", default="")
+TIKTOK_REDIRECT_URI = env.str(
+    "TIKTOK_REDIRECT_URI", default=f"{SITE_URL}/platforms/tiktok/callback/"
+)
+TIKTOK_AUTH_URL = env.str("TIKTOK_AUTH_URL", default="https://www.tiktok.com/v2/auth/authorize/")
+TIKTOK_API_BASE = env.str(
+    "TIKTOK_API_BASE", default="https://business-api.tiktok.com/open_api/v1.3/"
+)
+TIKTOK_SCOPES = env.list(
+    "TIKTOK_SCOPES",
+    default=[
+        "user.info.basic",
+        "user.insights",
+        "video.list",
+        "video.insights",
+        "comment.list",
+        "comment.list.manage",
+    ],
+)
+# A dotted path to a callable returning an httpx transport: only tests and the demo set it
+# (the fake TikTok, platforms/fake_tiktok.py); production talks to TikTok itself.
+PLATFORMS_HTTP_TRANSPORT = env.str("PLATFORMS_HTTP_TRANSPORT", default="")
+PLATFORMS_HTTP_TIMEOUT = env.float("PLATFORMS_HTTP_TIMEOUT", default=10.0)
