@@ -44,6 +44,9 @@ class PayoutSource(models.TextChoices):
     BRAND_DEAL = "brand_deal", _("Brand deal")
     AFFILIATE = "affiliate", _("Affiliate")
     LIVE_GIFTS = "live_gifts", _("LIVE gifts")
+    # Income beyond the reward programs: each a stream of its own in the income mix.
+    SUBSCRIPTIONS = "subscriptions", _("Creator Next / subscriptions")
+    MERCHANDISE = "merchandise", _("Merchandise")
     OTHER = "other", _("Other")
 
 
@@ -412,6 +415,56 @@ class Dispute(TenantModel):
                 name="dispute_closed_has_outcome",
             ),
         ]
+
+
+class EvidencePackStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    BUILDING = "building", _("Building")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class DisputeEvidencePack(TenantModel):
+    """The evidence for a dispute, gathered by campaign code into one ZIP: comment and DM
+    transcripts with the replies sent, conversion timestamps, the campaign brief and the
+    contract's clauses. Built by `payouts.tasks.evidence_pack_build`, never in a request."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="evidence_packs")
+    campaign_code = models.CharField(_("campaign code"), max_length=40)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=EvidencePackStatus.choices,
+        default=EvidencePackStatus.QUEUED,
+    )
+    file = models.FileField(_("file"), upload_to="dispute-evidence/", blank=True)
+    # What the pack holds, for the page: {"messages": n, "replies": n, "conversions": n}.
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dispute evidence pack")
+        verbose_name_plural = _("dispute evidence packs")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=EvidencePackStatus.values),
+                name="evidencepack_status_valid",
+            ),
+            models.CheckConstraint(condition=~Q(campaign_code=""), name="evidencepack_has_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_code} ({self.get_status_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (EvidencePackStatus.QUEUED, EvidencePackStatus.BUILDING)
 
 
 class ImportStatus(models.TextChoices):
