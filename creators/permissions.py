@@ -23,3 +23,8 @@ INSIGHTS_VIEW = STAFF_ROLES
 METRICS_EDIT = frozenset({Role.OWNER, Role.MANAGER})
 RATE_CARD_EDIT = frozenset({Role.OWNER})
 RPM_EDIT = frozenset({Role.OWNER})
+# Program applications: every staff role reads them; owners and account managers record
+# them (the name on the ID is personal data); the owner sets the wait before re-applying.
+APPLICATIONS_VIEW = STAFF_ROLES
+APPLICATIONS_EDIT = frozenset({Role.OWNER, Role.MANAGER})
+REAPPLY_WAIT_EDIT = frozenset({Role.OWNER})
