@@ -1,6 +1,6 @@
 """The roster's search, filters and sort, shared by the HTML roster, its CSV export and the
 API, so one query string means the same everywhere:
-`?q=&status=&manager=&niche=&country=&eligibility=&sort=`.
+`?q=&status=&manager=&niche=&country=&eligibility=&can_reapply=&sort=`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.django_filters import CountryFilter
 from django_filters import fields as filter_fields
 
-from . import insight_selectors, selectors
+from . import applications, insight_selectors, selectors
 from .models import Creator, CreatorStatus, NicheTag, Program, SocialAccount
 from .permissions import PERSONAL_DATA_VIEW
 
@@ -139,6 +139,14 @@ class CreatorFilter(django_filters.FilterSet):
             "misses only the follower or view threshold, by at most 10 %."
         ),
     )
+    can_reapply = django_filters.BooleanFilter(
+        method="filter_can_reapply",
+        label=_("Can re-apply to a program"),
+        help_text=_(
+            "true: a program rejected them and the wait before re-applying is over (and they "
+            "have not applied again); false: everyone else."
+        ),
+    )
     sort = django_filters.ChoiceFilter(
         choices=SORT_CHOICES,
         method="filter_sort",
@@ -181,6 +189,15 @@ class CreatorFilter(django_filters.FilterSet):
         return insight_selectors.filter_by_eligibility(
             queryset, program, agency=agency, close=bool(close)
         )
+
+    def filter_can_reapply(self, queryset: QuerySet[Creator], name: str, value: bool | None):
+        agency = getattr(self.request, "agency", None)
+        if value is None:
+            return queryset
+        if agency is None:
+            return queryset.none()
+        due = applications.can_reapply_q(today=insight_selectors.agency_today(agency))
+        return queryset.filter(due) if value else queryset.exclude(due)
 
     def filter_sort(self, queryset: QuerySet[Creator], name: str, value: str):
         key = value.removeprefix("-")
