@@ -394,6 +394,11 @@ CELERY_BEAT_SCHEDULE["creators-eligibility-scan"] = {
     "task": "creators.eligibility_scan",
     "schedule": 24 * 60 * 60,
 }
+# creators: remind account managers when a rejected creator may apply to a program again.
+CELERY_BEAT_SCHEDULE["creators-application-reminders"] = {
+    "task": "creators.application_reminders",
+    "schedule": 6 * 60 * 60,  # each rejection is reminded once (ProgramApplication.reminded_at)
+}
 # Payouts: reconcile every agency that has new statements or bank transactions, hourly;
 # every minute, resume the reconciliation runs whose worker died (no heartbeat for
 # RECONCILIATION_HEARTBEAT_TIMEOUT seconds), giving one up after RECONCILIATION_MAX_ATTEMPTS
