@@ -3,9 +3,13 @@ these only make plain rows quickly."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import factory
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from agencies.models import Agency, Membership
 from agencies.roles import Role
@@ -90,3 +94,36 @@ class SocialAccountFactory(factory.django.DjangoModelFactory):
     platform = "tiktok"
     handle = factory.Sequence(lambda n: f"handle{n}")
     followers = 12_000
+
+
+class PlatformAccountFactory(factory.django.DjangoModelFactory):
+    """A linked TikTok account (tokens set encrypted, one day of access left)."""
+
+    class Meta:
+        model = "platforms.PlatformAccount"
+        skip_postgeneration_save = True
+
+    creator = factory.SubFactory(CreatorFactory)
+    agency = factory.LazyAttribute(lambda o: o.creator.agency)
+    platform = "tiktok"
+    external_id = factory.Sequence(lambda n: f"open-id-{n}")
+    handle = factory.Sequence(lambda n: f"linked{n}")
+    display_name = factory.LazyAttribute(lambda o: o.handle.title())
+    status = "linked"
+    scopes = factory.LazyFunction(lambda: list(settings.TIKTOK_SCOPES))
+
+    @factory.post_generation
+    def tokens(obj, create, extracted, **kwargs):
+        # tokens=False: an account without tokens; tokens=("access", "refresh"): those.
+        if extracted is False:
+            return
+        access, refresh = extracted or (f"act.{obj.external_id}", f"rft.{obj.external_id}")
+        now = timezone.now()
+        obj.set_tokens(
+            access_token=access,
+            refresh_token=refresh,
+            access_expires_at=now + timedelta(days=1),
+            refresh_expires_at=now + timedelta(days=365),
+        )
+        if create:
+            obj.save()
