@@ -43,6 +43,8 @@ urlpatterns = [
     path("a/<slug:agency_slug>/payouts/", include("payouts.urls")),
     path("a/<slug:agency_slug>/campaigns/", include("campaigns.urls")),
     path("a/<slug:agency_slug>/moderation/", include("moderation.urls")),
+    path("a/<slug:agency_slug>/platforms/", include("platforms.urls")),
+    path("platforms/", include("platforms.oauth_urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     # Schema and docs for signed-in users only (session or API token); the docs page sends a
     # visitor to the sign-in page.
