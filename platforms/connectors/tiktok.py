@@ -119,6 +119,9 @@ def http_client() -> httpx.Client:
     """The HTTP client for TikTok. PLATFORMS_HTTP_TRANSPORT (a dotted path to a callable that
     returns an httpx transport) is set only by tests and the demo, to the fake TikTok."""
     path = settings.PLATFORMS_HTTP_TRANSPORT
+    if not path and getattr(settings, "TESTING", False):
+        # The suite runs offline: a test that forgot to plug in the fake fails here, loudly.
+        raise RuntimeError("Tests must set PLATFORMS_HTTP_TRANSPORT (the fake TikTok).")
     transport = import_string(path)() if path else None
     return httpx.Client(
         base_url=settings.TIKTOK_API_BASE,
