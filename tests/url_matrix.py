@@ -14,7 +14,7 @@ creator-portal objects belong to the right person.
 
 from __future__ import annotations
 
-from .url_cases import agencies, campaigns, creators, moderation, payouts
+from .url_cases import agencies, campaigns, creators, moderation, payouts, platforms
 from .url_cases.base import UrlCase
 
 CASES: list[UrlCase] = [
@@ -23,6 +23,7 @@ CASES: list[UrlCase] = [
     *payouts.CASES,
     *campaigns.CASES,
     *moderation.CASES,
+    *platforms.CASES,
 ]
 
 # URLs outside the tenant: public or per-user pages, each with the reason it needs no tenant
@@ -39,6 +40,9 @@ NOT_TENANT_SCOPED: dict[str, str] = {
     "(tests/reports/test_share_links.py)",
     "ops:": "the Prometheus scrape endpoint, behind METRICS_TOKEN, no tenant data "
     "(tests/ops/test_metrics.py)",
+    "platforms_oauth:": "TikTok's OAuth redirect: finds the agency the signed-in user started "
+    "the link in (their session) and hands over to platforms:oauth-complete under it "
+    "(tests/platforms/test_oauth_views.py)",
     "staff:": "platform staff pages (is_staff and two-factor), not an agency's; only the "
     "agencies table is read (tests/agencies/test_onboarding.py)",
 }
