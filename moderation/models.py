@@ -232,6 +232,7 @@ class MessageSource(models.TextChoices):
     API = "api", _("API")
     WEBHOOK = "webhook", _("Webhook")
     CSV = "csv", _("CSV import")
+    PLATFORM = "platform", _("Platform sync")
 
 
 class MessageStatus(models.TextChoices):
@@ -456,8 +457,22 @@ class Notification(TenantModel):
         return self.text
 
 
+class Delivery(models.TextChoices):
+    """Where an outbox row stands with the platform (platforms/delivery.py moves it on)."""
+
+    PENDING = "pending", _("Not yet routed")
+    MANUAL = "manual", _("For a person to post")
+    QUEUED = "queued", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+    HELD = "held", _("Held: account needs reconnecting")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 class OutboxMessage(TenantModel):
-    """What the shipped connector 'sends': the reply or DM that would be posted."""
+    """What the shipped connector 'sends': the reply or DM that would be posted, and, for an
+    account with a live platform connection, how its delivery there went."""
 
     action = models.OneToOneField(AutomatedAction, on_delete=models.CASCADE, related_name="+")
     platform = models.CharField(max_length=16, choices=Platform.choices)
@@ -467,11 +482,31 @@ class OutboxMessage(TenantModel):
     in_reply_to = models.CharField(max_length=128, blank=True)
     text = models.TextField()
     created_at = models.DateTimeField()
+    delivery = models.CharField(
+        _("delivery"), max_length=10, choices=Delivery.choices, default=Delivery.PENDING
+    )
+    # The platform's id of what was posted (a reply's comment id, a message id): stored
+    # before anything else so a retried delivery never posts twice.
+    platform_id = models.CharField(_("platform id"), max_length=128, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    attempt_key = models.CharField(max_length=32, blank=True)
+    attempt_started_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    last_error = models.CharField(_("delivery problem"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("outbox message")
         verbose_name_plural = _("outbox")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The delivery sweep's index: only rows still in flight.
+            models.Index(
+                fields=["agency", "next_attempt_at"],
+                condition=models.Q(delivery__in=["pending", "queued", "sending", "held"]),
+                name="outbox_in_flight",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} → @{self.recipient}"

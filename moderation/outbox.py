@@ -1,7 +1,8 @@
 """Sending: the connector interface, the shipped outbox connector, and the due-action sender.
 
-Platform connectors come later; they implement `Connector.deliver`. The shipped
-`OutboxConnector` records what would be posted, where and when, in the outbox table.
+The shipped `OutboxConnector` records what would be posted, where and when, in the outbox
+table; for accounts with a live platform connection the platforms app then delivers each row
+(platforms/delivery.py) and records the platform's id, or the problem, on it.
 """
 
 from __future__ import annotations
@@ -25,29 +26,31 @@ class Connector(Protocol):
         """Post the reply/DM (or apply the hide/remove) on the platform, or raise."""
 
 
+def outbox_row(action: AutomatedAction, now: datetime) -> OutboxMessage:
+    """The (unsaved) outbox row of `action`. A row starts `pending`: the platforms app's
+    delivery sweep sends it through a live connection, or marks it for a person to post."""
+    message = action.message
+    return OutboxMessage(
+        agency_id=action.agency_id,
+        action=action,
+        platform=action.platform,
+        account=action.account,
+        recipient=action.contact.handle if action.contact_id else "",
+        kind=action.kind,
+        in_reply_to=message.platform_message_id if message else "",
+        text=action.text,
+        created_at=now,
+    )
+
+
 class OutboxConnector:
     """Writes every outbound action to the outbox instead of a platform."""
 
-    @staticmethod
-    def _row(action: AutomatedAction, now: datetime) -> OutboxMessage:
-        message = action.message
-        return OutboxMessage(
-            agency_id=action.agency_id,
-            action=action,
-            platform=action.platform,
-            account=action.account,
-            recipient=action.contact.handle if action.contact_id else "",
-            kind=action.kind,
-            in_reply_to=message.platform_message_id if message else "",
-            text=action.text,
-            created_at=now,
-        )
-
     def deliver(self, action: AutomatedAction, *, now: datetime) -> None:
-        self._row(action, now).save()
+        outbox_row(action, now).save()
 
     def deliver_many(self, actions: list[AutomatedAction], *, now: datetime) -> None:
-        bulk_insert([self._row(a, now) for a in actions])
+        bulk_insert([outbox_row(a, now) for a in actions])
 
 
 def get_connector() -> Connector:
