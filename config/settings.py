@@ -439,3 +439,13 @@ TIKTOK_SCOPES = env.list(
 # (the fake TikTok, platforms/fake_tiktok.py); production talks to TikTok itself.
 PLATFORMS_HTTP_TRANSPORT = env.str("PLATFORMS_HTTP_TRANSPORT", default="")
 PLATFORMS_HTTP_TIMEOUT = env.float("PLATFORMS_HTTP_TIMEOUT", default=10.0)
+# platforms: pull linked accounts (each account's videos daily, comments on an age-based
+# cadence, platforms/sync.py) and deliver the outbox through live connections
+# (platforms/delivery.py), on the platform_sync queue.
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "platforms-sync-due": {"task": "platforms.sync_due", "schedule": 300.0},
+        "platforms-deliver-due": {"task": "platforms.deliver_due", "schedule": 60.0},
+    }
+)
+CELERY_TASK_ROUTES["platforms.*"] = {"queue": "platform_sync"}
