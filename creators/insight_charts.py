@@ -1,5 +1,7 @@
 """The creator page's history charts: server-side SVG from `campaigns.charts` (one chart
-function for the web page and the PDF reports), fed with the main account's snapshots."""
+function for the web page and the PDF reports), fed with the main account's snapshots.
+Followers are drawn around their own range (a padded min and max): from zero, a year of
+growth from 120,000 to 126,000 would be a flat line at the top."""
 
 from __future__ import annotations
 
@@ -32,12 +34,17 @@ def history_charts(history) -> dict[str, str]:
             [(_label(snap.date), float(snap.followers)) for snap in points],
             title=_("Followers"),
             chart_id="chart-followers",
+            x_label=_("Date"),
+            y_label=_("Followers"),
+            zero_based=False,
             empty_message=_("No snapshots yet"),
         ),
         "views": line_chart(
             [(_label(snap.date), float(snap.views_last_30_days)) for snap in points],
             title=_("Views in the last 30 days"),
             chart_id="chart-views",
+            x_label=_("Date"),
+            y_label=_("Views (30 days)"),
             empty_message=_("No snapshots yet"),
         ),
     }
