@@ -36,7 +36,8 @@ GET business/video/list/
                full_video_watched_rate}, cursor, has_more
 GET business/comment/list/
     query: business_id, video_id, cursor (int, optional), max_count (<= 30),
-           include_replies=true
+           sort_field=create_time, sort_order=asc (oldest first, so a stored cursor returns
+           exactly the comments written since)
     data read: comments[] {comment_id, video_id, user_id, username, text, create_time,
                likes, status ("PUBLIC" | "HIDDEN"), owner (bool), parent_comment_id},
                cursor, has_more
@@ -392,7 +393,8 @@ class TikTokApi:
             "business_id": business_id,
             "video_id": video_id,
             "max_count": COMMENT_PAGE_SIZE,
-            "include_replies": "true",
+            "sort_field": "create_time",
+            "sort_order": "asc",
         }
         if cursor:
             params["cursor"] = cursor
