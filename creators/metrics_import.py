@@ -540,25 +540,28 @@ def metrics_import(
     actor: AbstractUser | None,
     parsed: ParsedMetrics,
     filename: str = "",
+    source: str = MetricsSource.CSV,
 ) -> ImportSummary:
     """Write a parsed metrics file: every row or none (`MetricsImportError` lists the rows
     whose handle is not on the roster). Locks the accounts named, so a concurrent entry for
-    the same account waits. The newest snapshot of an account also sets its followers."""
+    the same account waits. The newest snapshot of an account also sets its followers.
+    `source` names where the figures came from (the platforms app's sync passes `api`)."""
     if parsed.errors:
         raise MetricsImportError(parsed.errors)
     accounts, errors = _accounts_for(agency, parsed.rows)
     if errors:
         raise MetricsImportError(errors)
     if parsed.kind == ACCOUNTS:
-        summary = _write_snapshots(agency, parsed.rows, accounts)
+        summary = _write_snapshots(agency, parsed.rows, accounts, source)
     else:
-        summary = _write_videos(agency, parsed.rows, accounts)
+        summary = _write_videos(agency, parsed.rows, accounts, source)
     audit_record(
         agency=agency,
         actor=actor,
         action="metrics.import",
         after={
             "kind": parsed.kind,
+            "source": source,
             "file": filename[:200],
             "rows": len(parsed.rows),
             "created": summary.created,
@@ -569,7 +572,9 @@ def metrics_import(
     return summary
 
 
-def _write_snapshots(agency: Agency, rows: list[AccountRow], accounts) -> ImportSummary:
+def _write_snapshots(
+    agency: Agency, rows: list[AccountRow], accounts, source: str = MetricsSource.CSV
+) -> ImportSummary:
     account_ids = {a.pk for a in accounts.values()}
     days = {row.date for row in rows}
     existing = {
@@ -595,7 +600,7 @@ def _write_snapshots(agency: Agency, rows: list[AccountRow], accounts) -> Import
                     followers=row.followers,
                     views_last_30_days=row.views_last_30_days,
                     audience_country=row.audience_country,
-                    source=MetricsSource.CSV,
+                    source=source,
                 )
             )
             continue
@@ -605,7 +610,7 @@ def _write_snapshots(agency: Agency, rows: list[AccountRow], accounts) -> Import
             unchanged += 1
             continue
         snap.followers, snap.views_last_30_days, snap.audience_country = wanted
-        snap.source = MetricsSource.CSV
+        snap.source = source
         snap.updated_at = timezone.now()
         changed.append(snap)
     AccountSnapshot.objects.bulk_create(new, batch_size=_BATCH)
@@ -641,7 +646,9 @@ def _sync_followers(agency: Agency, account_ids: set[int]) -> None:
     SocialAccount.objects.bulk_update(changed, ["followers", "updated_at"], batch_size=_BATCH)
 
 
-def _write_videos(agency: Agency, rows: list[VideoRow], accounts) -> ImportSummary:
+def _write_videos(
+    agency: Agency, rows: list[VideoRow], accounts, source: str = MetricsSource.CSV
+) -> ImportSummary:
     account_ids = {a.pk for a in accounts.values()}
     existing = {
         (video.social_account_id, video.platform_video_id): video
@@ -677,7 +684,7 @@ def _write_videos(agency: Agency, rows: list[VideoRow], accounts) -> ImportSumma
                     agency=agency,
                     social_account=account,
                     platform_video_id=row.video_id,
-                    source=MetricsSource.CSV,
+                    source=source,
                     **values,
                 )
             )
@@ -687,7 +694,7 @@ def _write_videos(agency: Agency, rows: list[VideoRow], accounts) -> ImportSumma
             continue
         for name, value in values.items():
             setattr(video, name, value)
-        video.source = MetricsSource.CSV
+        video.source = source
         video.updated_at = timezone.now()
         changed.append(video)
     Video.objects.bulk_create(new, batch_size=_BATCH)
