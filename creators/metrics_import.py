@@ -561,7 +561,6 @@ def metrics_import(
         action="metrics.import",
         after={
             "kind": parsed.kind,
-            "source": source,
             "file": filename[:200],
             "rows": len(parsed.rows),
             "created": summary.created,
