@@ -10,8 +10,9 @@ services are the same code with a batch of one.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -164,6 +165,13 @@ class CaseSpec:
     creator: Creator | None = None
     campaign_code: str = ""
     reason: str = ""
+    # Why, as reason codes (rendered in the reader's language by moderation/explain.py).
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+    # What the title says, as data (see `Case.title_data`).
+    title_data: dict[str, Any] = field(default_factory=dict)
+    # Give the case to the creator's own account manager even when the level has a
+    # default assignee (a brand's inquiry belongs to the person who runs that creator).
+    to_account_manager: bool = False
 
 
 @transaction.atomic
@@ -189,7 +197,7 @@ def cases_open(
         {
             s.creator.pk if s.creator else s.message.creator_id
             for s in specs
-            if s.level == Level.ACCOUNT_MANAGER
+            if (s.level == Level.ACCOUNT_MANAGER or s.to_account_manager)
             and (s.creator or (s.message and s.message.creator_id))
         }
     )
@@ -200,14 +208,18 @@ def cases_open(
         if spec.message is not None:
             creator_id = creator_id or spec.message.creator_id
             campaign_code = campaign_code or spec.message.campaign_code
+        assignee_id = planner.assignee_id(agency.pk, spec.level, managers.get(creator_id))
+        if spec.to_account_manager and managers.get(creator_id):
+            assignee_id = managers[creator_id]
         case = Case(
             agency=agency,
             message=spec.message,
             creator_id=creator_id,
             campaign_code=campaign_code,
             title=spec.title[:200],
+            title_data=spec.title_data,
             level=spec.level,
-            assignee_id=planner.assignee_id(agency.pk, spec.level, managers.get(creator_id)),
+            assignee_id=assignee_id,
             opened_at=now,
             due_at=planner.due(agency.pk, spec.level),
         )
@@ -235,6 +247,7 @@ def cases_open(
                 kind="opened",
                 actor=actor if _human(actor) else None,
                 text=spec.reason or case.title,
+                data={"reasons": spec.reasons} if spec.reasons else {},
                 created_at=now,
             )
             for case, spec in zip(cases, specs, strict=True)
@@ -296,13 +309,16 @@ def _lock(case: Case) -> Case:
     )
 
 
-def _event(case: Case, kind: str, actor, text: str, at: datetime) -> CaseEvent:
+def _event(
+    case: Case, kind: str, actor, text: str, at: datetime, data: dict | None = None
+) -> CaseEvent:
     return CaseEvent.objects.create(
         agency_id=case.agency_id,
         case=case,
         kind=kind,
         actor=actor if _human(actor) else None,
         text=text,
+        data=data or {},
         created_at=at,
     )
 
@@ -325,6 +341,7 @@ def _escalate_many(
     planner: _SlaPlanner,
     notices: _Notices,
     audits: list,
+    breach: bool = False,
 ) -> None:
     """Move locked, open cases one level up: end the stint, new assignee, due time, stint,
     timeline event, audit entry (collected in `audits`) and notice (in `notices`)."""
@@ -334,6 +351,7 @@ def _escalate_many(
     stints, events = [], []
     labels = _level_labels()
     escalated_to, notice = _("Escalated to %(level)s."), _("Case escalated to %(level)s: %(title)s")
+    breached = _("SLA breached.")
     for case in cases:
         before = {"level": case.level, "assignee": case.assignee_id, "due_at": case.due_at}
         case.level += 1
@@ -359,7 +377,8 @@ def _escalate_many(
                 case=case,
                 kind="escalated",
                 actor=actor if _human(actor) else None,
-                text=f"{text} {note}".strip(),
+                text=f"{text} {breached if breach else ''} {note}".replace("  ", " ").strip(),
+                data={"level": case.level, "note": note, "breach": breach},
                 created_at=now,
             )
         )
@@ -435,7 +454,8 @@ def case_assign(*, case: Case, actor, assignee, now: datetime | None = None) -> 
             started_at=now,
             due_at=case.due_at,
         )
-    _event(case, "assigned", actor, assignee.email if assignee else _("Unassigned"), now)
+    email = assignee.email if assignee else ""
+    _event(case, "assigned", actor, email or _("Unassigned"), now, {"assignee": email})
     audit_record(
         agency=case.agency,
         actor=actor,
@@ -478,7 +498,7 @@ def case_resolve(*, case: Case, actor, note: str = "", now: datetime | None = No
     case.resolved_at = now
     _first_response(case, actor, now)
     case.save()
-    _event(case, "resolved", actor, note.strip() or _("Resolved."), now)
+    _event(case, "resolved", actor, note.strip(), now)
     audit_record(
         agency=case.agency,
         actor=actor,
@@ -531,6 +551,7 @@ def _breaches_handle(cases: list[Case], now: datetime) -> None:
                 case=case,
                 kind="breached",
                 text=breached_at % {"level": level},
+                data={"level": case.level},
                 created_at=now,
             )
         )
@@ -552,7 +573,8 @@ def _breaches_handle(cases: list[Case], now: datetime) -> None:
     _escalate_many(
         [c for c in cases if c.level < Level.LEGAL_PR],
         actor=None,
-        note=_("SLA breached."),
+        note="",
+        breach=True,
         now=now,
         planner=_SlaPlanner(agencies, now),
         notices=notices,

@@ -232,15 +232,16 @@ class AccountGate:
         self._changed.append(counter)
         return granted
 
-    def reply_take(self, account: Account, *, hourly: int, daily: int) -> str:
-        """Reserve one automated reply: "" when allowed, else why not."""
+    def reply_take(self, account: Account, *, hourly: int, daily: int) -> dict:
+        """Reserve one reply: {} when allowed, else why not (a reason code, see
+        moderation/explain.py)."""
         if self.hourly[account] >= hourly:
-            return f"suppressed: {hourly} automated replies in the last hour from this account"
+            return {"code": "hourly_limit", "limit": hourly}
         if self.daily[account] >= daily:
-            return f"suppressed: {daily} automated replies in the last day from this account"
+            return {"code": "daily_limit", "limit": daily}
         self.hourly[account] += 1
         self.daily[account] += 1
-        return ""
+        return {}
 
     def save(self) -> None:
         if self._changed:

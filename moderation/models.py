@@ -362,6 +362,10 @@ class Case(TenantModel):
     )
     campaign_code = models.CharField(_("campaign code"), max_length=64, blank=True)
     title = models.CharField(_("title"), max_length=200)
+    # What an automated case is about ({"code": "message", "kind", "handle", "category"}),
+    # so its title is written in the reader's language (moderation/explain.py); `title`
+    # keeps the English text for search, notifications and the API.
+    title_data = models.JSONField(default=dict, blank=True)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     status = models.CharField(
         _("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN
@@ -430,6 +434,9 @@ class CaseEvent(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     text = models.TextField(blank=True)
+    # The details of an automated entry (reason codes, level, assignee), rendered as a
+    # sentence in the reader's language (moderation/explain.py); `text` is the fallback.
+    data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 ACTIONS = ("remove", "hide", "escalate", "allow")
+# Where a matching category sends the message besides its action ("" = nowhere; an
+# "escalate" category without one goes to human review).
+ESCALATION_LEVELS = ("", "human_review", "account_manager", "legal_pr")
+# What happens to a message with an intent: an automated reply (comments) or the DM opt-in
+# sequence (DMs), or a case for the creator's account manager and no automation at all.
+ROUTES = ("reply", "account_manager")
 MAX_TEXT = 4000
 MAX_PATTERN_LENGTH = 200
 MAX_PATTERNS = 20
@@ -41,6 +48,92 @@ def default_rules() -> dict[str, Any]:
     """The starting point of a new policy: safe, conservative, English and Dutch."""
     return {
         "categories": [
+            # Threats come first: the first matching category decides, and a threat that
+            # also insults ("… you idiot") must reach Legal / PR, not just be hidden.
+            {
+                "name": "threats",
+                "action": "hide",
+                "escalate_to": "legal_pr",
+                "keywords": [
+                    "i'll hurt you",
+                    "i will hurt you",
+                    "gonna hurt you",
+                    "going to hurt you",
+                    "i'll kill you",
+                    "i will kill you",
+                    "gonna kill you",
+                    "going to kill you",
+                    "want to kill you",
+                    "wanna kill you",
+                    "find where you live",
+                    "know where you live",
+                    "i'll find you",
+                    "i will find you",
+                    "you're dead",
+                    "you are dead",
+                    "watch your back",
+                    "beat you up",
+                    "shoot you",
+                    "stab you",
+                    "burn your house",
+                    "slit your throat",
+                    "break your legs",
+                    "ik maak je af",
+                    "ik vermoord je",
+                    "ik ga je vermoorden",
+                    "ik weet waar je woont",
+                    "we weten waar je woont",
+                    "ik kom je halen",
+                    "ik ga je pijn doen",
+                    "ik doe je pijn",
+                    "ik sla je",
+                    "ik steek je neer",
+                    "ik schiet je",
+                    "je bent dood",
+                    "je gaat eraan",
+                    "ik maak je kapot",
+                ],
+                "patterns": [],
+                "domains": [],
+            },
+            {
+                "name": "legal_threat",
+                "action": "escalate",
+                "escalate_to": "legal_pr",
+                "keywords": [
+                    "my lawyer",
+                    "my lawyers",
+                    "my attorney",
+                    "sue you",
+                    "i'll sue",
+                    "i will sue",
+                    "suing you",
+                    "lawsuit",
+                    "legal action",
+                    "legal steps",
+                    "cease and desist",
+                    "see you in court",
+                    "defamation",
+                    "libel",
+                    "slander",
+                    "mijn advocaat",
+                    "naar de advocaat",
+                    "naar een advocaat",
+                    "mijn jurist",
+                    "juridische stappen",
+                    "aanklagen",
+                    "klaag je aan",
+                    "klaag jullie aan",
+                    "voor de rechter",
+                    "naar de rechter",
+                    "sommatie",
+                    "ingebrekestelling",
+                    "smaad",
+                    "laster",
+                ],
+                "patterns": [],
+                "domains": [],
+            },
             {
                 "name": "self_harm",
                 "action": "escalate",
@@ -92,6 +185,39 @@ def default_rules() -> dict[str, Any]:
         ],
         "tone": "Friendly, short, first name basis; never promise prices in public replies.",
         "intents": [
+            # Before "price": a brand asking what a post costs is a deal for the creator's
+            # account manager, not a lead for the automated DM sequence.
+            {
+                "name": "brand_inquiry",
+                "route": "account_manager",
+                "triggers": [
+                    "your rates",
+                    "your rate",
+                    "rate card",
+                    "sponsored post",
+                    "sponsored video",
+                    "paid partnership",
+                    "brand deal",
+                    "media kit",
+                    "how much do you charge",
+                    "how much for a post",
+                    "what do you charge",
+                    "je tarieven",
+                    "jullie tarieven",
+                    "uw tarieven",
+                    "tarief per post",
+                    "wat kost een post",
+                    "wat kost een video",
+                    "wat vraag je voor",
+                    "gesponsorde post",
+                    "betaalde samenwerking",
+                    "mediakit",
+                    "willen graag samenwerken",
+                    "willen we graag samenwerken",
+                ],
+                "reply": {},
+                "promotional": False,
+            },
             {
                 "name": "price",
                 "triggers": ["price", "how much", "cost", "prijs", "hoeveel", "kost", "kosten"],
@@ -275,10 +401,17 @@ def validate_rules(data: Any) -> dict[str, Any]:
         patterns = _strings(
             cat.get("patterns"), f"{where}.patterns", limit=MAX_PATTERNS, max_len=10_000
         )
+        escalate_to = cat.get("escalate_to") or ""
+        if escalate_to not in ESCALATION_LEVELS:
+            raise ValidationError(
+                _("%(where)s: escalate_to must be one of %(levels)s.")
+                % {"where": where, "levels": ", ".join(filter(None, ESCALATION_LEVELS))}
+            )
         categories.append(
             {
                 "name": name,
                 "action": cat["action"],
+                "escalate_to": escalate_to,
                 "keywords": _strings(cat.get("keywords"), f"{where}.keywords", limit=MAX_KEYWORDS),
                 "patterns": [validate_pattern(p, f"{where}.patterns") for p in patterns],
                 "domains": domains,
@@ -303,11 +436,24 @@ def validate_rules(data: Any) -> dict[str, Any]:
         triggers = _strings(intent.get("triggers"), f"{where}.triggers", limit=100)
         if not triggers:
             raise ValidationError(_("%(where)s needs at least one trigger.") % {"where": where})
+        route = intent.get("route") or "reply"
+        if route not in ROUTES:
+            raise ValidationError(
+                _("%(where)s: route must be one of %(routes)s.")
+                % {"where": where, "routes": ", ".join(ROUTES)}
+            )
+        reply = intent.get("reply")
+        # Only an intent answered by the automation needs a reply text.
+        if route == "reply" or reply not in (None, "", {}):
+            reply = _templates(reply, f"{where}.reply")
+        else:
+            reply = {}
         intents.append(
             {
                 "name": name,
+                "route": route,
                 "triggers": triggers,
-                "reply": _templates(intent.get("reply"), f"{where}.reply"),
+                "reply": reply,
                 "promotional": bool(intent.get("promotional", True)),
             }
         )
@@ -398,11 +544,48 @@ def validate_rules(data: Any) -> dict[str, Any]:
 # --- matching -----------------------------------------------------------------------------
 
 
+def fold(text: str) -> str:
+    """Text as keywords are matched against it: accents stripped, case folded."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+_SEPARATOR = re.compile(r"([\W_]+)")
+_RUN = re.compile(r"(.)\1*", re.DOTALL)
+
+
+def _phrase_pattern(phrase: str) -> str:
+    """A keyword as a pattern that tolerates what people type around it.
+
+    Words may be separated by any run of spaces or punctuation ("hurt. you"), an apostrophe
+    may be left out ("ill hurt you"), and a letter may be stretched ("hurrrrt", "kiiilll"):
+    a single letter matches itself or three and more of it, a double letter two or more.
+    So "loser" matches "looooser" but not "looser", which is a different word.
+    """
+    out = []
+    for part in _SEPARATOR.split(fold(phrase).strip()):
+        if not part:
+            continue
+        if _SEPARATOR.fullmatch(part):
+            out.append(r"[\W_]*" if set(part) <= {"'", "\u2019", "`"} else r"[\W_]+")
+            continue
+        for run in _RUN.finditer(part):
+            char, length = run.group(1), len(run.group(0))
+            if not char.isalpha():
+                out.append(re.escape(run.group(0)))
+            elif length == 1:
+                out.append(f"{re.escape(char)}(?:{re.escape(char)}{{2,}})?")
+            else:
+                out.append(f"{re.escape(char)}{{{length},}}")
+    return "".join(out)
+
+
 def _phrase_regex(phrases: list[str]) -> re.Pattern | None:
-    if not phrases:
+    patterns = [p for p in (_phrase_pattern(phrase) for phrase in phrases) if p]
+    if not patterns:
         return None
-    alternatives = "|".join(re.escape(p.lower()) for p in sorted(phrases, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    alternatives = "|".join(sorted(patterns, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
 @dataclass(frozen=True)
@@ -412,6 +595,7 @@ class CompiledCategory:
     keywords: re.Pattern | None
     patterns: tuple[Any, ...]
     domains: frozenset[str]
+    escalate_to: str = ""
 
 
 @dataclass(frozen=True)
@@ -420,6 +604,7 @@ class CompiledIntent:
     triggers: re.Pattern
     reply: dict[str, str]
     promotional: bool
+    route: str = "reply"
 
 
 @dataclass(frozen=True)
@@ -431,10 +616,15 @@ class CompiledRules:
 
 @dataclass
 class Classification:
+    """What the policy's matchers found. Reasons are codes with their details (see
+    moderation/explain.py, which turns them into sentences in the reader's language)."""
+
     category: str = ""
     action: str = "allow"
+    escalate_to: str = ""
     intent: str = ""
-    reasons: list[str] = field(default_factory=list)
+    route: str = ""
+    reasons: list[dict[str, Any]] = field(default_factory=list)
 
 
 @functools.lru_cache(maxsize=512)
@@ -462,6 +652,7 @@ def compile_rules_uncached(rules: dict[str, Any]) -> CompiledRules:
             keywords=_phrase_regex(c.get("keywords", [])),
             patterns=tuple(regex.compile(p, regex.IGNORECASE) for p in c.get("patterns", [])),
             domains=frozenset(c.get("domains", [])),
+            escalate_to=c.get("escalate_to", ""),
         )
         for c in rules.get("categories", [])
     )
@@ -471,8 +662,10 @@ def compile_rules_uncached(rules: dict[str, Any]) -> CompiledRules:
             triggers=_phrase_regex(i["triggers"]),  # type: ignore[arg-type]
             reply=i["reply"],
             promotional=i.get("promotional", True),
+            route=i.get("route", "reply"),
         )
         for i in rules.get("intents", [])
+        if i.get("triggers")
     )
     return CompiledRules(categories, intents, rules)
 
@@ -492,31 +685,33 @@ def _domain_hit(hosts: set[str], domains: frozenset[str]) -> str:
 def classify(text: str, compiled: CompiledRules) -> Classification:
     """The first matching category (in policy order) decides; every match is a reason."""
     text = text[:MAX_TEXT]
+    folded = fold(text)
     result = Classification()
     hosts = hosts_in(text) if any(c.domains for c in compiled.categories) else set()
     for cat in compiled.categories:
-        reason = ""
-        if cat.keywords is not None and (m := cat.keywords.search(text)):
-            reason = f"category {cat.name}: keyword “{m.group(0).lower()}”"
+        reason: dict[str, Any] | None = None
+        if cat.keywords is not None and (m := cat.keywords.search(folded)):
+            reason = {"code": "keyword", "category": cat.name, "match": m.group(0)}
         elif cat.domains and (host := _domain_hit(hosts, cat.domains)):
-            reason = f"category {cat.name}: link domain {host}"
+            reason = {"code": "domain", "category": cat.name, "host": host}
         else:
             for pattern in cat.patterns:
                 try:
                     hit = pattern.search(text, timeout=PATTERN_TIMEOUT_S)
                 except TimeoutError:
-                    result.reasons.append(f"category {cat.name}: pattern timed out, skipped")
+                    result.reasons.append({"code": "pattern_timeout", "category": cat.name})
                     continue
                 if hit:
-                    reason = f"category {cat.name}: pattern /{pattern.pattern}/"
+                    reason = {"code": "pattern", "category": cat.name, "match": hit.group(0)}
                     break
         if reason:
             result.reasons.append(reason)
             if not result.category:
                 result.category, result.action = cat.name, cat.action
+                result.escalate_to = cat.escalate_to
     for intent in compiled.intents:
-        if m := intent.triggers.search(text):
-            result.intent = intent.name
-            result.reasons.append(f"intent {intent.name}: trigger “{m.group(0).lower()}”")
+        if m := intent.triggers.search(folded):
+            result.intent, result.route = intent.name, intent.route
+            result.reasons.append({"code": "intent", "intent": intent.name, "match": m.group(0)})
             break
     return result

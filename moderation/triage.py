@@ -34,6 +34,8 @@ from agencies.models import Agency
 from .auditing import audit_bulk, audit_entry
 from .bulk import bulk_insert, bulk_set
 from .cases import CaseSpec, cases_open
+from .explain import LEVEL_CODES as LEVELS
+from .explain import reason_sentences
 from .limits import AccountGate, DmAllowance
 from .models import (
     ActionKind,
@@ -155,7 +157,7 @@ class _Batch:
             cases = cases_open(agency=agency, specs=[spec for spec, _ in self.cases], now=self.now)
             for (_, action), case in zip(self.cases, cases, strict=True):
                 if action is not None:
-                    action.reasons.append(f"case #{case.pk}")
+                    action.reasons.append({"code": "case", "case": case.pk})
         bulk_insert(self.actions)
         deliver_now(self.immediate, now=self.now)
         audit_bulk(
@@ -185,7 +187,7 @@ def _dm_decide(
     allowance: DmAllowance,
     version: PolicyVersion,
     text: str,
-    reasons: list[str],
+    reasons: list,
     message: InboundMessage | None,
     promotional: bool,
     crisis: bool,
@@ -193,18 +195,18 @@ def _dm_decide(
     """Schedule one automated DM to a locked `contact`, or record why it was suppressed."""
     rules = version.rules
     limit = rules["limits"]["dms_per_person_per_7_days"]
-    why = ""
+    why: dict = {}
     if contact.dm_opted_out_at is not None:
-        why = "suppressed: the person opted out of DMs"
+        why = {"code": "opted_out"}
     elif contact.dm_opted_in_at is None:
-        why = "suppressed: the person never opted in to DMs"
+        why = {"code": "no_opt_in"}
     elif promotional and crisis:
-        why = "suppressed: crisis mode"
+        why = {"code": "crisis"}
     else:
         due_at = batch.now + random_delay(rules, batch.rng)
         live = allowance.take(contact.pk, limit=limit, due_at=due_at)
         if live is not None:
-            why = f"suppressed: {live} automated DMs in 7 days (limit {limit})"
+            why = {"code": "dm_limit", "count": live, "limit": limit}
     return batch.record(
         kind=ActionKind.DM,
         outcome=ActionOutcome.SUPPRESSED if why else ActionOutcome.SCHEDULED,
@@ -258,7 +260,7 @@ class _Item:
     message: InboundMessage
     version: PolicyVersion
     result: Classification
-    reasons: list[str]
+    reasons: list
 
     @property
     def rules(self) -> dict:
@@ -269,10 +271,33 @@ class _Item:
         return (self.message.platform, self.message.account)
 
     @property
+    def escalation_level(self) -> int | None:
+        """The level of the case this message opens, or None when the automation decides.
+
+        A matching category's escalation wins (a legal threat goes to Legal / PR whatever
+        its tone); then an intent routed to the account manager; then a negative tone.
+        """
+        result = self.result
+        if result.escalate_to:
+            return LEVELS[result.escalate_to]
+        if result.action == "escalate":
+            return Level.HUMAN_REVIEW
+        if result.action in ("hide", "remove"):
+            return None
+        if result.route == "account_manager":
+            return Level.ACCOUNT_MANAGER
+        if self.negative:
+            return Level.HUMAN_REVIEW
+        return None
+
+    @property
+    def negative(self) -> bool:
+        return self.message.sentiment < self.rules["sentiment_threshold"]
+
+    @property
     def to_person(self) -> bool:
-        """Whether a person decides (escalation) rather than the automation."""
-        threshold = self.rules["sentiment_threshold"]
-        return self.result.action == "escalate" or self.message.sentiment < threshold
+        """Whether a person decides (a case) rather than the automation."""
+        return self.escalation_level is not None
 
 
 def _upper_word(text: str) -> str:
@@ -300,7 +325,7 @@ class _DmSequence:
         word = _upper_word(message.text)
         lang = _language(message)
 
-        def none(why: str, *, audit: bool = False) -> AutomatedAction:
+        def none(why: dict, *, audit: bool = False) -> AutomatedAction:
             return batch.record(
                 kind=ActionKind.NONE,
                 outcome=ActionOutcome.DONE,
@@ -311,7 +336,7 @@ class _DmSequence:
                 audit=audit,
             )
 
-        def dm(text: str, why: str) -> AutomatedAction:
+        def dm(text: str, why: dict) -> AutomatedAction:
             return _dm_decide(
                 batch,
                 contact=contact,
@@ -336,25 +361,24 @@ class _DmSequence:
                     and pending.outcome == ActionOutcome.SCHEDULED
                 ):
                     pending.outcome = ActionOutcome.CANCELLED
-            return none(f"opt-out word “{word}”: pending DMs cancelled", audit=True)
+            return none({"code": "opt_out_word", "word": word}, audit=True)
         if contact.dm_opted_out_at is not None:
-            return none("the person opted out of DMs")
+            return none({"code": "opted_out"})
         if not seq["enabled"]:
-            return none("the DM sequence is switched off in this policy")
+            return none({"code": "sequence_off"})
         if contact.dm_state == DmState.NONE:
             if not (message.opt_in or item.result.intent):
-                return none("no explicit opt-in: no automated DM")
+                return none({"code": "no_opt_in"})
             self._set(contact, dm_opted_in_at=batch.now, dm_state=DmState.ASKED_NAME)
-            return dm(_template(seq["ask_name"], lang), "opt-in: asking the person's name")
+            return dm(_template(seq["ask_name"], lang), {"code": "ask_name"})
         if contact.dm_state == DmState.ASKED_NAME:
             self._set(contact, name=message.text.strip()[:120], dm_state=DmState.ASKED_CONSENT)
-            return dm(_template(seq["ask_consent"], lang), "name given: asking e-mail consent")
+            return dm(_template(seq["ask_consent"], lang), {"code": "ask_consent"})
         if contact.dm_state == DmState.ASKED_CONSENT:
             if word in seq["consent_words"]:
                 self._set(contact, email_consent_at=batch.now, dm_state=DmState.HANDED_OFF)
-                action = dm(
-                    _template(seq["handoff"], lang), f"e-mail consent “{word}”: handing off"
-                )
+                why = {"code": "consent", "word": word}
+                action = dm(_template(seq["handoff"], lang), why)
                 batch.open_case(
                     CaseSpec(
                         title=f"Lead: @{contact.handle} ({contact.name})",
@@ -362,12 +386,18 @@ class _DmSequence:
                         message=message,
                         reason="The person gave e-mail consent in the DM sequence; "
                         "follow up personally.",
+                        reasons=[why],
+                        title_data={
+                            "code": "lead",
+                            "handle": contact.handle,
+                            "name": contact.name,
+                        },
                     )
                 )
                 return action
             self._set(contact, dm_state=DmState.DECLINED)
-            return none("no e-mail consent: the sequence stops")
-        return none("the conversation is with a person now")
+            return none({"code": "no_consent"})
+        return none({"code": "with_person"})
 
     def save(self) -> None:
         fields = sorted({f for changed in self.changed.values() for f in changed})
@@ -438,6 +468,8 @@ def _triage_agency(
             tokens[item.account] -= 1
             in_spike = tokens[item.account] < 0
         if item.result.action in ("hide", "remove"):
+            # The protective action first; a category that also escalates (threats) then
+            # opens its case as well.
             hide = item.result.action == "hide"
             message.hidden, message.removed = message.hidden or hide, message.removed or not hide
             action = batch.record(
@@ -451,11 +483,21 @@ def _triage_agency(
             action.sent_at = now
             action.message, action.contact = message, message.contact
             batch.immediate.append(action)
+            if item.escalation_level is not None:
+                _escalate(batch, item, reasons)
         elif item.to_person:
-            threshold = item.rules["sentiment_threshold"]
-            if item.result.action != "escalate":
+            level = item.escalation_level
+            if (
+                level == Level.HUMAN_REVIEW
+                and item.result.action != "escalate"
+                and not item.result.escalate_to
+            ):
                 reasons.append(
-                    f"sentiment {message.sentiment:+.2f} below threshold {threshold:+.2f}"
+                    {
+                        "code": "sentiment",
+                        "score": message.sentiment,
+                        "threshold": item.rules["sentiment_threshold"],
+                    }
                 )
             _escalate(batch, item, reasons)
         elif message.kind == MessageKind.DM:
@@ -466,7 +508,7 @@ def _triage_agency(
             batch.record(
                 kind=ActionKind.NONE,
                 outcome=ActionOutcome.DONE,
-                reasons=reasons or ["no category or intent matched"],
+                reasons=reasons or [{"code": "nothing"}],
                 version=version,
                 message=message,
                 contact=message.contact,
@@ -482,22 +524,44 @@ def _triage_agency(
     return batch.by_message
 
 
-def _escalate(batch: _Batch, item: _Item, reasons: list[str]) -> AutomatedAction:
+def _escalate(
+    batch: _Batch, item: _Item, reasons: list, level: int | None = None
+) -> AutomatedAction:
+    """Record the escalation and open the message's case at its level (a spike or a
+    negative tone: human review; see `_Item.escalation_level`)."""
     message = item.message
+    level = level or item.escalation_level or Level.HUMAN_REVIEW
+    manager = level == Level.ACCOUNT_MANAGER and item.result.route == "account_manager"
+    why = [*reasons, {"code": "escalated", "level": int(level)}]
     action = batch.record(
         kind=ActionKind.ESCALATE,
         outcome=ActionOutcome.DONE,
-        reasons=list(reasons),
+        reasons=why,
         version=item.version,
         message=message,
         contact=message.contact,
     )
+    handle = message.contact.handle
+    if manager:
+        title = f"Brand inquiry from @{handle}"
+        title_data = {"code": "brand_inquiry", "handle": handle, "kind": message.kind}
+    else:
+        title = f"{message.get_kind_display()} from @{handle}"
+        title_data = {
+            "code": "message",
+            "kind": message.kind,
+            "handle": handle,
+            "category": item.result.category,
+        }
     batch.open_case(
         CaseSpec(
-            title=f"{message.get_kind_display()} from @{message.contact.handle}",
-            level=Level.HUMAN_REVIEW,
+            title=title,
+            level=level,
             message=message,
-            reason="; ".join(reasons),
+            reason="; ".join(reason_sentences(reasons)),
+            reasons=list(reasons),
+            title_data=title_data,
+            to_account_manager=manager,
         ),
         action,
     )
@@ -511,14 +575,12 @@ def _reply(
     message, rules, reasons = item.message, item.rules, item.reasons
     intent = next(i for i in rules["intents"] if i["name"] == item.result.intent)
     promotional = intent["promotional"]
-    why = ""
+    why: dict = {}
     if promotional and crisis:
-        why = "suppressed: crisis mode"
+        why = {"code": "crisis"}
     elif in_spike:
-        reasons.append(
-            f"comment spike on @{message.account}: automated replies paused, a person decides"
-        )
-        return _escalate(batch, item, reasons)
+        reasons.append({"code": "spike", "account": message.account})
+        return _escalate(batch, item, reasons, Level.HUMAN_REVIEW)
     else:
         limits = rules["limits"]
         why = gate.reply_take(

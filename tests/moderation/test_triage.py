@@ -39,7 +39,7 @@ def test_an_abusive_comment_is_hidden_and_the_hide_goes_through_the_outbox(agenc
     message.refresh_from_db()
     assert message.hidden and message.category == "harassment"
     assert action.kind == ActionKind.HIDE and action.policy_version == message.policy_version
-    assert "keyword “idiot”" in action.reasons[0]
+    assert action.reasons[0] == {"code": "keyword", "category": "harassment", "match": "idiot"}
     assert OutboxMessage.objects.get(action=action).kind == ActionKind.HIDE
     entry = AuditLog.objects.get(agency=agency, action="automated.hide")
     assert entry.after["policy_version"] == message.policy_version_id
@@ -58,7 +58,7 @@ def test_a_negative_comment_goes_to_the_human_review_queue(agency, message_facto
     assert action.kind == ActionKind.ESCALATE
     case = Case.objects.get(message=message)
     assert case.level == Level.HUMAN_REVIEW
-    assert "sentiment" in action.reasons[-2]
+    assert [r["code"] for r in action.reasons[-3:]] == ["sentiment", "escalated", "case"]
 
 
 def test_a_price_question_gets_a_reply_scheduled_inside_the_delay_window(agency, message_factory):
@@ -105,7 +105,7 @@ def test_replies_per_account_per_hour_are_limited(agency, owner, message_factory
 def test_a_dm_without_opt_in_gets_no_automated_dm(agency, message_factory):
     message = message_factory(agency, "hey there", kind="dm")
     [action] = triage(message)
-    assert action.kind == ActionKind.NONE and "no explicit opt-in" in action.reasons[-1]
+    assert action.kind == ActionKind.NONE and action.reasons[-1] == {"code": "no_opt_in"}
     assert not AutomatedAction.objects.filter(kind=ActionKind.DM).exists()
 
 
@@ -155,7 +155,7 @@ def test_crisis_mode_cancels_pending_promotional_replies_and_suppresses_new_ones
     pending.refresh_from_db()
     assert cancelled == 1 and pending.outcome == ActionOutcome.CANCELLED
     [new] = triage(message_factory(agency, "price?", author="other"))
-    assert new.outcome == ActionOutcome.SUPPRESSED and "crisis mode" in new.reasons[-1]
+    assert new.outcome == ActionOutcome.SUPPRESSED and new.reasons[-1] == {"code": "crisis"}
     with time_machine.travel(timezone.now() + timedelta(hours=2)):
         assert send_due_actions() == 0
     entry = AuditLog.objects.get(agency=agency, action="moderation.crisis_on")
