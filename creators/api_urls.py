@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import api, insight_api
+from . import api, application_api, insight_api
 
 urlpatterns = [
     path("creators/", api.CreatorList.as_view(), name="creator-list"),
@@ -24,6 +24,32 @@ urlpatterns = [
         name="creator-socialaccount-detail",
     ),
     path("me/creator/", api.MyCreatorProfile.as_view(), name="me-creator"),
+    # program applications
+    path(
+        "creators/applications/",
+        application_api.ApplicationList.as_view(),
+        name="application-list",
+    ),
+    path(
+        "creators/applications/wait/",
+        application_api.ReapplyWait.as_view(),
+        name="application-wait",
+    ),
+    path(
+        "creators/applications/<id:pk>/",
+        application_api.ApplicationDetail.as_view(),
+        name="application-detail",
+    ),
+    path(
+        "creators/applications/<id:pk>/decide/",
+        application_api.ApplicationDecide.as_view(),
+        name="application-decide",
+    ),
+    path(
+        "creators/applications/<id:pk>/withdraw/",
+        application_api.ApplicationWithdraw.as_view(),
+        name="application-withdraw",
+    ),
     # insights
     path(
         "creators/<id:pk>/snapshots/",

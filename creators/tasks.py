@@ -8,7 +8,7 @@ from agencies.models import Agency
 from agencies.rls import tenant_transaction
 from agencies.tasking import system_task, tenant_task
 
-from . import eligibility_watch
+from . import applications, eligibility_watch
 
 
 @system_task(name="creators.eligibility_scan")
@@ -28,3 +28,22 @@ def agency_eligibility_scan(agency_id: int) -> int:
         return 0
     with tenant_transaction(agency.pk):
         return eligibility_watch.eligibility_scan(agency=agency).changed
+
+
+@system_task(name="creators.application_reminders")
+def application_reminders() -> int:
+    """Beat entry point: queue one re-application reminder run per agency."""
+    agency_ids = list(Agency.objects.order_by("pk").values_list("pk", flat=True))
+    for agency_id in agency_ids:
+        transaction.on_commit(lambda pk=agency_id: agency_application_reminders.delay(pk))
+    return len(agency_ids)
+
+
+@tenant_task(name="creators.agency_application_reminders")
+def agency_application_reminders(agency_id: int) -> int:
+    """Idempotent: each rejection is reminded once; a rerun finds nothing due."""
+    agency = Agency.objects.filter(pk=agency_id).first()
+    if agency is None:  # deleted since it was queued
+        return 0
+    with tenant_transaction(agency.pk):
+        return applications.application_reminders_send(agency=agency).mailed

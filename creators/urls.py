@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import insight_views, views
+from . import application_views, insight_views, views
 
 app_name = "creators"
 
@@ -22,6 +22,29 @@ urlpatterns = [
     path("rpm/", insight_views.rpm_table, name="rpm"),
     path("rpm/uplift/", insight_views.rpm_uplift, name="rpm-uplift"),
     path("rpm/<id:rate_pk>/delete/", insight_views.rpm_delete, name="rpm-delete"),
+    path("applications/", application_views.application_list, name="applications"),
+    path("applications/wait/", application_views.reapply_wait, name="application-wait"),
+    path("applications/<id:pk>/edit/", application_views.application_edit, name="application-edit"),
+    path(
+        "applications/<id:pk>/decide/",
+        application_views.application_decide,
+        name="application-decide",
+    ),
+    path(
+        "applications/<id:pk>/withdraw/",
+        application_views.application_withdraw,
+        name="application-withdraw",
+    ),
+    path(
+        "<id:pk>/applications/",
+        application_views.application_list,
+        name="creator-applications",
+    ),
+    path(
+        "<id:pk>/applications/new/",
+        application_views.application_create,
+        name="application-create",
+    ),
     path("<id:pk>/", views.creator_detail, name="detail"),
     path("<id:pk>/insights/", insight_views.creator_insights, name="insights"),
     path("<id:pk>/snapshots/new/", insight_views.snapshot_create, name="snapshot-create"),

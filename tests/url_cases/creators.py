@@ -214,3 +214,102 @@ CASES += [
     UrlCase("api:me-estimates", CREATOR_ROLES),
     UrlCase("api:me-snapshots", CREATOR_ROLES),
 ]
+
+# --- program applications ----------------------------------------------------------------------
+
+from creators.applications import application_submit as _application_submit  # noqa: E402
+
+
+def an_application(agency, creator) -> dict:
+    application = _application_submit(
+        creator=CreatorFactory(agency=agency),
+        actor=None,
+        program="creativity_program",
+        submitted_on=_date(2026, 1, 5),
+    )
+    return {"pk": application.pk}
+
+
+def application_data(agency, creator) -> dict:
+    return {"program": "creativity_program", "submitted_on": "2026-01-05", "review_weeks": "2"}
+
+
+def api_application_data(agency, creator) -> dict:
+    return {**application_data(agency, creator), "creator": CreatorFactory(agency=agency).pk}
+
+
+def decision_data(agency, creator) -> dict:
+    return {"outcome": "approved", "decided_on": "2026-01-20"}
+
+
+CASES += [
+    # HTML
+    UrlCase("creators:applications", ALL_STAFF),
+    UrlCase(
+        "creators:application-wait",
+        OWNER,
+        method="post",
+        data=lambda a, c: {"reapply_wait_days": "20"},
+    ),
+    UrlCase("creators:creator-applications", ALL_STAFF, kwargs=a_creator),
+    UrlCase("creators:application-create", EDITORS, kwargs=a_creator),
+    UrlCase(
+        "creators:application-create",
+        EDITORS,
+        kwargs=a_creator,
+        method="post",
+        data=application_data,
+    ),
+    UrlCase("creators:application-edit", EDITORS, kwargs=an_application),
+    UrlCase(
+        "creators:application-edit",
+        EDITORS,
+        kwargs=an_application,
+        method="post",
+        data=lambda a, c: {"review_weeks": "3"},
+    ),
+    UrlCase("creators:application-decide", EDITORS, kwargs=an_application),
+    UrlCase(
+        "creators:application-decide",
+        EDITORS,
+        kwargs=an_application,
+        method="post",
+        data=decision_data,
+    ),
+    UrlCase("creators:application-withdraw", EDITORS, kwargs=an_application, method="post"),
+    # API
+    UrlCase("api:application-list", ALL_STAFF),
+    UrlCase(
+        "api:application-list",
+        EDITORS,
+        method="post",
+        data=api_application_data,
+        extra=JSON,
+    ),
+    UrlCase("api:application-wait", ALL_STAFF),
+    UrlCase(
+        "api:application-wait",
+        OWNER,
+        method="put",
+        data=lambda a, c: {"reapply_wait_days": 20},
+        extra=JSON,
+    ),
+    UrlCase("api:application-detail", ALL_STAFF, kwargs=an_application),
+    UrlCase(
+        "api:application-detail",
+        EDITORS,
+        kwargs=an_application,
+        method="patch",
+        data=lambda a, c: {"review_weeks": 3},
+        extra=JSON,
+    ),
+    UrlCase(
+        "api:application-decide",
+        EDITORS,
+        kwargs=an_application,
+        method="post",
+        data=decision_data,
+        extra=JSON,
+    ),
+    UrlCase("api:application-withdraw", EDITORS, kwargs=an_application, method="post"),
+]
