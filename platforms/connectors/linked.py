@@ -81,6 +81,17 @@ class TikTokLinkedConnector:
             )
         )
 
+    def list_replies(self, video_id: str, comment_id: str, cursor: str = "") -> Page[Comment]:
+        return self._call(
+            lambda t: self.api.list_replies(
+                token=t,
+                business_id=self._business_id,
+                video_id=video_id,
+                comment_id=comment_id,
+                cursor=cursor,
+            )
+        )
+
     def reply(self, video_id: str, comment_id: str, text: str) -> PostedAction:
         return self._call(
             lambda t: self.api.reply(

@@ -41,6 +41,9 @@ GET business/comment/list/
     data read: comments[] {comment_id, video_id, user_id, username, text, create_time,
                likes, status ("PUBLIC" | "HIDDEN"), owner (bool), parent_comment_id},
                cursor, has_more
+GET business/comment/reply/list/
+    query: business_id, video_id, comment_id, cursor (optional), max_count (<= 30)
+    data read: as for comment/list (the replies under that comment)
 POST business/comment/reply/create/
     body: business_id, video_id, comment_id, text          data read: comment_id
 POST business/comment/hide/
@@ -417,6 +420,42 @@ class TikTokApi:
         ]
         return Page(
             items=comments,
+            next_cursor=str(data.get("cursor") or ""),
+            has_more=bool(data.get("has_more")),
+        )
+
+    def list_replies(
+        self, *, token: str, business_id: str, video_id: str, comment_id: str, cursor: str = ""
+    ) -> Page[Comment]:
+        """The replies under one comment (delivery looks for its own reply there before
+        posting one again after an attempt whose outcome is unknown)."""
+        params: dict[str, Any] = {
+            "business_id": business_id,
+            "video_id": video_id,
+            "comment_id": comment_id,
+            "max_count": COMMENT_PAGE_SIZE,
+        }
+        if cursor:
+            params["cursor"] = cursor
+        data = self._call("GET", "business/comment/reply/list/", token=token, params=params)
+        replies = [
+            Comment(
+                comment_id=str(item["comment_id"]),
+                video_id=str(item.get("video_id") or video_id),
+                author_id=str(item.get("user_id") or ""),
+                author_handle=str(item.get("username") or ""),
+                text=str(item.get("text") or ""),
+                created_at=_timestamp(item.get("create_time")),
+                parent_id=str(item.get("parent_comment_id") or comment_id),
+                likes=_int(item.get("likes")),
+                hidden=str(item.get("status") or "").upper() == "HIDDEN",
+                is_owner=bool(item.get("owner")),
+            )
+            for item in data.get("comments") or []
+            if item.get("comment_id")
+        ]
+        return Page(
+            items=replies,
             next_cursor=str(data.get("cursor") or ""),
             has_more=bool(data.get("has_more")),
         )
