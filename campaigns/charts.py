@@ -128,7 +128,7 @@ def _open(chart_id: str, title: str, description: str, width: int, height: int) 
         f'aria-labelledby="{cid}-title {cid}-desc">',
         f'<title id="{cid}-title">{escape(title)}</title>',
         f'<desc id="{cid}-desc">{escape(description)}</desc>',
-        f'<text x="0" y="16" {FONT} font-size="15" font-weight="bold" fill="{INK}" '
+        f'<text x="0" y="15" {FONT} font-size="15" font-weight="bold" fill="{INK}" '
         f'class="chart-title">{escape(title)}</text>',
     ]
 
@@ -139,8 +139,8 @@ def _legend(parts: list[str], width: int, series: str) -> None:
         return
     x = width - len(series) * CHAR_WIDTH - 22
     parts.append(
-        f'<g class="chart-legend"><rect x="{_num(x)}" y="27" width="12" height="12" rx="2" '
-        f'fill="{BAR}"/><text x="{_num(x + 17)}" y="37" {FONT} font-size="12" '
+        f'<g class="chart-legend"><rect x="{_num(x)}" y="23" width="12" height="12" rx="2" '
+        f'fill="{BAR}"/><text x="{_num(x + 17)}" y="33" {FONT} font-size="12" '
         f'fill="{INK}">{escape(series)}</text></g>'
     )
 
@@ -169,8 +169,8 @@ def bar_chart(
 ) -> str:
     """Horizontal bars, one per (label, value); values below zero are drawn as zero.
     `value_label` names the bars' axis (under the bars), `series_label` the legend."""
-    gap, top_pad = 8, 50
-    height = max(110, top_pad + len(items) * (bar_height + gap) + 30)
+    gap, top_pad = 6, 44
+    height = max(100, top_pad + len(items) * (bar_height + gap) + 24)
     description = "; ".join(f"{label}: {value_format(value)}" for label, value in items)
     parts = _open(chart_id, title, description or empty_message, width, height)
     if not items:
@@ -225,7 +225,7 @@ def line_chart(
     zero_based: bool = True,
     empty_message: str = "No data yet",
     width: int = 480,
-    height: int = 280,
+    height: int = 250,
 ) -> str:
     """One series over ordered (label, value) points. The y axis runs over round ticks from
     zero (`zero_based`) or around the data (`zero_based=False`: followers, where the change
@@ -258,7 +258,7 @@ def line_chart(
     ticks = value_range([v for _, v in points], zero_based=zero_based)
     tick_texts = [ticks_format(t) for t in ticks]
     left = 22 + max(len(t) for t in tick_texts) * CHAR_WIDTH + 6
-    right, top_pad, bottom = 12, 50, 52
+    right, top_pad, bottom = 12, 46, 48
     plot_w = width - left - right
     plot_h = height - top_pad - bottom
     low, high = ticks[0], ticks[-1]
