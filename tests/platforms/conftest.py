@@ -29,4 +29,3 @@ def tiktok_api(tiktok):
     client = TikTokApi()
     yield client
     client.close()
-
