@@ -6,10 +6,13 @@ API, so one query string means the same everywhere:
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries.django_filters import CountryFilter
@@ -53,6 +56,27 @@ def _descending(term):
     if isinstance(term, str):
         return f"-{term}"
     return term.desc()
+
+
+class PlainSelect(forms.Select):
+    """A single `<select>` written in Python. Django renders a select through a template
+    per option; for the roster's six filter selects that was a third of the page's time."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = set(self.format_value(value))
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, " selected" if str(key) in selected else "", label)
+                for key, label in (
+                    ("" if v is None else str(v), label) for v, label in self.choices
+                )
+            ),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final), options)
 
 
 class CaseInsensitiveModelChoiceField(filter_fields.ModelChoiceField):

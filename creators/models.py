@@ -64,7 +64,6 @@ class Creator(TenantModel):
         max_length=16,
         choices=CreatorStatus.choices,
         default=CreatorStatus.ACTIVE,
-        db_index=True,
     )
     account_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -107,7 +106,16 @@ class Creator(TenantModel):
             ),
         ]
         indexes = [
+            # Lists of creators by name elsewhere (payouts, campaigns, Meta.ordering).
             models.Index(fields=["agency", "display_name"], name="creator_agency_name"),
+            # The roster's default order (selectors.roster): its first page without a sort.
+            models.Index(
+                models.F("agency"),
+                Lower("display_name"),
+                models.F("id"),
+                name="creator_agency_lname",
+            ),
+            # The roster's status filter and per-status counts.
             models.Index(fields=["agency", "status"], name="creator_agency_status"),
         ]
 

@@ -251,6 +251,7 @@ def _write(agency: Agency, actor, plans: list[_Plan]) -> ImportSummary:
     new = [p for p in plans if p.is_new]
     changed = [p for p in plans if not p.is_new and p.changed]
     Creator.objects.bulk_create([p.creator for p in new], batch_size=_BATCH)
+    selectors.roster_facets_forget(agency_id=agency.pk)  # the count and the countries
     for plan in changed:
         plan.creator.updated_at = now
     Creator.objects.bulk_update(

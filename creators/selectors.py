@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Lower
 
@@ -53,6 +57,59 @@ def roster(*, agency: Agency) -> QuerySet[Creator]:
         .annotate(tier=rate_cards.tier_expression("top_followers"))
         .order_by(Lower("display_name"), "id")
     )
+
+
+@dataclass(frozen=True)
+class RosterFacets:
+    """What every roster page shows besides its rows: the filter's country and niche choices
+    and the size of the whole roster. Cached per agency (`roster_facets_forget` on write)."""
+
+    countries: list[str]
+    niches: list[str]
+    count: int
+
+
+# An upper bound only: the services that write creators and niches forget the entry.
+ROSTER_FACETS_TIMEOUT = 60 * 60
+# Account managers are memberships, written by the agencies app (a lower layer that cannot
+# call into this one): a short lifetime instead of an invalidation.
+MANAGER_CHOICES_TIMEOUT = 60
+
+
+def _facets_key(agency_id: int) -> str:
+    return f"creators:roster-facets:{agency_id}"
+
+
+def roster_facets(*, agency: Agency) -> RosterFacets:
+    """The roster's facets from the cache, or three queries (countries, niches, count)."""
+    key = _facets_key(agency.pk)
+    facets = cache.get(key)
+    if facets is None:
+        facets = RosterFacets(
+            countries=roster_countries(agency=agency),
+            niches=list(agency_niches(agency=agency).values_list("name", flat=True)),
+            count=Creator.objects.for_agency(agency).count(),
+        )
+        cache.set(key, facets, ROSTER_FACETS_TIMEOUT)
+    return facets
+
+
+def roster_facets_forget(*, agency_id: int) -> None:
+    """Drop the cached facets now and again when the writing transaction commits: a page
+    reading the old rows meanwhile may have stored them again."""
+    key = _facets_key(agency_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+def account_manager_options(*, agency: Agency) -> list[tuple[str, str]]:
+    """(e-mail, label) of `account_manager_choices`, cached for MANAGER_CHOICES_TIMEOUT."""
+    key = f"creators:manager-options:{agency.pk}"
+    options = cache.get(key)
+    if options is None:
+        options = [(user.email, str(user)) for user in account_manager_choices(agency=agency)]
+        cache.set(key, options, MANAGER_CHOICES_TIMEOUT)
+    return options
 
 
 def roster_has_creators(*, agency: Agency) -> bool:

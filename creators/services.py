@@ -22,6 +22,7 @@ from agencies.audit import audit_record, snapshot
 from agencies.models import Agency, Membership
 from agencies.roles import Role
 
+from . import selectors
 from .models import AccountType, Creator, CreatorStatus, NicheTag, Platform, SocialAccount
 from .permissions import ACCOUNT_MANAGER_ROLES
 
@@ -136,6 +137,7 @@ def niche_tags_get_or_create(*, agency: Agency, names: Iterable[str]) -> list[Ni
             tag.full_clean(exclude=["agency"], validate_constraints=False)
             tag.save()
             existing[name.casefold()] = tag
+            selectors.roster_facets_forget(agency_id=agency.pk)
         tags.append(tag)
     return tags
 
@@ -242,6 +244,7 @@ def creator_create(
     niche_names = clean_niche_names(niches)
     _validate(creator)
     creator.save()
+    selectors.roster_facets_forget(agency_id=agency.pk)  # the count, maybe a new country
     tags = niche_tags_get_or_create(agency=agency, names=niche_names)
     creator.niches.set(tags)
     audit_record(
@@ -291,6 +294,8 @@ def creator_update(
     niche_names = clean_niche_names(niches) if niches is not None else None
     _validate(creator)
     creator.save()
+    if "country" in changes:
+        selectors.roster_facets_forget(agency_id=creator.agency_id)
     if niche_names is not None:
         creator.niches.set(niche_tags_get_or_create(agency=creator.agency, names=niche_names))
     after = creator_snapshot(creator, niches=niche_names)

@@ -3,6 +3,7 @@ CSV import and export. Thin: parse, authorise (`agency_view`), call a service, r
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -20,7 +21,7 @@ from agencies.tenancy import agency_view, get_for_agency
 from core.countries import country_name
 
 from . import insight_selectors, roster_csv, selectors, services
-from .filters import CreatorFilter
+from .filters import NO_MANAGER, CreatorFilter, PlainSelect
 from .forecast import FORECAST_POSTS
 from .forms import (
     CreatorForm,
@@ -55,15 +56,44 @@ def _is_fragment_request(request: HttpRequest) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-def _offer_roster_countries(request: HttpRequest, roster_filter: CreatorFilter) -> None:
-    """Offer the countries the roster uses rather than all 250 in the filter's select (the
-    filter still accepts any country). Rendering 250 options was half of the page's time."""
-    codes = selectors.roster_countries(agency=request.agency)
+def _offer_roster_facets(
+    request: HttpRequest, roster_filter: CreatorFilter, facets: selectors.RosterFacets
+) -> None:
+    """The filter's selects offer what the roster uses, from the cached facets: the countries
+    the roster uses rather than all 250 (the filter still accepts any country), the niches
+    and the account managers without a query each. Rendered by `PlainSelect` (Django's
+    template per option was most of the form's time)."""
+    fields = roster_filter.form.fields
+    codes = list(facets.countries)
     current = request.GET.get("country", "").upper()
     if current and current not in codes and country_name(current):
         codes.append(current)
-    field = roster_filter.form.fields["country"]
-    field.widget.choices = [("", _("All countries")), *((c, countries.name(c)) for c in codes)]
+    choices = {
+        "country": [("", _("All countries")), *((c, countries.name(c)) for c in codes)],
+        "niche": [("", fields["niche"].empty_label), *((n, n) for n in facets.niches)],
+        "manager": [
+            ("", fields["manager"].empty_label),
+            (NO_MANAGER, fields["manager"].null_label),
+            *selectors.account_manager_options(agency=request.agency),
+        ],
+    }
+    for name, field in fields.items():
+        if isinstance(field.widget, forms.Select) and not field.widget.allow_multiple_selected:
+            field.widget = PlainSelect(
+                attrs=field.widget.attrs, choices=choices.get(name) or list(field.widget.choices)
+            )
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told the number of rows (the cached size of the unfiltered roster)."""
+
+    def __init__(self, *args, count: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if count is not None:
+            self.__dict__["count"] = count  # Paginator.count is a cached_property
+
+
+FILTER_PARAMETERS = ("q", "status", "manager", "niche", "country", "eligibility", "can_reapply")
 
 
 @agency_view(allow=ROSTER_VIEW)
@@ -71,21 +101,20 @@ def _offer_roster_countries(request: HttpRequest, roster_filter: CreatorFilter) 
 def roster_list(request: HttpRequest) -> HttpResponse:
     roster_filter = _roster_filter(request)
     fragment = _is_fragment_request(request)
+    facets = selectors.roster_facets(agency=request.agency)
     if not fragment:
-        _offer_roster_countries(request, roster_filter)
-    page = Paginator(roster_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    filtered = any(
-        request.GET.get(name)
-        for name in ("q", "status", "manager", "niche", "country", "eligibility")
-    )
+        _offer_roster_facets(request, roster_filter, facets)
+    filtered = any(request.GET.get(name) for name in FILTER_PARAMETERS)
+    page = _CountedPaginator(
+        roster_filter.qs, PAGE_SIZE, count=None if filtered else facets.count
+    ).get_page(request.GET.get("page"))
     context = {
         "filter": roster_filter,
         "page_obj": page,
         "creators": page.object_list,
         "filtered": filtered,
         # Only an empty page needs to know whether the roster itself is empty.
-        "roster_empty": not page.object_list
-        and not selectors.roster_has_creators(agency=request.agency),
+        "roster_empty": not facets.count,
         "can_edit": request.membership.role in ROSTER_EDIT,
     }
     template = "creators/_roster_table.html" if fragment else "creators/list.html"

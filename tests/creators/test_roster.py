@@ -226,12 +226,13 @@ def test_a_creator_cannot_open_the_roster(creator_client, agency, roster):
 
 def _roster_page_queries(client, agency, django_assert_num_queries, **query):
     url = roster_url(agency, **query)
-    client.get(url)  # the first visit also saves the session
+    client.get(url)  # the first visit also saves the session and caches the roster's facets
     # savepoint (ATOMIC_REQUESTS), session, user, membership + agency (agency_view), the
-    # countries the roster uses (filter form), count, the page of creators with manager,
-    # login and total followers, their niches, their social accounts, the switcher's
-    # memberships (base.html), the manager and niche choices of the filter form, release.
-    with django_assert_num_queries(13 + scoping_queries()):
+    # page of creators with manager, login and total followers, their niches, their social
+    # accounts, the switcher's memberships (base.html), release. Was 13: the countries, the
+    # count and the niche and manager choices of the filter form now come from the cache
+    # (selectors.roster_facets, account_manager_options).
+    with django_assert_num_queries(9 + scoping_queries()):
         response = client.get(url)
     assert response.status_code == 200
     return response
@@ -523,3 +524,45 @@ def test_any_country_can_still_be_asked_for(manager_client, agency, roster):
     assert _names(response) == []
     assert not response.context["filter"].form.errors
     assert b'value="JP" selected' in response.content
+
+
+def test_the_cached_facets_follow_the_services_that_write_creators(
+    manager_client, agency, manager, roster
+):
+    # given: a visit has cached the roster's countries, niches and count
+    body = manager_client.get(roster_url(agency)).content.decode()
+    assert "3 creators" in body
+    assert '<option value="FR"' not in body
+
+    # when: a creator in a new country with a new niche joins through the service
+    services.creator_create(
+        agency=agency,
+        actor=manager,
+        display_name="Zoe Martin",
+        email="zoe@example.com",
+        country="FR",
+        niches=["travel"],
+    )
+
+    # then: the next page counts and offers them
+    body = manager_client.get(roster_url(agency)).content.decode()
+    assert "4 creators" in body
+    assert '<option value="FR">France</option>' in body
+    assert '<option value="travel">travel</option>' in body
+    # ... and a creator moved to another country is offered there too
+    services.creator_update(creator=roster["sara"], actor=manager, country="BE")
+    body = manager_client.get(roster_url(agency)).content.decode()
+    assert '<option value="BE">Belgium</option>' in body
+    assert '<option value="DE"' not in body
+
+
+def test_the_filter_selects_keep_the_chosen_values(manager_client, agency, manager, roster):
+    body = manager_client.get(
+        roster_url(agency, country="NL", niche="beauty", manager=manager.email, status="active")
+    ).content.decode()
+
+    assert '<option value="NL" selected>Netherlands</option>' in body
+    assert '<option value="beauty" selected>beauty</option>' in body
+    assert f'<option value="{manager.email}" selected>' in body
+    assert '<option value="active" selected>' in body
+    assert '<option value="none">Unassigned</option>' in body
