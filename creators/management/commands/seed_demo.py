@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from agencies.models import Agency
 from agencies.rls import tenant_transaction
 from creators.demo import DEMO_PASSWORD, seed_demo
-from payouts.demo import seed_demo_payouts
+from creators.program_demo import seed_demo_applications
+from payouts.demo import seed_demo_books, seed_demo_payouts
 
 
 class Command(BaseCommand):
@@ -33,10 +34,12 @@ class Command(BaseCommand):
             )
         result = seed_demo()
         # Payouts sit above the roster and campaigns: seeded after them, per agency.
-        payouts_created = 0
+        payouts_created = books_created = 0
         for agency in Agency.objects.order_by("pk"):
             with tenant_transaction(agency.pk):  # row-level security: one agency at a time
                 payouts_created += seed_demo_payouts(agency)
+                books_created += seed_demo_books(agency)  # statements, bank files, runs
+                seed_demo_applications(agency)  # one waiting for review, one may re-apply
         self.stdout.write(
             f"Demo ready: {result.agencies_created} agencies, {result.users_created} people, "
             f"{result.creators_created} creators and {result.campaigns_created} campaigns added "
@@ -45,6 +48,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo payouts for creator@northstar.test: {payouts_created} sets added "
             "(reconciled, paid in USD landing in EUR, returned and paid again, estimated)."
+        )
+        self.stdout.write(
+            f"Demo books: {books_created} agencies given five months of statements, "
+            "two imported bank files and two reconciliation runs."
         )
         width = max(len(login.email) for login in result.logins)
         self.stdout.write("")
