@@ -41,7 +41,8 @@ same handler serves `TIKTOK_API_BASE` and `TIKTOK_AUTH_URL`):
   {videos: [{item_id, create_time, caption, video_duration, video_views, likes, comments,
   shares, reach, average_time_watched, full_video_watched_rate, share_url}], cursor, has_more}.
 - `GET  business/comment/list/` — business_id, video_id, cursor, max_count (≤ 30),
-  sort_field=create_time, sort_order=asc|desc, status=ALL|PUBLIC → {comments: [{comment_id,
+  sort_field=create_time, sort_order=asc|desc, status=ALL|PUBLIC, include_replies=true|false
+  (replies listed among the comments, in time order) → {comments: [{comment_id,
   video_id, user_id, username, display_name, create_time, text, likes, replies, owner,
   status, parent_comment_id}], cursor, has_more}. With sort_order=asc the cursor is a
   position that stays valid as comments are hidden or deleted, so a stored cursor returns
@@ -227,7 +228,8 @@ class FakeTikTok:
         self._codes: dict[str, dict[str, Any]] = {}
         self._revoked: set[str] = set()  # revoked open_ids (every token of theirs)
         self._used_refresh: set[str] = set()
-        self._expired_before = 0  # access tokens issued before this moment count as expired
+        # Access tokens of an older generation count as expired (`expire_access_tokens`).
+        self._generation = 0
         self._failures: list[_Failure] = []
         self._seq = 0
         self._ids = 7_300_000_000_000_000_000
@@ -404,7 +406,7 @@ class FakeTikTok:
 
     def _token(self, kind: str, open_id: str, scopes: str, lifetime: int) -> str:
         issued = self.now()
-        nonce = uuid.uuid4().hex[:8]
+        nonce = f"g{self._generation}n{uuid.uuid4().hex[:8]}"
         scope = scopes.replace(",", "+")
         body = f"{kind}~{open_id}~{issued}~{issued + lifetime}~{scope}~{nonce}"
         return f"{body}~{self._sign(body)}"
@@ -416,8 +418,10 @@ class FakeTikTok:
         body = "~".join(parts[:6])
         if not hmac.compare_digest(self._sign(body), parts[6]):
             return None
+        generation = parts[5][1:].split("n", 1)[0]
         return {
             "open_id": parts[1],
+            "generation": int(generation) if generation.isdigit() else 0,
             "issued": int(parts[2]),
             "expires": int(parts[3]),
             "scopes": parts[4].split("+"),
@@ -457,7 +461,7 @@ class FakeTikTok:
 
     def expire_access_tokens(self) -> None:
         """Every access token issued so far is expired from now on (refresh tokens stay)."""
-        self._expired_before = self.now() + 1
+        self._generation += 1
 
     def revoke(self, open_id: str) -> None:
         """The user removed the app in TikTok: every token of theirs stops working."""
@@ -513,7 +517,7 @@ class FakeTikTok:
             claims = self._read_token(token, "act")
             if claims is None or claims["open_id"] in self._revoked:
                 return self._error(401, 40105, "The access token is invalid or was revoked")
-            if claims["expires"] <= self.now() or claims["issued"] < self._expired_before:
+            if claims["expires"] <= self.now() or claims["generation"] < self._generation:
                 return self._error(401, 40102, "The access token has expired")
             needed = SCOPE_OF.get(route, "")
             if needed and needed not in claims["scopes"]:
@@ -708,10 +712,11 @@ class FakeTikTok:
         if video is None:
             return self._error(404, 40007, "No such video")
         public_only = params.get("status", "PUBLIC") == "PUBLIC"
+        replies_too = str(params.get("include_replies", "")).lower() == "true"
         top = [
             c
             for c in video.comments
-            if not c.parent_comment_id
+            if (replies_too or not c.parent_comment_id)
             and c.status != "DELETED"
             and not (public_only and c.status == "HIDDEN")
         ]
@@ -916,9 +921,11 @@ def shared() -> FakeTikTok:
         if _shared is None:
             from django.conf import settings
 
+            # The app's own key and secret, whatever they are (empty in the demo), so the
+            # connector's token calls are accepted as TikTok would accept them.
             fake = FakeTikTok(
-                client_key=settings.TIKTOK_CLIENT_KEY or "fake-client-key",
-                client_secret=settings.TIKTOK_CLIENT_SECRET or FAKE_CLIENT_SECRET,
+                client_key=settings.TIKTOK_CLIENT_KEY,
+                client_secret=settings.TIKTOK_CLIENT_SECRET,
             )
             demo_world(fake)
             _shared = fake
