@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import urlencode
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from .audit import audit_record
@@ -41,14 +42,19 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DEFAULT_TIMEZONE = Agency._meta.get_field("timezone").default
 DEFAULT_CURRENCY = Agency._meta.get_field("default_currency").default
 
-_setups: list[AgencySetup] = []
+_setups: list[AgencySetup | str] = []
 
 
-def agency_setup_register(setup: AgencySetup) -> None:
+def agency_setup_register(setup: AgencySetup | str) -> None:
     """Add `setup(agency=...)`, called for every new agency inside its tenant transaction
-    (registering the same function again changes nothing)."""
+    (registering the same function again changes nothing). A dotted path is imported when the
+    first agency is created, so an app's `ready()` does not load its services at every start."""
     if setup not in _setups:
         _setups.append(setup)
+
+
+def agency_setups() -> list[AgencySetup]:
+    return [import_string(setup) if isinstance(setup, str) else setup for setup in _setups]
 
 
 @dataclass(frozen=True)
@@ -198,7 +204,7 @@ def agency_onboard(
             raise ValidationError({"slug": _slug_taken(slug)}) from None
         acting_user = actor if getattr(actor, "is_authenticated", False) else None
         with tenant_transaction(agency.pk, acting_user.pk if acting_user else None):
-            for setup in _setups:
+            for setup in agency_setups():
                 setup(agency=agency)
             membership = invitation = None
             if owner is not None:

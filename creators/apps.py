@@ -12,6 +12,4 @@ class CreatorsConfig(AppConfig):
         # A new agency starts with its insight settings (agencies/onboarding.py).
         from agencies.onboarding import agency_setup_register
 
-        from .insight_services import insight_settings_ensure
-
-        agency_setup_register(insight_settings_ensure)
+        agency_setup_register("creators.insight_services.insight_settings_ensure")

@@ -12,7 +12,5 @@ class ModerationConfig(AppConfig):
         # A new agency starts with its moderation settings and SLA rules (agencies/onboarding.py).
         from agencies.onboarding import agency_setup_register
 
-        from .policies import moderation_settings_get, sla_rules_ensure
-
-        agency_setup_register(moderation_settings_get)
-        agency_setup_register(sla_rules_ensure)
+        agency_setup_register("moderation.policies.moderation_settings_get")
+        agency_setup_register("moderation.policies.sla_rules_ensure")

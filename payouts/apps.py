@@ -20,6 +20,4 @@ class PayoutsConfig(AppConfig):
         # A new agency starts with its payout settings row (reconciliation locks it).
         from agencies.onboarding import agency_setup_register
 
-        from .services import settings_for
-
-        agency_setup_register(settings_for)
+        agency_setup_register("payouts.services.settings_for")
