@@ -17,6 +17,19 @@ def a_case(agency, creator) -> dict:
     return {"pk": case_open(agency=agency, title="Angry comment", creator=creator).pk}
 
 
+def a_message_case(agency, creator) -> dict:
+    from django.utils import timezone
+
+    from moderation.cases import case_open
+    from moderation.inbound import MessageIn, messages_ingest
+    from moderation.models import InboundMessage
+
+    incoming = MessageIn("tiktok", "url-case-1", "comment", "acct", "fan", "hm", timezone.now())
+    [pk] = messages_ingest(agency=agency, messages=[incoming], source="api").created
+    message = InboundMessage.objects.get(pk=pk)
+    return {"pk": case_open(agency=agency, title="Comment", message=message).pk}
+
+
 def a_policy(agency, creator) -> dict:
     from moderation.policies import policy_ensure_default
 
@@ -33,6 +46,14 @@ CASES: list[UrlCase] = [
         method="post",
         data=lambda agency, creator: {"action": "note", "text": "looking"},
     ),
+    UrlCase(
+        "moderation:case-reply",
+        QUEUE,
+        kwargs=a_message_case,
+        method="post",
+        data=lambda agency, creator: {"text": "Thanks, we are on it."},
+    ),
+    UrlCase("moderation:inbox", QUEUE),
     UrlCase("moderation:policies", QUEUE),
     UrlCase("moderation:policy", QUEUE, kwargs=a_policy),
     UrlCase("moderation:settings", OWNER),
