@@ -31,7 +31,11 @@ from creators.models import Creator
 from .auditing import audit_bulk, audit_entry
 from .bulk import bulk_insert, bulk_set
 from .business_time import BusinessCalendar, add_business_minutes
+from .limits import AccountGate
 from .models import (
+    ActionKind,
+    ActionOutcome,
+    AutomatedAction,
     Case,
     CaseEvent,
     CaseStatus,
@@ -41,8 +45,9 @@ from .models import (
     Notification,
     SlaRule,
 )
-from .policies import sla_rules_ensure_many
-from .selectors import agency_calendars
+from .outbox import deliver_now
+from .policies import moderation_settings_get, policy_ensure_default, sla_rules_ensure_many
+from .selectors import agency_calendars, effective_policy_version
 
 # Who is notified about a case nobody is assigned to, per level.
 FALLBACK_ROLES = {
@@ -508,6 +513,102 @@ def case_resolve(*, case: Case, actor, note: str = "", now: datetime | None = No
         after={"status": CaseStatus.RESOLVED, "note": note[:200]},
     )
     return case
+
+
+MAX_REPLY = 1000
+
+
+@transaction.atomic
+def case_reply(*, case: Case, actor, text: str, now: datetime | None = None) -> AutomatedAction:
+    """A person answers the case's message from the creator's account: a public reply to a
+    comment, a DM to the author of a DM. Sent at once through the connector (the outbox),
+    recorded as an action with the policy version in force, on the timeline and audited.
+
+    The automation's safeguards hold for people too: a DM never goes to someone who opted
+    out; a public reply counts against the account's hourly and daily reply limits (locks
+    the account's counter row, like triage); during crisis mode only a case at Legal / PR
+    may answer, since crisis communication goes through them. Raises ValidationError with
+    the reason otherwise; nothing is written then.
+    """
+    now = now or timezone.now()
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Write the reply.")})
+    if len(text) > MAX_REPLY:
+        raise ValidationError(
+            {"text": _("A reply may be at most %(n)d characters.") % {"n": MAX_REPLY}}
+        )
+    case = _lock(case)
+    message = (
+        InboundMessage.objects.select_related("contact").filter(pk=case.message_id).first()
+        if case.message_id
+        else None
+    )
+    if message is None:
+        raise ValidationError(_("This case has no message to answer."))
+    if case.status != CaseStatus.OPEN:
+        raise ValidationError(_("This case is resolved; reopen a new one to answer."))
+    if moderation_settings_get(agency=case.agency).crisis_mode and case.level < Level.LEGAL_PR:
+        raise ValidationError(
+            _("Crisis mode is on: only Legal / PR answers. Escalate the case to reply.")
+        )
+    contact = message.contact
+    version = effective_policy_version(case.agency, message.creator_id)
+    if version is None:
+        version = policy_ensure_default(agency=case.agency).current_version
+    if message.kind == "dm":
+        kind = ActionKind.DM
+        if contact.dm_opted_out_at is not None:
+            raise ValidationError(_("This person opted out of DMs; no DM can be sent."))
+    else:
+        kind = ActionKind.REPLY
+        limits = version.rules["limits"]
+        account = (message.platform, message.account)
+        gate = AccountGate(agency_id=case.agency_id, accounts={account}, now=now)
+        why = gate.reply_take(
+            account,
+            hourly=limits["replies_per_account_per_hour"],
+            daily=limits["replies_per_account_per_day"],
+        )
+        if why:
+            raise ValidationError(
+                _(
+                    "The account reached its reply limit (%(limit)d replies an "
+                    "%(period)s); try again later."
+                )
+                % {
+                    "limit": why["limit"],
+                    "period": _("hour") if why["code"] == "hourly_limit" else _("day"),
+                }
+            )
+    action = AutomatedAction(
+        agency_id=case.agency_id,
+        message=message,
+        contact=contact,
+        policy_version=version,
+        kind=kind,
+        outcome=ActionOutcome.SENT,
+        reasons=[{"code": "staff_reply", "case": case.pk}],
+        platform=message.platform,
+        account=message.account,
+        text=text,
+        promotional=False,
+        due_at=now,
+        sent_at=now,
+    )
+    action.save()
+    deliver_now([action], now=now)
+    _first_response(case, actor, now)
+    case.save(update_fields=["first_response_at"])
+    _event(case, "reply", actor, text, now, {"kind": kind, "action": action.pk})
+    audit_record(
+        agency=case.agency,
+        actor=actor,
+        action="case.reply",
+        obj=case,
+        after={"kind": kind, "action": action.pk, "text": text[:200]},
+    )
+    return action
 
 
 def breach_scan(*, now: datetime | None = None, batch: int = 500) -> int:

@@ -85,5 +85,17 @@ class CaseActionForm(forms.Form):
         self.fields["assignee"].choices = staff_choices(agency)
 
 
+class CaseReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Reply"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Posted from the creator's account: a public reply to a comment, a DM to the "
+            "author of a DM."
+        ),
+    )
+
+
 class CsvImportForm(forms.Form):
     file = forms.FileField(label=_("CSV file"))

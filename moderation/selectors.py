@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from agencies.models import Agency
 from core.numbers import ascii_int
@@ -15,6 +15,7 @@ from creators.models import Creator
 
 from .business_time import BusinessCalendar
 from .models import (
+    AutomatedAction,
     Case,
     CaseStatus,
     CaseStint,
@@ -100,7 +101,9 @@ def case_queue(
     overdue: bool = False,
     now: datetime | None = None,
 ) -> QuerySet[Case]:
-    cases = Case.objects.filter(agency=agency).select_related("assignee", "creator", "message")
+    cases = Case.objects.filter(agency=agency).select_related(
+        "assignee", "creator", "message__contact"
+    )
     if status:
         cases = cases.filter(status=status)
     if (level_number := ascii_int(level)) is not None:
@@ -127,6 +130,20 @@ def notifications_for(agency: Agency, user, *, limit: int = 5) -> list[Notificat
 
 def message_list(agency: Agency) -> QuerySet[InboundMessage]:
     return InboundMessage.objects.filter(agency=agency).select_related("contact", "creator")
+
+
+def inbox_messages(agency: Agency) -> QuerySet[InboundMessage]:
+    """Every message of the agency with its author, creator and decisions (the decisions in
+    one more query per page)."""
+    decisions = AutomatedAction.objects.only("id", "message_id", "kind", "reasons").order_by("id")
+    return message_list(agency).prefetch_related(Prefetch("actions", queryset=decisions))
+
+
+def inbox_creators(agency: Agency) -> list[Creator]:
+    """The creators the inbox filter offers (one query)."""
+    return list(
+        Creator.objects.for_agency(agency).only("id", "display_name").order_by("display_name")
+    )
 
 
 def outbox_list(agency: Agency) -> QuerySet[OutboxMessage]:

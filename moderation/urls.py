@@ -8,8 +8,10 @@ app_name = "moderation"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("messages/", views.inbox, name="inbox"),
     path("cases/<id:pk>/", views.case_detail, name="case"),
     path("cases/<id:pk>/action/", views.case_action, name="case-action"),
+    path("cases/<id:pk>/reply/", views.case_reply_view, name="case-reply"),
     path("policies/", views.policies, name="policies"),
     path("policies/<id:pk>/", views.policy_detail, name="policy"),
     path("settings/", views.sla_settings, name="settings"),

@@ -19,10 +19,12 @@ from creators.models import Creator
 
 from . import permissions as perms
 from . import selectors
-from .cases import case_assign, case_escalate, case_note, case_resolve
+from .cases import case_assign, case_escalate, case_note, case_reply, case_resolve
+from .filters import MessageFilter
 from .forms import (
     CaseActionForm,
     CaseFilterForm,
+    CaseReplyForm,
     CsvImportForm,
     HolidayForm,
     PolicyForm,
@@ -76,21 +78,71 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @agency_view(allow=perms.QUEUE)
 @require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """Every inbound message, flagged or not, with what was decided and why."""
+    message_filter = MessageFilter(
+        request.GET or None,
+        queryset=selectors.inbox_messages(request.agency),
+        request=request,
+        creators=selectors.inbox_creators(request.agency),
+    )
+    filtered = bool(message_filter.is_bound and message_filter.form.has_changed())
+    context = {
+        "filter": message_filter,
+        "page_obj": _page(request, message_filter.qs),
+        "filtered": filtered,
+    }
+    return render(request, "moderation/inbox.html", context)
+
+
+@agency_view(allow=perms.QUEUE)
+@require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_for_agency(
         Case.objects.select_related("message__contact", "assignee", "creator"),
         request.agency,
         pk=pk,
     )
+    return _case_page(request, case)
+
+
+def _case_page(request: HttpRequest, case: Case, reply_form=None, status: int = 200):
     context = {
         "case": case,
+        "now": timezone.now(),
         "events": case.events.select_related("actor"),
         "form": CaseActionForm(agency=request.agency, initial={"assignee": case.assignee_id or ""}),
+        "reply_form": reply_form or CaseReplyForm(),
         "actions": (
             case.message.actions.select_related("policy_version__policy") if case.message else []
         ),
     }
-    return render(request, "moderation/case.html", context)
+    return render(request, "moderation/case.html", context, status=status)
+
+
+@agency_view(allow=perms.CASE_ACT)
+@require_POST
+def case_reply_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Answer the case's message from the creator's account, through the outbox."""
+    case = get_for_agency(
+        Case.objects.select_related("message__contact", "assignee", "creator"),
+        request.agency,
+        pk=pk,
+    )
+    form = CaseReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            case_reply(case=case, actor=request.user, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("Reply sent through the outbox."))
+            return redirect("moderation:case", agency_slug=request.agency.slug, pk=case.pk)
+    return _case_page(request, case, reply_form=form, status=400)
 
 
 @agency_view(allow=perms.CASE_ACT)
