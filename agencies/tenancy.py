@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Agency, Membership
@@ -80,12 +81,20 @@ def agency_view(*, allow: Iterable[str]) -> Callable:
             # The rest of the request sees this agency's rows (rendering and streaming too);
             # `request_finished` clears it.
             request_agency(membership.agency_id, request.user.pk)
+            # Dates and times on the page are the agency's (core.formatting); cleared with
+            # the scope at `request_finished`.
+            timezone.activate(membership.agency.tzinfo)
             return view(request, *args, **kwargs)
 
         wrapper.agency_roles = allowed  # type: ignore[attr-defined]
         return wrapper
 
     return decorator
+
+
+def request_timezone_end(**kwargs) -> None:
+    """`request_finished` receiver: the next request on this thread starts in UTC again."""
+    timezone.deactivate()
 
 
 def enter_agency_of(lookup: str, key) -> bool:

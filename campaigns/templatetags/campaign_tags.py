@@ -2,16 +2,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 from django import template
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, to_locale
+
+from core import formatting
 
 register = template.Library()
 
 
 def _locale() -> str:
-    return to_locale(get_language() or "en")
+    return formatting.current_locale()
 
 
 @register.filter
@@ -32,16 +33,12 @@ def pct(value) -> str:
 
 @register.simple_tag
 def money(amount, currency: str) -> str:
-    if amount is None:
-        return "—"
-    return format_currency(Decimal(amount), currency, locale=_locale())
+    return formatting.money(amount, currency)
 
 
 @register.filter
 def number(value) -> str:
-    if value is None:
-        return "—"
-    return format_decimal(value, locale=_locale())
+    return formatting.number(value)
 
 
 @register.filter

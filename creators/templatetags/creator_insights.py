@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from babel.numbers import format_currency
 from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, to_locale
 
+from core import formatting
 from creators.models import EligibilityStatus, Program, Tier
 
 register = template.Library()
@@ -48,9 +48,7 @@ def status_badge(status: str) -> str:
 
 @register.simple_tag
 def money(amount, currency: str = "USD") -> str:
-    if amount is None or amount == "":
-        return "—"
-    return format_currency(Decimal(amount), currency, locale=_locale())
+    return formatting.money(amount, currency)
 
 
 @register.simple_tag

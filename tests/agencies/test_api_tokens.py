@@ -15,11 +15,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format
 
 from agencies.models import ApiToken, AuditLog, Membership
 from agencies.roles import Role
 from agencies.tokens import api_token_create
+from core.formatting import datetime_short
 from tests.agencies.support import scoping_queries
 from tests.helpers import client_for, member
 
@@ -253,10 +253,8 @@ def test_the_tokens_page_shows_expiry_last_use_and_expired_tokens(manager_client
 
     content = page.content.decode()
     with timezone.override(agency.timezone):
-        assert date_format(timezone.localtime(token.expires_at), "SHORT_DATETIME_FORMAT") in content
-        assert (
-            date_format(timezone.localtime(token.last_used_at), "SHORT_DATETIME_FORMAT") in content
-        )
+        assert datetime_short(token.expires_at) in content
+        assert datetime_short(token.last_used_at) in content
     assert ">expired<" in content
     assert "Valid for" in content
 
