@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import api, fx_api
+from . import api, fx_api, income_api
 
 urlpatterns = [
     path("payouts/statements/", api.StatementList.as_view(), name="payout-statement-list"),
@@ -34,6 +34,12 @@ urlpatterns = [
     path("payouts/matches/", api.MatchList.as_view(), name="payout-match-list"),
     path("payouts/runs/", api.RunList.as_view(), name="reconciliation-run-list"),
     path("payouts/runs/<id:pk>/", api.RunDetail.as_view(), name="reconciliation-run-detail"),
+    path(
+        "payouts/creators/<id:pk>/income/",
+        income_api.CreatorIncome.as_view(),
+        name="payout-creator-income",
+    ),
+    path("me/income/", income_api.MyIncome.as_view(), name="me-income"),
     path("payouts/fx-rates/", fx_api.FxRateList.as_view(), name="fx-rate-list"),
     path("payouts/fx-rates/<id:pk>/", fx_api.FxRateDetail.as_view(), name="fx-rate-detail"),
     path(

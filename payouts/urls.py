@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import fx_views, views
+from . import fx_views, income_views, views
 
 app_name = "payouts"
 
@@ -41,6 +41,8 @@ urlpatterns = [
     path("fx/import/", fx_views.fx_import, name="fx_import"),
     path("fx/<id:pk>/edit/", fx_views.fx_rate_edit, name="fx_rate_edit"),
     path("fx/<id:pk>/delete/", fx_views.fx_rate_delete, name="fx_rate_delete"),
+    path("creators/<id:pk>/income/", income_views.creator_income, name="creator_income"),
+    path("me/income/", income_views.portal_income, name="portal_income"),
     path("me/", views.portal, name="portal"),
     path("me/payouts.csv", views.portal_csv, name="portal_csv"),
 ]

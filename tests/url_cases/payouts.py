@@ -273,3 +273,19 @@ CASES: list[UrlCase] = [
     UrlCase("api:reference-rate-list", READ),
     UrlCase("api:reference-rate-import", WRITE, method="post", data=_empty),
 ]
+
+# --- income mix ---------------------------------------------------------------------------------
+
+
+def _a_creator(agency, creator):
+    from tests.factories import CreatorFactory
+
+    return {"pk": CreatorFactory(agency=agency).pk}
+
+
+CASES += [
+    UrlCase("payouts:creator_income", READ, kwargs=_a_creator),
+    UrlCase("payouts:portal_income", CREATOR_ROLES),
+    UrlCase("api:payout-creator-income", READ, kwargs=_a_creator),
+    UrlCase("api:me-income", CREATOR_ROLES),
+]
