@@ -3,6 +3,8 @@ filters (`CreatorFilter`), the same services for every write."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
@@ -12,14 +14,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies.api_base import AgencyAPIMixin
+from agencies.api_pagination import StandardPagination
 from agencies.tenancy import get_for_agency
+from core.pagination import CountedPaginator
 
 from . import selectors, services
-from .filters import CreatorFilter
+from .filters import CreatorFilter, is_filtered
 from .models import Creator, SocialAccount
 from .permissions import PERSONAL_DATA_VIEW, PORTAL_VIEW, ROSTER_EDIT, ROSTER_VIEW
 from .serializers import (
     CreatorProfileSerializer,
+    CreatorRowSerializer,
     CreatorSerializer,
     OffboardSerializer,
     SocialAccountSerializer,
@@ -62,6 +67,18 @@ class _RosterMixin(AgencyAPIMixin):
         return self.roster().get(pk=creator.pk)
 
 
+class _RosterPagination(StandardPagination):
+    """The standard pages, counted from the cached size of the roster when no filter
+    narrows it (`selectors.roster_facets`)."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        count = None
+        if view is not None and not is_filtered(request.query_params):
+            count = selectors.roster_facets(agency=view.agency).count
+        self.django_paginator_class = partial(CountedPaginator, count=count)
+        return super().paginate_queryset(queryset, request, view)
+
+
 @extend_schema(tags=["roster"])
 class CreatorList(_RosterMixin, generics.ListCreateAPIView):
     """The agency's creators: search (`q`), filters, sort and pages as on the roster page."""
@@ -69,10 +86,21 @@ class CreatorList(_RosterMixin, generics.ListCreateAPIView):
     serializer_class = CreatorSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = CreatorFilter
+    pagination_class = _RosterPagination
     queryset = Creator.objects.none()
 
     def get_queryset(self):
-        return self.roster()
+        if getattr(self, "swagger_fake_view", False):
+            return Creator.objects.none()
+        return selectors.roster_rows(agency=self.agency)
+
+    def get_serializer_class(self):
+        # The list's rows are written by the lean row serializer; a POST answers as before.
+        if getattr(self, "swagger_fake_view", False):  # the schema names one shape
+            return CreatorSerializer
+        if self.request is not None and self.request.method == "GET":
+            return CreatorRowSerializer
+        return CreatorSerializer
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)

@@ -231,3 +231,12 @@ class CreatorFilter(django_filters.FilterSet):
         if value.startswith("-"):
             terms = tuple(_descending(t) for t in terms)
         return queryset.order_by(*terms)
+
+
+# Every parameter that narrows the roster (all but the sort): without any, a list is the
+# whole roster and its size is the cached `selectors.roster_facets(...).count`.
+FILTER_NAMES = tuple(name for name in CreatorFilter.base_filters if name != "sort")
+
+
+def is_filtered(params) -> bool:
+    return any(params.get(name) for name in FILTER_NAMES)

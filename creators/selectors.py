@@ -112,6 +112,23 @@ def account_manager_options(*, agency: Agency) -> list[tuple[str, str]]:
     return options
 
 
+def roster_rows(*, agency: Agency) -> QuerySet[Creator]:
+    """`roster` for list pages and the API list: the niches and social accounts of a page
+    come as plain lists (`niche_list`, `account_list`) rather than through the related
+    managers, which build a queryset per creator when prefetched (half the cost of a page
+    of 50). Same three queries a page."""
+    niches = NicheTag.objects.order_by(Lower("name"))
+    accounts = SocialAccount.objects.order_by("-followers")
+    return (
+        roster(agency=agency)
+        .prefetch_related(None)
+        .prefetch_related(
+            Prefetch("niches", queryset=niches, to_attr="niche_list"),
+            Prefetch("social_accounts", queryset=accounts, to_attr="account_list"),
+        )
+    )
+
+
 def roster_has_creators(*, agency: Agency) -> bool:
     return Creator.objects.for_agency(agency).exists()
 

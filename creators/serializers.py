@@ -135,6 +135,74 @@ class CreatorSerializer(serializers.ModelSerializer):
         return value
 
 
+_datetime = serializers.DateTimeField()
+_date = serializers.DateField()
+
+
+def _when(value):
+    return None if value is None else _datetime.to_representation(value)
+
+
+def _account_row(account: SocialAccount) -> dict:
+    return {
+        "id": account.pk,
+        "platform": account.platform,
+        "handle": account.handle,
+        "profile_url": account.profile_url,
+        "followers": account.followers,
+        "created_at": _when(account.created_at),
+        "updated_at": _when(account.updated_at),
+    }
+
+
+# What a row of the list needs from a creator of `selectors.roster_rows`, by field name;
+# the same values CreatorSerializer gives (tests/creators/test_api.py compares them).
+_ROW_VALUES = {
+    "id": lambda c: c.pk,
+    "display_name": lambda c: c.display_name,
+    "legal_name": lambda c: c.legal_name,
+    "email": lambda c: c.email,
+    "date_of_birth": lambda c: (
+        None if c.date_of_birth is None else _date.to_representation(c.date_of_birth)
+    ),
+    "account_type": lambda c: c.account_type,
+    "status": lambda c: c.status,
+    "account_manager": lambda c: c.account_manager.email if c.account_manager_id else None,
+    "login": lambda c: c.user.email if c.user_id else None,
+    "niches": lambda c: [tag.name for tag in c.niche_list],
+    "notes": lambda c: c.notes,
+    "social_accounts": lambda c: [_account_row(a) for a in c.account_list],
+    "total_followers": lambda c: c.total_followers,
+    "tier": lambda c: c.tier,
+    "created_at": lambda c: _when(c.created_at),
+    "updated_at": lambda c: _when(c.updated_at),
+    "offboarded_at": lambda c: _when(c.offboarded_at),
+}
+
+
+class CreatorRowSerializer(CreatorSerializer):
+    """A row of the roster list (read only): CreatorSerializer's fields, each written
+    straight from a creator of `selectors.roster_rows`. DRF's field-by-field path (and a
+    nested serializer per social account) was most of the list's time; a field without a
+    plain value here still goes through its DRF field."""
+
+    def to_representation(self, instance: Creator) -> dict:
+        country = self.fields["country"]
+        row = {}
+        for name, field in self.fields.items():
+            if field.write_only:
+                continue
+            value = _ROW_VALUES.get(name)
+            if name == "country":
+                row[name] = country.to_representation(instance.country)
+            elif value is not None:
+                row[name] = value(instance)
+            else:
+                attribute = field.get_attribute(instance)
+                row[name] = None if attribute is None else field.to_representation(attribute)
+        return row
+
+
 class CreatorProfileSerializer(CreatorSerializer):
     """What a creator sees of their own profile: no internal notes; their own legal name and
     date of birth."""

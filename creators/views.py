@@ -7,7 +7,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,9 +18,10 @@ from agencies.formflow import add_service_errors
 from agencies.spreadsheets import csv_streaming_response
 from agencies.tenancy import agency_view, get_for_agency
 from core.countries import country_name
+from core.pagination import CountedPaginator
 
 from . import insight_selectors, roster_csv, selectors, services
-from .filters import NO_MANAGER, CreatorFilter, PlainSelect
+from .filters import NO_MANAGER, CreatorFilter, PlainSelect, is_filtered
 from .forecast import FORECAST_POSTS
 from .forms import (
     CreatorForm,
@@ -45,10 +45,11 @@ PAGE_SIZE = 25
 MAX_ERRORS_SHOWN = 200
 
 
-def _roster_filter(request: HttpRequest) -> CreatorFilter:
-    return CreatorFilter(
-        request.GET, queryset=selectors.roster(agency=request.agency), request=request
-    )
+def _roster_filter(request: HttpRequest, *, rows: bool = False) -> CreatorFilter:
+    """The roster filtered by the query string; `rows`: as the list page shows it
+    (`selectors.roster_rows`), else with the related managers prefetched (the export)."""
+    select = selectors.roster_rows if rows else selectors.roster
+    return CreatorFilter(request.GET, queryset=select(agency=request.agency), request=request)
 
 
 def _is_fragment_request(request: HttpRequest) -> bool:
@@ -84,28 +85,16 @@ def _offer_roster_facets(
             )
 
 
-class _CountedPaginator(Paginator):
-    """A paginator told the number of rows (the cached size of the unfiltered roster)."""
-
-    def __init__(self, *args, count: int | None = None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if count is not None:
-            self.__dict__["count"] = count  # Paginator.count is a cached_property
-
-
-FILTER_PARAMETERS = ("q", "status", "manager", "niche", "country", "eligibility", "can_reapply")
-
-
 @agency_view(allow=ROSTER_VIEW)
 @require_GET
 def roster_list(request: HttpRequest) -> HttpResponse:
-    roster_filter = _roster_filter(request)
+    roster_filter = _roster_filter(request, rows=True)
     fragment = _is_fragment_request(request)
     facets = selectors.roster_facets(agency=request.agency)
     if not fragment:
         _offer_roster_facets(request, roster_filter, facets)
-    filtered = any(request.GET.get(name) for name in FILTER_PARAMETERS)
-    page = _CountedPaginator(
+    filtered = is_filtered(request.GET)
+    page = CountedPaginator(
         roster_filter.qs, PAGE_SIZE, count=None if filtered else facets.count
     ).get_page(request.GET.get("page"))
     context = {
