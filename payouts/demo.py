@@ -18,6 +18,8 @@ follow today, like the demo campaign.
 
 from __future__ import annotations
 
+import random
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import count
@@ -29,12 +31,19 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from campaigns.models import Campaign
-from creators.models import Creator
+from creators.models import Creator, CreatorStatus
 
 from . import services
 from .bank_import import bank_statement_import
-from .models import BankAccount, PayoutSource, PayoutStatement, StatementStatus
-from .reconciliation import reconcile
+from .models import (
+    AdjustmentKind,
+    BankAccount,
+    PayoutSource,
+    PayoutStatement,
+    ReconciliationRun,
+    StatementStatus,
+)
+from .reconciliation import reconcile, run_execute
 from .selectors import statement_trail
 
 PORTAL_CREATOR_EMAIL = "creator@northstar.test"
@@ -191,19 +200,21 @@ def _pay_in_full(statement: PayoutStatement, actor, paid_on: date, reference: st
     )
 
 
-def _entry(refs, amount, booked, remittance, *, e2e="", reversal=False) -> str:
+def _entry(
+    refs, amount, booked, remittance, *, e2e="", reversal=False, currency="EUR", prefix="NSB"
+) -> str:
     """One booked CAMT.053 entry: a credit from the platform, or its reversal (a debit
     with RvslInd and the credit's end-to-end id, as banks book a returned transfer)."""
     debit = reversal
     code = ("PMNT", "RCDT", "RRTN") if reversal else ("PMNT", "RCDT", "ESCT")
     party = "Cdtr" if debit else "Dbtr"
     return (
-        f'<Ntry><Amt Ccy="EUR">{amount}</Amt>'
+        f'<Ntry><Amt Ccy="{currency}">{amount}</Amt>'
         f"<CdtDbtInd>{'DBIT' if debit else 'CRDT'}</CdtDbtInd>"
         + ("<RvslInd>true</RvslInd>" if reversal else "")
         + f"<Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>{booked.isoformat()}</Dt></BookgDt>"
         f"<ValDt><Dt>{booked.isoformat()}</Dt></ValDt>"
-        f"<AcctSvcrRef>NSB{booked:%y%m%d}{next(refs):04d}</AcctSvcrRef>"
+        f"<AcctSvcrRef>{prefix}{booked:%y%m%d}{next(refs):04d}</AcctSvcrRef>"
         f"<BkTxCd><Domn><Cd>{code[0]}</Cd><Fmly><Cd>{code[1]}</Cd>"
         f"<SubFmlyCd>{code[2]}</SubFmlyCd></Fmly></Domn></BkTxCd>"
         "<NtryDtls><TxDtls><Refs>"
@@ -213,17 +224,251 @@ def _entry(refs, amount, booked, remittance, *, e2e="", reversal=False) -> str:
     )
 
 
-def _import(account: BankAccount, actor, name: str, refs, entries: list[str]) -> None:
+def camt053(account: BankAccount, refs, entries: list[str], *, prefix: str = "NS-DEMO") -> bytes:
+    """A CAMT.053 bank statement of `account` with the given entries (see `_entry`)."""
     document = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>'
-        f"<GrpHdr><MsgId>NS-DEMO-{next(refs)}</MsgId>"
+        f"<GrpHdr><MsgId>{prefix}-{next(refs)}</MsgId>"
         f"<CreDtTm>{timezone.now().replace(microsecond=0).isoformat()}</CreDtTm></GrpHdr>"
-        f"<Stmt><Id>NS-DEMO-{next(refs)}</Id>"
-        f"<Acct><Id><IBAN>{account.iban}</IBAN></Id><Ccy>EUR</Ccy></Acct>"
+        f"<Stmt><Id>{prefix}-{next(refs)}</Id>"
+        f"<Acct><Id><IBAN>{account.iban}</IBAN></Id><Ccy>{account.currency}</Ccy></Acct>"
         + "".join(entries)
         + "</Stmt></BkToCstmrStmt></Document>"
     )
+    return document.encode()
+
+
+def _import(
+    account: BankAccount, actor, name: str, refs, entries: list[str], *, prefix: str = "NS-DEMO"
+) -> None:
     bank_statement_import(
-        account=account, actor=actor, data=document.encode(), file_name=name, format="camt053"
+        account=account,
+        actor=actor,
+        data=camt053(account, refs, entries, prefix=prefix),
+        file_name=name,
+        format="camt053",
+    )
+
+
+# --- The agency's books: every finance page with something on it -----------------------------
+
+
+@dataclass(frozen=True)
+class DemoBooks:
+    """Per demo agency: its operating account and the prefixes of its references."""
+
+    iban: str
+    ref: str  # in statement references: TTCR-<ref>-202611-01
+    bank: str  # the bank's own reference prefix
+    fx_pair: str
+    fx_rate: str
+
+
+BOOKS = {
+    # ISO/bank example IBANs: valid check digits, nobody's account.
+    "northstar": DemoBooks(IBAN, "NS", "NSF", "USD/EUR", "0.92"),
+    "lumen": DemoBooks("GB29NWBK60161331926819", "LU", "LUF", "USD/GBP", "0.79"),
+}
+SOURCES = (
+    (PayoutSource.CREATIVITY_PROGRAM, "TTCR"),
+    (PayoutSource.CREATOR_FUND, "TTCF"),
+    (PayoutSource.BRAND_DEAL, "TTBD"),
+)
+MONTHS = 5  # settled months before this one, plus this month's estimates
+AMBIGUOUS = "315.00"  # two statements of one amount, one deposit without a reference
+
+
+def _month_end(today: date, months_ago: int) -> date:
+    first = today.replace(day=1)
+    for _ in range(months_ago - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    return first - timedelta(days=1)
+
+
+def books_marker(agency: Agency) -> str:
+    return f"TTCR-{BOOKS[agency.slug].ref}-M{MONTHS}-01"
+
+
+def seed_demo_books(agency: Agency) -> bool:
+    """Five months of statements for six creators of a demo agency, its bank account and two
+    imported CAMT.053 files, reconciled in two runs: matched by reference, a USD payout that
+    arrived in the agency's currency (FX), a deposit the bank took back, two statements of
+    one amount competing for a deposit without reference (the exceptions queue), a credit
+    nobody claims, a hold, a dispute and an adjustment; this month's estimates; the older
+    months paid to the creators. Idempotent through its first statement's reference."""
+    books = BOOKS.get(agency.slug)
+    if (
+        books is None
+        or PayoutStatement.objects.filter(
+            agency=agency, platform_reference=books_marker(agency)
+        ).exists()
+    ):
+        return False
+    creators = list(
+        Creator.objects.for_agency(agency)
+        .filter(status=CreatorStatus.ACTIVE)
+        .exclude(email=PORTAL_CREATOR_EMAIL)
+        .order_by("pk")[:6]
+    )
+    if len(creators) < 6:
+        return False
+    actor = (
+        get_user_model()
+        .objects.filter(memberships__agency=agency, memberships__role__in=["finance", "owner"])
+        .order_by("memberships__role", "pk")
+        .first()
+    )
+    with transaction.atomic():
+        _seed_books(agency, books, creators, actor)
+    return True
+
+
+def _seed_books(agency: Agency, books: DemoBooks, creators: list[Creator], actor) -> None:
+    rng = random.Random(f"demo-books-{agency.slug}")
+    today = timezone.localdate(timezone=agency.tzinfo)
+    currency = agency.default_currency
+    settings_row = services.settings_for(agency)
+    rates = {**(settings_row.fx_reference_rates or {}), books.fx_pair: books.fx_rate}
+    services.payout_settings_update(
+        agency=agency, actor=actor, changes={"fx_reference_rates": rates}
+    )
+    account = BankAccount.objects.for_agency(agency).filter(iban=books.iban).first()
+    if account is None:
+        account = services.bank_account_create(
+            agency=agency,
+            actor=actor,
+            name="Operating account",
+            iban=books.iban,
+            currency=currency,
+        )
+    refs = count(1)
+
+    def entry(amount, booked, remittance, **kwargs) -> str:
+        return _entry(
+            refs, amount, booked, remittance, currency=currency, prefix=books.bank, **kwargs
+        )
+
+    first_file: list[str] = []
+    second_file: list[str] = []
+    to_pay: list[PayoutStatement] = []
+    special: dict[str, PayoutStatement] = {}
+    for months_ago in range(MONTHS, 0, -1):
+        end = _month_end(today, months_ago)
+        settled_on = end + timedelta(days=12)
+        booked = settled_on + timedelta(days=3)
+        file = first_file if months_ago >= 3 else second_file
+        for index, creator in enumerate(creators):
+            source, letter = SOURCES[(index + months_ago) % len(SOURCES)]
+            amount = D(rng.randrange(8_000, 90_000)) / 100
+            statement_currency = currency
+            reference = f"{letter}-{books.ref}-{end:%Y%m}-{index + 1:02d}"
+            if months_ago == MONTHS and index == 0:
+                reference = books_marker(agency)
+            fx = months_ago == 3 and index == 2
+            ambiguous = months_ago == 2 and index in (4, 5)
+            if fx:
+                source, statement_currency, amount = PayoutSource.CREATOR_FUND, "USD", D("250.00")
+            if ambiguous:
+                amount = D(AMBIGUOUS)
+            statement = services.statement_create(
+                agency=agency,
+                actor=actor,
+                data={
+                    "creator": creator,
+                    "source": source,
+                    "platform_reference": reference,
+                    "period_start": end.replace(day=1),
+                    "period_end": end,
+                    "currency": statement_currency,
+                    "estimated_amount": (amount * D("1.04")).quantize(D("0.01")),
+                    "settled_amount": amount,
+                    "status": StatementStatus.SETTLED,
+                    "settled_date": settled_on,
+                },
+            )
+            special[f"m{months_ago}-{index}"] = statement
+            if months_ago == 1 and index >= 2:
+                continue  # settled, not arrived yet: still expected from the platform
+            if fx:
+                # 250.00 USD at the reference rate, less the bank's conversion cost.
+                arrived = (amount * D(books.fx_rate) - D("1.35")).quantize(D("0.01"))
+                file.append(entry(arrived, booked, f"Creator Fund payout {reference}"))
+                to_pay.append(statement)
+            elif ambiguous:
+                continue  # one deposit for the two, below
+            elif months_ago == 4 and index == 1:
+                # Matched now; the second file has the bank taking it back.
+                e2e = f"{books.ref}-DEMO-RETURN-1"
+                file.append(entry(amount, booked, f"TikTok payout {reference}", e2e=e2e))
+                second_file.append(
+                    entry(
+                        amount,
+                        booked + timedelta(days=9),
+                        f"RETURN {reference} beneficiary account closed",
+                        e2e=e2e,
+                        reversal=True,
+                    )
+                )
+            else:
+                file.append(entry(amount, booked, f"TikTok payout {reference}"))
+                if months_ago >= 4:
+                    to_pay.append(statement)
+    # Two statements of 315.00 and one deposit naming neither: a person picks (exceptions).
+    second_file.append(
+        entry(D(AMBIGUOUS), _month_end(today, 2) + timedelta(days=16), "TikTok payout")
+    )
+    # A credit nobody's statement explains: stays open on the bank side.
+    second_file.append(
+        entry(D("42.50"), _month_end(today, 1) + timedelta(days=14), "Refund Studio Bloom")
+    )
+    # This month so far: estimates, not due.
+    for index, creator in enumerate(creators[:4]):
+        source, letter = SOURCES[index % len(SOURCES)]
+        services.statement_create(
+            agency=agency,
+            actor=actor,
+            data={
+                "creator": creator,
+                "source": source,
+                "platform_reference": f"{letter}-{books.ref}-{today:%Y%m}-{index + 1:02d}",
+                "period_start": today.replace(day=1),
+                "period_end": today,
+                "currency": currency,
+                "estimated_amount": D(rng.randrange(5_000, 40_000)) / 100,
+                "settled_amount": None,
+                "status": StatementStatus.ESTIMATED,
+                "settled_date": None,
+            },
+        )
+
+    prefix = f"{books.ref}-BOOKS"
+    _import(account, actor, f"{agency.slug}-statement-older.xml", refs, first_file, prefix=prefix)
+    run_execute(agency=agency, run=ReconciliationRun.objects.create(agency=agency), actor=actor)
+    for statement in to_pay:
+        _pay_in_full(
+            statement, actor, today - timedelta(days=40), f"{books.ref}-PAY-{statement.pk}"
+        )
+    _import(account, actor, f"{agency.slug}-statement-recent.xml", refs, second_file, prefix=prefix)
+    run_execute(agency=agency, run=ReconciliationRun.objects.create(agency=agency), actor=actor)
+
+    services.hold_place(
+        statement=special["m1-2"],
+        actor=actor,
+        reason="The platform verifies twelve videos flagged for invalid activity.",
+        expected_release=today + timedelta(days=10),
+    )
+    services.dispute_open(
+        statement=special["m1-3"],
+        actor=actor,
+        transaction_data=f"Settled {special['m1-3'].settled_amount} for 14 videos; the "
+        "dashboard showed 16 qualifying videos in the period.",
+        links="https://www.tiktok.com/creator-center/",
+    )
+    services.adjustment_add(
+        statement=special["m3-5"],
+        actor=actor,
+        kind=AdjustmentKind.INVALID_ACTIVITY,
+        amount=D("-12.40"),
+        reason="Views from an invalid traffic source removed by the platform.",
     )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 
 from agencies.models import Agency
 from agencies.rls import tenant_transaction
 from creators.demo import DEMO_PASSWORD, seed_demo
 from creators.program_demo import seed_demo_applications
+from moderation.demo import seed_demo_moderation
 from payouts.demo import seed_demo_books, seed_demo_payouts
 
 
@@ -34,11 +36,16 @@ class Command(BaseCommand):
             )
         result = seed_demo()
         # Payouts sit above the roster and campaigns: seeded after them, per agency.
-        payouts_created = books_created = 0
+        payouts_created = books_created = moderation_created = 0
         for agency in Agency.objects.order_by("pk"):
             with tenant_transaction(agency.pk):  # row-level security: one agency at a time
                 payouts_created += seed_demo_payouts(agency)
                 books_created += seed_demo_books(agency)  # statements, bank files, runs
+                # Its cases notify their assignees: demo people, no one to e-mail.
+                with override_settings(
+                    EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"
+                ):
+                    moderation_created += seed_demo_moderation(agency)  # messages and cases
                 seed_demo_applications(agency)  # one waiting for review, one may re-apply
         self.stdout.write(
             f"Demo ready: {result.agencies_created} agencies, {result.users_created} people, "
@@ -52,6 +59,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo books: {books_created} agencies given five months of statements, "
             "two imported bank files and two reconciliation runs."
+        )
+        self.stdout.write(
+            f"Demo moderation: {moderation_created} agencies given comments and DMs, triaged, "
+            "and cases at every escalation level (one past its SLA)."
         )
         width = max(len(login.email) for login in result.logins)
         self.stdout.write("")
