@@ -56,6 +56,13 @@ CASES: list[UrlCase] = [
     UrlCase("moderation:inbox", QUEUE),
     UrlCase("moderation:policies", QUEUE),
     UrlCase("moderation:policy", QUEUE, kwargs=a_policy),
+    UrlCase(
+        "moderation:policy-preview",
+        QUEUE,
+        kwargs=a_policy,
+        method="post",
+        data=lambda agency, creator: {"sample": "how much?", "sample_kind": "comment"},
+    ),
     UrlCase("moderation:settings", OWNER),
     UrlCase(
         "moderation:crisis",
