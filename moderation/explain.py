@@ -35,6 +35,12 @@ INTENT_LABELS = {
     "info": gettext_lazy("request for information"),
     "collaboration": gettext_lazy("collaboration request"),
 }
+ACTION_LABELS = {
+    "hide": gettext_lazy("Hide"),
+    "remove": gettext_lazy("Remove"),
+    "escalate": gettext_lazy("Send to a person"),
+    "allow": gettext_lazy("Leave it"),
+}
 LEVEL_CODES = {
     "human_review": Level.HUMAN_REVIEW,
     "account_manager": Level.ACCOUNT_MANAGER,
@@ -61,6 +67,11 @@ def category_label(name: str) -> str:
 def intent_label(name: str) -> str:
     label = INTENT_LABELS.get(name)
     return str(label) if label is not None else name.replace("_", " ")
+
+
+def action_label(action: str) -> str:
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
 
 
 def level_label(level: int | str) -> str:
@@ -207,6 +218,8 @@ def decision_label(message, actions: Iterable | None = None) -> str:
 def explanation(message, actions: Iterable | None = None) -> str:
     """The decision and its reasons as one paragraph."""
     sentences = reason_sentences(message.reasons)
+    if not sentences and message.status == "triaged":
+        sentences = reason_sentences([{"code": "nothing"}])
     return " ".join([f"{decision_label(message, actions)}.", *sentences]).strip()
 
 

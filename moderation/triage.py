@@ -28,9 +28,12 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 
+from . import explain
+from .analysis import analyse
 from .auditing import audit_bulk, audit_entry
 from .bulk import bulk_insert, bulk_set
 from .cases import CaseSpec, cases_open
@@ -272,32 +275,95 @@ class _Item:
 
     @property
     def escalation_level(self) -> int | None:
-        """The level of the case this message opens, or None when the automation decides.
-
-        A matching category's escalation wins (a legal threat goes to Legal / PR whatever
-        its tone); then an intent routed to the account manager; then a negative tone.
-        """
-        result = self.result
-        if result.escalate_to:
-            return LEVELS[result.escalate_to]
-        if result.action == "escalate":
-            return Level.HUMAN_REVIEW
-        if result.action in ("hide", "remove"):
-            return None
-        if result.route == "account_manager":
-            return Level.ACCOUNT_MANAGER
-        if self.negative:
-            return Level.HUMAN_REVIEW
-        return None
-
-    @property
-    def negative(self) -> bool:
-        return self.message.sentiment < self.rules["sentiment_threshold"]
+        return escalation_level(self.result, self.message.sentiment, self.rules)
 
     @property
     def to_person(self) -> bool:
         """Whether a person decides (a case) rather than the automation."""
         return self.escalation_level is not None
+
+
+def escalation_level(result: Classification, sentiment: float, rules: dict) -> int | None:
+    """The level of the case a message opens, or None when the automation decides (pure).
+
+    A matching category's escalation wins (a legal threat goes to Legal / PR whatever its
+    tone); a hidden or removed message needs nobody else; then an intent routed to the
+    account manager; then a tone below the policy's threshold goes to human review.
+    """
+    if result.escalate_to:
+        return LEVELS[result.escalate_to]
+    if result.action == "escalate":
+        return Level.HUMAN_REVIEW
+    if result.action in ("hide", "remove"):
+        return None
+    if result.route == "account_manager":
+        return Level.ACCOUNT_MANAGER
+    if sentiment < rules["sentiment_threshold"]:
+        return Level.HUMAN_REVIEW
+    return None
+
+
+@dataclass
+class Preview:
+    """What a policy would do with one message, without storing or sending anything."""
+
+    language: str
+    sentiment: float
+    result: Classification
+    level: int | None
+    steps: list[str]
+    reply: str = ""
+
+
+def policy_preview(*, rules: dict, text: str, kind: str) -> Preview:
+    """What triage would decide for `text` under `rules` (validated), in the reader's
+    language: the same classification and escalation as `messages_triage`, before the
+    limits, crisis mode and opt-ins that only a real message can be checked against."""
+    analysis = analyse(text)
+    result = classify(text, compile_rules(rules))
+    level = escalation_level(result, analysis.sentiment, rules)
+    if level == Level.HUMAN_REVIEW and result.action != "escalate" and not result.escalate_to:
+        result.reasons.append(
+            {
+                "code": "sentiment",
+                "score": analysis.sentiment,
+                "threshold": rules["sentiment_threshold"],
+            }
+        )
+    steps, reply = [], ""
+    if result.action == "hide":
+        steps.append(_("Hide the message."))
+    elif result.action == "remove":
+        steps.append(_("Remove the message."))
+    if level is not None:
+        if level == Level.ACCOUNT_MANAGER and result.route == "account_manager":
+            steps.append(_("Open a case for the creator's account manager; no automated reply."))
+        else:
+            steps.append(_("Open a case at %(level)s.") % {"level": explain.level_label(level)})
+    elif result.action not in ("hide", "remove"):
+        language = analysis.language if analysis.language in ("en", "nl") else "en"
+        if kind == MessageKind.DM:
+            if rules["dm_sequence"]["enabled"]:
+                steps.append(
+                    _(
+                        "Start the DM opt-in sequence if the person opted in or asked "
+                        "something: first ask their name."
+                    )
+                )
+                reply = _template(rules["dm_sequence"]["ask_name"], language)
+            else:
+                steps.append(_("Nothing: the DM sequence is switched off."))
+        elif result.intent:
+            intent = next(i for i in rules["intents"] if i["name"] == result.intent)
+            delay = rules["delay"]
+            steps.append(
+                _("Reply publicly after a random %(low)d to %(high)d minutes.")
+                % {"low": delay["min_minutes"], "high": delay["max_minutes"]}
+            )
+            reply = _template(intent["reply"], language)
+        else:
+            steps.append(_("Nothing: no category or intent matched and the tone is fine."))
+    return Preview(analysis.language, analysis.sentiment, result, level, steps, reply)
 
 
 def _upper_word(text: str) -> str:

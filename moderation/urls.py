@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/<id:pk>/reply/", views.case_reply_view, name="case-reply"),
     path("policies/", views.policies, name="policies"),
     path("policies/<id:pk>/", views.policy_detail, name="policy"),
+    path("policies/<id:pk>/preview/", views.policy_preview, name="policy-preview"),
     path("settings/", views.sla_settings, name="settings"),
     path("crisis/", views.crisis, name="crisis"),
     path("outbox/", views.outbox, name="outbox"),

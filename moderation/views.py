@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,7 +25,9 @@ from .forms import (
     CaseReplyForm,
     CsvImportForm,
     HolidayForm,
-    PolicyForm,
+    PolicyCreateForm,
+    PolicyEditor,
+    PolicyPreviewForm,
     SlaRuleForm,
 )
 from .inbound import PayloadError, messages_ingest, parse_csv
@@ -43,6 +43,7 @@ from .policies import (
     sla_rules_ensure,
 )
 from .rules import default_rules
+from .triage import policy_preview as preview_decision
 
 PAGE_SIZE = 50
 
@@ -176,10 +177,7 @@ def case_action(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def policies(request: HttpRequest) -> HttpResponse:
     can_edit = request.membership.role in perms.POLICY_EDIT
-    form = PolicyForm(
-        request.POST or None,
-        initial={"name": _("Default policy"), "rules": json.dumps(default_rules(), indent=2)},
-    )
+    form = PolicyCreateForm(request.POST or None, initial={"name": _("Default policy")})
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied(_("Your role cannot edit policies."))
@@ -188,12 +186,12 @@ def policies(request: HttpRequest) -> HttpResponse:
             creator = get_for_agency(Creator, request.agency, pk=request.POST["creator"])
         if form.is_valid():
             try:
+                # A new policy starts from the default rules; the editor changes them.
                 policy = policy_create(
                     agency=request.agency,
                     actor=request.user,
                     name=form.cleaned_data["name"],
                     creator=creator,
-                    rules=form.cleaned_data["rules"],
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -209,40 +207,74 @@ def policies(request: HttpRequest) -> HttpResponse:
     return render(request, "moderation/policies.html", context)
 
 
+def _policy(request: HttpRequest, pk: int) -> Policy:
+    return get_for_agency(
+        Policy.objects.select_related("current_version", "creator"), request.agency, pk=pk
+    )
+
+
 @agency_view(allow=perms.POLICY_VIEW)
 @require_http_methods(["GET", "POST"])
 def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    policy = get_for_agency(
-        Policy.objects.select_related("current_version", "creator"), request.agency, pk=pk
-    )
+    """The policy editor: settings, categories and intents as form fields; saving publishes
+    a new immutable version."""
+    policy = _policy(request, pk)
     can_edit = request.membership.role in perms.POLICY_EDIT
     current = policy.current_version
-    form = PolicyForm(
-        request.POST or None,
-        initial={
-            "name": policy.name,
-            "rules": json.dumps(current.rules if current else {}, indent=2),
-        },
+    editor = PolicyEditor(
+        request.POST if request.method == "POST" else None,
+        rules=current.rules if current else default_rules(),
     )
+    status = 200
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied(_("Your role cannot edit policies."))
-        if form.is_valid():
+        if editor.is_valid():
             version = policy_version_publish(
                 policy=policy,
                 actor=request.user,
-                rules=form.cleaned_data["rules"],
-                note=form.cleaned_data["note"],
+                rules=editor.rules,
+                note=editor.settings.cleaned_data["note"],
             )
             messages.success(request, _("Saved as version %(n)d.") % {"n": version.number})
             return redirect("moderation:policy", agency_slug=request.agency.slug, pk=policy.pk)
+        status = 400
     context = {
         "policy": policy,
-        "form": form,
+        "editor": editor,
+        "preview_form": PolicyPreviewForm(),
         "can_edit": can_edit,
         "versions": policy.versions.select_related("created_by")[:20],
     }
-    return render(request, "moderation/policy.html", context)
+    return render(request, "moderation/policy.html", context, status=status)
+
+
+@agency_view(allow=perms.POLICY_VIEW)
+@require_POST
+def policy_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The "test this comment" box (htmx): what the policy as edited on the page would do with a
+    message, and why. Nothing is saved, queued or sent. Without editor fields in the
+    request (a role that may only read) the current version is tested."""
+    policy = _policy(request, pk)
+    form = PolicyPreviewForm(request.POST)
+    context = {"form": form, "preview": None, "editor_error": ""}
+    rules = policy.current_version.rules if policy.current_version else default_rules()
+    if "policy-delay_min" in request.POST:
+        editor = PolicyEditor(request.POST)
+        if editor.is_valid():
+            rules = editor.rules
+        else:
+            context["editor_error"] = editor.error or _(
+                "The policy has errors; fix them to test a comment against it."
+            )
+    if form.is_valid() and not context["editor_error"]:
+        context["preview"] = preview_decision(
+            rules=rules,
+            text=form.cleaned_data["sample"],
+            kind=form.cleaned_data["sample_kind"],
+        )
+    status = 200 if context["preview"] else 400
+    return render(request, "moderation/_policy_preview.html", context, status=status)
 
 
 @agency_view(allow=perms.SLA_EDIT)

@@ -66,6 +66,17 @@ def category_label(name: str) -> str:
 
 
 @register.filter
+def action_label(action: str) -> str:
+    return explain.action_label(action)
+
+
+@register.filter
+def level_code_label(code: str) -> str:
+    """A policy's escalation level code ("legal_pr") by its name, "—" for none."""
+    return explain.level_label(code) if code else "—"
+
+
+@register.filter
 def intent_label(name: str) -> str:
     return explain.intent_label(name) if name else ""
 
