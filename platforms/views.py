@@ -9,8 +9,9 @@ state was started in) and hands over to `oauth_complete` under that agency's URL
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from agencies.middleware import CSP
 from agencies.roles import CREATOR_ROLES
 from agencies.tenancy import agency_view, get_for_agency
 from creators.models import Creator
@@ -65,6 +67,17 @@ def _portal_page(request: HttpRequest) -> str:
     return reverse("platforms:portal-accounts", kwargs={"agency_slug": request.agency.slug})
 
 
+def _allowing_tiktok_forms(response: HttpResponse) -> HttpResponse:
+    """The "Link" form posts here and is redirected to TikTok's authorize page; browsers hold
+    a form's redirects to the page's CSP form-action, so this page also allows TikTok's."""
+    auth = urlsplit(settings.TIKTOK_AUTH_URL)
+    if auth.scheme in ("http", "https") and auth.netloc:
+        response["Content-Security-Policy"] = CSP.replace(
+            "form-action 'self'", f"form-action 'self' {auth.scheme}://{auth.netloc}"
+        )
+    return response
+
+
 def _accounts_context(request: HttpRequest, creator: Creator, *, can_link: bool) -> dict:
     views = selectors.accounts_of_creator(agency=request.agency, creator=creator)
     return {
@@ -94,7 +107,7 @@ def agency_accounts(request: HttpRequest) -> HttpResponse:
 def creator_accounts(request: HttpRequest, pk: int) -> HttpResponse:
     creator = _creator(request, pk)
     context = _accounts_context(request, creator, can_link=request.membership.role in ACCOUNTS_LINK)
-    return render(request, "platforms/creator_accounts.html", context)
+    return _allowing_tiktok_forms(render(request, "platforms/creator_accounts.html", context))
 
 
 @agency_view(allow=ACCOUNTS_LINK)
@@ -120,7 +133,7 @@ def account_disconnect(request: HttpRequest, pk: int) -> HttpResponse:
 def portal_accounts(request: HttpRequest) -> HttpResponse:
     context = _accounts_context(request, _own_creator(request), can_link=True)
     context["portal"] = True
-    return render(request, "platforms/creator_accounts.html", context)
+    return _allowing_tiktok_forms(render(request, "platforms/creator_accounts.html", context))
 
 
 @agency_view(allow=PORTAL_ACCOUNTS)

@@ -420,3 +420,17 @@ def test_bad_completions_write_nothing(manager_client, agency, creator, tiktok):
     response = manager_client.get(complete, {"state": "s" * 300, "code": "c"}, follow=True)
     assert any("valid state" in m for m in messages_of(response))
     assert not PlatformAccount.objects.exists()
+
+
+def test_the_connections_page_lets_its_link_form_reach_tiktok_and_nothing_else(
+    manager_client, agency, creator, settings
+):
+    settings.TIKTOK_AUTH_URL = "https://www.tiktok.com/v2/auth/authorize/"
+    page = reverse(
+        "platforms:creator-accounts", kwargs={"agency_slug": agency.slug, "pk": creator.pk}
+    )
+    policy = manager_client.get(page)["Content-Security-Policy"]
+    assert "form-action 'self' https://www.tiktok.com;" in policy
+    assert "script-src 'self';" in policy
+    other = manager_client.get(reverse("platforms:accounts", kwargs={"agency_slug": agency.slug}))
+    assert "form-action 'self';" in other["Content-Security-Policy"]
