@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
@@ -16,6 +16,7 @@ from core.request_json import JSONInputError, parse_json
 
 from . import permissions as perms
 from . import selectors
+from .explain import reason_sentences
 from .inbound import PayloadError, WebhookRejected, messages_ingest, parse_batch, webhook_verify
 from .models import Case, InboundMessage, MessageSource, OutboxMessage, Policy
 
@@ -31,6 +32,14 @@ class PolicySerializer(serializers.ModelSerializer):
 
 class MessageSerializer(serializers.ModelSerializer):
     author = serializers.CharField(source="contact.handle")
+    explanation = serializers.SerializerMethodField(
+        help_text="Why it was decided, as sentences in the request's language ("
+        "`reasons` holds the same as codes)."
+    )
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_explanation(self, message: InboundMessage) -> list[str]:
+        return reason_sentences(message.reasons)
 
     class Meta:
         model = InboundMessage
@@ -51,6 +60,7 @@ class MessageSerializer(serializers.ModelSerializer):
             "category",
             "intent",
             "reasons",
+            "explanation",
             "status",
             "policy_version",
             "hidden",

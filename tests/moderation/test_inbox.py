@@ -187,3 +187,11 @@ def test_the_inbox_costs_the_same_queries_for_a_few_messages_or_many(
     with django_assert_num_queries(10 + scoping_queries()):
         response = cm.get(url)
     assert len(response.context["page_obj"].object_list) == min(size, 50)
+
+
+def test_the_messages_api_explains_each_decision(cm, agency, messages):
+    url = reverse("api:moderation-message-list", kwargs={"agency_slug": agency.slug})
+    body = cm.get(url).json()
+    threat = next(m for m in body["results"] if m["text"].startswith("I'll find"))
+    assert threat["reasons"][0]["code"] == "keyword"
+    assert threat["explanation"][0].startswith("Matches the category “threats or violence”")
