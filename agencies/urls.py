@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import path
+from django.utils.module_loading import import_string
 
 from . import onboarding_views, views
 
 app_name = "agencies"
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    # The agency home lives in a higher layer (the cockpit): named by a setting, not imported.
+    path("", import_string(settings.AGENCY_HOME_VIEW), name="dashboard"),
     path("settings/", views.agency_settings, name="settings"),
     path("logo/<str:name>", views.agency_logo, name="logo"),
     path("new-agency/", onboarding_views.agency_create, name="agency-create"),

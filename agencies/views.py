@@ -15,8 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from creators import selectors as creator_selectors
-
 from . import invitations, selectors, services, tokens
 from .downloads import private_file_response
 from .forms import (
@@ -29,7 +27,7 @@ from .forms import (
 )
 from .logos import logo_content_type, logo_file_name, logo_url
 from .models import Agency, Invitation, Membership
-from .permissions import AGENCY_ADMIN, AGENCY_VIEW, API_TOKENS, AUDIT_VIEW, MEMBERS_MANAGE
+from .permissions import AGENCY_ADMIN, API_TOKENS, AUDIT_VIEW, MEMBERS_MANAGE
 from .roles import ALL_ROLES, Role
 from .tenancy import SESSION_LAST_AGENCY, agency_view, enter_agency_of, get_for_agency
 
@@ -48,17 +46,6 @@ def home(request: HttpRequest) -> HttpResponse:
         if membership.agency.slug == last or len(memberships) == 1:
             return redirect("agencies:dashboard", agency_slug=membership.agency.slug)
     return render(request, "agencies/choose.html", {"memberships": memberships})
-
-
-@agency_view(allow=ALL_ROLES)
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    if request.membership.role == Role.CREATOR:
-        return redirect("portal:profile", agency_slug=request.agency.slug)
-    if request.membership.role not in AGENCY_VIEW:  # pragma: no cover - all staff roles view
-        return redirect("home")
-    context = {"roster": creator_selectors.roster_summary(agency=request.agency)}
-    return render(request, "agencies/dashboard.html", context)
 
 
 def _base_url(request: HttpRequest) -> str:

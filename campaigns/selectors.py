@@ -40,6 +40,7 @@ from creators.models import Creator
 from .models import (
     Campaign,
     Contract,
+    ContractStatus,
     ConversionEvent,
     Deliverable,
     DeliverableStatus,
@@ -97,10 +98,33 @@ def sponsor_list(*, agency: Agency, search: str = "") -> QuerySet[Sponsor]:
     return qs.order_by("brand", "id")
 
 
+def contracts_ending(*, agency: Agency, today: date, days: int) -> QuerySet[Contract]:
+    """Contracts in force (signed or active) whose usage rights or exclusivity end within
+    `days` days from `today` (both included): the contract list's `?ending=`."""
+    until = today + timedelta(days=days)
+    return Contract.objects.for_agency(agency).filter(
+        Q(status__in=[ContractStatus.SIGNED, ContractStatus.ACTIVE])
+        & (
+            Q(usage_rights_until__gte=today, usage_rights_until__lte=until)
+            | Q(exclusivity_end__gte=today, exclusivity_end__lte=until)
+        )
+    )
+
+
 def contract_list(
-    *, agency: Agency, search: str = "", status: str = "", creator_id: int | None = None
+    *,
+    agency: Agency,
+    search: str = "",
+    status: str = "",
+    creator_id: int | None = None,
+    ending_within: int | None = None,
+    today: date | None = None,
 ) -> QuerySet[Contract]:
-    qs = Contract.objects.for_agency(agency).select_related("sponsor").prefetch_related("creators")
+    if ending_within is not None and today is not None:
+        qs = contracts_ending(agency=agency, today=today, days=ending_within)
+    else:
+        qs = Contract.objects.for_agency(agency)
+    qs = qs.select_related("sponsor").prefetch_related("creators")
     if search:
         qs = qs.filter(Q(title__icontains=search) | Q(sponsor__brand__icontains=search))
     if status:
@@ -116,7 +140,10 @@ def deliverable_list(
     campaign: Campaign | None = None,
     creator: Creator | None = None,
     status: str = "",
+    overdue_on: date | None = None,
 ) -> QuerySet[Deliverable]:
+    """The agency's deliverables soonest due first; `overdue_on` (the agency's today) keeps
+    those not posted by their due date."""
     qs = Deliverable.objects.for_agency(agency).select_related(
         "creator", "campaign__sponsor", "campaign__checklist"
     )
@@ -126,6 +153,8 @@ def deliverable_list(
         qs = qs.filter(creator=creator)
     if status:
         qs = qs.filter(status=status)
+    if overdue_on is not None:
+        qs = qs.filter(due_date__lt=overdue_on).exclude(status=DeliverableStatus.POSTED)
     return qs.order_by("due_date", "id")
 
 

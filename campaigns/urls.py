@@ -17,6 +17,7 @@ urlpatterns = [
     path("<id:pk>/conversions/new/", views.conversion_create, name="conversion-create"),
     path("<id:pk>/experiments/new/", views.experiment_create, name="experiment-create"),
     path("experiments/<id:pk>/edit/", views.experiment_edit, name="experiment-edit"),
+    path("deliverables/", views.deliverable_list, name="deliverable-list"),
     path("deliverables/<id:pk>/", views.deliverable_detail, name="deliverable-detail"),
     path("deliverables/<id:pk>/edit/", views.deliverable_edit, name="deliverable-edit"),
     path("deliverables/<id:pk>/review/", views.deliverable_review, name="deliverable-review"),

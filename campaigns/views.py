@@ -601,16 +601,47 @@ def sponsor_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agency_view(allow=CAMPAIGN_VIEW)
 @require_GET
+def deliverable_list(request: HttpRequest) -> HttpResponse:
+    """Every campaign's deliverables, soonest due first: `?status=` (e.g. drafts waiting
+    for approval) and `?overdue=1` (not posted by their due date, in the agency's today)."""
+    status = request.GET.get("status", "")
+    if status not in DeliverableStatus.values:
+        status = ""
+    overdue = request.GET.get("overdue") == "1"
+    deliverables = selectors.deliverable_list(
+        agency=request.agency, status=status, overdue_on=timezone.localdate() if overdue else None
+    )
+    context = {
+        "page_obj": _page(request, deliverables),
+        "status": status,
+        "overdue": overdue,
+        "statuses": DeliverableStatus.choices,
+        "today": timezone.localdate(),
+    }
+    return render(request, "campaigns/deliverable_list.html", context)
+
+
+@agency_view(allow=CAMPAIGN_VIEW)
+@require_GET
 def contract_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
     if status not in ContractStatus.values:
         status = ""
-    contracts = selectors.contract_list(agency=request.agency, search=search, status=status)
+    # ?ending=30: usage rights or exclusivity ending within 30 days (the cockpit's link).
+    ending = ascii_int(request.GET.get("ending"), max_digits=3)
+    contracts = selectors.contract_list(
+        agency=request.agency,
+        search=search,
+        status=status,
+        ending_within=ending,
+        today=timezone.localdate(),
+    )
     context = {
         "page_obj": _page(request, contracts),
         "search": search,
         "status": status,
+        "ending": ending,
         "statuses": ContractStatus.choices,
         "can_edit": request.membership.role in CONTRACT_EDIT,
     }

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "payouts",
     "campaigns",
     "moderation",
+    "cockpit",
     "ops",
     "platforms",
 ]
@@ -91,6 +92,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# The agency home (agencies:dashboard): the cockpit, an app above the tenant layer, which
+# agencies/urls.py mounts by this name instead of importing it.
+AGENCY_HOME_VIEW = "cockpit.views.home"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 

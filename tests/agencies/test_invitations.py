@@ -405,7 +405,9 @@ def test_accepting_a_creator_invitation_links_the_chosen_roster_entry(agency, ow
 
     roster_entry.refresh_from_db()
     assert roster_entry.user == lina
-    assert response.redirect_chain[-1][0] == reverse("portal:profile", args=[agency.slug])
+    # The creator lands on their own overview (the cockpit's creator home).
+    assert response.redirect_chain[-1][0] == reverse("agencies:dashboard", args=[agency.slug])
+    assert response.context["creator"] == roster_entry
     entry = AuditLog.objects.get(action="creator.link_login")
     assert entry.object_id == str(roster_entry.pk)
 

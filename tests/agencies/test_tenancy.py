@@ -59,10 +59,10 @@ def test_switching_agency_remembers_the_last_one(agency, other_agency):
     assert response["Location"] == reverse("agencies:dashboard", args=[other_agency.slug])
 
 
-def test_a_creator_is_sent_to_their_portal(creator_client, agency):
+def test_a_creator_gets_their_own_overview(creator_client, agency):
     response = creator_client.get(reverse("agencies:dashboard", args=[agency.slug]))
-    assert response.status_code == 302
-    assert response["Location"] == reverse("portal:profile", args=[agency.slug])
+    assert response.status_code == 200
+    assert response.templates[0].name == "cockpit/creator_home.html"
 
 
 def test_agency_that_requires_mfa_sends_members_without_it_to_setup(owner_client, agency):

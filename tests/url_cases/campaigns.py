@@ -77,6 +77,7 @@ CASES: list[UrlCase] = [
     UrlCase("campaigns:sponsor-detail", VIEWERS, sponsor),
     UrlCase("campaigns:sponsor-edit", EDITORS, sponsor),
     UrlCase("campaigns:contract-list", VIEWERS),
+    UrlCase("campaigns:deliverable-list", VIEWERS),
     UrlCase("campaigns:contract-create", EDITORS),
     UrlCase("campaigns:contract-fee-guide", EDITORS, extra={"HTTP_HX_REQUEST": "true"}),
     UrlCase("campaigns:contract-detail", VIEWERS, contract),
