@@ -434,3 +434,15 @@ def test_the_connections_page_lets_its_link_form_reach_tiktok_and_nothing_else(
     assert "script-src 'self';" in policy
     other = manager_client.get(reverse("platforms:accounts", kwargs={"agency_slug": agency.slug}))
     assert "form-action 'self';" in other["Content-Security-Policy"]
+
+
+def test_the_creators_page_warns_about_a_grant_that_needs_a_person(manager_client, agency, creator):
+    PlatformAccountFactory(creator=creator, handle="fine")
+    PlatformAccountFactory(creator=creator, handle="gone", status=AccountStatus.RECONNECT)
+    PlatformAccountFactory(creator=creator, handle="partial", scopes=["video.list"])
+    body = manager_client.get(
+        reverse("creators:detail", kwargs={"agency_slug": agency.slug, "pk": creator.pk})
+    ).content.decode()
+    assert "@gone:" in body and "reconnect the account" in body
+    assert "@partial:" in body and "Permissions not granted" in body
+    assert "@fine:" not in body
