@@ -104,8 +104,8 @@ def oauth_state_claim(
     *, agency: Agency, user, state: str, now: datetime | None = None
 ) -> OAuthState:
     """Use up the attempt `state` names: it must exist in this agency, belong to this person,
-    be unused and unexpired. Committed at once, so a replayed callback fails even when the
-    code exchange that follows does."""
+    be unused and unexpired. Marked used (under its row lock) before any code is exchanged, so
+    a replayed or concurrent callback finds it used, whether or not the exchange succeeds."""
     now = now or timezone.now()
     if not state or len(state) > 200:
         raise LinkError(_("The answer from TikTok did not carry a valid state."))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from platforms.crypto import TokenUnreadable
 from platforms.models import PlatformAccount
 from platforms.services import account_mark_reconnect, account_refresh_token, ensure_fresh_token
 
@@ -40,7 +41,12 @@ class TikTokLinkedConnector:
 
     def _call(self, fn: Callable[[str], R]) -> R:
         account = self.account
-        token = ensure_fresh_token(account=account, api=self.api)
+        try:
+            token = ensure_fresh_token(account=account, api=self.api)
+        except TokenUnreadable as exc:
+            # The key that encrypted the token was dropped before a rotation reached it.
+            account_mark_reconnect(account=account, reason="stored token unreadable")
+            raise ReauthorizationRequired(str(exc)) from exc
         try:
             try:
                 return fn(token)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from cryptography.fernet import Fernet
 from django.utils import timezone
 
 from agencies.models import AuditLog
@@ -138,3 +139,14 @@ def test_an_unlinked_or_missing_account_gets_the_manual_connector(agency):
     assert isinstance(connector_for(disconnected), ManualConnector)
     with pytest.raises(NotLinked):
         connector_for(disconnected).list_videos()
+
+
+def test_a_token_no_key_opens_asks_for_reconnecting_instead_of_crashing(linked, tiktok, settings):
+    settings.PLATFORM_TOKEN_KEYS = [Fernet.generate_key().decode()]  # the old key is gone
+
+    with pytest.raises(ReauthorizationRequired):
+        connector_for(linked).list_videos()
+
+    linked.refresh_from_db()
+    assert linked.status == AccountStatus.RECONNECT
+    assert tiktok.requests == []
