@@ -111,10 +111,10 @@ def _seed(agency: Agency, creator: Creator, actor, today: date) -> None:
         "demo-statement-1.xml",
         refs,
         [
-            _entry(refs, "412.50", day(42), f"Creativity Program {REFERENCES['reconciled']}"),
+            camt_entry(refs, "412.50", day(42), f"Creativity Program {REFERENCES['reconciled']}"),
             # 250.00 USD at the reference rate would be 230.00 EUR; 228.40 arrived.
-            _entry(refs, "228.40", day(27), f"Creator Fund payout {REFERENCES['fx']}"),
-            _entry(
+            camt_entry(refs, "228.40", day(27), f"Creator Fund payout {REFERENCES['fx']}"),
+            camt_entry(
                 refs, "180.00", day(17), f"Brand deal {REFERENCES['returned']}", e2e="NS-DEMO-E2E-3"
             ),
         ],
@@ -131,7 +131,7 @@ def _seed(agency: Agency, creator: Creator, actor, today: date) -> None:
         "demo-statement-2.xml",
         refs,
         [
-            _entry(
+            camt_entry(
                 refs,
                 "180.00",
                 day(12),
@@ -139,7 +139,7 @@ def _seed(agency: Agency, creator: Creator, actor, today: date) -> None:
                 e2e="NS-DEMO-E2E-3",
                 reversal=True,
             ),
-            _entry(refs, "180.00", day(5), f"Brand deal {REFERENCES['returned']} repaid"),
+            camt_entry(refs, "180.00", day(5), f"Brand deal {REFERENCES['returned']} repaid"),
         ],
     )
     reconcile(agency=agency, actor=actor)
@@ -200,7 +200,7 @@ def _pay_in_full(statement: PayoutStatement, actor, paid_on: date, reference: st
     )
 
 
-def _entry(
+def camt_entry(
     refs, amount, booked, remittance, *, e2e="", reversal=False, currency="EUR", prefix="NSB"
 ) -> str:
     """One booked CAMT.053 entry: a credit from the platform, or its reversal (a debit
@@ -225,7 +225,7 @@ def _entry(
 
 
 def camt053(account: BankAccount, refs, entries: list[str], *, prefix: str = "NS-DEMO") -> bytes:
-    """A CAMT.053 bank statement of `account` with the given entries (see `_entry`)."""
+    """A CAMT.053 bank statement of `account` with the given entries (see `camt_entry`)."""
     document = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>'
@@ -345,7 +345,7 @@ def _seed_books(agency: Agency, books: DemoBooks, creators: list[Creator], actor
     refs = count(1)
 
     def entry(amount, booked, remittance, **kwargs) -> str:
-        return _entry(
+        return camt_entry(
             refs, amount, booked, remittance, currency=currency, prefix=books.bank, **kwargs
         )
 

@@ -25,7 +25,7 @@ from agencies.tenancy import agency_view, get_for_agency
 from campaigns.templatetags.campaign_tags import money as format_money
 from creators.models import Creator
 
-from . import reconciliation, selectors, services
+from . import reconciliation, samples, selectors, services
 from .bank_import import (
     BankImportError,
     bank_import_queue,
@@ -433,6 +433,39 @@ def creator_payment(request: HttpRequest, pk: int) -> HttpResponse:
             for n in nets
         ),
     )
+
+
+# --- Sample files to try the imports with (payouts/samples.py) ---------------------------------
+
+
+def _download(data: bytes, name: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@agency_view(allow=PAYOUTS_WRITE)
+@require_GET
+def statements_sample(request: HttpRequest) -> HttpResponse:
+    data = samples.statements_csv(request.agency)
+    return _download(data, "payout-statements-sample.csv", "text/csv; charset=utf-8")
+
+
+BANK_SAMPLES = {
+    "camt053": (samples.bank_camt053, "xml", "application/xml"),
+    "mt940": (samples.bank_mt940, "sta", "text/plain; charset=iso-8859-1"),
+}
+
+
+@agency_view(allow=PAYOUTS_WRITE)
+@require_GET
+def bank_sample(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    account = get_for_agency(BankAccount, request.agency, pk=pk)
+    if fmt not in BANK_SAMPLES:
+        raise Http404
+    write, extension, content_type = BANK_SAMPLES[fmt]
+    account.agency = request.agency  # the sample's dates follow the agency's day
+    return _download(write(account), f"bank-statement-sample-{fmt}.{extension}", content_type)
 
 
 # --- Bank accounts, imports and transactions --------------------------------------------------

@@ -198,6 +198,10 @@ CASES: list[UrlCase] = [
     UrlCase("payouts:bank_accounts", WRITE, method="post", data=lambda a, c: {"name": ""}),
     UrlCase("payouts:bank_import", WRITE, kwargs=_account_pk),
     UrlCase("payouts:bank_import", WRITE, kwargs=_account_pk, method="post", data=_empty),
+    UrlCase("payouts:statements_sample", WRITE),
+    UrlCase(
+        "payouts:bank_sample", WRITE, kwargs=lambda a, c: {**_account_pk(a, c), "fmt": "mt940"}
+    ),
     UrlCase("payouts:bank_mapping", WRITE, kwargs=_account_pk),
     UrlCase("payouts:bank_mapping", WRITE, kwargs=_account_pk, method="post", data=_empty),
     UrlCase("payouts:bank_import_status", READ, kwargs=_bank_import),
