@@ -281,9 +281,11 @@ def _describe(exc: BaseException) -> str:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("app", ["agencies", "creators", "payouts", "campaigns", "moderation"])
+@pytest.mark.parametrize(
+    "app", ["agencies", "creators", "payouts", "campaigns", "moderation", "platforms"]
+)
 def test_no_input_causes_a_server_error(app, agency, monkeypatch):
-    from .url_cases import agencies, campaigns, creators, moderation, payouts
+    from .url_cases import agencies, campaigns, creators, moderation, payouts, platforms
 
     cases = {
         "agencies": agencies,
@@ -291,6 +293,7 @@ def test_no_input_causes_a_server_error(app, agency, monkeypatch):
         "payouts": payouts,
         "campaigns": campaigns,
         "moderation": moderation,
+        "platforms": platforms,
     }[app].CASES
     tenant = Agency(agency)
     failures = []
