@@ -398,6 +398,12 @@ CELERY_BEAT_SCHEDULE["creators-eligibility-scan"] = {
     "task": "creators.eligibility_scan",
     "schedule": 24 * 60 * 60,
 }
+# cockpit: the weekly digest, hourly so each agency's goes out from Monday 07:00 its own time
+# (each member once a week: DigestSubscription.last_sent_week).
+CELERY_BEAT_SCHEDULE["cockpit-weekly-digests"] = {
+    "task": "cockpit.weekly_digests",
+    "schedule": 60 * 60,
+}
 # creators: remind account managers when a rejected creator may apply to a program again.
 CELERY_BEAT_SCHEDULE["creators-application-reminders"] = {
     "task": "creators.application_reminders",

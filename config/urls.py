@@ -38,6 +38,7 @@ urlpatterns = [
     # A sponsor's report link: signed, expiring, revocable, no login.
     path("r/", include("campaigns.share_urls")),
     path("a/<slug:agency_slug>/", include("agencies.urls")),
+    path("a/<slug:agency_slug>/home/", include("cockpit.urls")),
     path("a/<slug:agency_slug>/creators/", include("creators.urls")),
     path("a/<slug:agency_slug>/me/", include("creators.portal_urls")),
     path("a/<slug:agency_slug>/payouts/", include("payouts.urls")),

@@ -43,7 +43,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         connections["default"].settings_dict.update(credentials)
 
 
-PROJECT_APPS = ("agencies", "creators", "payouts", "campaigns", "moderation")
+PROJECT_APPS = ("agencies", "creators", "payouts", "campaigns", "moderation", "cockpit")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -71,6 +71,14 @@ def _settings_data(agency, creator) -> dict:
 
 CASES: list[UrlCase] = [
     UrlCase("agencies:dashboard", ALL_ROLES),
+    # The cockpit's own pages (cockpit/urls.py): each member's weekly digest settings.
+    UrlCase("cockpit:digest", ALL_ROLES),
+    UrlCase(
+        "cockpit:digest",
+        ALL_ROLES,
+        method="post",
+        data=lambda agency, creator: {"weekly_digest": "on", "language": "nl"},
+    ),
     UrlCase("agencies:settings", OWNER),
     UrlCase("agencies:settings", OWNER, method="post", data=_settings_data),
     UrlCase("agencies:logo", ALL_ROLES, _logo),
