@@ -71,6 +71,20 @@ LOOKUPS = {
             agency_path="membership__agency_id",
             extra=(("revoked_at__isnull", True),),
         ),
+        # TikTok's webhook names a linked account (its open_id), not an agency; asked only
+        # after the delivery's signature checked out (platforms/webhooks.py).
+        SystemLookup(
+            name="platform_account",
+            key_type="text",
+            sql=(
+                "SELECT agency_id FROM platforms_platformaccount "
+                "WHERE external_id = $1 AND status = 'linked' ORDER BY id"
+            ),
+            model="platforms.PlatformAccount",
+            key_field="external_id",
+            agency_path="agency_id",
+            extra=(("status", "linked"),),
+        ),
     )
 }
 

@@ -21,6 +21,7 @@ api_v1 = [
     path("agencies/<slug:agency_slug>/", include("payouts.api_urls")),
     path("agencies/<slug:agency_slug>/", include("campaigns.api_urls")),
     path("agencies/<slug:agency_slug>/", include("moderation.api_urls")),
+    path("agencies/<slug:agency_slug>/", include("platforms.api_urls")),
 ]
 
 urlpatterns = [
@@ -46,6 +47,7 @@ urlpatterns = [
     path("a/<slug:agency_slug>/moderation/", include("moderation.urls")),
     path("a/<slug:agency_slug>/platforms/", include("platforms.urls")),
     path("platforms/", include("platforms.oauth_urls")),
+    path("platforms/webhooks/", include("platforms.webhook_urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     # Schema and docs for signed-in users only (session or API token); the docs page sends a
     # visitor to the sign-in page.

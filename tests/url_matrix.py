@@ -43,6 +43,8 @@ NOT_TENANT_SCOPED: dict[str, str] = {
     "platforms_oauth:": "TikTok's OAuth redirect: finds the agency the signed-in user started "
     "the link in (their session) and hands over to platforms:oauth-complete under it "
     "(tests/platforms/test_oauth_views.py)",
+    "platforms_webhooks:": "TikTok's webhook: authorised by TikTok's signature, the agency "
+    "named by the linked account (tests/platforms/test_webhooks.py)",
     "staff:": "platform staff pages (is_staff and two-factor), not an agency's; only the "
     "agencies table is read (tests/agencies/test_onboarding.py)",
 }
