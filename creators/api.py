@@ -94,6 +94,10 @@ class CreatorList(_RosterMixin, generics.ListCreateAPIView):
             return Creator.objects.none()
         return selectors.roster_rows(agency=self.agency)
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else selectors.roster_rows_complete(page, agency=self.agency)
+
     def get_serializer_class(self):
         # The list's rows are written by the lean row serializer; a POST answers as before.
         if getattr(self, "swagger_fake_view", False):  # the schema names one shape

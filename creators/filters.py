@@ -228,6 +228,9 @@ class CreatorFilter(django_filters.FilterSet):
         terms = SORTS.get(key)
         if terms is None:
             return queryset
+        if key == "followers" and "total_followers" not in queryset.query.annotations:
+            # selectors.roster_rows leaves the total out of the SQL unless it sorts by it.
+            queryset = queryset.annotate(total_followers=selectors.total_followers_subquery())
         if value.startswith("-"):
             terms = tuple(_descending(t) for t in terms)
         return queryset.order_by(*terms)

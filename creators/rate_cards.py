@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, CharField, Exists, OuterRef, Subquery, Value, When
@@ -122,6 +123,23 @@ def rate_card(*, agency: Agency) -> list[Band]:
         )
     )
     return bands_from(rows) if rows else default_bands()
+
+
+# Changed only by `rate_card_update`, which forgets it; the timeout is an upper bound.
+RATE_CARD_CACHE_TIMEOUT = 60 * 60
+
+
+def _cache_key(agency_id: int) -> str:
+    return f"creators:rate-card:{agency_id}"
+
+
+def rate_card_cached(*, agency: Agency) -> list[Band]:
+    """`rate_card` from the cache (list pages place every row in a tier)."""
+    bands = cache.get(_cache_key(agency.pk))
+    if bands is None:
+        bands = rate_card(agency=agency)
+        cache.set(_cache_key(agency.pk), bands, RATE_CARD_CACHE_TIMEOUT)
+    return bands
 
 
 def top_followers_subquery() -> Subquery:
@@ -234,6 +252,9 @@ def rate_card_update(
         row.currency = currency
         row.full_clean(exclude=["agency"], validate_unique=False, validate_constraints=False)
         row.save()
+    key = _cache_key(agency.pk)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))  # a reader may have cached the old card
     bands = rate_card(agency=agency)
     after = _snapshot(bands)
     if after != before:

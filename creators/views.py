@@ -100,7 +100,7 @@ def roster_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filter": roster_filter,
         "page_obj": page,
-        "creators": page.object_list,
+        "creators": selectors.roster_rows_complete(page.object_list, agency=request.agency),
         "filtered": filtered,
         # Only an empty page needs to know whether the roster itself is empty.
         "roster_empty": not facets.count,

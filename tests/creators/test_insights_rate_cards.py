@@ -141,6 +141,18 @@ def test_the_roster_tier_matches_the_rate_card(manager_client, agency, owner, fo
     assert row.tier == (expected.tier if expected else None)
 
 
+def test_the_roster_tier_follows_a_rate_card_saved_after_a_visit(manager_client, agency, owner):
+    # The list pages read the card from the cache (rate_cards.rate_card_cached).
+    SocialAccountFactory(creator=CreatorFactory(agency=agency), followers=6_000)
+    assert manager_client.get(roster_url(agency)).context["creators"][0].tier is None
+
+    rate_cards.rate_card_update(agency=agency, actor=owner, tiers=_tiers(), currency="USD")
+
+    expected = band_for(6_000, rate_cards.rate_card(agency=agency))
+    assert expected is not None
+    assert manager_client.get(roster_url(agency)).context["creators"][0].tier == expected.tier
+
+
 def test_the_tier_follows_the_largest_account(manager_client, agency):
     creator = CreatorFactory(agency=agency, display_name="Two Platforms")
     SocialAccountFactory(creator=creator, platform="tiktok", followers=30_000)
