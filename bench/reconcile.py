@@ -22,6 +22,8 @@ Targets (issue 11): ≤ 15 s on PostgreSQL on this 2-core machine.
 
 from __future__ import annotations
 
+import cProfile
+import os
 import time
 from collections import defaultdict
 from contextlib import contextmanager
@@ -168,14 +170,23 @@ def _floor(agency, record: list) -> dict[str, float]:
     return dict(seconds)
 
 
-def _run_once(agency, record: list | None = None) -> tuple[float, dict[str, float], object]:
+def _run_once(
+    agency, record: list | None = None, profile: str = ""
+) -> tuple[float, dict[str, float], object]:
     from payouts.models import ReconciliationRun
     from payouts.reconciliation import run_execute
 
+    profiler = cProfile.Profile() if profile else None
     with timed_writes(record) as seconds:
         started = time.perf_counter()
+        if profiler:
+            profiler.enable()
         result = run_execute(agency=agency, run=ReconciliationRun.objects.create(agency=agency))
+        if profiler:
+            profiler.disable()
         elapsed = time.perf_counter() - started
+    if profiler:
+        profiler.dump_stats(profile)
     return elapsed, dict(seconds), result
 
 
@@ -209,7 +220,11 @@ def run(args) -> list[tuple[str, str]]:
         )
     )
 
-    if postgres:
+    # BENCH_RECONCILE_PROFILE=FILE: cProfile the "now" run into FILE (pstats), for finding where
+    # a run's time goes; BENCH_RECONCILE_NOW_ONLY=1 skips the "before" variant and the floor.
+    profile = os.environ.get("BENCH_RECONCILE_PROFILE", "")
+    now_only = os.environ.get("BENCH_RECONCILE_NOW_ONLY") == "1"
+    if postgres and not now_only:
         # Before payouts/0005: the same data in a first agency, the old indexes back.
         before = Agency.objects.create(
             name="Reconciliation bench (before)", slug=f"bench-before-{size}"
@@ -229,10 +244,10 @@ def run(args) -> list[tuple[str, str]]:
         _execute("ANALYZE")
 
     record: list = []
-    elapsed, seconds, first = _run_once(agency, record)
+    elapsed, seconds, first = _run_once(agency, record, profile)
     rows.append(("reconcile: wall time (target ≤ 15 s on PostgreSQL)", f"{elapsed:.1f} s"))
     rows += _write_rows("now", elapsed, seconds)
-    if postgres:
+    if postgres and not now_only:
         floor = _floor(agency, record)
         parts = ", ".join(f"{k.lstrip('_')} {v:.1f}" for k, v in sorted(floor.items()))
         rows.append(
