@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import api, fx_api, income_api
+from . import api, evidence_api, fx_api, income_api
 
 urlpatterns = [
     path("payouts/statements/", api.StatementList.as_view(), name="payout-statement-list"),
@@ -40,6 +40,16 @@ urlpatterns = [
         name="payout-creator-income",
     ),
     path("me/income/", income_api.MyIncome.as_view(), name="me-income"),
+    path(
+        "payouts/disputes/<id:pk>/evidence/",
+        evidence_api.DisputeEvidenceList.as_view(),
+        name="dispute-evidence-list",
+    ),
+    path(
+        "payouts/evidence/<id:pk>/download/",
+        evidence_api.EvidencePackDownload.as_view(),
+        name="dispute-evidence-download",
+    ),
     path("payouts/fx-rates/", fx_api.FxRateList.as_view(), name="fx-rate-list"),
     path("payouts/fx-rates/<id:pk>/", fx_api.FxRateDetail.as_view(), name="fx-rate-detail"),
     path(

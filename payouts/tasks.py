@@ -7,6 +7,7 @@ from django.utils import translation
 from agencies.models import Agency
 from agencies.tasking import each_agency, system_task, tenant_task
 
+from . import evidence
 from .bank_import import bank_import_execute
 from .models import ReconciliationRun
 from .reconciliation import run_execute, runs, start_due_runs
@@ -63,3 +64,14 @@ def bank_import_run(agency_id: int, import_id: int, language: str = "en") -> dic
     with translation.override(language):
         bank_import = bank_import_execute(agency_id=agency_id, import_id=import_id)
     return {"import": bank_import.pk, "status": bank_import.status}
+
+
+@tenant_task(name="payouts.tasks.evidence_pack_build", acks_late=True, queue="reports")
+def evidence_pack_build(agency_id: int, pack_id: int, language: str = "en") -> dict:
+    """Build dispute evidence pack `pack_id` (a ZIP through the default storage).
+    Idempotent: a ready pack is left alone."""
+    with translation.override(language):
+        pack = evidence.evidence_pack_build(
+            agency=Agency.objects.get(pk=agency_id), pack_id=pack_id
+        )
+    return {"pack": pack.pk, "status": pack.status}

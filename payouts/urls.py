@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import fx_views, income_views, views
+from . import evidence_views, fx_views, income_views, views
 
 app_name = "payouts"
 
@@ -22,6 +22,8 @@ urlpatterns = [
     path("lines/<id:pk>/delete/", views.line_delete, name="line_delete"),
     path("holds/<id:pk>/release/", views.hold_release, name="hold_release"),
     path("disputes/<id:pk>/close/", views.dispute_close, name="dispute_close"),
+    path("disputes/<id:pk>/evidence/", evidence_views.dispute_evidence, name="dispute_evidence"),
+    path("evidence/<id:pk>/download/", evidence_views.evidence_download, name="evidence_download"),
     path("bank/", views.bank_accounts, name="bank_accounts"),
     path("bank/<id:pk>/import/", views.bank_import, name="bank_import"),
     path("bank/<id:pk>/sample/<slug:fmt>/", views.bank_sample, name="bank_sample"),

@@ -34,6 +34,8 @@ DOWNLOADS = [
     "payouts:export_csv",
     "payouts:export_xlsx",
     "payouts:portal_csv",
+    "payouts:evidence_download",
+    "api:dispute-evidence-download",
 ]
 SHARED = "report_share:download"
 RECOVERY_CODES = "mfa_download_recovery_codes"

@@ -293,3 +293,40 @@ CASES += [
     UrlCase("api:payout-creator-income", READ, kwargs=_a_creator),
     UrlCase("api:me-income", CREATOR_ROLES),
 ]
+
+# --- dispute evidence packs ---------------------------------------------------------------------
+
+
+def _evidence_ready(agency, creator):
+    from payouts.evidence import evidence_pack_build, evidence_pack_request
+    from payouts.models import Dispute
+    from tests.campaigns.factories import CampaignFactory
+
+    dispute = Dispute.objects.get(pk=_dispute(agency, creator)["pk"])
+    campaign = CampaignFactory(agency=agency, code=f"EV-{uuid.uuid4().hex[:6].upper()}")
+    pack = evidence_pack_request(dispute=dispute, actor=None, campaign_code=campaign.code)
+    evidence_pack_build(agency=agency, pack_id=pack.pk)
+    return {"pk": pack.pk}
+
+
+def _evidence_code(agency, creator):
+    from tests.campaigns.factories import CampaignFactory
+
+    return {"campaign_code": CampaignFactory(agency=agency).code}
+
+
+CASES += [
+    UrlCase("payouts:dispute_evidence", READ, kwargs=_dispute),
+    UrlCase("payouts:dispute_evidence", WRITE, kwargs=_dispute, method="post", data=_evidence_code),
+    UrlCase("payouts:evidence_download", READ, kwargs=_evidence_ready),
+    UrlCase("api:dispute-evidence-list", READ, kwargs=_dispute),
+    UrlCase(
+        "api:dispute-evidence-list",
+        WRITE,
+        kwargs=_dispute,
+        method="post",
+        data=_evidence_code,
+        extra=JSON,
+    ),
+    UrlCase("api:dispute-evidence-download", READ, kwargs=_evidence_ready),
+]

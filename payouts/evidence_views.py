@@ -1,0 +1,71 @@
+"""Dispute evidence pages: the packs of one dispute with the request form, and the
+download. Thin: authorise, call the service (the build itself runs in a Celery task)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from agencies.downloads import private_file_response
+from agencies.formflow import submit_form
+from agencies.tenancy import agency_view, get_for_agency
+
+from . import evidence
+from .forms_evidence import EvidencePackForm
+from .models import Dispute, DisputeEvidencePack, EvidencePackStatus
+from .permissions import EVIDENCE_BUILD, EVIDENCE_DOWNLOAD
+
+
+@agency_view(allow=EVIDENCE_DOWNLOAD)
+@require_http_methods(["GET", "POST"])
+def dispute_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    dispute = get_for_agency(
+        Dispute.objects.select_related("statement__creator"), request.agency, pk=pk
+    )
+    can_build = request.membership.role in EVIDENCE_BUILD
+    if request.method == "POST" and not can_build:
+        raise PermissionDenied(_("Your role does not give access to this page."))
+    codes = evidence.suggested_codes(agency=request.agency, dispute=dispute)
+    form = EvidencePackForm(
+        request.POST or None, initial={"campaign_code": codes[0] if codes else ""}
+    )
+    here = reverse(
+        "payouts:dispute_evidence", kwargs={"agency_slug": request.agency.slug, "pk": dispute.pk}
+    )
+    done = submit_form(
+        request,
+        form,
+        lambda data: evidence.evidence_pack_request(
+            dispute=dispute, actor=request.user, campaign_code=data["campaign_code"]
+        ),
+        success=_("The evidence pack is being built. It appears below when it is ready."),
+        redirect_to=here,
+    )
+    if done:
+        return done
+    context = {
+        "dispute": dispute,
+        "statement": dispute.statement,
+        "packs": list(evidence.pack_list(agency=request.agency, dispute=dispute)),
+        "form": form if can_build else None,
+        "codes": codes,
+    }
+    status = 400 if form.errors else 200
+    return render(request, "payouts/evidence/dispute.html", context, status=status)
+
+
+@agency_view(allow=EVIDENCE_DOWNLOAD)
+@require_GET
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+    pack = get_for_agency(DisputeEvidencePack, request.agency, pk=pk)
+    if pack.status != EvidencePackStatus.READY or not pack.file:
+        raise Http404
+    return private_file_response(
+        pack.file.open("rb"),
+        filename=f"dispute-{pack.dispute_id}-{pack.campaign_code.lower()}-evidence.zip",
+        content_type="application/zip",
+    )
