@@ -51,7 +51,7 @@ CASES: list[UrlCase] = [
         QUEUE,
         kwargs=a_message_case,
         method="post",
-        data=lambda agency, creator: {"text": "Thanks, we are on it."},
+        data=lambda agency, creator: {"reply-text": "Thanks, we are on it."},
     ),
     UrlCase("moderation:inbox", QUEUE),
     UrlCase("moderation:policies", QUEUE),
