@@ -113,7 +113,7 @@ def _case_page(request: HttpRequest, case: Case, reply_form=None, status: int = 
         "now": timezone.now(),
         "events": case.events.select_related("actor"),
         "form": CaseActionForm(agency=request.agency, initial={"assignee": case.assignee_id or ""}),
-        "reply_form": reply_form or CaseReplyForm(),
+        "reply_form": reply_form or CaseReplyForm(prefix="reply"),
         "actions": (
             case.message.actions.select_related("policy_version__policy") if case.message else []
         ),
@@ -130,7 +130,7 @@ def case_reply_view(request: HttpRequest, pk: int) -> HttpResponse:
         request.agency,
         pk=pk,
     )
-    form = CaseReplyForm(request.POST)
+    form = CaseReplyForm(request.POST, prefix="reply")
     if form.is_valid():
         try:
             case_reply(case=case, actor=request.user, text=form.cleaned_data["text"])

@@ -127,7 +127,7 @@ def test_staff_reply_to_a_comment_goes_through_the_outbox_and_is_audited(
 ):
     case = case_for(agency, message_factory)
     response = client_for(cm).post(
-        url(agency, "case-reply", pk=case.pk), {"text": "Sorry to hear that, DM us?"}
+        url(agency, "case-reply", pk=case.pk), {"reply-text": "Sorry to hear that, DM us?"}
     )
     assert response.status_code == 302
     action = AutomatedAction.objects.get(kind=ActionKind.REPLY)
@@ -145,7 +145,7 @@ def test_staff_reply_to_a_comment_goes_through_the_outbox_and_is_audited(
 
 def test_staff_reply_to_a_dm_is_a_dm(agency, cm, message_factory):
     case = case_for(agency, message_factory, "what are your rates?", kind="dm", author="brand")
-    client_for(cm).post(url(agency, "case-reply", pk=case.pk), {"text": "Our manager writes"})
+    client_for(cm).post(url(agency, "case-reply", pk=case.pk), {"reply-text": "Our manager writes"})
     assert OutboxMessage.objects.get().kind == ActionKind.DM
 
 
@@ -154,7 +154,7 @@ def test_no_dm_to_someone_who_opted_out(agency, cm, message_factory):
     contact = case.message.contact
     contact.dm_opted_out_at = timezone.now()
     contact.save()
-    response = client_for(cm).post(url(agency, "case-reply", pk=case.pk), {"text": "Hello"})
+    response = client_for(cm).post(url(agency, "case-reply", pk=case.pk), {"reply-text": "Hello"})
     assert response.status_code == 400
     assert "opted out of DMs" in response.content.decode()
     assert (
@@ -170,8 +170,9 @@ def test_a_reply_respects_the_accounts_reply_limit(agency, cm, owner, message_fa
     first = case_for(agency, message_factory, "awful, terrible, I hate it", author="a")
     second = case_for(agency, message_factory, "awful, terrible, I hate it", author="b")
     client = client_for(cm)
-    assert client.post(url(agency, "case-reply", pk=first.pk), {"text": "Sorry"}).status_code == 302
-    response = client.post(url(agency, "case-reply", pk=second.pk), {"text": "Sorry"})
+    response = client.post(url(agency, "case-reply", pk=first.pk), {"reply-text": "Sorry"})
+    assert response.status_code == 302
+    response = client.post(url(agency, "case-reply", pk=second.pk), {"reply-text": "Sorry"})
     assert response.status_code == 400 and "reply limit" in response.content.decode()
     assert OutboxMessage.objects.count() == 1
 
@@ -180,11 +181,11 @@ def test_crisis_mode_lets_only_legal_pr_answer(agency, cm, owner, message_factor
     case = case_for(agency, message_factory)
     crisis_mode_set(agency=agency, actor=owner, enabled=True)
     client = client_for(cm)
-    response = client.post(url(agency, "case-reply", pk=case.pk), {"text": "Hi"})
+    response = client.post(url(agency, "case-reply", pk=case.pk), {"reply-text": "Hi"})
     assert response.status_code == 400 and "Crisis mode is on" in response.content.decode()
     legal = case_for(agency, message_factory, "my lawyer will sue you", author="suer")
     assert legal.level == Level.LEGAL_PR
-    response = client.post(url(agency, "case-reply", pk=legal.pk), {"text": "We hear you"})
+    response = client.post(url(agency, "case-reply", pk=legal.pk), {"reply-text": "We hear you"})
     assert response.status_code == 302 and OutboxMessage.objects.filter(kind="reply").count() == 1
 
 
@@ -194,7 +195,7 @@ def test_crisis_mode_lets_only_legal_pr_answer(agency, cm, owner, message_factor
 )
 def test_bad_replies_are_refused_with_a_clear_message(agency, cm, message_factory, text, error):
     case = case_for(agency, message_factory)
-    response = client_for(cm).post(url(agency, "case-reply", pk=case.pk), {"text": text})
+    response = client_for(cm).post(url(agency, "case-reply", pk=case.pk), {"reply-text": text})
     assert response.status_code == 400 and error in response.content.decode()
     assert not OutboxMessage.objects.exists()
 
@@ -204,13 +205,13 @@ def test_a_resolved_case_cannot_be_answered(agency, cm, owner, message_factory):
 
     case = case_for(agency, message_factory)
     case_resolve(case=case, actor=owner)
-    response = client_for(cm).post(url(agency, "case-reply", pk=case.pk), {"text": "late"})
+    response = client_for(cm).post(url(agency, "case-reply", pk=case.pk), {"reply-text": "late"})
     assert response.status_code == 400 and not OutboxMessage.objects.exists()
 
 
 def test_another_agencys_case_cannot_be_answered(agency, other_agency, cm, message_factory):
     theirs = case_for(other_agency, message_factory)
-    response = client_for(cm).post(url(agency, "case-reply", pk=theirs.pk), {"text": "hi"})
+    response = client_for(cm).post(url(agency, "case-reply", pk=theirs.pk), {"reply-text": "hi"})
     assert response.status_code == 404 and not OutboxMessage.objects.exists()
 
 
@@ -218,6 +219,6 @@ def test_another_agencys_case_cannot_be_answered(agency, other_agency, cm, messa
 def test_finance_and_creators_cannot_reply(agency, message_factory, role, status):
     case = case_for(agency, message_factory)
     response = client_for(member(agency, role)).post(
-        url(agency, "case-reply", pk=case.pk), {"text": "hi"}
+        url(agency, "case-reply", pk=case.pk), {"reply-text": "hi"}
     )
     assert response.status_code == status and not OutboxMessage.objects.exists()
