@@ -31,4 +31,7 @@ CASES: list[UrlCase] = [
     UrlCase("platforms:portal-accounts", CREATOR_ROLES),
     UrlCase("platforms:portal-link", CREATOR_ROLES, method="post"),
     UrlCase("platforms:portal-disconnect", CREATOR_ROLES, kwargs=own_account, method="post"),
+    # API
+    UrlCase("api:platform-account-list", STAFF_ROLES),
+    UrlCase("api:platform-account-disconnect", EDITORS, kwargs=an_account, method="post"),
 ]
