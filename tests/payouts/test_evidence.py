@@ -322,3 +322,11 @@ def test_the_command_refuses_bad_input(agency, dispute, args, message):
         call_command("dispute_evidence", "--agency", agency.slug, *args)
 
     assert not DisputeEvidencePack.objects.exists()
+
+
+def test_the_statement_page_links_each_dispute_to_its_evidence(agency, manager, dispute):
+    page = client_for(manager).get(
+        reverse("payouts:statement", args=[agency.slug, dispute.statement_id])
+    )
+
+    assert _page(agency, dispute) in page.content.decode()
