@@ -447,7 +447,11 @@ TIKTOK_SCOPES = env.list(
 )
 # A dotted path to a callable returning an httpx transport: only tests and the demo set it
 # (the fake TikTok, platforms/fake_tiktok.py); production talks to TikTok itself.
-PLATFORMS_HTTP_TRANSPORT = env.str("PLATFORMS_HTTP_TRANSPORT", default="")
+# With DEBUG on and no TikTok app configured (`make run`), the demo's fake TikTok answers.
+PLATFORMS_HTTP_TRANSPORT = env.str(
+    "PLATFORMS_HTTP_TRANSPORT",
+    default="platforms.fake_tiktok.transport" if DEBUG and not TIKTOK_CLIENT_KEY else "",
+)
 PLATFORMS_HTTP_TIMEOUT = env.float("PLATFORMS_HTTP_TIMEOUT", default=10.0)
 # platforms: pull linked accounts (each account's videos daily, comments on an age-based
 # cadence, platforms/sync.py) and deliver the outbox through live connections

@@ -901,6 +901,7 @@ def demo_world(fake: FakeTikTok) -> None:
         ("sanne", "Wat kost dit? prijs graag"),
         ("mo_123", "link please, where can I buy it?"),
         ("jules", "This is so helpful, thanks"),
+        ("troll_77", "you are an idiot, unfollow"),
     ]
     for offset, video in enumerate(account.videos[-3:]):
         for n, (user, text) in enumerate(texts):

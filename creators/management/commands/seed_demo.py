@@ -12,6 +12,7 @@ from creators.demo import DEMO_PASSWORD, seed_demo
 from creators.program_demo import seed_demo_applications
 from moderation.demo import seed_demo_moderation
 from payouts.demo import seed_demo_books, seed_demo_payouts
+from platforms.demo import seed_demo_platforms
 
 
 class Command(BaseCommand):
@@ -37,6 +38,7 @@ class Command(BaseCommand):
         result = seed_demo()
         # Payouts sit above the roster and campaigns: seeded after them, per agency.
         payouts_created = books_created = moderation_created = 0
+        linked = None
         for agency in Agency.objects.order_by("pk"):
             with tenant_transaction(agency.pk):  # row-level security: one agency at a time
                 payouts_created += seed_demo_payouts(agency)
@@ -47,6 +49,8 @@ class Command(BaseCommand):
                 ):
                     moderation_created += seed_demo_moderation(agency)  # messages and cases
                 seed_demo_applications(agency)  # one waiting for review, one may re-apply
+                # northstar's portal creator linked to the fake TikTok (DEBUG, no TikTok app)
+                linked = seed_demo_platforms(agency) or linked
         self.stdout.write(
             f"Demo ready: {result.agencies_created} agencies, {result.users_created} people, "
             f"{result.creators_created} creators and {result.campaigns_created} campaigns added "
@@ -64,6 +68,11 @@ class Command(BaseCommand):
             f"Demo moderation: {moderation_created} agencies given comments and DMs, triaged, "
             "and cases at every escalation level (one past its SLA)."
         )
+        if linked is not None:
+            self.stdout.write(
+                f"Demo TikTok link: @{linked.handle} of {linked.agency.slug} is linked to the "
+                f"fake TikTok; pull it with: manage.py platform_sync --agency {linked.agency.slug}"
+            )
         width = max(len(login.email) for login in result.logins)
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
