@@ -22,6 +22,7 @@ from creators.applications import (
 from creators.insight_selectors import agency_today
 from creators.models import ApplicationOutcome, InsightSettings, ProgramApplication
 from tests.factories import CreatorFactory
+from tests.helpers import client_for
 
 from .support import roster_url, scoping_queries
 
@@ -559,3 +560,15 @@ def test_the_api_default_wait(owner_client, manager_client, agency):
     assert owner_client.put(
         url, {"reapply_wait_days": 20}, content_type="application/json"
     ).json() == {"reapply_wait_days": 20}
+
+
+def test_the_creator_page_links_applications_and_income(manager_client, agency, community_manager):
+    creator = CreatorFactory(agency=agency)
+    url = reverse("creators:detail", args=[agency.slug, creator.pk])
+    income = reverse("payouts:creator_income", args=[agency.slug, creator.pk])
+
+    manager_page = manager_client.get(url).content.decode()
+    community_page = client_for(community_manager).get(url).content.decode()
+
+    assert _list_url(agency, creator) in manager_page and income in manager_page
+    assert _list_url(agency, creator) in community_page and income not in community_page
