@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from moderation.inbound import MessageIn, messages_ingest
@@ -160,7 +161,7 @@ def test_crisis_mode_cancels_a_promotional_reply_before_it_leaves(
 
 
 def test_a_permanent_refusal_is_shown_on_the_outbox_and_a_case(
-    agency, tiktok, django_capture_on_commit_callbacks
+    agency, tiktok, owner_client, django_capture_on_commit_callbacks
 ):
     _account, _video, comment, message = _comment_synced(
         agency, tiktok, django_capture_on_commit_callbacks
@@ -174,6 +175,8 @@ def test_a_permanent_refusal_is_shown_on_the_outbox_and_a_case(
     case = Case.objects.get(message=message)
     assert "Could not post" in case.title
     assert tiktok.posted == []
+    page = owner_client.get(reverse("moderation:outbox", kwargs={"agency_slug": agency.slug}))
+    assert "Failed" in page.text and "No such comment" in page.text
 
 
 def test_actions_of_an_unlinked_account_stay_for_a_person(
