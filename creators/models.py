@@ -9,7 +9,14 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from agencies.models import CURRENCY_CHOICES, TenantModel
+from agencies.models import CURRENCY_CHOICES, Agency, TenantModel
+
+
+def _agency_covered() -> models.ForeignKey:
+    """The tenant key without an index of its own, for tables whose composite indexes or
+    unique constraints start with agency_id: they serve the agency's queries, the
+    row-level-security filter and the cascade from the agency (tests/test_indexes.py)."""
+    return models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
 
 
 class AccountType(models.TextChoices):
@@ -48,6 +55,7 @@ class NicheTag(TenantModel):
 
 
 class Creator(TenantModel):
+    agency = _agency_covered()
     display_name = models.CharField(_("display name"), max_length=120)
     legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"))
@@ -124,6 +132,7 @@ class Creator(TenantModel):
 
 
 class SocialAccount(TenantModel):
+    agency = _agency_covered()
     creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="social_accounts")
     platform = models.CharField(
         _("platform"), max_length=16, choices=Platform.choices, default=Platform.TIKTOK
@@ -169,6 +178,7 @@ class MetricsSource(models.TextChoices):
 class AccountSnapshot(TenantModel):
     """One day's figures of a social account, as the platform's analytics showed them."""
 
+    agency = _agency_covered()
     social_account = models.ForeignKey(
         SocialAccount,
         verbose_name=_("social account"),
@@ -211,6 +221,7 @@ class AccountSnapshot(TenantModel):
 class Video(TenantModel):
     """A posted video with its latest known figures (each import or entry overwrites them)."""
 
+    agency = _agency_covered()
     social_account = models.ForeignKey(
         SocialAccount,
         verbose_name=_("social account"),
@@ -350,6 +361,7 @@ class RpmRate(TenantModel):
 class InsightSettings(TenantModel):
     """Per-agency knobs of the estimates (one row per agency, created on first save)."""
 
+    agency = _agency_covered()
     q4_uplift = models.DecimalField(
         _("Q4 uplift"),
         max_digits=4,
@@ -396,6 +408,7 @@ class RateCardTier(TenantModel):
     """A brand-deal tier: from `min_followers` up to the next tier's minimum, a per-post fee
     range. `fee_max` empty means open-ended (mega: "$2,500+")."""
 
+    agency = _agency_covered()
     tier = models.CharField(_("tier"), max_length=8, choices=Tier.choices)
     min_followers = models.PositiveBigIntegerField(
         _("from followers"), validators=[MaxValueValidator(10**11)]
@@ -446,6 +459,7 @@ class EligibilityState(TenantModel):
     """The last evaluated eligibility of a creator for a program, so the scheduled scan can
     tell when a creator crosses a threshold (and mail the account manager once)."""
 
+    agency = _agency_covered()
     creator = models.ForeignKey(
         Creator, on_delete=models.CASCADE, related_name="eligibility_states"
     )
