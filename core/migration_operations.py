@@ -11,8 +11,28 @@ the migration on PostgreSQL and are deferrable on SQLite).
 
 from __future__ import annotations
 
-from django.db.migrations.operations import CreateModel
+from django.db.migrations.operations import (
+    AddConstraint,
+    AddField,
+    AddIndex,
+    AlterField,
+    CreateModel,
+    RemoveConstraint,
+    RemoveField,
+    RemoveIndex,
+)
 from django.db.migrations.operations.base import Operation
+
+# What a Batch may hold: operations on one existing model each (see Batch).
+BATCHABLE = (
+    AddField,
+    AlterField,
+    RemoveField,
+    AddIndex,
+    RemoveIndex,
+    AddConstraint,
+    RemoveConstraint,
+)
 
 
 class CreateModels(Operation):
@@ -55,6 +75,72 @@ class CreateModels(Operation):
     @property
     def migration_name_fragment(self):
         return "models"
+
+    def references_model(self, name, app_label):
+        return any(operation.references_model(name, app_label) for operation in self.operations)
+
+    def references_field(self, model_name, name, app_label):
+        return any(
+            operation.references_field(model_name, name, app_label) for operation in self.operations
+        )
+
+
+class Batch(Operation):
+    """Apply several operations on existing models of one app with one re-render.
+
+    Each operation's state change is applied with the state unrendered, then the models they
+    touched are re-rendered once (an AlterField on a foreign key to the agency otherwise
+    re-renders, recursively, every model related to the agency, once per operation). On the
+    database each operation runs between the states before and after the whole batch, which is
+    exact only while no two operations touch the same model: the constructor refuses anything
+    else, and operations that run code (RunPython, RunSQL) or create, delete or rename models.
+    Inside `SeparateDatabaseAndState(state_operations=[Batch(...)])` only the state side runs.
+    """
+
+    serialization_expand_args = ["operations"]
+    reduces_to_sql = True
+    reversible = True
+
+    def __init__(self, operations: list[Operation]):
+        self.operations = list(operations)
+        seen: set[str] = set()
+        for operation in self.operations:
+            model = getattr(operation, "model_name", None)
+            if model is None or not isinstance(operation, BATCHABLE):
+                raise TypeError(f"Batch cannot hold {operation.__class__.__name__}.")
+            if model.lower() in seen:
+                raise ValueError(f"Batch touches {model} twice; use one batch per change.")
+            seen.add(model.lower())
+        super().__init__()
+
+    def deconstruct(self):
+        return (self.__class__.__qualname__, [], {"operations": self.operations})
+
+    def state_forwards(self, app_label, state):
+        rendered = state.__dict__.pop("apps", None)
+        for operation in self.operations:
+            operation.state_forwards(app_label, state)
+        if rendered is not None:
+            state.apps = rendered
+            state.reload_models(
+                [(app_label, operation.model_name_lower) for operation in self.operations],
+                delay=False,
+            )
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        for operation in self.operations:
+            operation.database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        for operation in reversed(self.operations):
+            operation.database_backwards(app_label, schema_editor, from_state, to_state)
+
+    def describe(self):
+        return "; ".join(operation.describe() for operation in self.operations)
+
+    @property
+    def migration_name_fragment(self):
+        return "batch"
 
     def references_model(self, name, app_label):
         return any(operation.references_model(name, app_label) for operation in self.operations)

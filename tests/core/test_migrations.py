@@ -9,10 +9,10 @@ import pytest
 from django.core.management import call_command
 from django.db import models
 from django.db.migrations.loader import MigrationLoader
-from django.db.migrations.operations import CreateModel
+from django.db.migrations.operations import AddField, AlterField, CreateModel, RunPython
 from django.db.migrations.state import ModelState, ProjectState
 
-from core.migration_operations import CreateModels
+from core.migration_operations import Batch, CreateModels
 
 
 @pytest.mark.django_db
@@ -100,3 +100,46 @@ def test_a_batch_creates_its_tables_and_drops_them_backwards():
     assert forwards.count("CREATE TABLE") == 15
     assert 'CONSTRAINT "case_status_valid"' in forwards
     assert backwards.count("DROP TABLE") == 15
+
+
+def _toy_state():
+    state = ProjectState()
+    _toy_models().state_forwards("toy", state)
+    state.apps  # rendered, as during `migrate`  # noqa: B018
+    return state
+
+
+def _toy_changes():
+    return [
+        AddField("post", "body", models.TextField(default="")),
+        AlterField("author", "id", models.BigAutoField(primary_key=True)),
+    ]
+
+
+def test_a_batch_ends_in_the_state_its_operations_would_and_renders_once():
+    one_by_one, batched = _toy_state(), _toy_state()
+    for operation in _toy_changes():
+        operation.state_forwards("toy", one_by_one)
+    render = ModelState.render
+
+    with mock.patch.object(ModelState, "render", autospec=True, side_effect=render) as spy:
+        Batch(_toy_changes()).state_forwards("toy", batched)
+
+    assert spy.call_count == 2  # Post and Author, once each (one by one: 2 per operation)
+    for key in (("toy", "post"), ("toy", "author")):
+        assert batched.models[key].fields.keys() == one_by_one.models[key].fields.keys()
+    post = batched.apps.get_model("toy", "Post")
+    assert post._meta.get_field("body").default == ""
+    assert isinstance(post._meta.get_field("author").target_field, models.BigAutoField)
+
+
+def test_a_batch_refuses_two_changes_to_one_model_and_code():
+    with pytest.raises(ValueError, match="post twice"):
+        Batch(
+            [AddField("post", "a", models.TextField()), AddField("post", "b", models.TextField())]
+        )
+    with pytest.raises(TypeError):
+        Batch([RunPython(RunPython.noop)])
+    with pytest.raises(TypeError):
+        Batch([_toy_models()])
+    assert Batch(_toy_changes()).deconstruct()[0] == "Batch"
