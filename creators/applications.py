@@ -26,12 +26,12 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from agencies.audit import audit_record, snapshot
 from agencies.models import Agency, Membership
 from agencies.roles import Role
+from core import formatting
 
 from .insight_selectors import agency_today
 from .models import (
@@ -88,7 +88,7 @@ def names_differ(legal_name: str, id_name: str) -> bool:
 
 
 def _day(value: date) -> str:
-    return date_format(value, "DATE_FORMAT")
+    return formatting.date_short(value)
 
 
 def sample_post_links(text: str) -> list[str]:
