@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
+from core.formatting import date_short
 from creators.models import Creator
 
 from .models import AccountStatus, PlatformAccount
@@ -48,7 +49,7 @@ def token_state(account: PlatformAccount, now: datetime | None = None) -> tuple[
     if account.refresh_expires_at and account.refresh_expires_at - REFRESH_WARNING <= now:
         return TokenState.REAUTHORIZE_SOON, _(
             "The grant ends on %(date)s: reconnect before then."
-        ) % {"date": timezone.localtime(account.refresh_expires_at).date().isoformat()}
+        ) % {"date": date_short(account.refresh_expires_at)}
     if account.access_expired(now):
         return TokenState.EXPIRED, _(
             "The access token expired; it is renewed automatically at the next sync."
