@@ -10,7 +10,7 @@ October to December (in the agency's time zone) the RPM is multiplied by the age
 uplift. Amounts are in US dollars, the currency TikTok quotes RPMs in.
 
 Rounding: every figure is computed unrounded and rounded once, half-up to the cent, where it
-is shown (`payouts.money.quantize`). A month or a forecast is the rounded sum of unrounded
+is shown (`core.money.quantize`). A month or a forecast is the rounded sum of unrounded
 video amounts, so it can differ by a cent from the sum of the rounded per-video figures;
 rounding each video first would lose most Creator Fund money (a few hundred views earn a
 fraction of a cent).
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from payouts.money import quantize
+from core.money import quantize
 
 from .eligibility import MIN_REWARDED_SECONDS
 from .models import Program

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from agencies.audit import audit_record
 from agencies.models import Agency
-from payouts.money import quantize
+from core.money import quantize
 
 from .models import RateCardTier, SocialAccount, Tier
 
