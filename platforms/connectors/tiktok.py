@@ -61,7 +61,8 @@ Errors (envelope `code`, or the HTTP status):
     code 40102 (access token expired), HTTP 401 -> TokenExpired
     code 40104 / 40105 (access token missing / invalid or revoked), and any error from the
         refresh call -> ReauthorizationRequired
-    code 40001 (scope not authorised / no permission) -> ScopeMissing
+    code 40001 (scope not authorised / no permission, or a wrong client key or secret)
+        -> ScopeMissing, checked first
     HTTP 5xx, code >= 50000, timeouts, connection errors -> TransientError
     any other non-zero code or 4xx -> PermanentError with the platform's message
 """
@@ -236,12 +237,13 @@ class TikTokApi:
                 message or f"TikTok answered HTTP {response.status_code}.",
                 code=code or response.status_code,
             )
+        if code in SCOPE_CODES:
+            # Also the answer to a wrong client key or secret (HTTP 401): never a token problem.
+            raise ScopeMissing(message or "Permission not granted", code=code)
         if code in EXPIRED_CODES or (response.status_code == 401 and code not in REVOKED_CODES):
             raise TokenExpired(message or "Access token expired", code=code or 401)
         if code in REVOKED_CODES:
             raise ReauthorizationRequired(message or "Access token invalid", code=code)
-        if code in SCOPE_CODES:
-            raise ScopeMissing(message or "Permission not granted", code=code)
         if response.status_code >= 400 or code not in (0, None) or "code" not in payload:
             raise PermanentError(
                 message or f"TikTok answered HTTP {response.status_code}.",
@@ -296,6 +298,8 @@ class TikTokApi:
                     "refresh_token": refresh_token,
                 },
             )
+        except ScopeMissing:
+            raise  # our app's credentials were refused: a configuration error, not the grant
         except (TokenExpired, PermanentError) as exc:
             raise ReauthorizationRequired(exc.message, code=exc.code) from exc
         return self._grant(data)

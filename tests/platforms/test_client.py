@@ -208,3 +208,13 @@ def test_tests_never_reach_tiktok_without_the_fake(settings):
     settings.PLATFORMS_HTTP_TRANSPORT = ""
     with pytest.raises(RuntimeError):
         http_client()
+
+
+def test_a_wrong_client_secret_is_a_configuration_error_not_a_dead_grant(fake, linked, settings):
+    grant = fake.issue_tokens("acct-1")
+    settings.TIKTOK_CLIENT_SECRET = "not-the-secret"
+    api = TikTokApi()
+    with pytest.raises(ScopeMissing):
+        api.refresh(refresh_token=grant["refresh_token"])
+    with pytest.raises(ScopeMissing):
+        api.revoke(access_token=grant["access_token"])
