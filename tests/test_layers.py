@@ -53,3 +53,15 @@ def test_an_upward_import_breaks_the_contract(tmp_path):
     # then it fails, naming the import
     assert result.returncode != 0
     assert "core.planted -> payouts.models" in result.stdout
+
+
+def test_every_app_of_ours_has_a_layer():
+    from django.apps import apps
+
+    ours = {
+        config.name.split(".")[0]
+        for config in apps.get_app_configs()
+        if Path(config.path).is_relative_to(ROOT)
+    }
+
+    assert ours <= set(root_packages())
