@@ -341,6 +341,7 @@ CELERY_TASK_ROUTES = {
     "payouts.*bank_import_run": {"queue": "imports"},
     "payouts.*reconciliation_run": {"queue": "reconciliation"},
     "campaigns.sponsor_report_render": {"queue": "reports"},
+    "payouts.tasks.evidence_pack_build": {"queue": "reports"},
     "creators.eligibility_scan": {"queue": "platform_sync"},
     "creators.agency_eligibility_scan": {"queue": "platform_sync"},
 }

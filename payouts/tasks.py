@@ -66,7 +66,7 @@ def bank_import_run(agency_id: int, import_id: int, language: str = "en") -> dic
     return {"import": bank_import.pk, "status": bank_import.status}
 
 
-@tenant_task(name="payouts.tasks.evidence_pack_build", acks_late=True, queue="reports")
+@tenant_task(name="payouts.tasks.evidence_pack_build", acks_late=True)
 def evidence_pack_build(agency_id: int, pack_id: int, language: str = "en") -> dict:
     """Build dispute evidence pack `pack_id` (a ZIP through the default storage).
     Idempotent: a ready pack is left alone."""
