@@ -22,6 +22,7 @@ APPS = [
     "payouts",
     "campaigns",
     "moderation",
+    "cockpit",
     "core",
     "ops",
     "config",
