@@ -181,13 +181,26 @@ def reason_sentences(reasons: Iterable[Any] | None) -> list[str]:
     return [reason_sentence(r) for r in reasons or ()]
 
 
+def _by_staff(action) -> bool:
+    return any(isinstance(r, dict) and r.get("code") == "staff_reply" for r in action.reasons)
+
+
+def action_kind_label(action) -> str:
+    """An action's kind; a reply or DM a person sent from a case says so."""
+    if _by_staff(action):
+        return _("DM by a person") if action.kind == ActionKind.DM else _("Reply by a person")
+    return str(action.get_kind_display())
+
+
 def decision_label(message, actions: Iterable | None = None) -> str:
     """What was done with a message, in a few words ("Hidden, sent to Legal / PR")."""
     if message.status == "new":
         return _("Waiting for triage")
     if message.status == "failed":
         return _("Triage failed")
-    kinds = {a.kind for a in actions or ()}
+    actions = list(actions or ())
+    by_staff = [a for a in actions if _by_staff(a)]
+    kinds = {a.kind for a in actions if not _by_staff(a)}
     parts = []
     if message.removed:
         parts.append(_("Removed"))
@@ -196,7 +209,7 @@ def decision_label(message, actions: Iterable | None = None) -> str:
     if ActionKind.ESCALATE in kinds:
         levels = [
             r.get("level")
-            for a in actions or ()
+            for a in actions
             if a.kind == ActionKind.ESCALATE
             for r in a.reasons
             if isinstance(r, dict) and r.get("code") == "escalated"
@@ -209,6 +222,8 @@ def decision_label(message, actions: Iterable | None = None) -> str:
         parts.append(_("automated reply"))
     if ActionKind.DM in kinds:
         parts.append(_("automated DM"))
+    if by_staff:
+        parts.append(_("answered by a person"))
     if not parts:
         return _("No action")
     text = ", ".join(str(p) for p in parts)

@@ -349,7 +349,7 @@ class PolicyPreviewForm(forms.Form):
     use_required_attribute = False
 
     sample = forms.CharField(
-        label=_("Test this comment"),
+        label=_("Message"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Nothing is saved or sent: this shows what the policy would do, and why."),

@@ -66,6 +66,11 @@ def category_label(name: str) -> str:
 
 
 @register.filter
+def action_kind_label(action) -> str:
+    return explain.action_kind_label(action)
+
+
+@register.filter
 def action_label(action: str) -> str:
     return explain.action_label(action)
 

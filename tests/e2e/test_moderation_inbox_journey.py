@@ -72,7 +72,8 @@ def test_inbox_policy_preview_and_a_reply_from_a_case(page, sign_in, agency, wid
     # the policy editor tests a comment without saving anything
     page.goto(reverse("moderation:policy", args=[agency.slug, policy.pk]))
     expect(page.get_by_test_id("category").first).to_contain_text("Threats or violence")
-    page.get_by_label("Test this comment").fill("wij willen graag samenwerken, wat kost een post?")
+    sample = "wij willen graag samenwerken, wat kost een post?"
+    page.get_by_label("Message", exact=True).fill(sample)
     page.get_by_label("As a").select_option("dm")
     page.get_by_role("button", name="Test against this policy").click()
     preview = page.get_by_test_id("preview")

@@ -139,6 +139,8 @@ def test_staff_reply_to_a_comment_goes_through_the_outbox_and_is_audited(
     assert event.actor == cm
     entry = AuditLog.objects.get(agency=agency, action="case.reply")
     assert entry.actor == cm and entry.after["action"] == action.pk
+    page = client_for(cm).get(url(agency, "case", pk=case.pk)).content.decode()
+    assert "Reply by a person" in page
     case.refresh_from_db()
     assert case.first_response_at is not None
 
@@ -222,3 +224,12 @@ def test_finance_and_creators_cannot_reply(agency, message_factory, role, status
         url(agency, "case-reply", pk=case.pk), {"reply-text": "hi"}
     )
     assert response.status_code == status and not OutboxMessage.objects.exists()
+
+
+def test_the_inbox_says_a_person_answered(agency, cm, message_factory):
+    case = case_for(agency, message_factory)
+    client = client_for(cm)
+    client.post(url(agency, "case-reply", pk=case.pk), {"reply-text": "Sorry to hear"})
+    html = client.get(url(agency, "inbox")).content.decode()
+    assert "Sent to Human review, answered by a person" in html
+    assert "automated reply" not in html
