@@ -250,7 +250,7 @@ def test_the_import_page_lists_the_bad_lines_and_writes_nothing(finance_client, 
 
 def test_the_import_page_documents_the_lines_columns(finance_client, agency):
     content = finance_client.get(page(agency)).content.decode()
-    assert "<dt>asset_reference</dt>" in content and 'value="lines"' in content
+    assert "<dt><code>asset_reference</code></dt>" in content and 'value="lines"' in content
 
 
 def api(agency) -> str:
