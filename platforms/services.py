@@ -343,13 +343,16 @@ def account_disconnect(
     *, agency: Agency, account: PlatformAccount, user, api: TikTokApi | None = None
 ) -> bool:
     """Revoke the grant at the platform, then forget the tokens and mark the account
-    disconnected. Answers whether TikTok confirmed the revocation: the tokens are dropped here
+    disconnected. Answers whether no grant is left (TikTok confirmed the revocation, or there
+    was none to revoke): the tokens are dropped here
     either way (an already dead grant needs no revoking; an unreachable TikTok is reported so
     the person can remove access in the app's settings)."""
     if account.agency_id != agency.pk:
         raise LinkError(_("This account does not exist."))
-    revoked, reason = False, ""
+    # Holding no token, there is no grant left to revoke.
+    revoked, reason = True, "no token held"
     if account.access_token_ciphertext and account.status != AccountStatus.DISCONNECTED:
+        revoked, reason = False, ""
         api = api or TikTokApi()
         try:
             api.revoke(access_token=account.access_token)

@@ -170,7 +170,7 @@ def _disconnect(request: HttpRequest, account) -> None:
     if revoked:
         messages.success(
             request,
-            _("@%(handle)s is disconnected and TikTok revoked the access.")
+            _("@%(handle)s is disconnected: Talentdesk no longer has access to it.")
             % {"handle": account.handle},
         )
     else:

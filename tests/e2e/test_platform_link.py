@@ -92,7 +92,7 @@ def test_an_account_manager_links_a_creators_tiktok_account(page, sign_in, agenc
     # disconnecting revokes at TikTok
     page.once("dialog", lambda dialog: dialog.accept())
     row.get_by_role("button", name="Disconnect").click()
-    expect(page.get_by_text("TikTok revoked the access")).to_be_visible()
+    expect(page.get_by_text("Talentdesk no longer has access to it")).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("@lenavos"))).to_contain_text("Disconnected")
     assert ("POST", "tt_user/oauth2/revoke/") in tiktok.requests
 
