@@ -120,5 +120,8 @@ def logging_config(log_format: str, level: str) -> dict[str, Any]:
             # the request line ops.middleware writes; server errors are still logged.
             "django.server": {"level": "WARNING"},
             "django.request": {"level": "ERROR"},
+            # httpx logs every request to TikTok at INFO (thousands per sync run, a
+            # millisecond each); the connector raises what goes wrong, and its callers log it.
+            "httpx": {"level": "WARNING"},
         },
     }
