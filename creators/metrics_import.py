@@ -32,7 +32,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from agencies.audit import audit_record
 from agencies.models import Agency
@@ -68,37 +68,39 @@ class Column:
 _COMMON = (
     Column(
         "handle",
-        _lazy("The account's handle as on the roster, with or without @."),
+        gettext_lazy("The account's handle as on the roster, with or without @."),
         "milajansen",
         required=True,
         aliases=("account", "username", "user name"),
     ),
     Column(
         "platform",
-        _lazy("tiktok, instagram, youtube, x or twitch (empty: tiktok)."),
+        gettext_lazy("tiktok, instagram, youtube, x or twitch (empty: tiktok)."),
         "tiktok",
     ),
 )
 ACCOUNT_COLUMNS: tuple[Column, ...] = (
     *_COMMON,
-    Column("date", _lazy("The day of the figures, YYYY-MM-DD."), "2025-03-31", True, ("day",)),
+    Column(
+        "date", gettext_lazy("The day of the figures, YYYY-MM-DD."), "2025-03-31", True, ("day",)
+    ),
     Column(
         "followers",
-        _lazy("Followers on that day, a whole number."),
+        gettext_lazy("Followers on that day, a whole number."),
         "48200",
         True,
         ("total followers", "follower count"),
     ),
     Column(
         "views_last_30_days",
-        _lazy("Video views in the 30 days up to that day."),
+        gettext_lazy("Video views in the 30 days up to that day."),
         "182000",
         True,
         ("video views last 30 days", "views 30 days", "views_30d", "last 30 days views"),
     ),
     Column(
         "audience_country",
-        _lazy("The country most viewers are in, ISO code (optional)."),
+        gettext_lazy("The country most viewers are in, ISO code (optional)."),
         "US",
         aliases=("top territory", "top country"),
     ),
@@ -107,39 +109,50 @@ VIDEO_COLUMNS: tuple[Column, ...] = (
     *_COMMON,
     Column(
         "video_id",
-        _lazy("The platform's id of the video."),
+        gettext_lazy("The platform's id of the video."),
         "7351234567890123456",
         True,
         ("video id", "post id", "id"),
     ),
     Column(
         "posted_at",
-        _lazy("When it was posted: YYYY-MM-DD HH:MM (agency time) or ISO 8601 with offset."),
+        gettext_lazy("When it was posted: YYYY-MM-DD HH:MM (agency time) or ISO 8601 with offset."),
         "2025-03-28 18:30",
         True,
         ("post time", "posted", "create time", "date posted"),
     ),
     Column(
         "duration_seconds",
-        _lazy("Length in seconds, or m:ss."),
+        gettext_lazy("Length in seconds, or m:ss."),
         "75",
         True,
         ("duration", "video duration", "length"),
     ),
-    Column("views", _lazy("Views so far."), "52000", True, ("video views", "total views", "plays")),
+    Column(
+        "views",
+        gettext_lazy("Views so far."),
+        "52000",
+        True,
+        ("video views", "total views", "plays"),
+    ),
     Column(
         "qualified_views",
-        _lazy("Qualified views (Creativity Program); empty: 0."),
+        gettext_lazy("Qualified views (Creativity Program); empty: 0."),
         "31000",
         aliases=("qualified video views",),
     ),
     Column(
         "average_watch_seconds",
-        _lazy("Average watch time in seconds (optional)."),
+        gettext_lazy("Average watch time in seconds (optional)."),
         "21.4",
         aliases=("average watch time", "avg watch time", "average time watched"),
     ),
-    Column("title", _lazy("Title or caption (optional)."), "", aliases=("caption", "video title")),
+    Column(
+        "title",
+        gettext_lazy("Title or caption (optional)."),
+        "",
+        aliases=("caption", "video title"),
+    ),
 )
 COLUMNS = {ACCOUNTS: ACCOUNT_COLUMNS, VIDEOS: VIDEO_COLUMNS}
 

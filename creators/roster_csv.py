@@ -26,7 +26,7 @@ from django.core.validators import validate_email
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from agencies.spreadsheets import spreadsheet_unescape
 from core.countries import country_alpha2
@@ -55,37 +55,39 @@ class Column:
 PLATFORMS: list[str] = list(Platform.values)
 
 COLUMNS: tuple[Column, ...] = (
-    Column("display_name", _lazy("Name shown in the roster."), "Mila Jansen", required=True),
+    Column("display_name", gettext_lazy("Name shown in the roster."), "Mila Jansen", required=True),
     Column(
         "email",
-        _lazy("E-mail address; matches the row to an existing creator."),
+        gettext_lazy("E-mail address; matches the row to an existing creator."),
         "mila@example.com",
         required=True,
     ),
-    Column("legal_name", _lazy("Name for contracts and payouts."), "Mila de Jong-Jansen"),
-    Column("country", _lazy("ISO country code, e.g. NL, GB, US."), "NL"),
-    Column("date_of_birth", _lazy("YYYY-MM-DD."), "1998-04-17"),
-    Column("account_type", _lazy("personal, creator or business (empty: creator)."), "creator"),
-    Column("status", _lazy("active, paused or offboarded (empty: active)."), "active"),
+    Column("legal_name", gettext_lazy("Name for contracts and payouts."), "Mila de Jong-Jansen"),
+    Column("country", gettext_lazy("ISO country code, e.g. NL, GB, US."), "NL"),
+    Column("date_of_birth", gettext_lazy("YYYY-MM-DD."), "1998-04-17"),
+    Column(
+        "account_type", gettext_lazy("personal, creator or business (empty: creator)."), "creator"
+    ),
+    Column("status", gettext_lazy("active, paused or offboarded (empty: active)."), "active"),
     Column(
         "account_manager_email",
-        _lazy("E-mail of an owner or account manager of the agency; empty for none."),
+        gettext_lazy("E-mail of an owner or account manager of the agency; empty for none."),
         "manager@agency.example",
     ),
-    Column("niches", _lazy("Niche names separated by semicolons."), "beauty; lifestyle"),
-    Column("notes", _lazy("Internal notes."), ""),
+    Column("niches", gettext_lazy("Niche names separated by semicolons."), "beauty; lifestyle"),
+    Column("notes", gettext_lazy("Internal notes."), ""),
     *(
         column
         for platform, label in Platform.choices
         for column in (
             Column(
                 f"{platform}_handle",
-                format_lazy(_lazy("{platform} handle, with or without @."), platform=label),
+                format_lazy(gettext_lazy("{platform} handle, with or without @."), platform=label),
                 "milajansen" if platform == Platform.TIKTOK else "",
             ),
             Column(
                 f"{platform}_followers",
-                format_lazy(_lazy("{platform} followers, a whole number."), platform=label),
+                format_lazy(gettext_lazy("{platform} followers, a whole number."), platform=label),
                 "48200" if platform == Platform.TIKTOK else "",
             ),
         )
