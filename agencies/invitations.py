@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .audit import audit_record
+from .hooks import creator_logins
 from .models import Agency, Invitation, Membership
 from .roles import Role
 
@@ -258,37 +259,6 @@ def _lock_pending(token: str) -> Invitation:
     return invitation
 
 
-def _link_creator(invitation: Invitation, user) -> None:
-    from creators.models import Creator
-
-    if invitation.role != Role.CREATOR:
-        return
-    roster = Creator.objects.for_agency(invitation.agency)
-    if roster.filter(user=user).exists():
-        return
-    if invitation.creator_id:
-        creator = roster.select_for_update().filter(pk=invitation.creator_id).first()
-    else:
-        # No roster entry picked: link the one with the same address, if there is one.
-        creator = (
-            roster.select_for_update()
-            .filter(email__iexact=invitation.email, user__isnull=True)
-            .first()
-        )
-    if creator is None or creator.user_id not in (None, user.pk):
-        return
-    creator.user = user
-    creator.save(update_fields=["user", "updated_at"])
-    audit_record(
-        agency=invitation.agency,
-        actor=user,
-        action="creator.link_login",
-        obj=creator,
-        before={"user": None},
-        after={"user": user.email},
-    )
-
-
 def _accept_locked(invitation: Invitation, user) -> Acceptance:
     # The link proved the address: mark it verified on the account.
     EmailAddress.objects.filter(user=user, email__iexact=invitation.email).update(verified=True)
@@ -315,7 +285,7 @@ def _accept_locked(invitation: Invitation, user) -> Acceptance:
         obj=membership,
         after={"user": user.email, "role": membership.role},
     )
-    _link_creator(invitation, user)
+    creator_logins().link(invitation, user)
     return Acceptance(invitation=invitation, membership=membership, already_member=False)
 
 

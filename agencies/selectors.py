@@ -16,11 +16,11 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
 )
 from django.http import Http404
 from django.utils import timezone
 
+from .hooks import creator_logins
 from .invitations import invitation_digest, invitation_is_pending
 from .models import Agency, ApiToken, AuditLog, Invitation, Membership
 
@@ -28,8 +28,6 @@ from .models import Agency, ApiToken, AuditLog, Invitation, Membership
 def members_for_agency(*, agency: Agency) -> QuerySet[Membership]:
     """The team with each member's user, whether they use an authenticator app and, for a
     creator, the roster entry their login is linked to. One query."""
-    from creators.models import Creator
-
     return (
         Membership.objects.for_agency(agency)
         .select_related("user")
@@ -39,11 +37,7 @@ def members_for_agency(*, agency: Agency) -> QuerySet[Membership]:
                     user_id=OuterRef("user_id"), type=Authenticator.Type.TOTP
                 )
             ),
-            creator_name=Subquery(
-                Creator.objects.filter(agency=agency, user_id=OuterRef("user_id")).values(
-                    "display_name"
-                )[:1]
-            ),
+            creator_name=creator_logins().name_of_member(agency),
         )
         .order_by("user__email")
     )
@@ -74,9 +68,7 @@ def open_invitations(*, agency: Agency) -> QuerySet[Invitation]:
 
 def invitable_creators(*, agency: Agency):
     """Roster entries without a login yet: the ones a creator invitation can link."""
-    from creators.models import Creator
-
-    return Creator.objects.for_agency(agency).filter(user__isnull=True).order_by("display_name")
+    return creator_logins().invitable(agency)
 
 
 def pending_invitation_for_token(token: str) -> Invitation | None:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .audit import audit_record, snapshot
+from .hooks import creator_logins
 from .models import Agency, Membership
 from .roles import Role
 from .tenancy import user_has_mfa
@@ -156,8 +157,6 @@ def membership_set_role(*, membership: Membership, role: str, actor) -> Membersh
 def membership_remove(*, membership: Membership, actor) -> None:
     """Remove a member from the agency: their API tokens go with the membership and a
     creator's roster entry is unlinked from their login. Refuses to remove the last owner."""
-    from creators.models import Creator
-
     locked = _lock_memberships(membership.agency)
     membership = next((m for m in locked if m.pk == membership.pk), None)
     if membership is None:
@@ -172,15 +171,5 @@ def membership_remove(*, membership: Membership, actor) -> None:
         obj=membership,
         before={"user": membership.user.email, "role": membership.role},
     )
-    for creator in Creator.objects.for_agency(agency).filter(user_id=membership.user_id):
-        creator.user = None
-        creator.save(update_fields=["user", "updated_at"])
-        audit_record(
-            agency=agency,
-            actor=actor,
-            action="creator.unlink_login",
-            obj=creator,
-            before={"user": membership.user.email},
-            after={"user": None},
-        )
+    creator_logins().unlink(membership, actor)
     membership.delete()

@@ -13,3 +13,10 @@ class CreatorsConfig(AppConfig):
         from agencies.onboarding import agency_setup_register
 
         agency_setup_register("creators.insight_services.insight_settings_ensure")
+
+        # A creator's login is a membership; agencies reaches the roster through these.
+        from agencies.hooks import creator_logins_register
+
+        from .logins import HOOKS
+
+        creator_logins_register(HOOKS)
