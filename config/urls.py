@@ -21,6 +21,7 @@ api_v1 = [
     path("agencies/<slug:agency_slug>/", include("payouts.api_urls")),
     path("agencies/<slug:agency_slug>/", include("campaigns.api_urls")),
     path("agencies/<slug:agency_slug>/", include("moderation.api_urls")),
+    path("agencies/<slug:agency_slug>/", include("cockpit.api_urls")),
     path("agencies/<slug:agency_slug>/", include("platforms.api_urls")),
 ]
 

@@ -20,6 +20,7 @@ from moderation.models import Case
 from payouts.models import CreatorPayment
 from payouts.reconciliation import match_manual
 from tests.campaigns.factories import ContractFactory, DeliverableFactory, SnapshotFactory
+from tests.core.conftest import token_client
 from tests.factories import CreatorFactory
 from tests.helpers import client_for, member, scoping_queries
 from tests.payouts import builders
@@ -265,3 +266,20 @@ def test_the_home_runs_a_fixed_number_of_queries(role, queries, agency):
             assert client.get(home(agency)).status_code == 200
         counts.append(len(captured))
     assert counts == [queries + scoping_queries()] * 2
+
+
+def test_the_api_gives_the_same_cockpit(agency, finance):
+    money_of_the_month(agency)
+
+    response = token_client(finance, agency).get(f"/api/v1/agencies/{agency.slug}/cockpit/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["role"] == "finance" and body["today"] == "2026-12-07"
+    assert [(b["currency"], b["amount"]) for b in body["unreconciled"]] == [
+        ("EUR", "250.00"),
+        ("USD", "99.00"),
+    ]
+    received = [f for f in body["figures"] if f["key"] == "received" and f["currency"] == "EUR"]
+    assert received[0]["values"][-1] == "1000.00"
+    assert received[0]["months"][0] == "2026-07-01"

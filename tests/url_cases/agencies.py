@@ -14,7 +14,7 @@ from agencies.models import ApiToken, Invitation, Membership
 from agencies.roles import Role
 
 from ..factories import MembershipFactory
-from .base import ALL_ROLES, OWNER, UrlCase
+from .base import ALL_ROLES, OWNER, STAFF_ROLES, UrlCase
 
 
 def _colleague(agency, creator) -> dict:
@@ -129,4 +129,5 @@ CASES: list[UrlCase] = [
     ),
     UrlCase("agencies:token-revoke", ALL_ROLES, kwargs=_own_token, method="post"),
     UrlCase("api:me", ALL_ROLES),
+    UrlCase("api:cockpit", STAFF_ROLES),
 ]
