@@ -25,6 +25,7 @@ from .models import (
     ContractStatus,
     ConversionEvent,
     Deliverable,
+    DeliverableReview,
     DeliverableStatus,
     Experiment,
     MetricSnapshot,
@@ -136,6 +137,7 @@ def seed_demo_campaign(agency: Agency, approver) -> bool:
             )
         )
     deliverables = Deliverable.objects.bulk_create(deliverables)
+    _history(agency, deliverables, approver, rng)
 
     snapshots = []
     now = timezone.now()
@@ -190,3 +192,40 @@ def seed_demo_campaign(agency: Agency, approver) -> bool:
         )
     ConversionEvent.objects.bulk_create(conversions)
     return True
+
+
+def _history(agency: Agency, deliverables: list[Deliverable], approver, rng: random.Random) -> None:
+    """Each deliverable's review history, as the workflow would have written it: a posted
+    one was submitted, approved and posted; a submitted one waits with its draft. (The
+    deliverables are bulk-created, so their history is too, with its past times.)"""
+    Decision = DeliverableReview.Decision
+    now = timezone.now()
+    planned: list[tuple[DeliverableReview, object]] = []
+    submitted = []
+    for deliverable in deliverables:
+        if deliverable.posted_at is not None:
+            posted = deliverable.posted_at
+            steps = [
+                (Decision.SUBMITTED, None, posted - timedelta(days=2, hours=rng.randrange(1, 9))),
+                (Decision.APPROVED, approver, posted - timedelta(days=1, hours=rng.randrange(9))),
+                (Decision.POSTED, approver, posted),
+            ]
+        else:
+            deliverable.submitted_at = now - timedelta(hours=rng.randrange(2, 30))
+            submitted.append(deliverable)
+            steps = [(Decision.SUBMITTED, None, deliverable.submitted_at)]
+        for decision, actor, at in steps:
+            review = DeliverableReview(
+                agency=agency,
+                deliverable=deliverable,
+                decision=decision,
+                caption=deliverable.caption,
+                actor=actor,
+            )
+            planned.append((review, at))
+    reviews = DeliverableReview.objects.bulk_create([review for review, _at in planned])
+    # created_at is set on insert (auto_now_add); the history's own times are written after.
+    for review, (_planned, at) in zip(reviews, planned, strict=True):
+        review.created_at = at
+    DeliverableReview.objects.bulk_update(reviews, ["created_at"], batch_size=500)
+    Deliverable.objects.bulk_update(submitted, ["submitted_at"])

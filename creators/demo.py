@@ -368,12 +368,22 @@ def _demo_metrics(agency: Agency) -> None:
                     social_account=account,
                     date=today - timedelta(days=89 - day),
                     followers=max(0, account.followers - (89 - day) * growth),
-                    views_last_30_days=views + rng.randrange(-20_000, 20_000),
+                    # the last day is the account's figure; the days before wander round it
+                    views_last_30_days=views if day == 89 else int(views * rng.uniform(0.9, 1.1)),
                     source=MetricsSource.CSV,
                 )
             )
+        # The videos of the last 30 days make up most of the account's 30-day views (the
+        # rest is the older videos' tail), so the insight page's figures agree.
+        recent = [n for n in range(12) if n * 5 + 1 < 30]
+        weights = [rng.uniform(0.5, 1.5) for _ in recent]
+        in_window = views * rng.uniform(0.8, 0.95)
+        average = in_window / len(recent)
         for number in range(12):
-            seen = rng.randrange(2_000, 250_000)
+            if number in recent:
+                seen = max(500, int(in_window * weights[number] / sum(weights)))
+            else:
+                seen = rng.randrange(int(average * 0.5), int(average * 1.5))
             videos.append(
                 Video(
                     agency=agency,

@@ -99,3 +99,31 @@ def test_a_second_run_adds_no_books_and_no_moderation(seeded):
     assert [m.objects.count() for m in models] == before
     assert "Demo books: 0 agencies" in out.getvalue()
     assert "Demo moderation: 0 agencies" in out.getvalue()
+
+
+def test_the_demo_figures_agree_with_each_other(seeded):
+    from datetime import timedelta
+
+    from django.db.models import Sum
+
+    from campaigns.models import Deliverable, DeliverableReview
+    from creators.models import AccountSnapshot, SocialAccount, Video
+
+    # the videos of the last 30 days make up most of the account's 30-day views
+    since = timezone.now() - timedelta(days=30)
+    for account in SocialAccount.objects.filter(platform="tiktok", snapshots__isnull=False)[:20]:
+        latest = AccountSnapshot.objects.filter(social_account=account).latest("date")
+        in_window = Video.objects.filter(social_account=account, posted_at__gte=since).aggregate(
+            total=Sum("views")
+        )["total"]
+        assert 0.75 * latest.views_last_30_days <= in_window <= latest.views_last_30_days
+    # every submitted or posted deliverable has the history the workflow writes
+    Decision = DeliverableReview.Decision
+    for deliverable in Deliverable.objects.filter(status__in=["submitted", "posted"]):
+        history = list(
+            deliverable.reviews.order_by("created_at").values_list("decision", flat=True)
+        )
+        if deliverable.status == "posted":
+            assert history == [Decision.SUBMITTED, Decision.APPROVED, Decision.POSTED]
+        else:
+            assert history == [Decision.SUBMITTED] and deliverable.submitted_at is not None
