@@ -324,44 +324,73 @@ def _pull_comments(
             account=account, kind__in=[f"comments:{v.platform_video_id}" for v in due]
         )
     }
+    polled: list[tuple[PlatformVideo, list, str]] = []
+    try:
+        for video in due:
+            cursor = cursors.get(f"comments:{video.platform_video_id}")
+            fresh, position = _new_comments(connector, video.platform_video_id, cursor)
+            polled.append((video, fresh, position))
+    finally:
+        # What was read is stored even when a rate limit or refusal stops the run.
+        _store_comments(account, polled, cursors, now, summary)
+
+
+def _store_comments(
+    account: PlatformAccount,
+    polled: list[tuple[PlatformVideo, list, str]],
+    cursors: dict[str, SyncCursor],
+    now: datetime,
+    summary: SyncSummary,
+) -> None:
+    """One transaction for the account's poll: the new comments (ingested, so triaged), the
+    moved cursors and each video's next poll; a fixed number of queries per 500 comments."""
+    if not polled:
+        return
     handle = account.social_account.handle if account.social_account_id else account.handle
-    for video in due:
+    messages = [
+        MessageIn(
+            platform=account.platform,
+            platform_message_id=comment_message_id(c.video_id, c.comment_id),
+            kind=MessageKind.COMMENT,
+            account=handle,
+            author=(c.author_handle or c.author_id or "unknown")[:100],
+            text=c.text[:MAX_TEXT],
+            sent_at=c.created_at,
+        )
+        for _video, fresh, _position in polled
+        for c in fresh
+    ]
+    moved = []
+    for video, _fresh, position in polled:
         kind = f"comments:{video.platform_video_id}"
-        cursor = cursors.get(kind)
-        fresh, position = _new_comments(connector, video.platform_video_id, cursor)
-        result = None
-        with transaction.atomic():
-            if fresh:
-                messages = [
-                    MessageIn(
-                        platform=account.platform,
-                        platform_message_id=comment_message_id(c.video_id, c.comment_id),
-                        kind=MessageKind.COMMENT,
-                        account=handle,
-                        author=(c.author_handle or c.author_id or "unknown")[:100],
-                        text=c.text[:MAX_TEXT],
-                        sent_at=c.created_at,
-                    )
-                    for c in fresh
-                ]
-                for start in range(0, len(messages), MAX_BATCH):
-                    result = messages_ingest(
-                        agency=account.agency,
-                        messages=messages[start : start + MAX_BATCH],
-                        source=MessageSource.PLATFORM,
-                    )
-                    summary.comments_new += len(result.created)
-                    summary.comments_duplicate += result.duplicates
-            if position != (cursor.value if cursor else ""):
-                SyncCursor.objects.update_or_create(
-                    account=account,
-                    kind=kind,
-                    defaults={"agency_id": account.agency_id, "value": position},
-                )
-            video.last_polled_at = now
-            video.next_poll_at = now + comment_poll_interval(video.posted_at, now)
-            video.save(update_fields=["last_polled_at", "next_poll_at"])
-        summary.videos_polled += 1
+        if position != (cursors[kind].value if kind in cursors else ""):
+            moved.append(
+                SyncCursor(agency_id=account.agency_id, account=account, kind=kind, value=position)
+            )
+        video.last_polled_at = now
+        video.next_poll_at = now + comment_poll_interval(video.posted_at, now)
+    with transaction.atomic():
+        for start in range(0, len(messages), MAX_BATCH):
+            result = messages_ingest(
+                agency=account.agency,
+                messages=messages[start : start + MAX_BATCH],
+                source=MessageSource.PLATFORM,
+            )
+            summary.comments_new += len(result.created)
+            summary.comments_duplicate += result.duplicates
+        SyncCursor.objects.bulk_create(
+            moved,
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["account", "kind"],
+            update_fields=["value", "updated_at"],
+        )
+        PlatformVideo.objects.bulk_update(
+            [video for video, _fresh, _position in polled],
+            ["last_polled_at", "next_poll_at"],
+            batch_size=500,
+        )
+    summary.videos_polled += len(polled)
 
 
 def _new_comments(connector, video_id: str, cursor: SyncCursor | None):
