@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.module_loading import import_string
+
 from .estimates import (
     CURRENCY,
     ONE,
@@ -179,3 +181,20 @@ def forecast_accuracy(
             )
         )
     return AccuracySummary(tuple(rows))
+
+
+# Settled platform statements are payouts' rows, and payouts sits above creators: payouts
+# registers the reader by dotted path (PayoutsConfig.ready), imported on first use.
+_settled_statements_reader: str | None = None
+
+
+def settled_statements_reader_register(path: str) -> None:
+    """`path` names `reader(*, agency, creator, programs) -> list[StatementFacts]`."""
+    global _settled_statements_reader
+    _settled_statements_reader = path
+
+
+def settled_statements_reader():
+    if _settled_statements_reader is None:
+        return None
+    return import_string(_settled_statements_reader)

@@ -31,7 +31,6 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from agencies.models import Agency
-from payouts.models import SETTLED_STATUSES, PayoutStatement
 
 from . import eligibility, rate_cards
 from .estimates import (
@@ -54,6 +53,7 @@ from .forecast import (
     StatementFacts,
     forecast,
     forecast_accuracy,
+    settled_statements_reader,
 )
 from .models import (
     AccountSnapshot,
@@ -393,35 +393,9 @@ def creator_insight(
 
 
 def settled_statements(*, agency: Agency, creator: Creator) -> list[StatementFacts]:
-    """The creator's settled program statements (read from payouts), oldest first."""
-    return [
-        StatementFacts(
-            key=reference,
-            program=source,
-            period_start=start,
-            period_end=end,
-            currency=currency,
-            settled_amount=amount,
-        )
-        for reference, source, start, end, currency, amount in PayoutStatement.objects.for_agency(
-            agency
-        )
-        .filter(
-            creator=creator,
-            source__in=list(PROGRAMS),
-            status__in=list(SETTLED_STATUSES),
-            settled_amount__isnull=False,
-        )
-        .order_by("period_start", "pk")
-        .values_list(
-            "platform_reference",
-            "source",
-            "period_start",
-            "period_end",
-            "currency",
-            "settled_amount",
-        )
-    ]
+    """The creator's settled program statements, oldest first (none without payouts)."""
+    reader = settled_statements_reader()
+    return reader(agency=agency, creator=creator, programs=PROGRAMS) if reader else []
 
 
 def account_history(*, account_id: int | None, since: date) -> list[AccountSnapshot]:

@@ -16,6 +16,10 @@ class PayoutsConfig(AppConfig):
         from .selectors import campaign_line_revenue
 
         register_revenue_provider(campaign_line_revenue)
+        # Creator insights weigh their forecast against settled statements, read here.
+        from creators.forecast import settled_statements_reader_register
+
+        settled_statements_reader_register("payouts.selectors.creator_settled_statements")
 
         # A new agency starts with its payout settings row (reconciliation locks it).
         from agencies.onboarding import agency_setup_register

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency
 from campaigns.models import Campaign
 from campaigns.revenue import RevenueFigure
+from creators.forecast import StatementFacts
 from creators.models import Creator
 
 from .commission import (
@@ -34,6 +35,7 @@ from .commission import (
 )
 from .models import (
     MATCHABLE_STATUSES,
+    SETTLED_STATUSES,
     BankTransaction,
     CreatorCommission,
     CreatorPayment,
@@ -308,4 +310,37 @@ def campaign_line_revenue(campaign: Campaign) -> list[RevenueFigure]:
             estimated=r["estimated"],
         )
         for r in rows
+    ]
+
+
+def creator_settled_statements(*, agency, creator, programs) -> list[StatementFacts]:
+    """A creator's settled statements of `programs`, oldest first, as the insight forecast
+    reads them (registered with creators in PayoutsConfig.ready)."""
+    return [
+        StatementFacts(
+            key=reference,
+            program=source,
+            period_start=start,
+            period_end=end,
+            currency=currency,
+            settled_amount=amount,
+        )
+        for reference, source, start, end, currency, amount in PayoutStatement.objects.for_agency(
+            agency
+        )
+        .filter(
+            creator=creator,
+            source__in=list(programs),
+            status__in=list(SETTLED_STATUSES),
+            settled_amount__isnull=False,
+        )
+        .order_by("period_start", "pk")
+        .values_list(
+            "platform_reference",
+            "source",
+            "period_start",
+            "period_end",
+            "currency",
+            "settled_amount",
+        )
     ]
