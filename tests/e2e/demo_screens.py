@@ -73,6 +73,9 @@ def screens(agency: Agency) -> list[Screen]:
         Screen(Role.CREATOR, "portal campaigns", url("campaigns:portal")),
         Screen(Role.CREATOR, "portal payouts", url("payouts:portal")),
         Screen(Role.CREATOR, "portal cases", url("moderation:portal")),
+        Screen(Role.MANAGER, "program applications", url("creators:applications")),
+        Screen(Role.FINANCE, "income mix", url("payouts:creator_income", pk=creator_login.pk)),
+        Screen(Role.CREATOR, "portal income mix", url("payouts:portal_income")),
     ]
     return result
 
