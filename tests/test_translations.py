@@ -8,6 +8,7 @@ catalogue in locale/nl/LC_MESSAGES/django.po. To fix a failure: run
 
 from __future__ import annotations
 
+import configparser
 import shutil
 import subprocess
 import sys
@@ -16,18 +17,11 @@ from pathlib import Path
 import polib
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = [
-    "agencies",
-    "creators",
-    "payouts",
-    "campaigns",
-    "moderation",
-    "cockpit",
-    "core",
-    "ops",
-    "config",
-    "templates",
-]
+# Every app of ours (the layers contract lists them all: tests/test_layers.py checks that),
+# the project package and the site templates.
+_LAYERS = configparser.ConfigParser()
+_LAYERS.read(ROOT / ".importlinter")
+APPS = [*_LAYERS["importlinter"]["root_packages"].split(), "config", "templates"]
 CATALOGUE = ROOT / "locale" / "nl" / "LC_MESSAGES" / "django.po"
 
 
