@@ -7,8 +7,14 @@
   `INSERT … RETURNING id` per chunk, primary keys set on the objects as `bulk_create` does.
 
 Values are prepared by each field (`pre_save`, `get_db_prep_save`), so JSON, dates,
-foreign keys and booleans are stored exactly as the ORM stores them; the SQL is valid on
-SQLite (3.35+) and PostgreSQL alike. No signals are sent, as with `bulk_create`.
+foreign keys and booleans are stored exactly as the ORM stores them. No signals are sent, as
+with `bulk_create`.
+
+On PostgreSQL both send one array per column (`INSERT … SELECT FROM unnest(%s::bigint[], …)`,
+`UPDATE … FROM unnest(…)`): a short statement of the same text whatever the batch's size,
+instead of a multi-row VALUES list with thousands of placeholders that psycopg had to parse
+and merge client-side on every call (a fifth of triage's time). On SQLite (3.35+) the
+multi-row VALUES form remains.
 
 `pairs_q` selects rows by pairs of values (platform + handle) with one IN list per first
 value: for a batch of 500 it is much cheaper to build than 500 OR-ed conditions.
@@ -40,12 +46,8 @@ def bulk_set(objs: Sequence[models.Model], fields: Sequence[str]) -> int:
     getters = [_value_getter(f, connection, saving=False) for f in concrete]
     qn = connection.ops.quote_name
     if connection.vendor == "postgresql":
-        # A VALUES list's column types come from its values; spell them out (text is not
-        # assignable to jsonb, an all-NULL column would be text). SQLite takes values as
-        # they are and must not get a CAST (CAST AS datetime would make it a number).
-        row = "(" + ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in concrete) + ")"
-    else:
-        row = "(" + ", ".join(["%s"] * len(concrete)) + ")"
+        return _set_arrays(connection, meta, concrete, getters, objs)
+    row = "(" + ", ".join(["%s"] * len(concrete)) + ")"
     assignments = ", ".join(
         f"{qn(f.column)} = v.column{n}" for n, f in enumerate(concrete[1:], start=2)
     )
@@ -69,6 +71,42 @@ def _chunk_size(connection, fields, objs) -> int:
     """Rows per statement: the backend's limit (SQLite: 999 parameters), and never more than
     20,000 parameters (PostgreSQL refuses more than 65,535)."""
     return max(1, min(connection.ops.bulk_batch_size(fields, objs), 20_000 // len(fields)))
+
+
+# Rows per array statement on PostgreSQL (no parameter limit applies to arrays).
+ARRAY_ROWS = 5_000
+
+
+def _array_type(field: models.Field, connection) -> str:
+    """The column's type as an array cast: `bigint[]`, `varchar(16)[]`, `jsonb[]`…"""
+    return f"{field.db_type(connection)}[]"
+
+
+def _set_arrays(connection, meta, concrete, getters, objs) -> int:
+    """bulk_set on PostgreSQL: `UPDATE t SET f = v.f … FROM unnest(arrays) AS v(…)`, plus
+    `t.id = ANY(ids)`: without it the planner, which estimates the row-level-security
+    filter badly, may scan the whole table to join (bench/README.md, reconciliation)."""
+    qn = connection.ops.quote_name
+    table, pk = qn(meta.db_table), qn(meta.pk.column)
+    names = [f"c{n}" for n in range(len(concrete))]
+    ids = _array_type(concrete[0], connection)
+    unnest = ", ".join(f"%s::{_array_type(f, connection)}" for f in concrete)
+    assignments = ", ".join(
+        f"{qn(f.column)} = v.{name}" for f, name in zip(concrete[1:], names[1:], strict=True)
+    )
+    sql = (
+        f"UPDATE {table} SET {assignments} "  # noqa: S608
+        f"FROM unnest({unnest}) AS v({', '.join(names)}) "
+        f"WHERE {table}.{pk} = v.c0 AND {table}.{pk} = ANY(%s::{ids})"
+    )
+    updated = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), ARRAY_ROWS):
+            chunk = objs[start : start + ARRAY_ROWS]
+            columns = [[get(obj) for obj in chunk] for get in getters]
+            cursor.execute(sql, [*columns, columns[0]])
+            updated += cursor.rowcount
+    return updated
 
 
 # Fields whose value, when already a plain str/int/bool/float, is stored as it is: the ORM's
@@ -120,22 +158,32 @@ def bulk_insert(objs: Sequence[models.Model]) -> None:
     qn = connection.ops.quote_name
     columns = ", ".join(qn(f.column) for f in fields)
     getters = [_value_getter(f, connection) for f in fields]
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    size = _chunk_size(connection, fields, objs)
+    arrays = connection.vendor == "postgresql"
+    if arrays:
+        # One typed array per column; unnest() keeps their order, RETURNING follows it.
+        unnest = ", ".join(f"%s::{_array_type(f, connection)}" for f in fields)
+        source = f"SELECT * FROM unnest({unnest})"  # noqa: S608 - column types, no values
+        size = ARRAY_ROWS
+    else:
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        size = _chunk_size(connection, fields, objs)
     with connection.cursor() as cursor:
         for start in range(0, len(objs), size):
             chunk = objs[start : start + size]
-            params = []
             for obj in chunk:
                 for field in relations:  # a related object assigned before it was saved
                     if getattr(obj, field.attname) is None and field.is_cached(obj):
                         related = field.get_cached_value(obj)
                         if related is not None:
                             setattr(obj, field.attname, related.pk)
-                params += [get(obj) for get in getters]
+            if arrays:
+                params = [[get(obj) for obj in chunk] for get in getters]
+            else:
+                params = [get(obj) for obj in chunk for get in getters]
+                source = f"VALUES {', '.join([row] * len(chunk))}"
             cursor.execute(
-                f"INSERT INTO {qn(meta.db_table)} ({columns}) "  # noqa: S608
-                f"VALUES {', '.join([row] * len(chunk))} RETURNING {qn(meta.pk.column)}",
+                f"INSERT INTO {qn(meta.db_table)} ({columns}) {source} "
+                f"RETURNING {qn(meta.pk.column)}",
                 params,
             )
             for obj, (pk,) in zip(chunk, cursor.fetchall(), strict=True):

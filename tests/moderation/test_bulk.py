@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 
 from agencies.models import AuditLog
+from moderation import bulk
 from moderation.bulk import bulk_insert, bulk_set
 from moderation.models import ActionKind, ActionOutcome, AutomatedAction, Contact, DmState
 from moderation.policies import policy_ensure_default
@@ -72,3 +74,42 @@ def test_bulk_insert_of_audit_entries_keeps_them_append_only(agency):
     assert AuditLog.objects.filter(agency=agency, action="x.y").count() == 200
     with pytest.raises(PermissionError):
         entries[0].save()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the array form is PostgreSQL's")
+def test_on_postgresql_a_batch_is_one_statement_of_the_same_text_whatever_its_size(
+    agency, monkeypatch
+):
+    # One array per column: psycopg parses (and PostgreSQL plans) one short text, instead
+    # of a VALUES list whose placeholders grow with the batch.
+    monkeypatch.setattr(bulk, "ARRAY_ROWS", 40)  # chunks of 40 rows: 150 -> 4 statements
+    sent: list[tuple[str, list]] = []
+
+    def record(execute, sql, params, many, context):
+        sent.append((sql, params))
+        return execute(sql, params, many, context)
+
+    def contacts(n: int, prefix: str) -> list[Contact]:
+        return [
+            Contact(agency=agency, platform="tiktok", handle=f"{prefix}{i}", name=f"N{i}")
+            for i in range(n)
+        ]
+
+    small, large = contacts(3, "s"), contacts(150, "l")
+    with connection.execute_wrapper(record):
+        bulk_insert(small)
+        bulk_insert(large)
+        for contact in large:
+            contact.dm_state, contact.dm_opted_in_at = DmState.ASKED_NAME, WHEN
+        bulk_set(large, ["dm_state", "dm_opted_in_at"])
+
+    inserts = [sql for sql, _ in sent if sql.startswith("INSERT")]
+    updates = [sql for sql, _ in sent if sql.startswith("UPDATE")]
+    assert len(inserts) == 1 + 4 and len(set(inserts)) == 1
+    assert len(updates) == 4 and len(set(updates)) == 1
+    assert all(isinstance(param, list) for _, params in sent for param in params)
+    assert {c.pk for c in Contact.objects.filter(dm_state=DmState.ASKED_NAME)} == {
+        c.pk for c in large
+    }
+    assert Contact.objects.get(pk=large[-1].pk).dm_opted_in_at == WHEN
+    assert [c.pk for c in large] == sorted(c.pk for c in large)
