@@ -253,3 +253,14 @@ def test_reasons_are_sentences_in_the_readers_language():
         ]
     with translation.override("nl"):
         assert "Juridisch / PR" in reason_sentences(reasons)[1]
+
+
+def test_reasons_stored_as_text_before_the_codes_still_read():
+    from moderation.explain import reason_sentence
+
+    with translation.override("en"):
+        assert reason_sentence("cancelled at send time: crisis mode") == (
+            "Cancelled when it was due: crisis mode was on."
+        )
+        assert reason_sentence("category spam: keyword “f4f”") == "category spam: keyword “f4f”"
+        assert reason_sentence({"code": "unknown_future_code"}) == "unknown_future_code"

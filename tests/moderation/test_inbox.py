@@ -195,3 +195,8 @@ def test_the_messages_api_explains_each_decision(cm, agency, messages):
     threat = next(m for m in body["results"] if m["text"].startswith("I'll find"))
     assert threat["reasons"][0]["code"] == "keyword"
     assert threat["explanation"][0].startswith("Matches the category “threats or violence”")
+
+
+def test_an_empty_queue_points_to_the_inbox(agency, cm):
+    html = cm.get(reverse("moderation:queue", kwargs={"agency_slug": agency.slug})).content
+    assert inbox_url(agency).encode() in html
