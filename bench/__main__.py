@@ -21,6 +21,7 @@ BENCHES = [
     "insights",
     "campaigns",
     "moderation",
+    "platforms_sync",
     "payouts_parse",
     "payouts_import",
     "statements_import",
