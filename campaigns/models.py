@@ -422,6 +422,9 @@ class Experiment(TenantModel):
 class Variant(models.TextChoices):
     A = "a", "A"
     B = "b", "B"
+    # Posts without the tested creative, seen by the experiment's holdout: the baseline the
+    # uplift is measured against (only for experiments with a holdout percentage).
+    HOLDOUT = "h", _("Holdout")
 
 
 class Deliverable(TenantModel):
@@ -524,6 +527,14 @@ class Deliverable(TenantModel):
             raise ValidationError({"experiment": _("The experiment is of another campaign.")})
         if self.experiment_id and not self.variant:
             raise ValidationError({"variant": _("Choose variant A or B for the experiment.")})
+        if (
+            self.experiment_id
+            and self.variant == Variant.HOLDOUT
+            and not self.experiment.holdout_percent
+        ):
+            raise ValidationError(
+                {"variant": _("This experiment has no holdout; choose variant A or B.")}
+            )
         if not self.experiment_id:
             self.variant = ""
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
@@ -49,7 +49,19 @@ from .models import (
     Sponsor,
 )
 from .services.contracts import BINDING_STATUSES, Conflict, exclusivity_conflicts
-from .significance import ExperimentResult, experiment_result, weekly_cycle_days
+from .significance import (
+    PARITY_MAX_MINUTES,
+    ExperimentResult,
+    HoldoutUplift,
+    Verdict,
+    VerdictGate,
+    experiment_result,
+    holdout_uplift,
+    mean_time_of_day,
+    time_of_day_gap,
+    verdict_gate,
+    weekly_cycle_days,
+)
 
 CENT = Decimal("0.01")
 FUNNEL = (25, 50, 75, 100)
@@ -499,23 +511,54 @@ def engagement_series(
 
 
 @dataclass(frozen=True)
+class PostingParity:
+    """Each variant's mean posting time of day in the agency's time zone."""
+
+    time_a: time | None
+    time_b: time | None
+    gap_minutes: int | None
+
+    @property
+    def differs(self) -> bool:
+        return self.gap_minutes is not None and self.gap_minutes > PARITY_MAX_MINUTES
+
+
+@dataclass(frozen=True)
 class ExperimentSummary:
     experiment: Experiment
     result: ExperimentResult
     days_run: int
     days_to_full_week: int
+    gate: VerdictGate
+    holdout: HoldoutUplift | None
+    parity: PostingParity
+
+    @property
+    def verdict(self) -> str:
+        """The A/B verdict, held back (WAITING) until the gate opens."""
+        return self.result.verdict if self.gate.open else Verdict.WAITING
+
+
+def _clock(minutes: float | None) -> time | None:
+    if minutes is None:
+        return None
+    whole = round(minutes) % 1440
+    return time(whole // 60, whole % 60)
 
 
 def experiment_summaries(
     *, campaign: Campaign, dashboard: Dashboard | None = None, today: date | None = None
 ) -> list[ExperimentSummary]:
-    """Each experiment's verdict from the dashboard's latest figures (one extra query)."""
+    """Each experiment's verdict, holdout uplift and posting-time parity from the
+    dashboard's latest figures (one extra query)."""
     dashboard = dashboard or campaign_dashboard(campaign=campaign)
-    today = today or timezone.localdate(timezone=campaign.agency.tzinfo)
+    tz = campaign.agency.tzinfo
+    today = today or timezone.localdate(timezone=tz)
     summaries = []
     for experiment in Experiment.objects.filter(campaign=campaign).order_by("-start_date", "-id"):
-        views = {"a": 0, "b": 0}
-        successes = {"a": 0, "b": 0}
+        views = {"a": 0, "b": 0, "h": 0}
+        successes = {"a": 0, "b": 0, "h": 0}
+        posted: dict[str, list[int]] = {"a": [], "b": []}
         for row in dashboard.deliverables:
             if row.experiment_id != experiment.pk or row.variant not in views:
                 continue
@@ -524,6 +567,9 @@ def experiment_summaries(
                 successes[row.variant] += row.figures.conversions
             else:
                 successes[row.variant] += row.figures.engagements
+            if row.posted_at is not None and row.variant in posted:
+                local = timezone.localtime(row.posted_at, tz)
+                posted[row.variant].append(local.hour * 60 + local.minute)
         result = experiment_result(
             views_a=views["a"],
             successes_a=successes["a"],
@@ -532,7 +578,23 @@ def experiment_summaries(
         )
         end = min(experiment.end_date or today, today)
         days_run, to_full_week = weekly_cycle_days(experiment.start_date, end)
-        summaries.append(ExperimentSummary(experiment, result, days_run, to_full_week))
+        gate = verdict_gate(
+            start=experiment.start_date, today=today, views_a=views["a"], views_b=views["b"]
+        )
+        uplift = None
+        if experiment.holdout_percent:
+            uplift = holdout_uplift(
+                exposed_views=views["a"] + views["b"],
+                exposed_successes=successes["a"] + successes["b"],
+                holdout_views=views["h"],
+                holdout_successes=successes["h"],
+            )
+        mean_a, mean_b = mean_time_of_day(posted["a"]), mean_time_of_day(posted["b"])
+        gap = None if mean_a is None or mean_b is None else round(time_of_day_gap(mean_a, mean_b))
+        parity = PostingParity(_clock(mean_a), _clock(mean_b), gap)
+        summaries.append(
+            ExperimentSummary(experiment, result, days_run, to_full_week, gate, uplift, parity)
+        )
     return summaries
 
 

@@ -1,14 +1,17 @@
 """Experiment verdicts: uplift and a two-sided two-proportion z-test, in pure Python.
 
 No verdict before each variant has at least MIN_VIEWS views ("not enough data"); an
-experiment should also run whole weekly cycles, since audiences differ by weekday.
+experiment should also run whole weekly cycles, since audiences differ by weekday, so the
+campaign page holds a verdict back until both are reached (verdict_gate). Uplift against the
+holdout is the difference in rates with Newcombe's hybrid score interval; posting-time parity
+compares each variant's mean time of day on the clock.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 MIN_VIEWS = 2_000
 ALPHA = 0.05
@@ -19,6 +22,7 @@ class Verdict:
     B_WINS = "b_wins"
     A_WINS = "a_wins"
     NO_DIFFERENCE = "no_difference"
+    WAITING = "waiting"  # held back: no whole weekly cycle or too few views yet
 
 
 @dataclass(frozen=True)
@@ -99,3 +103,130 @@ def weekly_cycle_days(start: date, end: date) -> tuple[int, int]:
     if days <= 0:
         return 0, 7
     return days, (-days) % 7
+
+
+# --- holdout uplift, the weekly-cycle gate and posting-time parity --------------------------
+
+CONFIDENCE_Z = 1.959963984540054  # two-sided 95%
+WEEKLY_CYCLE_DAYS = 7
+PARITY_MAX_MINUTES = 120
+UPLIFT_METHOD = "Newcombe hybrid score interval (Wilson)"
+
+
+def wilson_interval(successes: int, trials: int, z: float = CONFIDENCE_Z) -> tuple[float, float]:
+    """Wilson score interval for one proportion (Wilson 1927); stays inside [0, 1]."""
+    if trials <= 0:
+        raise ValueError("A proportion needs at least one trial.")
+    p = successes / trials
+    denominator = 1 + z * z / trials
+    centre = (p + z * z / (2 * trials)) / denominator
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def difference_interval(
+    successes_1: int, trials_1: int, successes_2: int, trials_2: int, z: float = CONFIDENCE_Z
+) -> tuple[float, float, float]:
+    """(p1 - p2, low, high): Newcombe's hybrid score interval (1998, method 10), built from
+    the two Wilson intervals; unlike the plain Wald interval it behaves near 0% and 100%."""
+    p1, p2 = successes_1 / trials_1, successes_2 / trials_2
+    l1, u1 = wilson_interval(successes_1, trials_1, z)
+    l2, u2 = wilson_interval(successes_2, trials_2, z)
+    difference = p1 - p2
+    low = difference - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    high = difference + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return difference, low, high
+
+
+@dataclass(frozen=True)
+class HoldoutUplift:
+    """The exposed variants (A and B together) against the holdout, as rates per view."""
+
+    exposed_views: int
+    exposed_successes: int
+    holdout_views: int
+    holdout_successes: int
+    rate_exposed: float
+    rate_holdout: float
+    difference: float  # exposed minus holdout, as a proportion (0.01 = 1 percentage point)
+    low: float
+    high: float
+    relative: float | None  # difference / holdout rate; None when the holdout rate is 0
+
+    @property
+    def significant(self) -> bool:
+        """The 95% interval leaves out zero."""
+        return self.low > 0 or self.high < 0
+
+
+def holdout_uplift(
+    *, exposed_views: int, exposed_successes: int, holdout_views: int, holdout_successes: int
+) -> HoldoutUplift | None:
+    """None until both the exposed variants and the holdout have views."""
+    if exposed_views <= 0 or holdout_views <= 0:
+        return None
+    # As in experiment_result: engagements can outnumber views in raw figures; cap them.
+    exposed_successes = min(max(exposed_successes, 0), exposed_views)
+    holdout_successes = min(max(holdout_successes, 0), holdout_views)
+    difference, low, high = difference_interval(
+        exposed_successes, exposed_views, holdout_successes, holdout_views
+    )
+    rate_exposed = exposed_successes / exposed_views
+    rate_holdout = holdout_successes / holdout_views
+    return HoldoutUplift(
+        exposed_views,
+        exposed_successes,
+        holdout_views,
+        holdout_successes,
+        rate_exposed,
+        rate_holdout,
+        difference,
+        low,
+        high,
+        difference / rate_holdout if rate_holdout else None,
+    )
+
+
+@dataclass(frozen=True)
+class VerdictGate:
+    """A verdict waits for a whole weekly cycle and for the minimum views per variant."""
+
+    ready_on: date
+    views_short: int  # views still missing, summed over both variants
+    today: date
+
+    @property
+    def open(self) -> bool:
+        return self.today >= self.ready_on and self.views_short == 0
+
+    @property
+    def waits_for_date(self) -> bool:
+        return self.today < self.ready_on
+
+
+def verdict_gate(
+    *, start: date, today: date, views_a: int, views_b: int, min_views: int = MIN_VIEWS
+) -> VerdictGate:
+    """Open from the day seven whole days have passed since the start (audiences differ by
+    weekday, so a part-week would weigh some weekdays twice) and each variant has min_views."""
+    short = max(min_views - views_a, 0) + max(min_views - views_b, 0)
+    return VerdictGate(start + timedelta(days=WEEKLY_CYCLE_DAYS), short, today)
+
+
+def mean_time_of_day(minutes: list[int]) -> float | None:
+    """Circular mean of times of day in minutes after midnight (23:30 and 00:30 average to
+    00:00, not noon); None for no times or times spread evenly round the clock."""
+    if not minutes:
+        return None
+    angles = [2 * math.pi * (m % 1440) / 1440 for m in minutes]
+    x = sum(math.cos(a) for a in angles)
+    y = sum(math.sin(a) for a in angles)
+    if math.hypot(x, y) < 1e-9:
+        return None
+    return (math.atan2(y, x) / (2 * math.pi) * 1440) % 1440
+
+
+def time_of_day_gap(a: float, b: float) -> float:
+    """Minutes between two times of day the short way round the clock (at most 720)."""
+    gap = abs(a - b) % 1440
+    return min(gap, 1440 - gap)
