@@ -61,7 +61,14 @@ def digest_render(agency: Agency, membership: Membership, *, now: datetime) -> t
     """Subject, plain text and HTML of `membership`'s digest. The caller activates the
     member's language and the agency's time zone."""
     home = settings.SITE_URL + reverse("agencies:dashboard", args=[agency.slug])
-    context = {"agency": agency, "home_url": home, "site_url": settings.SITE_URL, "now": now}
+    preferences = settings.SITE_URL + reverse("cockpit:digest", args=[agency.slug])
+    context = {
+        "agency": agency,
+        "home_url": home,
+        "digest_url": preferences,
+        "site_url": settings.SITE_URL,
+        "now": now,
+    }
     if membership.role == Role.CREATOR:
         creator = Creator.objects.filter(agency=agency, user=membership.user).first()
         if creator is None:

@@ -62,6 +62,7 @@ def test_each_member_gets_their_own_digest_in_plain_text_and_html(agency, owner,
     assert owners.subject == "Acme Talent: your week in Talentdesk"
     assert "1 case past its SLA" in owners.body
     assert f"/a/{agency.slug}/moderation/?status=open&overdue=on" in owners.body
+    assert f"/a/{agency.slug}/home/digest/" in owners.body  # where to turn it off
     html, kind = owners.alternatives[0]
     assert kind == "text/html" and "case past its SLA</a>" in html
     finances = mail_to(finance.email)
