@@ -259,3 +259,77 @@ def test_another_agencys_outbox_is_never_delivered(
     assert (report.routed, report.delivered) == (0, 0)
     assert OutboxMessage.objects.get(action=action).delivery == Delivery.PENDING
     assert tiktok.posted == []
+
+
+def _dm_due(agency, account, contact_handle: str) -> AutomatedAction:
+    """An automated DM to someone who opted in, due now (as the DM sequence schedules it)."""
+    from moderation.models import Contact
+
+    contact, _ = Contact.objects.get_or_create(
+        agency=agency, platform="tiktok", handle=contact_handle
+    )
+    contact.dm_opted_in_at = timezone.now() - timedelta(hours=1)
+    contact.save(update_fields=["dm_opted_in_at"])
+    return AutomatedAction.objects.create(
+        agency=agency,
+        contact=contact,
+        kind=ActionKind.DM,
+        outcome=ActionOutcome.SCHEDULED,
+        platform="tiktok",
+        account=account.handle,
+        text="Thanks! What is your name?",
+        due_at=timezone.now(),
+    )
+
+
+def test_a_dm_answers_the_conversation_the_person_started(agency, tiktok, client):
+    account, _remote = link_fake_account(agency, tiktok)
+    message = tiktok.add_dm(
+        account.external_id, conversation_id="conv-9", from_user="fan", text="hi"
+    )
+    body, headers = tiktok.webhook_delivery(tiktok.dm_event(account.external_id, message))
+    client.post(
+        reverse("platforms_webhooks:tiktok"),
+        data=body,
+        content_type="application/json",
+        headers={"TikTok-Signature": headers["TikTok-Signature"]},
+    )
+    action = _dm_due(agency, account, "fan")
+    send_due_actions()
+    assert outbox_deliver_due(agency_id=agency.pk).delivered == 1
+    [posted] = tiktok.posted
+    assert posted["kind"] == "dm" and posted["conversation_id"] == "conv-9"
+    assert OutboxMessage.objects.get(action=action).platform_id == posted["id"]
+
+
+def test_a_dm_to_someone_who_never_wrote_is_left_for_a_person(agency, tiktok):
+    account, _remote = link_fake_account(agency, tiktok)
+    action = _dm_due(agency, account, "stranger")
+    send_due_actions()
+    assert outbox_deliver_due(agency_id=agency.pk).manual == 1
+    row = OutboxMessage.objects.get(action=action)
+    assert row.delivery == Delivery.MANUAL and "conversation the person started" in row.last_error
+    assert tiktok.posted == []
+
+
+def test_a_dm_whose_answer_never_came_is_not_sent_again(agency, tiktok, client):
+    account, _remote = link_fake_account(agency, tiktok)
+    message = tiktok.add_dm(
+        account.external_id, conversation_id="conv-9", from_user="fan", text="hi"
+    )
+    body, headers = tiktok.webhook_delivery(tiktok.dm_event(account.external_id, message))
+    client.post(
+        reverse("platforms_webhooks:tiktok"),
+        data=body,
+        content_type="application/json",
+        headers={"TikTok-Signature": headers["TikTok-Signature"]},
+    )
+    action = _dm_due(agency, account, "fan")
+    send_due_actions()
+    tiktok.fail_next(1, status=503, path="message/send")
+    assert outbox_deliver_due(agency_id=agency.pk).failed == 1
+    row = OutboxMessage.objects.get(action=action)
+    assert "may have been sent" in row.last_error
+    later = timezone.now() + timedelta(hours=1)
+    assert outbox_deliver_due(agency_id=agency.pk, now=later).delivered == 0
+    assert tiktok.posted == []
