@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from core.migration_operations import Batch
+
 # The agency's own index on tables whose composite indexes or unique constraints start with
 # agency_id (models._agency_covered). Only the index is dropped: Django's AlterField would also
 # drop and re-add (and re-check) the foreign key.
@@ -25,76 +27,82 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.SeparateDatabaseAndState(
+            # One re-render for the lot (core.migration_operations.Batch): each
+            # AlterField on the agency foreign key re-rendered every related model.
             state_operations=[
-                migrations.AlterField(
-                    model_name="accountsnapshot",
-                    name="agency",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="agencies.agency",
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="creator",
-                    name="agency",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="agencies.agency",
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="eligibilitystate",
-                    name="agency",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="agencies.agency",
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="insightsettings",
-                    name="agency",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="agencies.agency",
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="ratecardtier",
-                    name="agency",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="agencies.agency",
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="socialaccount",
-                    name="agency",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="agencies.agency",
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="video",
-                    name="agency",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="agencies.agency",
-                    ),
+                Batch(
+                    [
+                        migrations.AlterField(
+                            model_name="accountsnapshot",
+                            name="agency",
+                            field=models.ForeignKey(
+                                db_index=False,
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="+",
+                                to="agencies.agency",
+                            ),
+                        ),
+                        migrations.AlterField(
+                            model_name="creator",
+                            name="agency",
+                            field=models.ForeignKey(
+                                db_index=False,
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="+",
+                                to="agencies.agency",
+                            ),
+                        ),
+                        migrations.AlterField(
+                            model_name="eligibilitystate",
+                            name="agency",
+                            field=models.ForeignKey(
+                                db_index=False,
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="+",
+                                to="agencies.agency",
+                            ),
+                        ),
+                        migrations.AlterField(
+                            model_name="insightsettings",
+                            name="agency",
+                            field=models.ForeignKey(
+                                db_index=False,
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="+",
+                                to="agencies.agency",
+                            ),
+                        ),
+                        migrations.AlterField(
+                            model_name="ratecardtier",
+                            name="agency",
+                            field=models.ForeignKey(
+                                db_index=False,
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="+",
+                                to="agencies.agency",
+                            ),
+                        ),
+                        migrations.AlterField(
+                            model_name="socialaccount",
+                            name="agency",
+                            field=models.ForeignKey(
+                                db_index=False,
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="+",
+                                to="agencies.agency",
+                            ),
+                        ),
+                        migrations.AlterField(
+                            model_name="video",
+                            name="agency",
+                            field=models.ForeignKey(
+                                db_index=False,
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="+",
+                                to="agencies.agency",
+                            ),
+                        ),
+                    ]
                 ),
             ],
             database_operations=[

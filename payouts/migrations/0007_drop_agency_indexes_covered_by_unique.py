@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from core.migration_operations import Batch
+
 # The agency's own index beside a unique constraint starting with agency_id
 # (models._agency_covered). Only the index is dropped: Django's AlterField would also drop
 # and re-add (and re-check) the foreign key.
@@ -21,36 +23,42 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.SeparateDatabaseAndState(
+            # One re-render for the lot (core.migration_operations.Batch): each
+            # AlterField on the agency foreign key re-rendered every related model.
             state_operations=[
-                migrations.AlterField(
-                    model_name="bankaccount",
-                    name="agency",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="agencies.agency",
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="creatorcommission",
-                    name="agency",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="agencies.agency",
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="fxrate",
-                    name="agency",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="agencies.agency",
-                    ),
+                Batch(
+                    [
+                        migrations.AlterField(
+                            model_name="bankaccount",
+                            name="agency",
+                            field=models.ForeignKey(
+                                db_index=False,
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="+",
+                                to="agencies.agency",
+                            ),
+                        ),
+                        migrations.AlterField(
+                            model_name="creatorcommission",
+                            name="agency",
+                            field=models.ForeignKey(
+                                db_index=False,
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="+",
+                                to="agencies.agency",
+                            ),
+                        ),
+                        migrations.AlterField(
+                            model_name="fxrate",
+                            name="agency",
+                            field=models.ForeignKey(
+                                db_index=False,
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="+",
+                                to="agencies.agency",
+                            ),
+                        ),
+                    ]
                 ),
             ],
             database_operations=[
