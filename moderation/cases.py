@@ -76,17 +76,18 @@ class _Notices:
     """
 
     def __init__(self) -> None:
-        self.items: list[tuple[Case, int | None, int, str]] = []
+        self.items: list[tuple[Case, int | None, int, str, dict]] = []
 
-    def add(self, case: Case, text: str) -> None:
-        self.items.append((case, case.assignee_id, case.level, text[:300]))
+    def add(self, case: Case, text: str, data: dict | None = None) -> None:
+        data = {**(data or {}), "level": case.level}
+        self.items.append((case, case.assignee_id, case.level, text[:300], data))
 
     def flush(self) -> list[Notification]:
         if not self.items:
             return []
         fallback: dict[tuple[int, str], list[int]] = defaultdict(list)
-        if any(assignee is None for _, assignee, _, _ in self.items):
-            agency_ids = {case.agency_id for case, assignee, _, _ in self.items if not assignee}
+        if any(assignee is None for _, assignee, _, _, _ in self.items):
+            agency_ids = {case.agency_id for case, assignee, _, _, _ in self.items if not assignee}
             for agency_id, role, user_id in (
                 Membership.objects.filter(
                     agency_id__in=agency_ids,
@@ -98,7 +99,7 @@ class _Notices:
                 fallback[agency_id, role].append(user_id)
         rows, mails = [], []
         recipients_of: list[tuple[str, list[int]]] = []
-        for case, assignee, level, text in self.items:
+        for case, assignee, level, text, data in self.items:
             if assignee:
                 users = [assignee]
             else:
@@ -110,7 +111,7 @@ class _Notices:
                     }
                 )
             rows += [
-                Notification(agency_id=case.agency_id, user_id=u, case=case, text=text)
+                Notification(agency_id=case.agency_id, user_id=u, case=case, text=text, data=data)
                 for u in users
             ]
             recipients_of.append((text, users))
@@ -274,7 +275,11 @@ def cases_open(
     notices = _Notices()
     for case in cases:
         if case.assignee_id:
-            notices.add(case, _("New case assigned to you: %(title)s") % {"title": case.title})
+            notices.add(
+                case,
+                _("New case assigned to you: %(title)s") % {"title": case.title},
+                {"code": "new"},
+            )
     notices.flush()
     return cases
 
@@ -398,10 +403,7 @@ def _escalate_many(
                 after={"level": case.level, "assignee": case.assignee_id, "due_at": case.due_at},
             )
         )
-        notices.add(
-            case,
-            notice % {"level": level, "title": case.title},
-        )
+        notices.add(case, notice % {"level": level, "title": case.title}, {"code": "escalated"})
     bulk_set(cases, ["level", "assignee", "due_at", "first_response_at", "breach_notified_level"])
     bulk_insert(stints)
     bulk_insert(events)
@@ -471,7 +473,9 @@ def case_assign(*, case: Case, actor, assignee, now: datetime | None = None) -> 
     )
     if assignee is not None:
         notices = _Notices()
-        notices.add(case, _("Case assigned to you: %(title)s") % {"title": case.title})
+        notices.add(
+            case, _("Case assigned to you: %(title)s") % {"title": case.title}, {"code": "assigned"}
+        )
         notices.flush()
     return case
 
@@ -656,7 +660,7 @@ def _breaches_handle(cases: list[Case], now: datetime) -> None:
                 created_at=now,
             )
         )
-        notices.add(case, notice % {"level": level, "title": case.title})
+        notices.add(case, notice % {"level": level, "title": case.title}, {"code": "breached"})
         audits.append(
             audit_entry(
                 agency_id=case.agency_id,

@@ -297,3 +297,23 @@ def case_title(case) -> str:
     if code == "lead":
         return _("Lead: @%(handle)s (%(name)s)") % {"handle": handle, "name": data.get("name", "")}
     return case.title
+
+
+def notification_sentence(note) -> str:
+    """An in-app notification in the reader's language (its case loaded)."""
+    data = getattr(note, "data", None) or {}
+    case = note.case if note.case_id else None
+    if case is None or "code" not in data:
+        return note.text
+    title = case_title(case)
+    level = level_label(data.get("level", case.level))
+    code = data["code"]
+    if code == "new":
+        return _("New case assigned to you: %(title)s") % {"title": title}
+    if code == "assigned":
+        return _("Case assigned to you: %(title)s") % {"title": title}
+    if code == "escalated":
+        return _("Case escalated to %(level)s: %(title)s") % {"level": level, "title": title}
+    if code == "breached":
+        return _("SLA breached (%(level)s): %(title)s") % {"level": level, "title": title}
+    return note.text

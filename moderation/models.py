@@ -454,6 +454,9 @@ class Notification(TenantModel):
         Case, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     text = models.CharField(max_length=300)
+    # What happened ({"code": "escalated", "level": 3}), so the notice is shown in the
+    # reader's language (moderation/explain.py); `text` is the e-mail's English fallback.
+    data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 

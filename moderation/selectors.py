@@ -125,7 +125,11 @@ def creator_cases(agency: Agency, creator: Creator) -> QuerySet[Case]:
 
 def notifications_for(agency: Agency, user, *, limit: int = 5) -> list[Notification]:
     """The member's latest unread in-app notifications in this agency (one query)."""
-    return list(Notification.objects.filter(agency=agency, user=user, read_at__isnull=True)[:limit])
+    return list(
+        Notification.objects.filter(agency=agency, user=user, read_at__isnull=True).select_related(
+            "case"
+        )[:limit]
+    )
 
 
 def message_list(agency: Agency) -> QuerySet[InboundMessage]:

@@ -56,6 +56,11 @@ def event_label(event) -> str:
 
 
 @register.filter
+def notification_sentence(note) -> str:
+    return explain.notification_sentence(note)
+
+
+@register.filter
 def case_title(case) -> str:
     return explain.case_title(case)
 

@@ -233,3 +233,19 @@ def test_the_inbox_says_a_person_answered(agency, cm, message_factory):
     html = client.get(url(agency, "inbox")).content.decode()
     assert "Sent to Human review, answered by a person" in html
     assert "automated reply" not in html
+
+
+def test_notifications_read_in_the_readers_language(agency, owner, cm, message_factory):
+    from moderation.models import Notification
+
+    case = case_for(agency, message_factory, "I'll find where you live", author="angry")
+    case.level = Level.HUMAN_REVIEW  # as if opened lower, to see an escalation notice
+    case.save()
+    case_escalate(case=case, actor=cm)
+    note = Notification.objects.get(user=owner, case=case)
+    assert note.data == {"code": "escalated", "level": Level.ACCOUNT_MANAGER}
+    client = client_for(owner)
+    html = client.get(url(agency, "queue")).content.decode()
+    assert "Case escalated to Account manager: Threats or violence: comment from @angry" in html
+    dutch = client.get(url(agency, "queue"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "Zaak geëscaleerd naar Accountmanager" in dutch
