@@ -7,7 +7,9 @@ import contextlib
 import os
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.utils import translation
 from hypothesis import HealthCheck, settings
 
 from agencies.roles import Role
@@ -99,6 +101,14 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    # A request in Dutch activates Dutch for the test's thread (LocaleMiddleware never
+    # deactivates it): without this, every later test in the process would run in Dutch.
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
