@@ -371,8 +371,20 @@ class ExperimentList(Base, generics.ListCreateAPIView):
             return Experiment.objects.none()
         return Experiment.objects.filter(campaign=self.campaign()).order_by("-start_date", "-id")
 
+    def _summaries(self) -> dict:
+        return {
+            s.experiment.pk: s for s in selectors.experiment_summaries(campaign=self.campaign())
+        }
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.request is not None and self.request.method == "GET":
+            context["experiment_summaries"] = self._summaries()
+        return context
+
     def perform_create(self, serializer):
         with service_errors():
             serializer.instance = services.experiment_create(
                 campaign=self.campaign(), actor=self.request.user, fields=serializer.validated_data
             )
+        serializer.context["experiment_summaries"] = self._summaries()

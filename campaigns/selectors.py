@@ -522,6 +522,10 @@ class PostingParity:
     def differs(self) -> bool:
         return self.gap_minutes is not None and self.gap_minutes > PARITY_MAX_MINUTES
 
+    @property
+    def gap_hours(self) -> float | None:
+        return None if self.gap_minutes is None else round(self.gap_minutes / 60, 1)
+
 
 @dataclass(frozen=True)
 class ExperimentSummary:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django_countries import countries
 from drf_spectacular.utils import extend_schema_field
@@ -19,6 +21,7 @@ from .models import (
     Sponsor,
     UsageChannel,
 )
+from .significance import UPLIFT_METHOD
 
 
 class AgencyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -258,7 +261,69 @@ class ConversionSerializer(serializers.ModelSerializer):
         validators: list = []
 
 
+class HoldoutUpliftSerializer(serializers.Serializer):
+    """Variants A and B together against the holdout; rates and bounds as proportions."""
+
+    exposed_views = serializers.IntegerField()
+    exposed_successes = serializers.IntegerField()
+    holdout_views = serializers.IntegerField()
+    holdout_successes = serializers.IntegerField()
+    rate_exposed = serializers.FloatField()
+    rate_holdout = serializers.FloatField()
+    difference = serializers.FloatField(help_text="Exposed rate minus holdout rate.")
+    ci_low = serializers.FloatField(source="low")
+    ci_high = serializers.FloatField(source="high")
+    relative = serializers.FloatField(allow_null=True)
+    significant = serializers.BooleanField()
+    confidence = serializers.SerializerMethodField()
+    method = serializers.SerializerMethodField()
+
+    def get_confidence(self, obj) -> float:
+        return 0.95
+
+    def get_method(self, obj) -> str:
+        return UPLIFT_METHOD
+
+
+class PostingParitySerializer(serializers.Serializer):
+    """Each variant's mean posting time of day in the agency's time zone."""
+
+    time_a = serializers.TimeField(allow_null=True, format="%H:%M")
+    time_b = serializers.TimeField(allow_null=True, format="%H:%M")
+    gap_minutes = serializers.IntegerField(allow_null=True)
+    differs = serializers.BooleanField()
+
+
+class ExperimentSummarySerializer(serializers.Serializer):
+    verdict = serializers.CharField()
+    verdict_waits_until = serializers.SerializerMethodField()
+    views_short = serializers.IntegerField(source="gate.views_short")
+    views_a = serializers.IntegerField(source="result.views_a")
+    views_b = serializers.IntegerField(source="result.views_b")
+    rate_a = serializers.FloatField(source="result.rate_a", allow_null=True)
+    rate_b = serializers.FloatField(source="result.rate_b", allow_null=True)
+    p_value = serializers.SerializerMethodField()
+    holdout = HoldoutUpliftSerializer(allow_null=True)
+    posting_parity = PostingParitySerializer(source="parity")
+
+    def get_verdict_waits_until(self, obj) -> date | None:
+        return obj.gate.ready_on if obj.gate.waits_for_date else None
+
+    def get_p_value(self, obj) -> float | None:
+        # Held back with the verdict: a p-value read before the gate opens invites peeking.
+        return obj.result.p_value if obj.gate.open else None
+
+
 class ExperimentSerializer(serializers.ModelSerializer):
+    summary = serializers.SerializerMethodField()
+
+    @extend_schema_field(ExperimentSummarySerializer(allow_null=True))
+    def get_summary(self, obj):
+        """The verdict, holdout uplift and posting-time parity; the view puts them in the
+        context by experiment id."""
+        summary = self.context.get("experiment_summaries", {}).get(obj.pk)
+        return ExperimentSummarySerializer(summary).data if summary else None
+
     class Meta:
         model = Experiment
         fields = [
@@ -272,6 +337,7 @@ class ExperimentSerializer(serializers.ModelSerializer):
             "holdout_percent",
             "start_date",
             "end_date",
+            "summary",
         ]
         read_only_fields = ["campaign"]
 

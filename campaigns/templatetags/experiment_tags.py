@@ -37,3 +37,25 @@ def p_value(value) -> str:
     if value < 0.001:
         return "p < " + format_decimal(0.001, format="0.000", locale=_locale())
     return "p = " + format_decimal(round(value, 3), format="0.000", locale=_locale())
+
+
+def _signed(value: float, places: str) -> str:
+    return format_decimal(
+        round(value, 6), format=f"+#,##0{places};-#,##0{places}", locale=_locale()
+    )
+
+
+@register.filter
+def points(fraction) -> str:
+    """A difference of two rates in percentage points: 0.0123 -> "+1.23 pp"; None -> ""."""
+    if fraction is None or fraction == "":
+        return ""
+    return _("%(value)s pp") % {"value": _signed(float(fraction) * 100, ".00")}
+
+
+@register.filter
+def signed_percent(fraction) -> str:
+    """A relative change: 0.25 -> "+25.0%" (nl "+25,0%"); None -> ""."""
+    if fraction is None or fraction == "":
+        return ""
+    return f"{_signed(float(fraction) * 100, '.0')}%"
