@@ -150,10 +150,6 @@ def roster_rows_complete(creators: Iterable[Creator], *, agency: Agency) -> list
     return rows
 
 
-def roster_has_creators(*, agency: Agency) -> bool:
-    return Creator.objects.for_agency(agency).exists()
-
-
 def account_manager_choices(*, agency: Agency) -> QuerySet:
     """Users who can manage creators here: the agency's owners and account managers."""
     return (
