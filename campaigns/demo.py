@@ -102,6 +102,7 @@ def seed_demo_campaign(agency: Agency, approver) -> bool:
         name="Product in the first second",
         hypothesis="Showing the bowl in the first second keeps more viewers watching.",
         start_date=start,
+        holdout_percent=15,
     )
 
     deliverables = []
@@ -132,8 +133,10 @@ def seed_demo_campaign(agency: Agency, approver) -> bool:
                 else "",
                 approved_at=posted_at,
                 approved_by=approver if posted else None,
-                experiment=experiment if index < 8 else None,
-                variant=("a" if index % 2 else "b") if index < 8 else "",
+                # 0-7 alternate B and A; 8 and 9, posts without the tested creative, are the
+                # holdout the uplift is measured against.
+                experiment=experiment if index < 10 else None,
+                variant=("a" if index % 2 else "b") if index < 8 else ("h" if index < 10 else ""),
             )
         )
     deliverables = Deliverable.objects.bulk_create(deliverables)
@@ -146,6 +149,7 @@ def seed_demo_campaign(agency: Agency, approver) -> bool:
             continue
         views = reach = 0
         day = 0
+        holdout = deliverable.variant == "h"
         while deliverable.posted_at + timedelta(days=day, hours=2) <= now and day < 21:
             grown = rng.randint(3_000, 40_000) // (day + 1)
             views += grown
@@ -156,7 +160,8 @@ def seed_demo_campaign(agency: Agency, approver) -> bool:
                     deliverable=deliverable,
                     captured_at=deliverable.posted_at + timedelta(days=day, hours=2),
                     views=views,
-                    likes=int(views * rng.uniform(0.03, 0.09)),
+                    # The holdout engages less: the demo's experiment shows an uplift.
+                    likes=int(views * rng.uniform(0.03, 0.09) * (0.5 if holdout else 1)),
                     comments=int(views * rng.uniform(0.002, 0.01)),
                     shares=int(views * rng.uniform(0.002, 0.008)),
                     saves=int(views * rng.uniform(0.001, 0.005)),
