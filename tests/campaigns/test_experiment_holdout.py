@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from campaigns.models import Deliverable
+from campaigns.demo import CODE
+from campaigns.models import Campaign, Deliverable
 from campaigns.report_pdf import render_report_pdf
 from campaigns.reports import sponsor_report_data
 from campaigns.significance import (
@@ -27,6 +31,7 @@ from campaigns.significance import (
 )
 from campaigns.templatetags.experiment_tags import points
 from core.formatting import date_short
+from creators.demo import DEMO_PASSWORD
 from tests.reports.test_sponsor_report import pdf_text
 
 from .factories import DeliverableFactory, ExperimentFactory, SnapshotFactory
@@ -257,3 +262,19 @@ def test_the_sponsor_report_carries_the_uplift_the_wait_and_the_method(agency):
     assert f"Verdict waits until {ready} and 500 more views" in section
     assert "different times of day" in section
     assert "Newcombe's hybrid score method" in section
+
+
+@pytest.mark.django_db
+def test_the_demo_experiment_shows_an_uplift_against_its_holdout():
+    call_command("seed_demo", stdout=StringIO())
+    campaign = Campaign.objects.get(agency__slug="northstar", code=CODE)
+    client = Client(headers={"accept-language": "en"})
+    assert client.login(username="manager@northstar.test", password=DEMO_PASSWORD)
+
+    html = client.get(reverse("campaigns:detail", args=["northstar", campaign.pk])).content
+
+    text = text_of(html)
+    uplift = re.search(r"Uplift against the holdout: \+([\d.]+) pp \(95% confidence", text)
+    assert uplift, text
+    assert float(uplift.group(1)) > 0
+    assert "Verdict waits" not in text and "different times of day" not in text
