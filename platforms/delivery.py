@@ -88,13 +88,29 @@ def backoff(attempts: int) -> timedelta:
 
 def _accounts_by_handle(agency_id: int) -> dict[tuple[str, str], PlatformAccount]:
     found = {}
-    for account in PlatformAccount.objects.filter(agency_id=agency_id).select_related(
-        "social_account"
-    ):
+    accounts = PlatformAccount.objects.filter(agency_id=agency_id).select_related("social_account")
+    # A linked account wins over an old disconnected one with the same handle.
+    for account in sorted(accounts, key=lambda a: (a.status == AccountStatus.LINKED, a.pk)):
         for handle in {account.handle, getattr(account.social_account, "handle", "")}:
             if handle:
                 found[(account.platform, handle.lower())] = account
     return found
+
+
+def _account_of(row: OutboxMessage) -> PlatformAccount | None:
+    """The platform account an outbox row is sent from (by its handle, or its roster
+    account's handle); `_accounts_by_handle` is the same question for a whole batch."""
+    candidates = list(
+        PlatformAccount.objects.select_related("agency")
+        .filter(
+            Q(handle__iexact=row.account) | Q(social_account__handle__iexact=row.account),
+            agency_id=row.agency_id,
+            platform=row.platform,
+        )
+        .order_by("pk")[:10]
+    )
+    linked = [a for a in candidates if a.status == AccountStatus.LINKED]
+    return (linked or candidates or [None])[0]
 
 
 def _conversation_of(row: OutboxMessage) -> str:
@@ -199,7 +215,7 @@ def _claim(outbox_id: int, now: datetime):
             return None, None, ""
         if row.delivery == Delivery.SENDING and row.attempt_started_at > now - SENDING_LEASE:
             return None, None, ""  # another worker is on it
-        account = _accounts_by_handle(row.agency_id).get((row.platform, row.account.lower()))
+        account = _account_of(row)
         if account is None or account.status != AccountStatus.LINKED:
             row.delivery = Delivery.HELD
             row.next_attempt_at = now + HELD_RECHECK
