@@ -14,18 +14,28 @@ document.addEventListener("click", (event) => {
   if (target && navigator.clipboard) navigator.clipboard.writeText(target.textContent.trim());
 });
 
-// The header's navigation folds into a menu at narrow widths (CSS decides when; this only
-// makes the fold possible, so without script the links stay in view).
+// The header's navigation folds into a menu when it does not fit on the header's row; without
+// script the links wrap and stay in view.
 (() => {
   const bar = document.querySelector("[data-topbar]");
   const toggle = bar && bar.querySelector("[data-nav-toggle]");
   if (!toggle) return;
+  const nav = bar.querySelector(".mainnav");
   bar.classList.add("nav-collapsible");
+  // Fold below 1080 px, or whenever the links do not fit beside the rest of the header.
+  const fit = () => {
+    bar.classList.remove("nav-overflow");
+    const folded = window.innerWidth <= 1080 || (nav && nav.scrollWidth > nav.clientWidth + 1);
+    bar.classList.toggle("nav-overflow", folded);
+    if (!folded) setOpen(false);
+  };
   const setOpen = (open) => {
     bar.classList.toggle("nav-open", open);
     toggle.setAttribute("aria-expanded", String(open));
   };
   toggle.addEventListener("click", () => setOpen(!bar.classList.contains("nav-open")));
+  fit();
+  window.addEventListener("resize", fit);
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && bar.classList.contains("nav-open")) { setOpen(false); toggle.focus(); }
   });
