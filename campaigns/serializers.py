@@ -275,6 +275,7 @@ class HoldoutUpliftSerializer(serializers.Serializer):
     ci_high = serializers.FloatField(source="high")
     relative = serializers.FloatField(allow_null=True)
     significant = serializers.BooleanField()
+    holdout_share = serializers.FloatField(help_text="The holdout's share of the views.")
     confidence = serializers.SerializerMethodField()
     method = serializers.SerializerMethodField()
 

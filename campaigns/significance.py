@@ -158,6 +158,12 @@ class HoldoutUplift:
         """The 95% interval leaves out zero."""
         return self.low > 0 or self.high < 0
 
+    @property
+    def holdout_share(self) -> float:
+        """The holdout's share of all the experiment's views, to set against the planned
+        holdout percentage (a holdout far off its plan is a different audience, not a sample)."""
+        return self.holdout_views / (self.exposed_views + self.holdout_views)
+
 
 def holdout_uplift(
     *, exposed_views: int, exposed_successes: int, holdout_views: int, holdout_successes: int

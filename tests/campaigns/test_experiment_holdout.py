@@ -165,6 +165,8 @@ def test_the_campaign_page_shows_the_uplift_the_wait_and_the_posting_times(agenc
         assert expected_uplift_text() in text
         ready = date_short(start + dt.timedelta(days=7))
     assert "+100.0% relative to the holdout" in text
+    # 1,000 of 5,500 views against the planned 15%
+    assert "The holdout had 18.18% of the views (planned: 15%)." in text
     assert "Newcombe" in text
     assert f"Verdict waits until {ready} and 500 more views" in text
     assert "No verdict yet." in text and 'data-testid="p-value"' not in response.content.decode()
@@ -215,6 +217,7 @@ def test_the_api_reports_the_same_summary(agency, manager_client):
     assert holdout["difference"] == pytest.approx(difference)
     assert (holdout["ci_low"], holdout["ci_high"]) == (pytest.approx(low), pytest.approx(high))
     assert holdout["exposed_views"] == 4500 and holdout["holdout_views"] == 1000
+    assert holdout["holdout_share"] == pytest.approx(1000 / 5500)
     assert holdout["significant"] and holdout["method"].startswith("Newcombe")
     assert summary["posting_parity"] == {
         "time_a": "18:00",
@@ -278,3 +281,16 @@ def test_the_demo_experiment_shows_an_uplift_against_its_holdout():
     assert uplift, text
     assert float(uplift.group(1)) > 0
     assert "Verdict waits" not in text and "different times of day" not in text
+
+
+@pytest.mark.django_db
+def test_a_holdout_deliverable_reads_as_the_holdout(agency, manager_client):
+    experiment = build(agency, start=dt.date(2024, 3, 4))
+    holdout = experiment.deliverables.get(variant="h")
+
+    response = manager_client.get(
+        reverse("campaigns:deliverable-detail", args=[agency.slug, holdout.pk]),
+        headers={"accept-language": "en"},
+    )
+
+    assert "Bowl first · Holdout" in re.sub(r"\s+", " ", response.content.decode())
