@@ -333,3 +333,21 @@ def test_a_dm_whose_answer_never_came_is_not_sent_again(agency, tiktok, client):
     later = timezone.now() + timedelta(hours=1)
     assert outbox_deliver_due(agency_id=agency.pk, now=later).delivered == 0
     assert tiktok.posted == []
+
+
+def test_the_beat_delivers_every_agencys_due_rows_under_its_own_agency(
+    agency, other_agency, tiktok, django_capture_on_commit_callbacks
+):
+    from platforms.tasks import deliver_due_task
+
+    for owner, handle in ((agency, "mila"), (other_agency, "theirs")):
+        _comment_synced(
+            owner,
+            tiktok,
+            django_capture_on_commit_callbacks,
+            text="you are an idiot",
+            handle=handle,
+        )
+    assert deliver_due_task() == 2
+    assert sorted(p["kind"] for p in tiktok.posted) == ["hide", "hide"]
+    assert set(OutboxMessage.objects.values_list("delivery", flat=True)) == {Delivery.DELIVERED}
