@@ -76,3 +76,28 @@ def test_the_header_fits_one_row_on_a_phone_with_the_menu_folded(browser, live_s
         assert box["x"] >= 0 and box["x"] + box["width"] <= WIDTHS["phone"]
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [1100, 1200, 1440])
+def test_the_navigation_never_runs_under_the_header_end_in_dutch(browser, live_server, width):
+    """Dutch labels are longer: the links either fit beside the language and user menus or
+    fold into the menu button, never overlap them."""
+    seed_demo()
+    from agencies.roles import Role
+
+    context, page = signed_in_context(browser, live_server, Role.OWNER, width)
+    try:
+        page.locator("#lang-select").select_option("nl")
+        page.wait_for_load_state()
+        assert page.locator("html").get_attribute("lang") == "nl"
+        nav = page.locator("nav.mainnav")
+        end = page.locator(".topbar-end").bounding_box()
+        if nav.is_visible():
+            last = nav.locator("a").last.bounding_box()
+            assert last["x"] + last["width"] <= end["x"], "a link runs under the header's end"
+        else:
+            page.locator("[data-testid=nav-toggle]").click()
+            assert nav.get_by_role("link", name="Uitbetalingen").is_visible()
+        assert page.locator("header.topbar").bounding_box()["height"] <= 64
+    finally:
+        context.close()
