@@ -160,3 +160,19 @@ def test_the_beat_syncs_due_accounts_and_a_task_never_reaches_another_agency(
     assert sync_due_task() == 2
     assert InboundMessage.objects.filter(agency=agency).count() == 1
     assert InboundMessage.objects.filter(agency=other_agency).count() == 1
+
+
+def test_the_connections_page_shows_the_last_sync_and_its_problem(agency, tiktok, owner_client):
+    from django.urls import reverse
+
+    account, remote = link_fake_account(agency, tiktok)
+    _videos(tiktok, remote, count=2, comments=1)
+    account_sync(account=account)
+    url = reverse(
+        "platforms:creator-accounts", kwargs={"agency_slug": agency.slug, "pk": account.creator_id}
+    )
+    assert "videos: 2, new comments: 2" in owner_client.get(url).text
+    tiktok.revoke(remote.open_id)
+    account_sync(account=account, force_videos=True)
+    page = owner_client.get(reverse("platforms:accounts", kwargs={"agency_slug": agency.slug}))
+    assert "the account needs reconnecting" in page.text
