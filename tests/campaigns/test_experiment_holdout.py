@@ -32,6 +32,7 @@ from campaigns.significance import (
 from campaigns.templatetags.experiment_tags import points
 from core.formatting import date_short
 from creators.demo import DEMO_PASSWORD
+from tests.helpers import scoping_queries
 from tests.reports.test_sponsor_report import pdf_text
 
 from .factories import DeliverableFactory, ExperimentFactory, SnapshotFactory
@@ -294,3 +295,25 @@ def test_a_holdout_deliverable_reads_as_the_holdout(agency, manager_client):
     )
 
     assert "Bowl first · Holdout" in re.sub(r"\s+", " ", response.content.decode())
+
+
+@pytest.mark.django_db
+def test_the_experiment_list_costs_the_same_queries_for_more_experiments(
+    agency, manager_client, django_assert_num_queries
+):
+    experiment = build(agency, start=dt.date(2024, 3, 4))
+    second = ExperimentFactory(campaign=experiment.campaign, holdout_percent=10)
+    DeliverableFactory(campaign=experiment.campaign, experiment=second, variant="a")
+    url = reverse(
+        "api:experiment-list", kwargs={"agency_slug": agency.slug, "pk": experiment.campaign_id}
+    )
+
+    # session, user, savepoint, membership; the campaign; count and page of experiments; the
+    # summaries: deliverables, latest snapshots, conversions, the agency (its time zone), the
+    # experiments; savepoint released; on PostgreSQL the row-level security settings
+    with django_assert_num_queries(13 + scoping_queries()):
+        response = manager_client.get(url)
+
+    assert response.status_code == 200
+    rows = response.json()["results"] if "results" in response.json() else response.json()
+    assert [row["summary"] is not None for row in rows] == [True, True]
