@@ -116,6 +116,10 @@ class OutboxSerializer(serializers.ModelSerializer):
             "in_reply_to",
             "text",
             "created_at",
+            "delivery",
+            "platform_id",
+            "delivered_at",
+            "last_error",
         ]
 
 

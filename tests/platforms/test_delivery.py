@@ -351,3 +351,14 @@ def test_the_beat_delivers_every_agencys_due_rows_under_its_own_agency(
     assert deliver_due_task() == 2
     assert sorted(p["kind"] for p in tiktok.posted) == ["hide", "hide"]
     assert set(OutboxMessage.objects.values_list("delivery", flat=True)) == {Delivery.DELIVERED}
+
+
+def test_the_outbox_api_tells_how_each_delivery_went(
+    agency, tiktok, owner_client, django_capture_on_commit_callbacks
+):
+    _comment_synced(agency, tiktok, django_capture_on_commit_callbacks, text="you are an idiot")
+    outbox_deliver_due(agency_id=agency.pk)
+    url = reverse("api:moderation-outbox-list", kwargs={"agency_slug": agency.slug})
+    [row] = owner_client.get(url).json()["results"]
+    assert row["kind"] == "hide" and row["delivery"] == "delivered"
+    assert row["platform_id"] == tiktok.posted[0]["comment_id"] and row["last_error"] == ""
