@@ -37,7 +37,8 @@ class Command(BaseCommand):
             else:
                 accounts = accounts.filter(status=AccountStatus.LINKED)
             total = SyncSummary()
-            for account in accounts.order_by("pk"):
+            accounts = list(accounts.order_by("pk"))
+            for account in accounts:
                 summary = account_sync(account=account, force_videos=True)
                 total.add(summary)
                 line = (
@@ -49,7 +50,7 @@ class Command(BaseCommand):
             report = outbox_deliver_due(agency_id=agency.pk)
         self.stdout.write(
             f"Pulled {total.videos} videos, {total.snapshots} snapshots and "
-            f"{total.comments_new} comments from {accounts.count()} accounts; delivered "
+            f"{total.comments_new} comments from {len(accounts)} accounts; delivered "
             f"{report.delivered} actions ({scheduled} due replies and DMs released; "
             f"{report.retrying} to retry, {report.failed} failed, {report.held} held, "
             f"{report.manual} for a person to post)."
