@@ -229,8 +229,11 @@ def test_the_api_reports_the_same_summary(agency, manager_client):
 
 
 @pytest.mark.django_db
-def test_a_holdout_deliverable_needs_an_experiment_with_a_holdout(agency, manager_client):
-    experiment = ExperimentFactory(campaign__agency=agency, holdout_percent=0)
+@pytest.mark.parametrize(("holdout_percent", "status"), [(0, 400), (15, 201)])
+def test_a_holdout_deliverable_needs_an_experiment_with_a_holdout(
+    agency, manager_client, holdout_percent, status
+):
+    experiment = ExperimentFactory(campaign__agency=agency, holdout_percent=holdout_percent)
     creator = DeliverableFactory(campaign=experiment.campaign).creator
     before = Deliverable.objects.count()
 
@@ -246,9 +249,12 @@ def test_a_holdout_deliverable_needs_an_experiment_with_a_holdout(agency, manage
         content_type="application/json",
     )
 
-    assert response.status_code == 400, response.content
-    assert "This experiment has no holdout" in response.content.decode()
-    assert Deliverable.objects.count() == before
+    assert response.status_code == status, response.content
+    if status == 400:
+        assert "This experiment has no holdout" in response.content.decode()
+        assert Deliverable.objects.count() == before
+    else:
+        assert Deliverable.objects.filter(experiment=experiment, variant="h").count() == 1
 
 
 @pytest.mark.django_db
