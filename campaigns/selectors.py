@@ -583,7 +583,11 @@ def experiment_summaries(
         end = min(experiment.end_date or today, today)
         days_run, to_full_week = weekly_cycle_days(experiment.start_date, end)
         gate = verdict_gate(
-            start=experiment.start_date, today=today, views_a=views["a"], views_b=views["b"]
+            start=experiment.start_date,
+            today=today,
+            views_a=views["a"],
+            views_b=views["b"],
+            end=experiment.end_date,
         )
         uplift = None
         if experiment.holdout_percent:

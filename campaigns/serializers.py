@@ -299,6 +299,9 @@ class ExperimentSummarySerializer(serializers.Serializer):
     verdict = serializers.CharField()
     verdict_waits_until = serializers.SerializerMethodField()
     views_short = serializers.IntegerField(source="gate.views_short")
+    too_short = serializers.BooleanField(
+        source="gate.too_short", help_text="It ended before a whole weekly cycle: no verdict."
+    )
     views_a = serializers.IntegerField(source="result.views_a")
     views_b = serializers.IntegerField(source="result.views_b")
     rate_a = serializers.FloatField(source="result.rate_a", allow_null=True)

@@ -200,23 +200,32 @@ class VerdictGate:
     ready_on: date
     views_short: int  # views still missing, summed over both variants
     today: date
+    too_short: bool = False  # it ended before a whole weekly cycle: no verdict, ever
 
     @property
     def open(self) -> bool:
-        return self.today >= self.ready_on and self.views_short == 0
+        return not self.too_short and self.today >= self.ready_on and self.views_short == 0
 
     @property
     def waits_for_date(self) -> bool:
-        return self.today < self.ready_on
+        return not self.too_short and self.today < self.ready_on
 
 
 def verdict_gate(
-    *, start: date, today: date, views_a: int, views_b: int, min_views: int = MIN_VIEWS
+    *,
+    start: date,
+    today: date,
+    views_a: int,
+    views_b: int,
+    end: date | None = None,
+    min_views: int = MIN_VIEWS,
 ) -> VerdictGate:
     """Open from the day seven whole days have passed since the start (audiences differ by
-    weekday, so a part-week would weigh some weekdays twice) and each variant has min_views."""
+    weekday, so a part-week would weigh some weekdays twice) and each variant has min_views.
+    An experiment that ends (inclusive) before its seventh day never gets a verdict."""
     short = max(min_views - views_a, 0) + max(min_views - views_b, 0)
-    return VerdictGate(start + timedelta(days=WEEKLY_CYCLE_DAYS), short, today)
+    too_short = end is not None and (end - start).days + 1 < WEEKLY_CYCLE_DAYS
+    return VerdictGate(start + timedelta(days=WEEKLY_CYCLE_DAYS), short, today, too_short)
 
 
 def mean_time_of_day(minutes: list[int]) -> float | None:

@@ -100,6 +100,17 @@ def test_the_verdict_waits_for_a_whole_week_and_the_views():
     assert week.open
     short = verdict_gate(start=start, today=dt.date(2024, 3, 20), views_a=1500, views_b=2100)
     assert not short.open and short.views_short == 500 and not short.waits_for_date
+    ended = verdict_gate(
+        start=start, end=dt.date(2024, 3, 9), today=dt.date(2024, 3, 20), views_a=9000, views_b=9000
+    )
+    assert ended.too_short and not ended.open and not ended.waits_for_date
+    assert not verdict_gate(
+        start=start,
+        end=dt.date(2024, 3, 10),
+        today=dt.date(2024, 3, 20),
+        views_a=9000,
+        views_b=9000,
+    ).too_short
 
 
 def test_times_of_day_are_averaged_round_the_clock():
@@ -323,3 +334,21 @@ def test_the_experiment_list_costs_the_same_queries_for_more_experiments(
     assert response.status_code == 200
     rows = response.json()["results"] if "results" in response.json() else response.json()
     assert [row["summary"] is not None for row in rows] == [True, True]
+
+
+@pytest.mark.django_db
+def test_an_experiment_that_ended_within_a_week_never_gets_a_verdict(agency, manager_client):
+    experiment = build(agency, start=dt.date(2024, 3, 4))
+    experiment.end_date = dt.date(2024, 3, 8)
+    experiment.save(update_fields=["end_date"])
+    b = experiment.deliverables.get(variant="b")
+    SnapshotFactory(deliverable=b, views=2500, likes=250, comments=0, shares=0)
+
+    response = manager_client.get(
+        reverse("campaigns:detail", args=[agency.slug, experiment.campaign_id]),
+        headers={"accept-language": "en"},
+    )
+
+    text = text_of(response.content)
+    assert "No verdict: the experiment ran fewer than 7 days" in text
+    assert "No verdict yet." in text and "Verdict waits" not in text
