@@ -181,6 +181,7 @@ def test_the_campaign_page_shows_the_uplift_the_wait_and_the_posting_times(agenc
     assert "The holdout had 18.18% of the views (planned: 15%)." in text
     assert "Newcombe" in text
     assert f"Verdict waits until {ready} and 500 more views" in text
+    assert "to finish a whole weekly cycle" not in text  # the wait above says it once
     assert "No verdict yet." in text and 'data-testid="p-value"' not in response.content.decode()
     assert "A around 18:00, B around 21:30" in text and "3.5 hours apart" in text
 
