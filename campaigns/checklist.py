@@ -12,10 +12,14 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+import regex
+
 # A tag starts at a "#" or "@" that does not follow a word character or another sign, so
 # "bad#ad" and "##ad" do not hold "#ad". Handles may contain dots (TikTok, Instagram).
-_HASHTAG = re.compile(r"(?<![\w#@])#(\w+)")
-_MENTION = re.compile(r"(?<![\w#@])@([\w.]*\w)")
+# A letter whose composed form still carries a combining mark (upper-case "ΐ" is "Ϊ" plus an
+# acute) continues the tag: \p{M} with the regex module, which the standard re lacks.
+_HASHTAG = regex.compile(r"(?<![\w#@])#([\w\p{M}]+)")
+_MENTION = regex.compile(r"(?<![\w#@])@([\w\p{M}.]*[\w\p{M}])")
 _SPLIT = re.compile(r"[\s,;]+")
 
 

@@ -98,3 +98,9 @@ def test_a_hashtag_never_matches_a_longer_hashtag(tag, suffix):
 def test_the_matcher_never_crashes_and_lists_only_checklist_items(caption):
     missing = check(caption, tags=["#ad", "#Été"], mentions=["@brand"])
     assert set(missing) <= {"Paid partnership", "#ad", "#Été", "@brand"}
+
+
+def test_a_hashtag_whose_upper_case_keeps_a_combining_mark_is_found():
+    # "ΐ" upper-cases to "Ϊ" plus a combining acute, which is not a word character: the tag
+    # must not end there (found by hypothesis).
+    assert "#ΐa" not in check("Paid partnership #ΐA".upper(), tags=["#ΐa"])
