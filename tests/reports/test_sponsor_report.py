@@ -338,5 +338,5 @@ def test_a_deliverable_row_names_its_approver_and_the_agencys_dates(agency, mana
     # then the row reads kind, platform and due date, then status, approver and approval
     # date in one cell and the posting date, both on the agency's calendar
     assert "Live stream · YouTube · 6 Mar" in text
-    assert "Complete · Mara Visser, 5 Mar 5 Mar" in text
+    assert "Complete · Mara Visser, 5 Mar 2024 5 Mar 2024" in text
     assert "4 Mar" not in text
