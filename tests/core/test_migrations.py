@@ -26,6 +26,8 @@ def test_an_empty_database_is_built_from_the_squashed_migrations():
 
     assert ("payouts", "0001_squashed_0005_drop_redundant_indexes") in graph.nodes
     assert ("campaigns", "0001_squashed_0003_contract_commission_rate") in graph.nodes
+    assert ("moderation", "0001_squashed_0005_notification_data") in graph.nodes
+    assert ("moderation", "0002_outbox_delivery") not in graph.nodes
     assert ("payouts", "0001_initial") not in graph.nodes
     assert ("campaigns", "0002_sponsor_reports") not in graph.nodes
 
