@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ("campaigns", "0001_squashed_0003_contract_commission_rate"),
         ("creators", "0003_program_applications"),
-        ("payouts", "0001_squashed_0005_drop_redundant_indexes"),
+        ("payouts", "0005_drop_redundant_indexes"),
     ]
 
     operations = [
