@@ -439,9 +439,10 @@ def creator_payment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _download(data: bytes, name: str, content_type: str) -> HttpResponse:
+    # The samples name the agency's creators and bank account: never cached, like any export.
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return private_download(response)
 
 
 @agency_view(allow=PAYOUTS_WRITE)

@@ -36,6 +36,8 @@ DOWNLOADS = [
     "payouts:portal_csv",
     "payouts:evidence_download",
     "api:dispute-evidence-download",
+    "payouts:statements_sample",
+    "payouts:bank_sample",
 ]
 SHARED = "report_share:download"
 RECOVERY_CODES = "mfa_download_recovery_codes"

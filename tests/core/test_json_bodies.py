@@ -24,7 +24,12 @@ WRITES = [
 
 
 # Writes that read no body at all, and one that takes only a file upload.
-NO_BODY = {"api:creator-reactivate", "api:reconciliation-run-list"}
+NO_BODY = {
+    "api:creator-reactivate",
+    "api:reconciliation-run-list",
+    "api:application-withdraw",
+    "api:platform-account-disconnect",
+}
 UPLOAD_ONLY = {"api:reference-rate-import"}
 
 

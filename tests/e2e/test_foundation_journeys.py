@@ -74,13 +74,14 @@ def test_a_creator_sees_only_their_own_profile_and_another_agency_is_not_found(
 
     sign_in(creator_user)
 
-    # The dashboard sends a creator to their own profile.
+    # A creator's home is their own overview (the cockpit); their profile is one click away.
+    expect(page).to_have_url(re.compile(reverse("agencies:dashboard", args=["acme"]) + "$"))
+    nav = page.get_by_role("navigation", name="Main")
+    nav.get_by_role("link", name="My profile").click()
     expect(page).to_have_url(re.compile(reverse("portal:profile", args=["acme"]) + "$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(mine.display_name)
     expect(page.get_by_text("@lina.makes")).to_be_visible()
     expect(page.get_by_text("someone.else")).to_have_count(0)
-    nav = page.get_by_role("navigation", name="Main")
-    expect(nav.get_by_role("link", name="My profile")).to_be_visible()
     for staff_area in ("Dashboard", "Creators", "Team", "Audit log", "Settings"):
         expect(nav.get_by_role("link", name=staff_area)).to_have_count(0)
 

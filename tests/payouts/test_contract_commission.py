@@ -305,7 +305,7 @@ def test_a_bad_contract_cell_is_a_row_error_and_nothing_is_imported(
 def test_the_import_page_documents_the_contract_column(finance_client, agency):
     url = reverse("payouts:statement_import", kwargs={"agency_slug": agency.slug})
     page = finance_client.get(url).content.decode()
-    assert "<dt>contract</dt>" in page
+    assert "<dt><code>contract</code></dt>" in page
 
 
 def test_the_import_page_reports_a_bad_contract_cell(finance_client, agency, anna):
