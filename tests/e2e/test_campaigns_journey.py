@@ -88,7 +88,8 @@ def test_a_draft_failing_the_checklist_is_refused_with_reasons_then_fixed_and_ap
     page.get_by_role("button", name="Add deliverable").click()
     expect(page.get_by_text("Deliverable added.")).to_be_visible()
     # (the deliverables table, below its heading; the per-creator results table also names her)
-    deliverables = page.locator("#deliverables ~ table")
+    # (app.js wraps a table in a scrolling box; without script it is the heading's sibling)
+    deliverables = page.locator("#deliverables ~ .table-scroll table, #deliverables ~ table")
     row = deliverables.get_by_role("row", name=re.compile("Lina Makes"))
     expect(row).to_contain_text("Planned")
 
