@@ -70,7 +70,7 @@ STARTED = time.monotonic()
 
 
 class JourneyError(Exception):
-    pass
+    """A step of the journey did not see what it expected."""
 
 
 def say(message: str) -> None:

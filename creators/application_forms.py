@@ -44,7 +44,7 @@ class ApplicationForm(_ChecklistFields):
 
 
 class ApplicationEditForm(_ChecklistFields):
-    pass
+    """The checklist of an application already recorded (its program and date stay)."""
 
 
 class DecisionForm(forms.Form):

@@ -19,7 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 
 class TokenKeyMissing(ImproperlyConfigured):
-    pass
+    """No PLATFORM_TOKEN_KEYS in production: tokens cannot be stored."""
 
 
 class TokenUnreadable(Exception):
