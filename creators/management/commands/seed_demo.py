@@ -39,18 +39,18 @@ class Command(BaseCommand):
         # Payouts sit above the roster and campaigns: seeded after them, per agency.
         payouts_created = books_created = moderation_created = 0
         linked = None
-        for agency in Agency.objects.order_by("pk"):
-            with tenant_transaction(agency.pk):  # row-level security: one agency at a time
-                payouts_created += seed_demo_payouts(agency)
-                books_created += seed_demo_books(agency)  # statements, bank files, runs
-                # Its cases notify their assignees: demo people, no one to e-mail.
-                with override_settings(
-                    EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"
-                ):
+        # Cases, reminders and the first platform sync notify people, some once the agency's
+        # transaction commits: demo people, no one to e-mail (the console backend would bury
+        # the sign-ins printed below).
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            for agency in Agency.objects.order_by("pk"):
+                with tenant_transaction(agency.pk):  # row-level security: one agency at a time
+                    payouts_created += seed_demo_payouts(agency)
+                    books_created += seed_demo_books(agency)  # statements, bank files, runs
                     moderation_created += seed_demo_moderation(agency)  # messages and cases
-                seed_demo_applications(agency)  # one waiting for review, one may re-apply
-                # northstar's portal creator linked to the fake TikTok (DEBUG, no TikTok app)
-                linked = seed_demo_platforms(agency) or linked
+                    seed_demo_applications(agency)  # one waiting for review, one may re-apply
+                    # northstar's portal creator linked to the fake TikTok (DEBUG, no TikTok app)
+                    linked = seed_demo_platforms(agency) or linked
         self.stdout.write(
             f"Demo ready: {result.agencies_created} agencies, {result.users_created} people, "
             f"{result.creators_created} creators and {result.campaigns_created} campaigns added "
