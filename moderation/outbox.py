@@ -72,8 +72,11 @@ def deliver_now(actions: list[AutomatedAction], *, now: datetime) -> None:
             connector.deliver(action, now=now)
 
 
-def send_due_actions(*, now: datetime | None = None, batch: int = 500) -> int:
-    """Send every scheduled reply/DM whose due time has come; returns how many were sent.
+def send_due_actions(
+    *, agency_id: int | None = None, now: datetime | None = None, batch: int = 500
+) -> int:
+    """Send every scheduled reply/DM whose due time has come (of `agency_id`, or of every
+    agency the database scope lets the caller see); returns how many were sent.
 
     Each action is sent in its own transaction with its row locked (skip_locked, so two
     beat runs never send twice). Crisis mode and an opt-out are checked again at send
@@ -82,11 +85,11 @@ def send_due_actions(*, now: datetime | None = None, batch: int = 500) -> int:
     """
     now = now or timezone.now()
     connector = get_connector()
-    due = list(
-        AutomatedAction.objects.filter(outcome=ActionOutcome.SCHEDULED, due_at__lte=now)
-        .order_by("due_at", "pk")
-        .values_list("pk", flat=True)[:batch]
-    )
+    scheduled = AutomatedAction.objects.filter(outcome=ActionOutcome.SCHEDULED, due_at__lte=now)
+    if agency_id is not None:
+        # Named, not only scoped: on SQLite (no row-level security) the scope sees everything.
+        scheduled = scheduled.filter(agency_id=agency_id)
+    due = list(scheduled.order_by("due_at", "pk").values_list("pk", flat=True)[:batch])
     crisis = set(
         ModerationSettings.objects.filter(crisis_mode=True).values_list("agency_id", flat=True)
     )

@@ -57,7 +57,7 @@ def triage_messages(agency_id: int, message_ids: list[int]) -> int:
 @system_task(name="moderation.send_due_actions")
 def send_due_actions_task() -> int:
     """Beat, every minute: each agency's due replies and DMs, one agency at a time."""
-    return sum(send_due_actions() for _agency_id in each_agency())
+    return sum(send_due_actions(agency_id=agency_id) for agency_id in each_agency())
 
 
 @system_task(name="moderation.breach_scan")

@@ -84,6 +84,23 @@ def test_the_sender_posts_due_replies_once(agency, message_factory):
     assert action.outcome == ActionOutcome.SENT
 
 
+def test_the_sender_named_an_agency_posts_only_that_agencys_replies(
+    agency, other_agency, message_factory
+):
+    # given a due reply in each of two agencies
+    [mine] = triage(message_factory(agency, "how much is this?"))
+    [theirs] = triage(message_factory(other_agency, "how much is this?"))
+    due = max(mine.due_at, theirs.due_at)
+
+    # when the sender is run for the first agency only (platform_sync --agency, the beat's
+    # loop): on SQLite nothing else would keep the other agency's reply back
+    sent = send_due_actions(agency_id=agency.pk, now=due)
+
+    # then only its reply went out
+    assert sent == 1
+    assert list(OutboxMessage.objects.values_list("agency_id", flat=True)) == [agency.pk]
+
+
 def test_triage_is_idempotent(agency, message_factory):
     message = message_factory(agency, "how much is this?")
     triage(message)

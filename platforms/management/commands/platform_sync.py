@@ -46,7 +46,7 @@ class Command(BaseCommand):
                     f"{summary.snapshots} snapshots, {summary.comments_new} new comments"
                 )
                 self.stdout.write(line + (f" - {summary.error}" if summary.error else ""))
-            scheduled = send_due_actions()
+            scheduled = send_due_actions(agency_id=agency.pk)
             report = outbox_deliver_due(agency_id=agency.pk)
         self.stdout.write(
             f"Pulled {total.videos} videos, {total.snapshots} snapshots and "
