@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "cockpit",
     "ops",
     "platforms",
+    "leads",
+    "rewards",
+    "crisis",
 ]
 
 MIDDLEWARE = [

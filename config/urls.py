@@ -23,6 +23,9 @@ api_v1 = [
     path("agencies/<slug:agency_slug>/", include("moderation.api_urls")),
     path("agencies/<slug:agency_slug>/", include("cockpit.api_urls")),
     path("agencies/<slug:agency_slug>/", include("platforms.api_urls")),
+    path("agencies/<slug:agency_slug>/", include("leads.api_urls")),
+    path("agencies/<slug:agency_slug>/", include("rewards.api_urls")),
+    path("agencies/<slug:agency_slug>/", include("crisis.api_urls")),
 ]
 
 urlpatterns = [
@@ -47,6 +50,9 @@ urlpatterns = [
     path("a/<slug:agency_slug>/campaigns/", include("campaigns.urls")),
     path("a/<slug:agency_slug>/moderation/", include("moderation.urls")),
     path("a/<slug:agency_slug>/platforms/", include("platforms.urls")),
+    path("a/<slug:agency_slug>/leads/", include("leads.urls")),
+    path("a/<slug:agency_slug>/rewards/", include("rewards.urls")),
+    path("a/<slug:agency_slug>/crisis/", include("crisis.urls")),
     path("platforms/", include("platforms.oauth_urls")),
     path("platforms/webhooks/", include("platforms.webhook_urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

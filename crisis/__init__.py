@@ -1,0 +1,1 @@
+"""Crisis playbook: pre-written crisis replies, freezing promotional deliverables while crisis mode is on, and drill records."""
