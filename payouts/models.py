@@ -54,6 +54,8 @@ class PayoutSource(models.TextChoices):
     # Income beyond the reward programs: each a stream of its own in the income mix.
     SUBSCRIPTIONS = "subscriptions", _("Creator Next / subscriptions")
     MERCHANDISE = "merchandise", _("Merchandise")
+    # A sponsor's campaign bonus a rule awarded (rewards/): expected until the sponsor pays.
+    BONUS = "bonus", _("Campaign bonus")
     OTHER = "other", _("Other")
 
 
