@@ -13,6 +13,7 @@ from agencies.audit import audit_record, snapshot
 from agencies.models import Agency
 from creators.models import Creator
 
+from .crisis_hooks import crisis_listeners_notify
 from .models import (
     DEFAULT_SLA_MINUTES,
     ActionOutcome,
@@ -106,6 +107,7 @@ def policy_ensure_default(*, agency: Agency) -> Policy:
 @transaction.atomic
 def crisis_mode_set(*, agency: Agency, actor, enabled: bool) -> int:
     """Switch crisis mode; switching it on cancels every pending promotional reply at once.
+    The registered crisis listeners (moderation/crisis_hooks.py) run in the same transaction.
 
     Returns the number of cancelled actions.
     """
@@ -114,9 +116,12 @@ def crisis_mode_set(*, agency: Agency, actor, enabled: bool) -> int:
     )
     cancelled = 0
     if row.crisis_mode != enabled:
+        now = timezone.now()
         row.crisis_mode = enabled
-        row.crisis_since = timezone.now() if enabled else None
+        row.crisis_since = now if enabled else None
         row.save(update_fields=["crisis_mode", "crisis_since"])
+        # Higher apps act on the switch in this transaction (crisis freezes deliverables).
+        crisis_listeners_notify(agency=agency, actor=actor, enabled=enabled, now=now)
         if enabled:
             cancelled = AutomatedAction.objects.filter(
                 agency=agency, outcome=ActionOutcome.SCHEDULED, promotional=True
