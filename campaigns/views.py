@@ -43,6 +43,7 @@ from .forms import (
     SnapshotImportForm,
     SponsorForm,
 )
+from .holds import deliverable_holds
 from .metrics_csv import CsvImportError
 from .models import (
     Campaign,
@@ -289,6 +290,10 @@ def deliverable_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "posted_form": PostedForm(),
         "snapshot_form": SnapshotForm(),
         "today": timezone.localdate(),
+        # Why it may not be marked posted now (crisis mode's freeze; campaigns/holds.py).
+        "hold": deliverable_holds(
+            agency_id=request.agency.pk, deliverable_ids=[deliverable.pk]
+        ).get(deliverable.pk, ""),
     }
     return render(request, "campaigns/deliverable_detail.html", context)
 

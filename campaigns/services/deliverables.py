@@ -16,6 +16,7 @@ from agencies.audit import audit_record, snapshot
 from agencies.models import Agency
 
 from ..checklist import missing_items
+from ..holds import deliverable_holds
 from ..models import (
     Campaign,
     Checklist,
@@ -240,6 +241,10 @@ def deliverable_mark_posted(
     deliverable = Deliverable.objects.select_for_update().get(pk=deliverable.pk)
     if deliverable.status not in (DeliverableStatus.APPROVED, DeliverableStatus.POSTED):
         raise ValidationError(_("Only an approved deliverable can be posted."))
+    # A hold from a higher app (crisis mode's freeze, campaigns/holds.py) stops it going out.
+    hold = deliverable_holds(agency_id=deliverable.agency_id, deliverable_ids=[deliverable.pk])
+    if hold:
+        raise ValidationError(hold[deliverable.pk])
     posted_at = posted_at or timezone.now()
     if posted_at > timezone.now() + timedelta(minutes=5):
         raise ValidationError({"posted_at": _("The post time cannot be in the future.")})
