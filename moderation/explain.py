@@ -136,6 +136,8 @@ def reason_sentence(reason: Any) -> str:
         )
     if code == "crisis":
         return _("Not sent: crisis mode freezes promotional automation.")
+    if code == "crisis_dm":
+        return _("Crisis mode is on: a risky DM goes to Legal / PR, with no automated DM.")
     if code == "opted_out":
         return _("Not sent: the person opted out of DMs.")
     if code == "no_opt_in":

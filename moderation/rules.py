@@ -471,6 +471,11 @@ def validate_rules(data: Any) -> dict[str, Any]:
         "handoff": _templates(
             seq.get("handoff", base["dm_sequence"]["handoff"]), "dm_sequence.handoff"
         ),
+        # Versions saved before the e-mail step existed get the default texts.
+        **{
+            key: _templates(seq.get(key) or base["dm_sequence"][key], f"dm_sequence.{key}")
+            for key in ("ask_email", "ask_email_again", "follow_up")
+        },
         "consent_words": [
             w.upper()
             for w in _strings(

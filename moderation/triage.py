@@ -528,6 +528,7 @@ def _triage_agency(
 
     for item in items:
         message, version, reasons = item.message, item.version, item.reasons
+        crisis_route = crisis and crisis_risky_dm(item)
         in_spike = False
         if message.kind == MessageKind.COMMENT:
             # The first comments of the batch hold the tokens the bucket granted.
@@ -549,8 +550,13 @@ def _triage_agency(
             action.sent_at = now
             action.message, action.contact = message, message.contact
             batch.immediate.append(action)
-            if item.escalation_level is not None:
+            if crisis_route:
+                _escalate(batch, item, [*reasons, {"code": "crisis_dm"}], Level.LEGAL_PR)
+            elif item.escalation_level is not None:
                 _escalate(batch, item, reasons)
+        elif crisis_route:
+            reasons.append({"code": "crisis_dm"})
+            _escalate(batch, item, reasons, Level.LEGAL_PR)
         elif item.to_person:
             level = item.escalation_level
             if (
@@ -588,6 +594,19 @@ def _triage_agency(
     gate.save()
     bulk_set(messages, MESSAGE_FIELDS)
     return batch.by_message
+
+
+def crisis_risky_dm(item: _Item) -> bool:
+    """Whether a DM is flagged risky: a moderation category matched it, or its tone or a
+    category sends it to a person (a brand inquiry for the account manager is not risky).
+    While crisis mode is on such a DM opens a Legal / PR case and gets no automated DM."""
+    if item.message.kind != MessageKind.DM:
+        return False
+    if item.result.category:
+        return True
+    level = item.escalation_level
+    brand = level == Level.ACCOUNT_MANAGER and item.result.route == "account_manager"
+    return level is not None and not brand
 
 
 def _escalate(
