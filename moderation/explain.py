@@ -176,6 +176,8 @@ def reason_sentence(reason: Any) -> str:
         return _("No category or intent matched.")
     if code == "staff_reply":
         return _("Sent by a person from case #%(case)s.") % d
+    if code == "thank_commenters":
+        return _("A thank-you to one of the top commenters of a rewarded video.")
     return code or str(reason)
 
 

@@ -43,6 +43,18 @@ URL_HOST_RE = re.compile(
 # automated replies on that account pause and their comments go to a person instead.
 DEFAULT_SPIKE_GUARD = {"enabled": True, "capacity": 300, "refill_per_minute": 20}
 
+# Thank the top commenters of a rewarded video once its average watch time reaches the
+# threshold (moderation/thanks.py; asked for by the rewards app). Off unless switched on.
+DEFAULT_THANK_COMMENTERS = {
+    "enabled": False,
+    "top_n": 3,
+    "min_avg_watch_seconds": 15,
+    "reply": {
+        "en": "Thank you for watching and for your comment!",
+        "nl": "Dank je wel voor het kijken en voor je reactie!",
+    },
+}
+
 
 def default_rules() -> dict[str, Any]:
     """The starting point of a new policy: safe, conservative, English and Dutch."""
@@ -271,9 +283,21 @@ def default_rules() -> dict[str, Any]:
                 "en": "Nice to meet you! May we e-mail you about this? Reply YES to agree.",
                 "nl": "Leuk! Mogen we je hierover e-mailen? Antwoord JA als dat goed is.",
             },
+            "ask_email": {
+                "en": "Great! What is your e-mail address?",
+                "nl": "Top! Wat is je e-mailadres?",
+            },
+            "ask_email_again": {
+                "en": "That does not look like an e-mail address. Could you send it once more?",
+                "nl": "Dat lijkt geen e-mailadres. Wil je het nog een keer sturen?",
+            },
             "handoff": {
                 "en": "Thanks! A member of our team will get back to you personally.",
                 "nl": "Dank je! Iemand van ons team neemt persoonlijk contact met je op.",
+            },
+            "follow_up": {
+                "en": "Hi again! Did our e-mail reach you? Reply here if you have any questions.",
+                "nl": "Hoi! Is onze e-mail aangekomen? Antwoord hier als je nog vragen hebt.",
             },
             "consent_words": ["YES", "JA"],
             "opt_out_words": ["STOP", "AFMELDEN", "UNSUBSCRIBE"],
@@ -286,6 +310,7 @@ def default_rules() -> dict[str, Any]:
         "delay": {"min_minutes": 10, "max_minutes": 60},
         "sentiment_threshold": -0.3,
         "spike_guard": dict(DEFAULT_SPIKE_GUARD),
+        "thank_commenters": {**DEFAULT_THANK_COMMENTERS},
     }
 
 
@@ -293,6 +318,11 @@ def spike_guard(rules: dict[str, Any]) -> dict[str, Any]:
     """The spike-guard settings of stored rules (versions saved before it existed get the
     default)."""
     return rules.get("spike_guard") or DEFAULT_SPIKE_GUARD
+
+
+def thank_commenters(rules: dict[str, Any]) -> dict[str, Any]:
+    """The thank-top-commenters settings of stored rules (older versions: switched off)."""
+    return rules.get("thank_commenters") or DEFAULT_THANK_COMMENTERS
 
 
 # --- validation ---------------------------------------------------------------------------
@@ -531,6 +561,22 @@ def validate_rules(data: Any) -> dict[str, Any]:
             100_000,
         ),
     }
+    thanks = data.get("thank_commenters") or DEFAULT_THANK_COMMENTERS
+    if not isinstance(thanks, dict):
+        raise ValidationError(_("thank_commenters must be an object."))
+    thanks = {
+        "enabled": bool(thanks.get("enabled", False)),
+        "top_n": _int(thanks.get("top_n", 3), "thank_commenters.top_n", 1, 20),
+        "min_avg_watch_seconds": _int(
+            thanks.get("min_avg_watch_seconds", 15),
+            "thank_commenters.min_avg_watch_seconds",
+            1,
+            3600,
+        ),
+        "reply": _templates(
+            thanks.get("reply") or DEFAULT_THANK_COMMENTERS["reply"], "thank_commenters.reply"
+        ),
+    }
     tone = data.get("tone", "")
     if not isinstance(tone, str) or len(tone) > 2000:
         raise ValidationError(_("tone must be a text of at most 2000 characters."))
@@ -543,6 +589,7 @@ def validate_rules(data: Any) -> dict[str, Any]:
         "delay": {"min_minutes": low, "max_minutes": high},
         "sentiment_threshold": float(threshold),
         "spike_guard": guard,
+        "thank_commenters": thanks,
     }
 
 
