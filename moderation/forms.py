@@ -10,7 +10,14 @@ from agencies.roles import Role
 
 from .explain import ACTION_LABELS
 from .models import CaseStatus, Level, MessageKind
-from .rules import NAME_RE, spike_guard, validate_pattern, validate_rules
+from .rules import (
+    DEFAULT_THANK_COMMENTERS,
+    NAME_RE,
+    spike_guard,
+    thank_commenters,
+    validate_pattern,
+    validate_rules,
+)
 
 
 class PolicyCreateForm(forms.Form):
@@ -27,6 +34,16 @@ def _words(value: str) -> list[str]:
 
 
 LINES_HELP = _("One per line.")
+
+
+def _thanks_initial(config: dict) -> dict:
+    return {
+        "thank_enabled": config["enabled"],
+        "thank_top_n": config["top_n"],
+        "thank_min_watch": config["min_avg_watch_seconds"],
+        "thank_reply_en": config["reply"].get("en", ""),
+        "thank_reply_nl": config["reply"].get("nl", ""),
+    }
 
 
 class PolicySettingsForm(forms.Form):
@@ -91,6 +108,26 @@ class PolicySettingsForm(forms.Form):
     handoff_nl = forms.CharField(
         label=_("Hand to a person (Dutch)"), max_length=1000, required=False
     )
+    # Thank the top commenters of a rewarded video (moderation/thanks.py). Optional fields:
+    # left out, the defaults of DEFAULT_THANK_COMMENTERS apply.
+    thank_enabled = forms.BooleanField(
+        label=_("Thank the top commenters of rewarded videos"), required=False
+    )
+    thank_top_n = forms.IntegerField(
+        label=_("How many top commenters to thank"), min_value=1, max_value=20, required=False
+    )
+    thank_min_watch = forms.IntegerField(
+        label=_("Once the average watch time reaches (seconds)"),
+        min_value=1,
+        max_value=3600,
+        required=False,
+    )
+    thank_reply_en = forms.CharField(
+        label=_("Thank-you reply (English)"), max_length=1000, required=False
+    )
+    thank_reply_nl = forms.CharField(
+        label=_("Thank-you reply (Dutch)"), max_length=1000, required=False
+    )
 
     def clean(self):
         data = super().clean()
@@ -112,6 +149,7 @@ class PolicySettingsForm(forms.Form):
             "spike_capacity": guard["capacity"],
             "spike_refill": guard["refill_per_minute"],
             "tone": rules.get("tone", ""),
+            **_thanks_initial(thank_commenters(rules)),
             "dm_enabled": seq["enabled"],
             "consent_words": ", ".join(seq["consent_words"]),
             "opt_out_words": ", ".join(seq["opt_out_words"]),
@@ -340,6 +378,16 @@ class PolicyEditor:
                 "enabled": s["spike_enabled"],
                 "capacity": s["spike_capacity"],
                 "refill_per_minute": s["spike_refill"],
+            },
+            "thank_commenters": {
+                "enabled": s.get("thank_enabled") or False,
+                "top_n": s.get("thank_top_n") or DEFAULT_THANK_COMMENTERS["top_n"],
+                "min_avg_watch_seconds": s.get("thank_min_watch")
+                or DEFAULT_THANK_COMMENTERS["min_avg_watch_seconds"],
+                "reply": {
+                    "en": s.get("thank_reply_en") or DEFAULT_THANK_COMMENTERS["reply"]["en"],
+                    "nl": s.get("thank_reply_nl") or "",
+                },
             },
         }
 
