@@ -168,6 +168,16 @@ def reason_sentence(reason: Any) -> str:
         return _("Name given: asking for consent to e-mail.")
     if code == "consent":
         return _("Consent to e-mail (“%(word)s”): handed to a person.") % d
+    if code == "ask_email":
+        return _("Consent to e-mail (“%(word)s”): asking for the e-mail address.") % d
+    if code == "email_retry":
+        return _("That was not an e-mail address: asking once more.")
+    if code == "no_email":
+        return _("Still no valid e-mail address: the DM sequence stops.")
+    if code == "email_given":
+        return _("E-mail address given with consent: handed to a person.")
+    if code == "lead_follow_up":
+        return _("Follow-up to a lead, 24 to 48 hours after the opt-in.")
     if code == "no_consent":
         return _("No consent to e-mail: the DM sequence stops.")
     if code == "with_person":

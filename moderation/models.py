@@ -164,6 +164,9 @@ class DmState(models.TextChoices):
     NONE = "none", _("No opt-in")
     ASKED_NAME = "asked_name", _("Asked for name")
     ASKED_CONSENT = "asked_consent", _("Asked for e-mail consent")
+    ASKED_EMAIL = "asked_email", _("Asked for the e-mail address")
+    EMAIL_RETRY = "email_retry", _("Asked again for the e-mail address")
+    NO_EMAIL = "no_email", _("No valid e-mail address")
     HANDED_OFF = "handed_off", _("Handed to a person")
     DECLINED = "declined", _("Declined")
     OPTED_OUT = "opted_out", _("Opted out")
@@ -179,6 +182,11 @@ class Contact(TenantModel):
     dm_opted_in_at = models.DateTimeField(null=True, blank=True)
     dm_opted_out_at = models.DateTimeField(null=True, blank=True)
     email_consent_at = models.DateTimeField(null=True, blank=True)
+    # Given in the DM sequence after consent (moderation/triage.py), validated.
+    email = models.EmailField(_("e-mail address"), blank=True)
+    # The conversation language, chosen at the first automated DM and kept for every later
+    # one (a reply of "JA" alone reads as Spanish to the detector).
+    language = models.CharField(_("language"), max_length=8, blank=True)
     dm_state = models.CharField(
         _("DM sequence"), max_length=16, choices=DmState.choices, default=DmState.NONE
     )

@@ -21,11 +21,14 @@ key), so concurrent batches never deadlock.
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +42,7 @@ from .bulk import bulk_insert, bulk_set
 from .cases import CaseSpec, cases_open
 from .explain import LEVEL_CODES as LEVELS
 from .explain import reason_sentences
+from .hooks import LeadCapture, leads_captured
 from .limits import AccountGate, DmAllowance
 from .models import (
     ActionKind,
@@ -370,14 +374,39 @@ def _upper_word(text: str) -> str:
     return text.strip().strip(".!?,;: ").upper()
 
 
+_EMAIL_CANDIDATE = re.compile(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
+
+
+def email_in(text: str) -> str:
+    """The e-mail address in a reply ("sam@example.com", "it's Sam@Example.com!"), with
+    its domain in lower case, or "" when the reply holds no valid address (pure)."""
+    match = _EMAIL_CANDIDATE.search(text)
+    if match is None:
+        return ""
+    address = match.group(0).rstrip(".!?")
+    try:
+        validate_email(address)
+    except ValidationError:
+        return ""
+    local, _at, domain = address.rpartition("@")
+    return f"{local}@{domain.lower()}"[:254]
+
+
 class _DmSequence:
-    """The opt-in sequence: ask name → ask e-mail consent (YES/JA) → a person."""
+    """The opt-in sequence: ask name → ask e-mail consent (YES/JA) → ask the address (one
+    re-ask after an invalid reply, then stop) → a person, and a lead (moderation/hooks.py).
+
+    The conversation's language is chosen at the first automated DM (from that message)
+    and kept on the contact for every later DM: short replies such as "JA" or "Sam" say
+    nothing reliable about a language.
+    """
 
     def __init__(self, batch: _Batch, contacts: dict[int, Contact], allowance: DmAllowance):
         self.batch = batch
         self.contacts = contacts
         self.allowance = allowance
         self.changed: dict[int, set[str]] = defaultdict(set)
+        self.captured: list[LeadCapture] = []
 
     def _set(self, contact: Contact, **values) -> None:
         for field, value in values.items():
@@ -389,7 +418,7 @@ class _DmSequence:
         seq = item.rules["dm_sequence"]
         contact = self.contacts[message.contact_id]
         word = _upper_word(message.text)
-        lang = _language(message)
+        lang = contact.language or _language(message)
 
         def none(why: dict, *, audit: bool = False) -> AutomatedAction:
             return batch.record(
@@ -403,6 +432,8 @@ class _DmSequence:
             )
 
         def dm(text: str, why: dict) -> AutomatedAction:
+            if not contact.language:
+                self._set(contact, language=lang)
             return _dm_decide(
                 batch,
                 contact=contact,
@@ -442,27 +473,45 @@ class _DmSequence:
             return dm(_template(seq["ask_consent"], lang), {"code": "ask_consent"})
         if contact.dm_state == DmState.ASKED_CONSENT:
             if word in seq["consent_words"]:
-                self._set(contact, email_consent_at=batch.now, dm_state=DmState.HANDED_OFF)
-                why = {"code": "consent", "word": word}
-                action = dm(_template(seq["handoff"], lang), why)
-                batch.open_case(
-                    CaseSpec(
-                        title=f"Lead: @{contact.handle} ({contact.name})",
-                        level=Level.HUMAN_REVIEW,
-                        message=message,
-                        reason="The person gave e-mail consent in the DM sequence; "
-                        "follow up personally.",
-                        reasons=[why],
-                        title_data={
-                            "code": "lead",
-                            "handle": contact.handle,
-                            "name": contact.name,
-                        },
-                    )
-                )
-                return action
+                self._set(contact, email_consent_at=batch.now, dm_state=DmState.ASKED_EMAIL)
+                return dm(_template(seq["ask_email"], lang), {"code": "ask_email", "word": word})
             self._set(contact, dm_state=DmState.DECLINED)
             return none({"code": "no_consent"})
+        if contact.dm_state in (DmState.ASKED_EMAIL, DmState.EMAIL_RETRY):
+            email = email_in(message.text)
+            if not email and contact.dm_state == DmState.ASKED_EMAIL:
+                self._set(contact, dm_state=DmState.EMAIL_RETRY)
+                return dm(_template(seq["ask_email_again"], lang), {"code": "email_retry"})
+            if not email:
+                self._set(contact, dm_state=DmState.NO_EMAIL)
+                return none({"code": "no_email"}, audit=True)
+            self._set(contact, email=email, dm_state=DmState.HANDED_OFF)
+            why = {"code": "email_given"}
+            action = dm(_template(seq["handoff"], lang), why)
+            batch.open_case(
+                CaseSpec(
+                    title=f"Lead: @{contact.handle} ({contact.name})",
+                    level=Level.HUMAN_REVIEW,
+                    message=message,
+                    reason="The person gave an e-mail address with consent in the DM "
+                    "sequence; follow up personally.",
+                    reasons=[why],
+                    title_data={
+                        "code": "lead",
+                        "handle": contact.handle,
+                        "name": contact.name,
+                    },
+                )
+            )
+            self.captured.append(
+                LeadCapture(
+                    agency_id=batch.agency_id,
+                    contact=contact,
+                    message=message,
+                    captured_at=batch.now,
+                )
+            )
+            return action
         return none({"code": "with_person"})
 
     def save(self) -> None:
@@ -591,6 +640,8 @@ def _triage_agency(
 
     batch.flush(agency)
     sequence.save()
+    # After the contacts are saved: a handler reads the address and consent from them.
+    leads_captured(sequence.captured)
     gate.save()
     bulk_set(messages, MESSAGE_FIELDS)
     return batch.by_message

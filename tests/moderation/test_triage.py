@@ -131,9 +131,12 @@ def test_the_opt_in_sequence_asks_name_then_consent_then_hands_to_a_person(agenc
     assert first.kind == ActionKind.DM and "name" in first.text
     second = triage(message_factory(agency, "Sam", kind="dm", author="lead"))[0]
     assert "YES" in second.text
-    third = triage(message_factory(agency, "yes!", kind="dm", author="lead"))[0]
+    asked = triage(message_factory(agency, "yes!", kind="dm", author="lead"))[0]
+    assert asked.kind == ActionKind.DM and "e-mail address" in asked.text
+    third = triage(message_factory(agency, "sam@example.com", kind="dm", author="lead"))[0]
     contact = Contact.objects.get(handle="lead")
     assert contact.name == "Sam" and contact.email_consent_at is not None
+    assert contact.email == "sam@example.com"
     assert contact.dm_state == DmState.HANDED_OFF
     assert third.kind == ActionKind.DM and "team" in third.text
     assert Case.objects.get(title__startswith="Lead: @lead").level == Level.HUMAN_REVIEW
@@ -145,7 +148,7 @@ def test_dutch_consent_ja_is_accepted(agency, message_factory):
     triage(message_factory(agency, "Hallo", kind="dm", author="lead", opt_in=True))
     triage(message_factory(agency, "Sanne", kind="dm", author="lead"))
     triage(message_factory(agency, "JA", kind="dm", author="lead"))
-    assert Contact.objects.get(handle="lead").dm_state == DmState.HANDED_OFF
+    assert Contact.objects.get(handle="lead").dm_state == DmState.ASKED_EMAIL
 
 
 def test_an_opted_out_person_gets_nothing_ever(agency, message_factory):
