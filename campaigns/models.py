@@ -654,9 +654,23 @@ class ConversionKind(models.TextChoices):
     PURCHASE = "purchase", _("Purchase")
 
 
+class ConversionSource(models.TextChoices):
+    """Where a conversion was recorded: a tracker (API, CSV, form) or a DM conversation
+    whose contact gave an e-mail address with consent (the leads app)."""
+
+    TRACKER = "tracker", _("Tracker")
+    CONVERSATION = "conversation", _("Conversation")
+
+
 class ConversionEvent(TenantModel):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="conversions")
     kind = models.CharField(_("type"), max_length=16, choices=ConversionKind.choices)
+    source = models.CharField(
+        _("source"),
+        max_length=16,
+        choices=ConversionSource.choices,
+        default=ConversionSource.TRACKER,
+    )
     occurred_at = models.DateTimeField(_("occurred at"))
     value = models.DecimalField(
         _("value"), max_digits=12, decimal_places=2, default=0, validators=[MinValueValidator(0)]
@@ -692,6 +706,9 @@ class ConversionEvent(TenantModel):
             models.CheckConstraint(condition=Q(value__gte=0), name="conversion_value_gte_0"),
             models.CheckConstraint(
                 condition=Q(kind__in=ConversionKind.values), name="conversion_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=ConversionSource.values), name="conversion_source_valid"
             ),
         ]
         indexes = [

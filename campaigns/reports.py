@@ -109,7 +109,9 @@ class SponsorReportData:
 
     @property
     def leads(self) -> int:
-        return self.dashboard.conversions_by_kind.get("lead", 0)
+        """The campaign's consented conversation leads in the period: lead conversions the
+        DM sequence recorded (consent and a valid e-mail address given), not tracker leads."""
+        return self.dashboard.conversation_leads
 
 
 def report_period(

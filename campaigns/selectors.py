@@ -42,6 +42,8 @@ from .models import (
     Contract,
     ContractStatus,
     ConversionEvent,
+    ConversionKind,
+    ConversionSource,
     Deliverable,
     DeliverableStatus,
     Experiment,
@@ -332,6 +334,9 @@ class Dashboard:
     conversions_by_kind: dict[str, int]
     unattributed_conversions: int
     cost_from_budget: bool
+    # Leads recorded from DM conversations (consent and an e-mail address given), the
+    # sponsor report's "conversation-generated leads"; tracker leads are not among them.
+    conversation_leads: int = 0
 
     @property
     def has_data(self) -> bool:
@@ -398,7 +403,8 @@ def campaign_dashboard(
         lambda: {"count": 0, "value": Decimal(0)}
     )
     by_kind: dict[str, int] = defaultdict(int)
-    for row in conversions.values("deliverable_id", "kind", "currency").annotate(
+    conversation_leads = 0
+    for row in conversions.values("deliverable_id", "kind", "source", "currency").annotate(
         count=Count("id"), value=Sum("value")
     ):
         entry = per_deliverable[row["deliverable_id"]]
@@ -407,6 +413,8 @@ def campaign_dashboard(
         if row["currency"] == campaign.currency:
             entry["value"] += row["value"] or Decimal(0)
         by_kind[row["kind"]] += row["count"]
+        if row["kind"] == ConversionKind.LEAD and row["source"] == ConversionSource.CONVERSATION:
+            conversation_leads += row["count"]
 
     rows: list[DeliverableRow] = []
     creators: dict[int, CreatorRow] = {}
@@ -456,6 +464,7 @@ def campaign_dashboard(
         conversions_by_kind=dict(by_kind),
         unattributed_conversions=int(per_deliverable.get(None, {"count": 0})["count"]),
         cost_from_budget=cost_from_budget,
+        conversation_leads=conversation_leads,
     )
 
 
