@@ -413,6 +413,11 @@ CELERY_BEAT_SCHEDULE["creators-application-reminders"] = {
     "task": "creators.application_reminders",
     "schedule": 6 * 60 * 60,  # each rejection is reminded once (ProgramApplication.reminded_at)
 }
+# Rewards: bonus rules against the day's snapshots; an award per rule and asset at most once.
+CELERY_BEAT_SCHEDULE["rewards-evaluate"] = {
+    "task": "rewards.evaluate_agencies",
+    "schedule": 24 * 60 * 60,
+}
 # Payouts: reconcile every agency that has new statements or bank transactions, hourly;
 # every minute, resume the reconciliation runs whose worker died (no heartbeat for
 # RECONCILIATION_HEARTBEAT_TIMEOUT seconds), giving one up after RECONCILIATION_MAX_ATTEMPTS
