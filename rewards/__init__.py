@@ -1,1 +1,2 @@
-"""Campaign bonus pools and per-asset bonus rules, evaluated against metric snapshots and paid through the payouts trail."""
+"""Campaign bonus pools and per-asset bonus rules, evaluated against metric snapshots
+and paid through the payouts trail."""

@@ -126,7 +126,7 @@ def test_watch_time_and_completion_rules(agency, campaign, pool):
 
     run_command(agency)
 
-    # 10,000 views × 25.5 s = 70.8 hours: short of 100; completion 35 % short of 40 %
+    # 10,000 views x 25.5 s = 70.8 hours: short of 100; completion 35 % short of 40 %
     assert list(BonusAward.objects.values_list("kpi", flat=True)) == [Kpi.AVG_WATCH_SECONDS]
 
 
