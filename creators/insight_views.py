@@ -191,7 +191,7 @@ def metrics_import_view(request: HttpRequest) -> HttpResponse:
     if request.method != "POST" or not form.is_valid():
         return render(request, "creators/metrics_import.html", _import_context(form))
     upload = form.cleaned_data["file"]
-    parsed = metrics_import.parse_metrics_csv(
+    parsed = metrics_import.parse_creator_metrics_csv(
         upload.read(),
         kind=form.cleaned_data["kind"],
         tz=request.agency.tzinfo,

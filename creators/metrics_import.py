@@ -1,7 +1,7 @@
 """Metrics from CSV exports: account snapshots (one row per account and day) and videos (one
 row per video with its latest figures).
 
-`parse_metrics_csv` is pure (bytes in; rows or errors by row and column out).
+`parse_creator_metrics_csv` is pure (bytes in; rows or errors by row and column out).
 `metrics_import` checks the rows against the agency's accounts and writes every row or none,
 in bulk, in one transaction, with one audit entry for the file. Importing the same file twice
 changes nothing the second time: a day (or a video id) already recorded is updated in place.
@@ -17,11 +17,9 @@ Rules of the file (shown on the import page):
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -30,7 +28,6 @@ from django.db import transaction
 from django.db.models import Max
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -38,10 +35,10 @@ from agencies.audit import audit_record
 from agencies.models import Agency
 from agencies.spreadsheets import spreadsheet_unescape
 from core.countries import country_alpha2
+from core.csv_import import CellError, Column, iso_date, read_csv, shown, whole_number
 from core.numbers import is_ascii_digits
 
 from .models import AccountSnapshot, MetricsSource, Platform, SocialAccount, Video
-from .roster_csv import CellError, _decode, _delimiter, _FileError
 from .services import handle_error, normalise_handle
 
 if TYPE_CHECKING:
@@ -54,15 +51,6 @@ MAX_COUNT = 10**13
 MAX_FOLLOWERS = 10**11
 MAX_DURATION = 24 * 60 * 60
 _BATCH = 1000
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    description: Promise | str
-    example: str = ""
-    required: bool = False
-    aliases: tuple[str, ...] = ()
 
 
 _COMMON = (
@@ -156,22 +144,7 @@ VIDEO_COLUMNS: tuple[Column, ...] = (
 )
 COLUMNS = {ACCOUNTS: ACCOUNT_COLUMNS, VIDEOS: VIDEO_COLUMNS}
 
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
-_GROUPED_RE = re.compile(r"^\d{1,3}([,._ ]\d{3})+$", re.ASCII)
 _MINUTES_RE = re.compile(r"^(\d+):([0-5]\d)$", re.ASCII)
-
-
-def _squash(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
-
-
-def header_keys(kind: str) -> dict[str, str]:
-    """Squashed heading (and alias) → column name."""
-    keys = {}
-    for column in COLUMNS[kind]:
-        for name in (column.name, *column.aliases):
-            keys.setdefault(_squash(name), column.name)
-    return keys
 
 
 @dataclass(frozen=True)
@@ -215,25 +188,16 @@ class ParsedMetrics:
 
 
 def _count(text: str, *, limit: int = MAX_COUNT) -> int:
-    cleaned = text.strip()
-    if _GROUPED_RE.match(cleaned):
-        cleaned = re.sub(r"[,._ ]", "", cleaned)
-    if not is_ascii_digits(cleaned):
-        raise ValueError(_("Use a whole number, such as 12000."))
-    value = int(cleaned)
-    if value > limit:
-        raise ValueError(_("That number is too large."))
-    return value
+    return whole_number(
+        text,
+        limit=limit,
+        invalid=_("Use a whole number, such as 12000."),
+        too_large=_("That number is too large."),
+    )
 
 
 def _day(text: str, *, today: date) -> date:
-    value = text.strip()
-    if not _DATE_RE.match(value):
-        raise ValueError(_("Write the date as YYYY-MM-DD."))
-    try:
-        day = date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValueError(_("This date does not exist.")) from exc
+    day = iso_date(text)
     if day > today:
         raise ValueError(_("The date is in the future."))
     return day
@@ -298,7 +262,9 @@ def _country(text: str) -> str:
         return ""
     code = country_alpha2(value)
     if not code:
-        raise ValueError(_("Unknown country code “%(value)s”; use e.g. US.") % {"value": value})
+        raise ValueError(
+            _("Unknown country code “%(value)s”; use e.g. US.") % {"value": shown(value)}
+        )
     return code
 
 
@@ -309,10 +275,53 @@ def _handle(text: str) -> str:
     return handle
 
 
+def _video_id(text: str) -> str:
+    value = text.strip()
+    if len(value) > Video._meta.get_field("platform_video_id").max_length:
+        raise ValueError(_("At most 64 characters."))
+    return value
+
+
+def _title(text: str) -> str:
+    value = text.strip()
+    if len(value) > Video._meta.get_field("title").max_length:
+        raise ValueError(_("At most 200 characters."))
+    return value
+
+
+def _spec(kind: str, *, tz: tzinfo, now: datetime, today: date) -> list[Column]:
+    """The columns of `kind` with their parsers (dates are checked against `today`)."""
+    parsers: dict[str, Callable[[str], Any]] = {
+        "handle": _handle,
+        "platform": _platform,
+        "date": lambda t: _day(t, today=today),
+        "followers": lambda t: _count(t, limit=MAX_FOLLOWERS),
+        "views_last_30_days": _count,
+        "audience_country": _country,
+        "video_id": _video_id,
+        "posted_at": lambda t: _moment(t, tz=tz, now=now),
+        "duration_seconds": _duration,
+        "views": _count,
+        "qualified_views": lambda t: _count(t) if t.strip() else 0,
+        "average_watch_seconds": _seconds,
+        "title": _title,
+    }
+    empty = _("This cell is empty.")
+    return [
+        replace(c, parse=parsers[c.name], blank_error=empty if c.required else None)
+        for c in COLUMNS[kind]
+    ]
+
+
+def _qualified_within_views(values: dict[str, Any]):
+    if len(values) == len(VIDEO_COLUMNS) and values["qualified_views"] > values["views"]:
+        yield "qualified_views", _("More qualified views than views.")
+
+
 # --- the file ------------------------------------------------------------------------------------
 
 
-def parse_metrics_csv(
+def parse_creator_metrics_csv(
     data: bytes,
     *,
     kind: str,
@@ -328,94 +337,32 @@ def parse_metrics_csv(
         raise ValueError(kind)
     now = now or timezone.now()
     today = timezone.localdate(now, timezone=tz)
-    result = ParsedMetrics(kind)
-
-    def file_error(message: str) -> ParsedMetrics:
-        result.rows = []
-        result.errors.append(CellError(0, "", message))
-        return result
-
-    if len(data) > max_bytes:
-        return file_error(_("The file is larger than %(max)d kB.") % {"max": max_bytes // 1024})
-    try:
-        text = _decode(data)
-    except _FileError as exc:
-        return file_error(str(exc))
-    if not text.strip():
-        return file_error(_("The file is empty."))
-    if "\x00" in text:
-        return file_error(_("The file contains binary data; upload a CSV file."))
-
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    try:
-        header = next(reader)
-    except csv.Error as exc:
-        return file_error(_("Row 1 cannot be read: %(reason)s") % {"reason": exc})
-    keys = header_keys(kind)
-    positions: dict[str, int] = {}
-    for index, heading in enumerate(header):
-        key = keys.get(_squash(heading))
-        if key is None:
-            if heading.strip():
-                result.ignored_columns.append(heading.strip())
-            continue
-        if key in positions:
-            result.errors.append(CellError(1, key, _("This column appears more than once.")))
-        positions.setdefault(key, index)
-    for column in COLUMNS[kind]:
-        if column.required and column.name not in positions:
-            result.errors.append(CellError(1, column.name, _("This required column is missing.")))
-    if result.errors:
-        return result
-
-    parse_row = _account_row if kind == ACCOUNTS else _video_row
+    table = read_csv(
+        data,
+        _spec(kind, tz=tz, now=now, today=today),
+        max_bytes=max_bytes,
+        max_rows=max_rows,
+        unescape=spreadsheet_unescape,
+        check=_qualified_within_views if kind == VIDEOS else None,
+    )
+    result = ParsedMetrics(kind, errors=table.errors, ignored_columns=table.ignored_columns)
+    row_class = AccountRow if kind == ACCOUNTS else VideoRow
     seen: dict[tuple, int] = {}
-    row_number = 1
-    try:
-        for cells in reader:
-            row_number += 1
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(result.rows) >= max_rows:
-                return file_error(
-                    _("The file has more than %(max)d rows; split it into smaller files.")
-                    % {"max": max_rows}
+    for parsed in table.rows:
+        row = row_class(parsed.row, **parsed.values)
+        key, column = _identity(row)
+        if key in seen:
+            result.errors.append(
+                CellError(
+                    row.row, column, _("The same row is on row %(row)d.") % {"row": seen[key]}
                 )
-            if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
-                result.errors.append(
-                    CellError(row_number, "", _("This row has more cells than the header."))
-                )
-                continue
-
-            def cell(name: str, cells=cells) -> str:
-                index = positions.get(name)
-                if index is None or index >= len(cells):
-                    return ""
-                return spreadsheet_unescape(cells[index])
-
-            row = parse_row(row_number, cell, result.errors, today=today, tz=tz, now=now)
-            if row is None:
-                continue
-            key, column = _identity(row)
-            if key in seen:
-                result.errors.append(
-                    CellError(
-                        row_number,
-                        column,
-                        _("The same row is on row %(row)d.") % {"row": seen[key]},
-                    )
-                )
-                continue
-            seen[key] = row_number
-            result.rows.append(row)
-    except csv.Error as exc:
-        return file_error(
-            _("Row %(row)d cannot be read: %(reason)s") % {"row": row_number, "reason": exc}
-        )
-    if not result.rows and not result.errors:
-        return file_error(_("The file has a header but no rows."))
+            )
+            continue
+        seen[key] = row.row
+        result.rows.append(row)
     if result.errors:
         result.rows = []
+        result.errors.sort(key=lambda error: error.row)
     return result
 
 
@@ -423,85 +370,6 @@ def _identity(row: AccountRow | VideoRow) -> tuple[tuple, str]:
     if isinstance(row, AccountRow):
         return (row.platform, row.handle.lower(), row.date), "date"
     return (row.platform, row.handle.lower(), row.video_id), "video_id"
-
-
-def _collect(
-    row_number: int, errors: list[CellError], parsers: dict[str, Callable[[], Any]]
-) -> dict[str, Any] | None:
-    values, ok = {}, True
-    for name, parse in parsers.items():
-        try:
-            values[name] = parse()
-        except ValueError as exc:
-            errors.append(CellError(row_number, name, str(exc)))
-            ok = False
-    return values if ok else None
-
-
-def _required(cell: Callable[[str], str], name: str, parse: Callable[[str], Any]):
-    def run():
-        text = cell(name)
-        if not text.strip():
-            raise ValueError(_("This cell is empty."))
-        return parse(text)
-
-    return run
-
-
-def _account_row(row_number, cell, errors, *, today, tz, now) -> AccountRow | None:
-    values = _collect(
-        row_number,
-        errors,
-        {
-            "handle": _required(cell, "handle", _handle),
-            "platform": lambda: _platform(cell("platform")),
-            "date": _required(cell, "date", lambda t: _day(t, today=today)),
-            "followers": _required(cell, "followers", lambda t: _count(t, limit=MAX_FOLLOWERS)),
-            "views_last_30_days": _required(cell, "views_last_30_days", _count),
-            "audience_country": lambda: _country(cell("audience_country")),
-        },
-    )
-    return AccountRow(row_number, **values) if values else None
-
-
-def _video_row(row_number, cell, errors, *, today, tz, now) -> VideoRow | None:
-    def video_id(text: str) -> str:
-        value = text.strip()
-        if len(value) > Video._meta.get_field("platform_video_id").max_length:
-            raise ValueError(_("At most 64 characters."))
-        return value
-
-    def title(text: str) -> str:
-        value = text.strip()
-        if len(value) > Video._meta.get_field("title").max_length:
-            raise ValueError(_("At most 200 characters."))
-        return value
-
-    values = _collect(
-        row_number,
-        errors,
-        {
-            "handle": _required(cell, "handle", _handle),
-            "platform": lambda: _platform(cell("platform")),
-            "video_id": _required(cell, "video_id", video_id),
-            "posted_at": _required(cell, "posted_at", lambda t: _moment(t, tz=tz, now=now)),
-            "duration_seconds": _required(cell, "duration_seconds", _duration),
-            "views": _required(cell, "views", _count),
-            "qualified_views": lambda: (
-                _count(cell("qualified_views")) if cell("qualified_views").strip() else 0
-            ),
-            "average_watch_seconds": lambda: _seconds(cell("average_watch_seconds")),
-            "title": lambda: title(cell("title")),
-        },
-    )
-    if values is None:
-        return None
-    if values["qualified_views"] > values["views"]:
-        errors.append(
-            CellError(row_number, "qualified_views", _("More qualified views than views."))
-        )
-        return None
-    return VideoRow(row_number, **values)
 
 
 # --- persisting ----------------------------------------------------------------------------------

@@ -13,24 +13,27 @@ Rules of the file (shown on the import page):
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agencies.spreadsheets import spreadsheet_unescape
 from core.countries import country_alpha2
-from core.numbers import is_ascii_digits
+from core.csv_import import (
+    CellError,
+    Column,
+    choice,
+    iso_date,
+    read_csv,
+    shown,
+    whole_number,
+)
 
 from .models import AccountType, Creator, CreatorStatus, Platform
 from .services import (
@@ -42,14 +45,6 @@ from .services import (
 )
 
 MAX_FOLLOWERS = 10**11
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    description: Promise | str
-    example: str = ""
-    required: bool = False
 
 
 PLATFORMS: list[str] = list(Platform.values)
@@ -114,18 +109,6 @@ _MAX_LENGTHS = {
     name: Creator._meta.get_field(name).max_length
     for name in ("display_name", "legal_name", "email")
 }
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
-_GROUPED_INT_RE = re.compile(r"^\d{1,3}([,._ ]\d{3})+$", re.ASCII)
-
-
-@dataclass(frozen=True)
-class CellError:
-    """One problem, where a person would look for it: the row number as a spreadsheet shows
-    it (the header is row 1; 0 for the file as a whole) and the column name."""
-
-    row: int
-    column: str
-    message: str
 
 
 @dataclass
@@ -159,75 +142,27 @@ class ParsedRoster:
         return not self.errors
 
 
-class _FileError(Exception):
-    pass
+# --- the cells ---------------------------------------------------------------------------------
 
 
-def _decode(data: bytes) -> str:
-    try:
-        # utf-8-sig drops a byte-order mark if there is one (Excel's "CSV UTF-8" writes it).
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _FileError(
-            _('The file is not UTF-8 text. In your spreadsheet, save it as "CSV UTF-8".')
-        ) from exc
-
-
-def _delimiter(text: str) -> str:
-    # The header line decides: column names never contain either separator, while notes and
-    # niches in the rows may contain both, which throws csv.Sniffer off.
-    header = text.split("\n", 1)[0]
-    return ";" if header.count(";") > header.count(",") else ","
-
-
-def _squash(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
-
-
-# "Display Name", "display-name" and "DISPLAY_NAME" all name display_name.
-_HEADER_KEYS = {_squash(name): name for name in [*COLUMN_NAMES, *EXPORT_ONLY_COLUMNS]}
-
-
-def _header_key(name: str) -> str:
-    return _HEADER_KEYS.get(_squash(name), name.strip())
-
-
-def _parse_followers(text: str) -> int:
-    cleaned = text.strip()
-    if _GROUPED_INT_RE.match(cleaned):
-        cleaned = re.sub(r"[,._ ]", "", cleaned)
-    if not is_ascii_digits(cleaned):
-        raise ValueError(_("Use a whole number of followers, such as 12000."))
-    value = int(cleaned)
-    if value > MAX_FOLLOWERS:
-        raise ValueError(_("That is more followers than any account has."))
-    return value
-
-
-def _choice(text: str, choices) -> str:
-    wanted = text.strip().casefold()
-    for value, label in choices:
-        if wanted in (str(value).casefold(), str(label).casefold()):
-            return value
-    raise ValueError(
-        _("Use one of: %(values)s.") % {"values": ", ".join(str(v) for v, _l in choices)}
-    )
-
-
-def _clean_cell(column: str, text: str) -> Any:
-    """The cleaned value of one cell, or ValueError with the message to show."""
-    if column in ("display_name", "legal_name", "notes"):
+def _text(column: str, *, required_message: str | None = None):
+    def parse(text: str) -> str:
         value = text.strip()
-        if column == "display_name" and not value:
-            raise ValueError(_("Enter the display name."))
+        if required_message and not value:
+            raise ValueError(required_message)
         limit = _MAX_LENGTHS.get(column)
         if limit and len(value) > limit:
             raise ValueError(_("At most %(max)d characters.") % {"max": limit})
         return value
-    if column in ("email", "account_manager_email"):
+
+    return parse
+
+
+def _email(*, required: bool):
+    def parse(text: str) -> str:
         value = normalise_email(text)
         if not value:
-            if column == "email":
+            if required:
                 raise ValueError(_("Enter the e-mail address."))
             return ""
         try:
@@ -237,184 +172,144 @@ def _clean_cell(column: str, text: str) -> Any:
         if len(value) > _MAX_LENGTHS["email"]:
             raise ValueError(_("At most %(max)d characters.") % {"max": _MAX_LENGTHS["email"]})
         return value
-    if column == "country":
-        value = text.strip()
-        if not value:
-            return ""
-        code = country_alpha2(value)
-        if not code:
-            raise ValueError(_("Unknown country code “%(value)s”; use e.g. NL.") % {"value": value})
-        return code
-    if column == "date_of_birth":
-        value = text.strip()
-        if not value:
-            return None
-        if not _DATE_RE.match(value):
-            raise ValueError(_("Write the date as YYYY-MM-DD."))
-        try:
-            return date.fromisoformat(value)
-        except ValueError as exc:
-            raise ValueError(_("This date does not exist.")) from exc
-    if column == "account_type":
-        return _choice(text, AccountType.choices) if text.strip() else ""
-    if column == "status":
-        return _choice(text, CreatorStatus.choices) if text.strip() else ""
-    if column == "niches":
-        try:
-            return clean_niche_names(split_niches(text))
-        except ValidationError as exc:
-            raise ValueError(exc.messages[0]) from exc
-    raise AssertionError(column)  # pragma: no cover
+
+    return parse
+
+
+def _country(text: str) -> str:
+    value = text.strip()
+    if not value:
+        return ""
+    code = country_alpha2(value)
+    if not code:
+        raise ValueError(
+            _("Unknown country code “%(value)s”; use e.g. NL.") % {"value": shown(value)}
+        )
+    return code
+
+
+def _optional(parse):
+    return lambda text: parse(text) if text.strip() else None
+
+
+def _choice_or_keep(choices):
+    return lambda text: choice(text, choices) if text.strip() else ""
+
+
+def _niches(text: str) -> list[str]:
+    try:
+        return clean_niche_names(split_niches(text))
+    except ValidationError as exc:
+        raise ValueError(exc.messages[0]) from exc
+
+
+def _handle(text: str) -> str:
+    handle = normalise_handle(text)
+    if handle and (message := handle_error(handle)):
+        raise ValueError(message)
+    return handle
+
+
+def _followers(text: str) -> int | None:
+    if not text.strip():
+        return None
+    return whole_number(
+        text,
+        limit=MAX_FOLLOWERS,
+        invalid=_("Use a whole number of followers, such as 12000."),
+        too_large=_("That is more followers than any account has."),
+    )
+
+
+_PARSERS = {
+    "display_name": _text("display_name", required_message=_("Enter the display name.")),
+    "email": _email(required=True),
+    "legal_name": _text("legal_name"),
+    "country": _country,
+    "date_of_birth": _optional(iso_date),
+    "account_type": _choice_or_keep(AccountType.choices),
+    "status": _choice_or_keep(CreatorStatus.choices),
+    "account_manager_email": _email(required=False),
+    "niches": _niches,
+    "notes": _text("notes"),
+    **{f"{platform}_handle": _handle for platform in PLATFORMS},
+    **{f"{platform}_followers": _followers for platform in PLATFORMS},
+}
+
+
+_SPEC = [replace(column, parse=_PARSERS[column.name]) for column in COLUMNS]
+
+
+def _followers_need_a_handle(values: dict[str, Any]):
+    for platform in PLATFORMS:
+        handle_col, followers_col = f"{platform}_handle", f"{platform}_followers"
+        if values.get(followers_col) is not None and values.get(handle_col) == "":
+            yield followers_col, _("Give the %(column)s too.") % {"column": handle_col}
+
+
+# --- the file ----------------------------------------------------------------------------------
 
 
 def parse_roster_csv(data: bytes, *, max_bytes: int, max_rows: int) -> ParsedRoster:
     """Read a roster file. Every row is checked and every problem reported with its row and
     column; the result is usable only when `errors` is empty. Pure: no database."""
-    result = ParsedRoster()
-
-    def file_error(message: str) -> ParsedRoster:
-        result.rows = []
-        result.errors.append(CellError(0, "", message))
-        return result
-
-    if len(data) > max_bytes:
-        return file_error(_("The file is larger than %(max)d kB.") % {"max": max_bytes // 1024})
-    try:
-        text = _decode(data)
-    except _FileError as exc:
-        return file_error(str(exc))
-    if not text.strip():
-        return file_error(_("The file is empty."))
-    if "\x00" in text:
-        return file_error(_("The file contains binary data; upload a CSV file."))
-
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    try:
-        header = next(reader)
-    except csv.Error as exc:
-        return file_error(_("Row 1 cannot be read: %(reason)s") % {"reason": exc})
-
-    keys = [_header_key(h) for h in header]
-    known = set(COLUMN_NAMES)
-    positions: dict[str, int] = {}
-    for index, key in enumerate(keys):
-        if key in known:
-            if key in positions:
-                result.errors.append(CellError(1, key, _("This column appears more than once.")))
-            positions.setdefault(key, index)
-        elif key and key not in EXPORT_ONLY_COLUMNS:
-            result.ignored_columns.append(header[index].strip())
-    for name in REQUIRED_COLUMNS:
-        if name not in positions:
-            result.errors.append(CellError(1, name, _("This required column is missing.")))
-    if result.errors:
-        return result
-    result.columns = [name for name in COLUMN_NAMES if name in positions]
-
+    table = read_csv(
+        data,
+        _SPEC,
+        max_bytes=max_bytes,
+        max_rows=max_rows,
+        also_known=EXPORT_ONLY_COLUMNS,
+        unescape=spreadsheet_unescape,
+        check=_followers_need_a_handle,
+    )
+    result = ParsedRoster(
+        errors=table.errors, columns=table.columns, ignored_columns=table.ignored_columns
+    )
+    present = set(table.columns)
     emails: dict[str, int] = {}
     handles: dict[tuple[str, str], int] = {}
-    row_number = 1
-    try:
-        for cells in reader:
-            row_number += 1
-            if not any(cell.strip() for cell in cells):
-                continue  # a blank line, as spreadsheets leave at the end
-            if len(result.rows) >= max_rows:
-                return file_error(
-                    _("The file has more than %(max)d rows; split it into smaller files.")
-                    % {"max": max_rows}
+    for parsed in table.rows:
+        row = _roster_row(parsed.row, parsed.values, present)
+        key = row.email.lower()
+        if key in emails:
+            result.errors.append(
+                CellError(
+                    row.row,
+                    "email",
+                    _("The same e-mail address is on row %(row)d.") % {"row": emails[key]},
                 )
-            row = _parse_row(row_number, cells, positions, len(header), result.errors)
-            if row is None:
-                continue
-            if "email" in row.values:
-                key = row.email.lower()
-                if key in emails:
-                    result.errors.append(
-                        CellError(
-                            row_number,
-                            "email",
-                            _("The same e-mail address is on row %(row)d.") % {"row": emails[key]},
-                        )
+            )
+        emails.setdefault(key, row.row)
+        for social in row.socials:
+            key = (social.platform, social.handle.lower())
+            if key in handles:
+                result.errors.append(
+                    CellError(
+                        row.row,
+                        f"{social.platform}_handle",
+                        _("The same handle is on row %(row)d.") % {"row": handles[key]},
                     )
-                emails.setdefault(key, row_number)
-            for social in row.socials:
-                key = (social.platform, social.handle.lower())
-                if key in handles:
-                    result.errors.append(
-                        CellError(
-                            row_number,
-                            f"{social.platform}_handle",
-                            _("The same handle is on row %(row)d.") % {"row": handles[key]},
-                        )
-                    )
-                handles.setdefault(key, row_number)
-            result.rows.append(row)
-    except csv.Error as exc:
-        return file_error(
-            _("Row %(row)d cannot be read: %(reason)s") % {"row": row_number, "reason": exc}
-        )
-    if not result.rows and not result.errors:
-        return file_error(_("The file has a header but no rows."))
+                )
+            handles.setdefault(key, row.row)
+        result.rows.append(row)
     if result.errors:
         result.rows = []
+        result.errors.sort(key=lambda error: error.row)
     return result
 
 
-def _parse_row(
-    row_number: int,
-    cells: list[str],
-    positions: dict[str, int],
-    width: int,
-    errors: list[CellError],
-) -> RosterRow | None:
-    before = len(errors)
-    if len(cells) > width and any(cell.strip() for cell in cells[width:]):
-        errors.append(
-            CellError(row_number, "", _("This row has more cells than the header has columns."))
-        )
-
-    def cell(name: str) -> str:
-        index = positions[name]
-        # Spreadsheets drop trailing empty cells; a short row means empty cells.
-        return spreadsheet_unescape(cells[index]) if index < len(cells) else ""
-
-    values: dict[str, Any] = {}
-    for name in positions:
-        if name.endswith(("_handle", "_followers")):
-            continue
-        try:
-            values[name] = _clean_cell(name, cell(name))
-        except ValueError as exc:
-            errors.append(CellError(row_number, name, str(exc)))
-
-    socials = []
-    for platform in PLATFORMS:
-        handle_col, followers_col = f"{platform}_handle", f"{platform}_followers"
-        handle = normalise_handle(cell(handle_col)) if handle_col in positions else ""
-        followers_text = cell(followers_col).strip() if followers_col in positions else ""
-        followers = None
-        if followers_text:
-            try:
-                followers = _parse_followers(followers_text)
-            except ValueError as exc:
-                errors.append(CellError(row_number, followers_col, str(exc)))
-        if handle:
-            if message := handle_error(handle):
-                errors.append(CellError(row_number, handle_col, message))
-            else:
-                socials.append(SocialCell(platform, handle, followers))
-        elif followers_text:
-            errors.append(
-                CellError(
-                    row_number,
-                    followers_col,
-                    _("Give the %(column)s too.") % {"column": handle_col},
-                )
-            )
-    if len(errors) > before:
-        return None
-    return RosterRow(row_number, values, socials)
+def _roster_row(number: int, values: dict[str, Any], present: set[str]) -> RosterRow:
+    socials = [
+        SocialCell(platform, values[f"{platform}_handle"], values[f"{platform}_followers"])
+        for platform in PLATFORMS
+        if values[f"{platform}_handle"]
+    ]
+    fields = {
+        name: value
+        for name, value in values.items()
+        if name in present and not name.endswith(("_handle", "_followers"))
+    }
+    return RosterRow(number, fields, socials)
 
 
 # --- template and export -----------------------------------------------------------------------

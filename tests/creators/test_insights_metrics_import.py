@@ -18,7 +18,7 @@ from creators.metrics_import import (
     VIDEOS,
     MetricsImportError,
     metrics_import,
-    parse_metrics_csv,
+    parse_creator_metrics_csv,
 )
 from creators.models import AccountSnapshot, MetricsSource, Video
 from tests.factories import CreatorFactory, SocialAccountFactory
@@ -29,7 +29,7 @@ NOW = dt.datetime(2024, 6, 15, 12, tzinfo=dt.UTC)
 
 def parse(text: str, kind: str = ACCOUNTS, **kwargs):
     options = {"tz": AMSTERDAM, "max_bytes": 100_000, "max_rows": 100, "now": NOW, **kwargs}
-    return parse_metrics_csv(text.encode("utf-8"), kind=kind, **options)
+    return parse_creator_metrics_csv(text.encode("utf-8"), kind=kind, **options)
 
 
 def errors(parsed) -> list[tuple[int, str]]:
@@ -155,7 +155,7 @@ def test_bad_video_cells_are_reported():
     ],
 )
 def test_a_bad_file_is_one_error_on_row_0(data, problem):
-    parsed = parse_metrics_csv(
+    parsed = parse_creator_metrics_csv(
         data, kind=ACCOUNTS, tz=AMSTERDAM, max_bytes=100_000, max_rows=100, now=NOW
     )
 
