@@ -1,40 +1,32 @@
 """Parse a metric-snapshot CSV: bytes in, plain rows out, or every error by row and column.
 
 Pure (no database): `services.kpis.snapshots_import` resolves the deliverables and writes
-all rows or none. Header names are case-insensitive; the delimiter may be "," or ";" (many
-European spreadsheet exports use semicolons). Row numbers count the header as row 1, as a
-spreadsheet shows them. Times without an offset are read in the agency's timezone.
+all rows or none. The file is read by `core.csv_import` (encodings, delimiter, limits,
+header names in any case); this module holds only the columns' rules. Unknown columns are
+refused (a misspelt "veiws" would otherwise be dropped without a word) and every row must
+have a cell for each column. Row numbers count the header as row 1, as a spreadsheet shows
+them. Times without an offset are read in the agency's timezone.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.utils.translation import gettext as _
+
+from core.csv_import import CellError, Column, read_csv
+from core.numbers import is_ascii_digits
 
 COUNT_COLUMNS = ("views", "likes", "comments", "shares", "saves", "unique_reach")
 PERCENT_COLUMNS = ("completion_25", "completion_50", "completion_75", "completion_100")
 ID_COLUMNS = ("deliverable_id", "post_id")
 COLUMNS = (*ID_COLUMNS, "captured_at", *COUNT_COLUMNS, "avg_watch_seconds", *PERCENT_COLUMNS)
 MAX_COUNT = 10**12
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return _("Row %(row)s, %(column)s: %(message)s") % {
-            "row": self.row,
-            "column": self.column or "—",
-            "message": self.message,
-        }
+# A row or column problem; str() reads "Row 3, views: …".
+RowError = CellError
 
 
 class CsvImportError(Exception):
@@ -54,134 +46,109 @@ class MetricRow:
     values: dict[str, object] = field(default_factory=dict)
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CsvImportError([RowError(0, "", _("The file is not UTF-8 text."))]) from None
+def _deliverable_id(text: str) -> int | None:
+    value = text.strip()
+    if not value:
+        return None
+    if not is_ascii_digits(value):
+        raise ValueError(_("Not a whole number."))
+    return int(value)
 
 
-def _parse_time(raw: str, tz: tzinfo) -> datetime:
-    value = datetime.fromisoformat(raw.strip())
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=tz)
-    return value
+def _time(tz: tzinfo):
+    def parse(text: str) -> datetime:
+        try:
+            value = datetime.fromisoformat(text.strip())
+        except ValueError:
+            raise ValueError(_("Not a date and time like 2024-05-01T14:30.")) from None
+        return value.replace(tzinfo=tz) if value.tzinfo is None else value
+
+    return parse
 
 
-def parse_metrics_csv(data: bytes, *, tz: tzinfo, max_rows: int) -> list[MetricRow]:
-    text = _decode(data)
-    if not text.strip():
-        raise CsvImportError([RowError(0, "", _("The file is empty."))])
-    first_line = text.splitlines()[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [h.strip().lower() for h in next(reader)]
-    errors: list[RowError] = []
-    unknown = [h for h in header if h and h not in COLUMNS]
-    for name in unknown:
-        errors.append(RowError(1, name, _("Unknown column.")))
-    if "captured_at" not in header:
-        errors.append(RowError(1, "captured_at", _("This column is required.")))
-    if "views" not in header:
-        errors.append(RowError(1, "views", _("This column is required.")))
-    if not any(c in header for c in ID_COLUMNS):
-        errors.append(
+def _count(required: bool):
+    def parse(text: str) -> int | None:
+        value = text.strip()
+        if not value and not required:
+            return None
+        if not is_ascii_digits(value) or int(value) > MAX_COUNT:
+            raise ValueError(_("Not a whole number of 0 or more."))
+        return int(value)
+
+    return parse
+
+
+def _decimal(limit: Decimal):
+    def parse(text: str) -> Decimal | None:
+        value = text.strip().replace(",", ".")
+        if not value:
+            return None
+        try:
+            number = Decimal(value) if value.isascii() else None
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite() or not (0 <= number <= limit):
+            raise ValueError(_("Not a number from 0 to %(max)s.") % {"max": limit})
+        return number.quantize(Decimal("0.01"))
+
+    return parse
+
+
+def _spec(tz: tzinfo) -> list[Column]:
+    return [
+        Column("deliverable_id", parse=_deliverable_id),
+        Column("post_id"),
+        Column("captured_at", required=True, parse=_time(tz)),
+        *(Column(n, required=n == "views", parse=_count(n == "views")) for n in COUNT_COLUMNS),
+        Column("avg_watch_seconds", parse=_decimal(Decimal(86400))),
+        *(Column(name, parse=_decimal(Decimal(100))) for name in PERCENT_COLUMNS),
+    ]
+
+
+def _row_rules(values: dict[str, Any]):
+    if values.get("deliverable_id", 0) is None and not values.get("post_id"):
+        yield "deliverable_id", _("Give a deliverable_id or a post_id.")
+    elif len(values) == len(COLUMNS):
+        funnel = [values[name] or Decimal(0) for name in PERCENT_COLUMNS]
+        if funnel != sorted(funnel, reverse=True):
+            yield "completion_50", _("Completion cannot rise further in.")
+
+
+def parse_snapshots_csv(
+    data: bytes, *, tz: tzinfo, max_bytes: int, max_rows: int
+) -> list[MetricRow]:
+    """The file's rows, or CsvImportError with every problem (and the rows that parsed)."""
+    table = read_csv(
+        data,
+        _spec(tz),
+        max_bytes=max_bytes,
+        max_rows=max_rows,
+        unknown_columns="error",
+        check=_row_rules,
+        short_rows=False,
+    )
+    if not any(name in table.columns for name in ID_COLUMNS) and (
+        table.columns or table.missing_columns
+    ):
+        header = [e for e in table.errors if e.row == 1]
+        header.append(
             RowError(1, "deliverable_id", _("Give a deliverable_id or a post_id column."))
         )
-    if len(set(header)) != len(header):
-        errors.append(RowError(1, "", _("A column appears twice.")))
-    if errors:
-        raise CsvImportError(errors)
-
-    rows: list[MetricRow] = []
-    for number, cells in enumerate(reader, start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        if len(rows) >= max_rows:
-            raise CsvImportError(
-                [RowError(number, "", _("More than %(n)s rows.") % {"n": max_rows})]
-            )
-        if len(cells) != len(header):
-            errors.append(
-                RowError(
-                    number,
-                    "",
-                    _("Expected %(want)s cells, found %(got)s.")
-                    % {"want": len(header), "got": len(cells)},
-                )
-            )
-            continue
-        raw = {name: cell.strip() for name, cell in zip(header, cells, strict=True)}
-        row_errors: list[RowError] = []
-        deliverable_id = None
-        if raw.get("deliverable_id"):
-            if raw["deliverable_id"].isascii() and raw["deliverable_id"].isdigit():
-                deliverable_id = int(raw["deliverable_id"])
-            else:
-                row_errors.append(RowError(number, "deliverable_id", _("Not a whole number.")))
-        post_id = raw.get("post_id", "")
-        if not raw.get("deliverable_id") and not post_id:
-            row_errors.append(
-                RowError(number, "deliverable_id", _("Give a deliverable_id or a post_id."))
-            )
-        captured_at = None
-        try:
-            captured_at = _parse_time(raw.get("captured_at", ""), tz)
-        except ValueError:
-            row_errors.append(
-                RowError(number, "captured_at", _("Not a date and time like 2024-05-01T14:30."))
-            )
-        values: dict[str, object] = {}
-        for name in COUNT_COLUMNS:
-            cell = raw.get(name, "")
-            if cell == "" and name != "views":
-                continue
-            if not (cell.isascii() and cell.isdigit()) or int(cell) > MAX_COUNT:
-                row_errors.append(RowError(number, name, _("Not a whole number of 0 or more.")))
-            else:
-                values[name] = int(cell)
-        for name in ("avg_watch_seconds", *PERCENT_COLUMNS):
-            cell = raw.get(name, "").replace(",", ".")
-            if cell == "":
-                continue
-            try:
-                number_value = Decimal(cell) if cell.isascii() else None
-            except InvalidOperation:
-                number_value = None
-            limit = Decimal(100) if name in PERCENT_COLUMNS else Decimal(86400)
-            if (
-                number_value is None
-                or not number_value.is_finite()
-                or not (0 <= number_value <= limit)
-            ):
-                row_errors.append(
-                    RowError(
-                        number,
-                        name,
-                        _("Not a number from 0 to %(max)s.") % {"max": limit},
-                    )
-                )
-            else:
-                values[name] = number_value.quantize(Decimal("0.01"))
-        funnel = [values.get(name, Decimal(0)) for name in PERCENT_COLUMNS]
-        if not row_errors and funnel != sorted(funnel, reverse=True):
-            row_errors.append(
-                RowError(number, "completion_50", _("Completion cannot rise further in."))
-            )
-        if row_errors:
-            errors.extend(row_errors)
-            continue
-        rows.append(
-            MetricRow(
-                row=number,
-                deliverable_id=deliverable_id,
-                post_id=post_id,
-                captured_at=captured_at,
-                values=values,
-            )
+        raise CsvImportError(header)
+    rows = [
+        MetricRow(
+            row=row.row,
+            deliverable_id=row.values["deliverable_id"],
+            post_id=row.values["post_id"],
+            captured_at=row.values["captured_at"],
+            values={
+                name: value
+                for name, value in row.values.items()
+                if name not in (*ID_COLUMNS, "captured_at") and value is not None
+            },
         )
-    if errors:
-        raise CsvImportError(errors, rows)
-    if not rows:
-        raise CsvImportError([RowError(0, "", _("The file has no data rows."))])
+        for row in table.rows
+    ]
+    if table.errors:
+        raise CsvImportError(table.errors, rows)
     return rows

@@ -64,6 +64,13 @@ class CellError:
     column: str
     message: str
 
+    def __str__(self) -> str:
+        return _("Row %(row)s, %(column)s: %(message)s") % {
+            "row": self.row,
+            "column": self.column or "—",
+            "message": self.message,
+        }
+
 
 @dataclass(frozen=True)
 class Column:
@@ -258,6 +265,7 @@ def read_csv(
     unescape: Callable[[str], str] | None = None,
     check: Callable[[dict[str, Any]], Iterable[tuple[str, str]]] | None = None,
     allow_no_rows: bool = False,
+    short_rows: bool = True,
 ) -> CsvTable:
     """Read `data` against `columns` (see the module docstring).
 
@@ -269,6 +277,9 @@ def read_csv(
     - `check`: called with each row's parsed values (a cell that failed is left out) for
       rules across columns; it yields (column, message) problems.
     - `allow_no_rows`: a header without rows is fine (otherwise it is an error).
+    - `short_rows`: a row with fewer cells than the header has columns is read as if the
+      missing cells were empty (spreadsheets drop trailing empty cells); False makes it an
+      error.
     """
     table = CsvTable()
     if len(data) > max_bytes:
@@ -306,6 +317,16 @@ def read_csv(
                     _("The file has more than %(max)s rows.") % {"max": f"{max_rows:,}"},
                     row=row_number,
                 )
+            if not short_rows and len(cells) < width:
+                table.errors.append(
+                    CellError(
+                        row_number,
+                        "",
+                        _("Expected %(want)s cells, found %(got)s.")
+                        % {"want": width, "got": len(cells)},
+                    )
+                )
+                continue
             _read_row(table, row_number, cells, width, plan, unescape, check)
     except csv.Error as exc:
         return table.refuse(

@@ -16,7 +16,7 @@ from agencies.audit import audit_record
 from agencies.models import Agency
 from creators.models import Creator
 
-from ..metrics_csv import CsvImportError, RowError, parse_metrics_csv
+from ..metrics_csv import CsvImportError, RowError, parse_snapshots_csv
 from ..models import (
     Campaign,
     ConversionEvent,
@@ -69,11 +69,14 @@ def snapshots_import(*, campaign: Campaign, actor, data: bytes) -> int:
     deliverable by id or by its post id; a (deliverable, time) already stored is an error.
     """
     agency = campaign.agency
-    if len(data) > settings.CSV_IMPORT_MAX_BYTES:
-        raise CsvImportError([RowError(0, "", _("The file is larger than the import limit."))])
     errors: list[RowError] = []
     try:
-        rows = parse_metrics_csv(data, tz=agency.tzinfo, max_rows=settings.CSV_IMPORT_MAX_ROWS)
+        rows = parse_snapshots_csv(
+            data,
+            tz=agency.tzinfo,
+            max_bytes=settings.CSV_IMPORT_MAX_BYTES,
+            max_rows=settings.CSV_IMPORT_MAX_ROWS,
+        )
     except CsvImportError as error:
         if not error.rows:
             raise
