@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -8,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Membership
 from agencies.roles import Role
 
+from .crisis_hooks import CrisisReplyChoice
 from .explain import ACTION_LABELS
 from .models import CaseStatus, Level, MessageKind
 from .rules import (
@@ -469,6 +472,39 @@ class CaseReplyForm(forms.Form):
             "author of a DM."
         ),
     )
+
+    def __init__(self, *args, crisis_replies: Sequence[CrisisReplyChoice] = (), **kwargs):
+        """With `crisis_replies` (crisis mode, a Legal / PR case) the form offers the crisis
+        library: a chosen reply is sent when the reply box is left empty."""
+        super().__init__(*args, **kwargs)
+        self.crisis_texts = {str(reply.id): reply.text for reply in crisis_replies}
+        if crisis_replies:
+            self.fields["crisis_reply"] = forms.ChoiceField(
+                label=_("Use a crisis reply"),
+                required=False,
+                choices=[
+                    ("", _("— write my own —")),
+                    *[
+                        (str(reply.id), f"{reply.language.upper()} · {reply.title}")
+                        for reply in crisis_replies
+                    ],
+                ],
+                help_text=_(
+                    "A pre-written reply from the crisis library, sent as it is when the "
+                    "reply box is left empty."
+                ),
+            )
+            self.fields["text"].required = False
+            self.order_fields(["crisis_reply", "text"])
+
+    def clean(self):
+        data = super().clean()
+        choice = data.get("crisis_reply")
+        if not data.get("text") and choice:
+            data["text"] = self.crisis_texts[choice]
+        if self.crisis_texts and not data.get("text") and "text" not in self.errors:
+            self.add_error("text", _("Write the reply or choose a crisis reply."))
+        return data
 
 
 class CsvImportForm(forms.Form):

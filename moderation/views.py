@@ -18,6 +18,7 @@ from creators.models import Creator
 from . import permissions as perms
 from . import selectors
 from .cases import case_assign, case_escalate, case_note, case_reply, case_resolve
+from .crisis_hooks import crisis_replies
 from .filters import MessageFilter
 from .forms import (
     CaseActionForm,
@@ -31,7 +32,7 @@ from .forms import (
     SlaRuleForm,
 )
 from .inbound import PayloadError, messages_ingest, parse_csv
-from .models import Case, CaseStatus, Holiday, MessageSource, Policy, SlaRule
+from .models import Case, CaseStatus, Holiday, Level, MessageSource, Policy, SlaRule
 from .policies import (
     crisis_mode_set,
     holiday_add,
@@ -107,13 +108,24 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _case_page(request, case)
 
 
+def _crisis_replies(agency, case: Case) -> list:
+    """The crisis library for a Legal / PR case while crisis mode is on (the only cases
+    that may answer then; moderation/crisis_hooks.py), else nothing."""
+    if case.level != Level.LEGAL_PR:
+        return []
+    if not moderation_settings_get(agency=agency).crisis_mode:
+        return []
+    return crisis_replies(agency=agency)
+
+
 def _case_page(request: HttpRequest, case: Case, reply_form=None, status: int = 200):
     context = {
         "case": case,
         "now": timezone.now(),
         "events": case.events.select_related("actor"),
         "form": CaseActionForm(agency=request.agency, initial={"assignee": case.assignee_id or ""}),
-        "reply_form": reply_form or CaseReplyForm(prefix="reply"),
+        "reply_form": reply_form
+        or CaseReplyForm(prefix="reply", crisis_replies=_crisis_replies(request.agency, case)),
         "actions": (
             case.message.actions.select_related("policy_version__policy") if case.message else []
         ),
@@ -130,7 +142,9 @@ def case_reply_view(request: HttpRequest, pk: int) -> HttpResponse:
         request.agency,
         pk=pk,
     )
-    form = CaseReplyForm(request.POST, prefix="reply")
+    form = CaseReplyForm(
+        request.POST, prefix="reply", crisis_replies=_crisis_replies(request.agency, case)
+    )
     if form.is_valid():
         try:
             case_reply(case=case, actor=request.user, text=form.cleaned_data["text"])
