@@ -3,16 +3,15 @@ and the idempotent batch ingest that every entry point (API, webhook, CSV) calls
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
-import io
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from agencies.audit import audit_record
 from agencies.models import Agency
+from core.csv_import import Column, read_csv
 from creators.models import Platform, SocialAccount
 
 from .analysis import analyse
@@ -128,24 +128,27 @@ def parse_batch(items: Any) -> list[MessageIn]:
     return parsed
 
 
+def _yes(text: str) -> bool:
+    return text.strip().lower() in ("1", "true", "yes")
+
+
+# The columns of a CSV export (`core.csv_import` reads the file); extra columns are ignored.
+CSV_SPEC = (
+    *(Column(name, required=True) for name in CSV_COLUMNS),
+    Column("campaign_code"),
+    Column("opt_in", parse=_yes),
+)
+
+
 def parse_csv(data: bytes) -> list[MessageIn]:
-    """A CSV export (header row with at least CSV_COLUMNS) → messages, or `PayloadError`."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise PayloadError(_("the file is not UTF-8 text")) from None
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise PayloadError(_("missing columns: %(c)s") % {"c": ", ".join(missing)})
-    try:
-        rows = [
-            {**row, "opt_in": (row.get("opt_in") or "").strip().lower() in ("1", "true", "yes")}
-            for row in reader
-        ]
-    except csv.Error as exc:
-        raise PayloadError(_("the file is not valid CSV (%(e)s)") % {"e": exc}) from None
-    return parse_batch(rows)
+    """A CSV export (header row with at least CSV_COLUMNS, at most MAX_BATCH rows) →
+    messages, or `PayloadError`; each row is checked as an item of an API batch."""
+    table = read_csv(data, CSV_SPEC, max_bytes=settings.CSV_IMPORT_MAX_BYTES, max_rows=MAX_BATCH)
+    if table.missing_columns:
+        raise PayloadError(_("missing columns: %(c)s") % {"c": ", ".join(table.missing_columns)})
+    if table.errors:
+        raise PayloadError({-1: [str(e) if e.row else e.message for e in table.errors[:20]]})
+    return parse_batch([row.values for row in table.rows])
 
 
 # --- webhook signature ------------------------------------------------------------------
