@@ -282,10 +282,10 @@ def _describe(exc: BaseException) -> str:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "app", ["agencies", "creators", "payouts", "campaigns", "moderation", "platforms"]
+    "app", ["agencies", "creators", "payouts", "campaigns", "moderation", "platforms", "rewards"]
 )
 def test_no_input_causes_a_server_error(app, agency, monkeypatch):
-    from .url_cases import agencies, campaigns, creators, moderation, payouts, platforms
+    from .url_cases import agencies, campaigns, creators, moderation, payouts, platforms, rewards
 
     cases = {
         "agencies": agencies,
@@ -294,6 +294,7 @@ def test_no_input_causes_a_server_error(app, agency, monkeypatch):
         "campaigns": campaigns,
         "moderation": moderation,
         "platforms": platforms,
+        "rewards": rewards,
     }[app].CASES
     tenant = Agency(agency)
     failures = []

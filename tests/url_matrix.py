@@ -14,7 +14,7 @@ creator-portal objects belong to the right person.
 
 from __future__ import annotations
 
-from .url_cases import agencies, campaigns, creators, moderation, payouts, platforms
+from .url_cases import agencies, campaigns, creators, moderation, payouts, platforms, rewards
 from .url_cases.base import UrlCase
 
 CASES: list[UrlCase] = [
@@ -24,6 +24,7 @@ CASES: list[UrlCase] = [
     *campaigns.CASES,
     *moderation.CASES,
     *platforms.CASES,
+    *rewards.CASES,
 ]
 
 # URLs outside the tenant: public or per-user pages, each with the reason it needs no tenant
