@@ -451,7 +451,7 @@ class CaseActionForm(forms.Form):
         ("escalate", _("Escalate")),
         ("resolve", _("Resolve")),
     ]
-    action = forms.ChoiceField(choices=ACTIONS)
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
     text = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
