@@ -1,1 +1,2 @@
-"""Leads from conversations: contacts who gave an e-mail address with consent, counted as campaign conversions."""
+"""Leads from conversations: contacts who gave an e-mail address with consent, counted
+as campaign conversions."""

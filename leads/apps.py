@@ -7,3 +7,12 @@ from django.utils.translation import gettext_lazy as _
 class LeadsConfig(AppConfig):
     name = "leads"
     verbose_name = _("Leads")
+
+    def ready(self) -> None:
+        # The DM sequence (moderation, a layer down) hands its e-mail captures to this
+        # handler (moderation/hooks.py); moderation never imports leads.
+        from moderation.hooks import lead_handler_register
+
+        from .services import leads_record
+
+        lead_handler_register("leads", leads_record)

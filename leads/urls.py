@@ -1,5 +1,14 @@
 from __future__ import annotations
 
+from django.urls import path
+
+from . import views
+
 app_name = "leads"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.lead_list, name="list"),
+    path("<id:pk>/", views.lead_detail, name="detail"),
+    path("export.csv", views.lead_export, {"fmt": "csv"}, name="export_csv"),
+    path("export.xlsx", views.lead_export, {"fmt": "xlsx"}, name="export_xlsx"),
+]

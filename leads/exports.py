@@ -1,0 +1,94 @@
+"""The lead list as CSV or XLSX, formula-safe: every text cell goes through
+`agencies.spreadsheets` (CSV) or is typed as a quoted string (XLSX), so a name such as
+"=HYPERLINK(…)" stays text in a spreadsheet. Times are in the agency's timezone."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+
+from django.http import HttpResponse, StreamingHttpResponse
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from agencies.downloads import private_download
+from agencies.spreadsheets import csv_streaming_response
+
+from .models import Lead
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+COLUMNS = [
+    "lead_id",
+    "name",
+    "email",
+    "handle",
+    "platform",
+    "creator",
+    "campaign_code",
+    "deliverable_id",
+    "conversion_id",
+    "language",
+    "opted_in_at",
+    "consented_at",
+    "email_given_at",
+    "follow_up",
+]
+
+
+def _local(value: datetime | None, tz) -> str:
+    return value.astimezone(tz).isoformat(timespec="seconds") if value else ""
+
+
+def rows(leads: Iterable[Lead], *, tz) -> Iterator[list]:
+    for lead in leads:
+        yield [
+            lead.pk,
+            lead.name,
+            lead.email,
+            lead.contact.handle,
+            lead.contact.platform,
+            lead.creator.display_name if lead.creator else "",
+            lead.campaign.code if lead.campaign else "",
+            lead.deliverable_id or "",
+            lead.conversion_id or "",
+            lead.language,
+            _local(lead.opted_in_at, tz),
+            _local(lead.consented_at, tz),
+            _local(lead.captured_at, tz),
+            lead.follow_up,
+        ]
+
+
+def csv_response(leads: Iterable[Lead], *, filename: str, tz) -> StreamingHttpResponse:
+    return csv_streaming_response(filename, COLUMNS, rows(leads, tz=tz))
+
+
+def to_xlsx(leads: Iterable[Lead], *, tz) -> bytes:
+    """A workbook with one sheet; text cells are strings with the quote prefix set (never a
+    formula), ids are numbers."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Leads")
+
+    def cell(value: object):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return WriteOnlyCell(ws, value=value)
+        c = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+        c.data_type = "s"  # openpyxl makes any text starting with "=" a formula otherwise
+        c.quotePrefix = True
+        return c
+
+    ws.append([cell(name) for name in COLUMNS])
+    for values in rows(leads, tz=tz):
+        ws.append([cell(v) for v in values])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def xlsx_response(leads: Iterable[Lead], *, filename: str, tz) -> HttpResponse:
+    response = HttpResponse(to_xlsx(leads, tz=tz), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return private_download(response)
