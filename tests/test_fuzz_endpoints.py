@@ -282,10 +282,20 @@ def _describe(exc: BaseException) -> str:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "app", ["agencies", "creators", "payouts", "campaigns", "moderation", "platforms", "rewards"]
+    "app",
+    ["agencies", "creators", "payouts", "campaigns", "moderation", "platforms", "leads", "rewards"],
 )
 def test_no_input_causes_a_server_error(app, agency, monkeypatch):
-    from .url_cases import agencies, campaigns, creators, moderation, payouts, platforms, rewards
+    from .url_cases import (
+        agencies,
+        campaigns,
+        creators,
+        leads,
+        moderation,
+        payouts,
+        platforms,
+        rewards,
+    )
 
     cases = {
         "agencies": agencies,
@@ -295,6 +305,7 @@ def test_no_input_causes_a_server_error(app, agency, monkeypatch):
         "moderation": moderation,
         "platforms": platforms,
         "rewards": rewards,
+        "leads": leads,
     }[app].CASES
     tenant = Agency(agency)
     failures = []

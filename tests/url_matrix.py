@@ -14,7 +14,7 @@ creator-portal objects belong to the right person.
 
 from __future__ import annotations
 
-from .url_cases import agencies, campaigns, creators, moderation, payouts, platforms, rewards
+from .url_cases import agencies, campaigns, creators, leads, moderation, payouts, platforms, rewards
 from .url_cases.base import UrlCase
 
 CASES: list[UrlCase] = [
@@ -25,6 +25,7 @@ CASES: list[UrlCase] = [
     *moderation.CASES,
     *platforms.CASES,
     *rewards.CASES,
+    *leads.CASES,
 ]
 
 # URLs outside the tenant: public or per-user pages, each with the reason it needs no tenant

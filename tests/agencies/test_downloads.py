@@ -38,6 +38,8 @@ DOWNLOADS = [
     "api:dispute-evidence-download",
     "payouts:statements_sample",
     "payouts:bank_sample",
+    "leads:export_csv",
+    "leads:export_xlsx",
 ]
 SHARED = "report_share:download"
 RECOVERY_CODES = "mfa_download_recovery_codes"
@@ -48,6 +50,7 @@ BUILDERS = {
     "agencies/downloads.py",  # private_file_response
     "agencies/spreadsheets.py",  # csv_streaming_response
     "payouts/views.py",  # the XLSX export
+    "leads/exports.py",  # the leads XLSX export
 }
 
 
