@@ -1,1 +1,2 @@
-"""Crisis playbook: pre-written crisis replies, freezing promotional deliverables while crisis mode is on, and drill records."""
+"""Crisis playbook: pre-written crisis replies, freezing promotional deliverables while
+crisis mode is on, routing risky DMs to Legal / PR, and drill records."""

@@ -7,3 +7,16 @@ from django.utils.translation import gettext_lazy as _
 class CrisisConfig(AppConfig):
     name = "crisis"
     verbose_name = _("Crisis")
+
+    def ready(self) -> None:
+        # moderation and campaigns sit below crisis (.importlinter) and call these through
+        # their hooks: crisis mode switching on freezes scheduled deliverables, a case reply
+        # may use the crisis library, a frozen deliverable may not be marked posted.
+        from campaigns.holds import register_hold_provider
+        from moderation.crisis_hooks import crisis_listener_register, crisis_replies_register
+
+        from .hooks import crisis_mode_changed, frozen_holds, reply_choices
+
+        crisis_listener_register(crisis_mode_changed)
+        crisis_replies_register(reply_choices)
+        register_hold_provider(frozen_holds)
