@@ -413,6 +413,11 @@ CELERY_BEAT_SCHEDULE["creators-application-reminders"] = {
     "task": "creators.application_reminders",
     "schedule": 6 * 60 * 60,  # each rejection is reminded once (ProgramApplication.reminded_at)
 }
+# crisis: remind the owners when the last crisis drill is more than a quarter old.
+CELERY_BEAT_SCHEDULE["crisis-drill-reminders"] = {
+    "task": "crisis.drill_reminders",
+    "schedule": 24 * 60 * 60,  # once per agency and calendar quarter (DrillReminder)
+}
 # Rewards: bonus rules against the day's snapshots; an award per rule and asset at most once.
 CELERY_BEAT_SCHEDULE["rewards-evaluate"] = {
     "task": "rewards.evaluate_agencies",
