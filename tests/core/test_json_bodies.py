@@ -29,6 +29,7 @@ NO_BODY = {
     "api:reconciliation-run-list",
     "api:application-withdraw",
     "api:platform-account-disconnect",
+    "api:bonus-evaluate",
 }
 UPLOAD_ONLY = {"api:reference-rate-import"}
 
