@@ -5,10 +5,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext
 from PIL import Image, UnidentifiedImageError
 
 from . import selectors
+from .audit_display import action_sentence, object_type_label
 from .logos import logo_file_name, logo_url
 from .models import Agency
 from .roles import Role
@@ -183,10 +184,10 @@ class AuditFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         everything = [("", _("All"))]
         self.fields["action"].choices = everything + [
-            (a, a) for a in selectors.audit_actions(agency=agency)
+            (a, action_sentence(a)) for a in selectors.audit_actions(agency=agency)
         ]
         self.fields["object_type"].choices = everything + [
-            (t, t) for t in selectors.audit_object_types(agency=agency)
+            (t, object_type_label(t)) for t in selectors.audit_object_types(agency=agency)
         ]
         self.fields["actor"].queryset = selectors.audit_actors(agency=agency)
         self.fields["actor"].label_from_instance = lambda user: user.email
@@ -213,6 +214,14 @@ class AuditFilterForm(forms.Form):
         }
 
 
+def _lifetime_choices() -> list[tuple[int, str]]:
+    """Evaluated when the form is shown, so the days read in the reader's language."""
+    return [
+        (days, ngettext("%(count)d day", "%(count)d days", days) % {"count": days})
+        for days in TOKEN_LIFETIMES
+    ]
+
+
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
         label=_("Token name"),
@@ -222,10 +231,7 @@ class ApiTokenForm(forms.Form):
     lifetime_days = forms.TypedChoiceField(
         label=_("Valid for"),
         coerce=int,
-        choices=[
-            (days, ngettext_lazy("%(count)d day", "%(count)d days", "count") % {"count": days})
-            for days in TOKEN_LIFETIMES
-        ],
+        choices=_lifetime_choices,
         initial=DEFAULT_TOKEN_LIFETIME,
         required=False,
         empty_value=DEFAULT_TOKEN_LIFETIME,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
@@ -150,32 +148,6 @@ def audit_actors(*, agency: Agency):
         .distinct()
         .order_by("email")
     )
-
-
-@dataclass(frozen=True)
-class Change:
-    field: str
-    before: Any
-    after: Any
-    added: bool
-    removed: bool
-
-
-def audit_entry_changes(entry: AuditLog) -> list[Change]:
-    """The entry's before/after as rows, one per field, for a readable diff."""
-    before = entry.before if isinstance(entry.before, dict) else {}
-    after = entry.after if isinstance(entry.after, dict) else {}
-    keys = list(before) + [k for k in after if k not in before]
-    return [
-        Change(
-            field=str(key).replace("_", " "),
-            before=before.get(key),
-            after=after.get(key),
-            added=key not in before,
-            removed=key not in after,
-        )
-        for key in keys
-    ]
 
 
 # --- API tokens ------------------------------------------------------------------------------

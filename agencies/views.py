@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRefresh
 
 from . import invitations, selectors, services, tokens
+from .audit_display import entry_display
 from .downloads import private_file_response
 from .forms import (
     AcceptInvitationForm,
@@ -239,7 +240,7 @@ def audit(request: HttpRequest) -> HttpResponse:
     form.is_valid()  # invalid filters are dropped and shown with their error
     entries = selectors.audit_entries(agency=request.agency, **form.filters())
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    rows = [(entry, selectors.audit_entry_changes(entry)) for entry in page]
+    rows = [entry_display(entry) for entry in page]
     return render(request, "agencies/audit.html", {"form": form, "page_obj": page, "rows": rows})
 
 

@@ -28,7 +28,7 @@ def _record(agency, actor, action="creator.update", obj=None, when=None, **kwarg
 
 
 def _actions(response) -> list[str]:
-    return [entry.action for entry, _changes in response.context["rows"]]
+    return [row.entry.action for row in response.context["rows"]]
 
 
 def test_the_owner_reads_the_log_newest_first_with_a_readable_diff(owner_client, owner, agency):
@@ -48,10 +48,16 @@ def test_the_owner_reads_the_log_newest_first_with_a_readable_diff(owner_client,
 
     assert response.status_code == 200
     assert _actions(response) == ["creator.update", "creator.create"]
-    [change] = response.context["rows"][0][1]
-    assert (change.field, change.before, change.after) == ("status", "active", "paused")
+    [change] = response.context["rows"][0].changes
+    assert (change.key, change.field, change.before, change.after) == (
+        "status",
+        "status",
+        "Active",
+        "Paused",
+    )
     content = response.content.decode()
-    assert "<del>active</del> → <ins>paused</ins>" in content
+    assert "<del>Active</del> → <ins>Paused</ins>" in content
+    assert "Creator changed" in content
     assert "owner@acme.test" in content
     # Shown in the agency's time zone (Amsterdam is UTC+1 in early March).
     assert "2 Mar 2026, 10:00" in content
