@@ -331,3 +331,17 @@ def notification_sentence(note) -> str:
     if code == "breached":
         return _("SLA breached (%(level)s): %(title)s") % {"level": level, "title": title}
     return note.text
+
+
+def reasons_text(reasons: Any) -> str:
+    """Stored reasons (a list of codes, or one) as sentences, for the audit log."""
+    if not reasons:
+        return "—"
+    return " ".join(reason_sentences(reasons if isinstance(reasons, list) else [reasons]))
+
+
+def send_reason_text(reason: Any) -> str:
+    """The sender's reason for cancelling a due action ("crisis mode"), for the audit log."""
+    if not reason:
+        return "—"
+    return reason_sentence(f"cancelled at send time: {reason}")
