@@ -413,6 +413,8 @@ CELERY_BEAT_SCHEDULE["creators-application-reminders"] = {
     "task": "creators.application_reminders",
     "schedule": 6 * 60 * 60,  # each rejection is reminded once (ProgramApplication.reminded_at)
 }
+# leads: the follow-up DM 24-48 h after an opt-in (leads/services.py; each lead once).
+CELERY_BEAT_SCHEDULE["leads-follow-ups"] = {"task": "leads.follow_ups", "schedule": 15 * 60}
 # crisis: remind the owners when the last crisis drill is more than a quarter old.
 CELERY_BEAT_SCHEDULE["crisis-drill-reminders"] = {
     "task": "crisis.drill_reminders",
