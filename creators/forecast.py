@@ -198,3 +198,62 @@ def settled_statements_reader():
     if _settled_statements_reader is None:
         return None
     return import_string(_settled_statements_reader)
+
+
+# --- expected campaign bonuses ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExpectedBonus:
+    """A campaign bonus rule the creator's open assets may still earn, weighed by how often
+    the creator's similar assets (same kind, window over) reached its threshold."""
+
+    rule: str
+    campaign_code: str
+    kpi_label: str
+    threshold: Decimal
+    bonus: Decimal  # per asset, capped by what is left in the pool
+    currency: str
+    open_assets: int
+    passed: int  # similar assets that reached the threshold inside the window
+    similar: int  # similar assets whose window is over
+
+    @property
+    def rate(self) -> Decimal | None:
+        if not self.similar:
+            return None
+        return Decimal(self.passed) / Decimal(self.similar)
+
+    @property
+    def rate_percent(self) -> Decimal | None:
+        rate = self.rate
+        return None if rate is None else (rate * 100).quantize(PERCENT, rounding=ROUND_HALF_UP)
+
+    @property
+    def expected(self) -> Decimal | None:
+        """Bonus * historical pass rate * open assets, rounded to the cent; None without
+        history to weigh it by."""
+        rate = self.rate
+        if rate is None:
+            return None
+        return (self.bonus * rate * self.open_assets).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP
+        )
+
+
+# Bonus rules are the rewards app's, which sits above creators: rewards registers the
+# reader by dotted path (RewardsConfig.ready), imported on first use.
+_expected_bonus_reader: str | None = None
+
+
+def expected_bonus_reader_register(path: str) -> None:
+    """`path` names `reader(*, agency, creator, now) -> list[ExpectedBonus]`."""
+    global _expected_bonus_reader
+    _expected_bonus_reader = path
+
+
+def expected_bonuses(*, agency, creator, now) -> list[ExpectedBonus]:
+    """The creator's expected campaign bonuses, or [] when no app provides them."""
+    if _expected_bonus_reader is None:
+        return []
+    return import_string(_expected_bonus_reader)(agency=agency, creator=creator, now=now)

@@ -18,6 +18,7 @@ from agencies.spreadsheets import csv_streaming_response
 from agencies.tenancy import agency_view, get_for_agency
 
 from . import insight_selectors, insight_services, metrics_import, rate_cards, selectors
+from .forecast import expected_bonuses
 from .insight_charts import history_charts
 from .insight_forms import (
     MetricsImportForm,
@@ -54,7 +55,14 @@ def insight_context(
     rule's date, days and age), by role, or the creator themself in the portal."""
     page = insight_selectors.insight_page(agency=request.agency, creator=creator, **options)
     page = page.redacted(personal_data=personal_data)
-    return {"creator": creator, "page": page, "charts": history_charts(page.history)}
+    return {
+        "creator": creator,
+        "page": page,
+        "charts": history_charts(page.history),
+        "expected_bonuses": expected_bonuses(
+            agency=request.agency, creator=creator, now=timezone.now()
+        ),
+    }
 
 
 @agency_view(allow=INSIGHTS_VIEW)

@@ -37,7 +37,7 @@ def video(campaign, creator=None, *, posted=POSTED, post_id="", kind="video"):
         agency=campaign.agency,
         creator=creator or CreatorFactory(agency=campaign.agency),
         kind=kind,
-        status="posted",
+        status="posted" if posted else "planned",
         posted_at=posted,
         post_id=post_id,
         post_url=f"https://www.tiktok.com/@x/video/{post_id or '1'}",
