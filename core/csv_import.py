@@ -266,6 +266,7 @@ def read_csv(
     check: Callable[[dict[str, Any]], Iterable[tuple[str, str]]] | None = None,
     allow_no_rows: bool = False,
     short_rows: bool = True,
+    keep_rows_with_errors: bool = False,
 ) -> CsvTable:
     """Read `data` against `columns` (see the module docstring).
 
@@ -275,8 +276,11 @@ def read_csv(
     - `unescape`: applied to every cell before its parser (e.g. undoing the export's
       formula escaping).
     - `check`: called with each row's parsed values (a cell that failed is left out) for
-      rules across columns; it yields (column, message) problems.
+      rules across columns; it yields (column, message) problems, and may complete the
+      values that depend on several cells (an amount read in the row's currency).
     - `allow_no_rows`: a header without rows is fine (otherwise it is an error).
+    - `keep_rows_with_errors`: rows with a cell error stay in `rows` (without the cells that
+      failed), for an importer that checks the rest of such a row against its data too.
     - `short_rows`: a row with fewer cells than the header has columns is read as if the
       missing cells were empty (spreadsheets drop trailing empty cells); False makes it an
       error.
@@ -304,7 +308,7 @@ def read_csv(
     if table.errors:
         return table
     width = len(header)
-    plan = [(c.name, positions.get(c.name), c.parse, c.blank_error) for c in columns]
+    plan = [(c.name, positions.get(c.name, width), c.parse, c.blank_error) for c in columns]
     row_number, count = 1, 0
     try:
         for cells in reader:
@@ -327,7 +331,7 @@ def read_csv(
                     )
                 )
                 continue
-            _read_row(table, row_number, cells, width, plan, unescape, check)
+            _read_row(table, row_number, cells, width, plan, unescape, check, keep_rows_with_errors)
     except csv.Error as exc:
         return table.refuse(
             _("Row %(row)d cannot be read: %(reason)s") % {"row": row_number + 1, "reason": exc}
@@ -337,21 +341,23 @@ def read_csv(
     return table
 
 
-def _read_row(table, row_number, cells, width, plan, unescape, check) -> None:
+def _read_row(table, row_number, cells, width, plan, unescape, check, keep) -> None:
     errors = table.errors
-    if len(cells) > width and any(cell.strip() for cell in cells[width:]):
+    count = len(cells)
+    if count > width and any(cell.strip() for cell in cells[width:]):
         errors.append(
             CellError(row_number, "", _("This row has more cells than the header has columns."))
         )
         return
+    # Spreadsheets drop trailing empty cells: a short row means empty cells. Index `width`
+    # (one past the header) is the empty cell of the columns the file leaves out.
+    cells = cells[:width] + [""] * (width + 1 - min(count, width))
+    if unescape is not None:
+        cells = [unescape(cell) for cell in cells]
     before = len(errors)
     values: dict[str, Any] = {}
-    count = len(cells)
     for name, index, parse, blank_error in plan:
-        # Spreadsheets drop trailing empty cells; a short row means empty cells.
-        text = cells[index] if index is not None and index < count else ""
-        if unescape is not None:
-            text = unescape(text)
+        text = cells[index]
         if blank_error is not None and not text.strip():
             errors.append(CellError(row_number, name, str(blank_error)))
         elif parse is None:
@@ -362,6 +368,7 @@ def _read_row(table, row_number, cells, width, plan, unescape, check) -> None:
             except ValueError as exc:
                 errors.append(CellError(row_number, name, str(exc)))
     if check is not None:
-        errors.extend(CellError(row_number, c, str(m)) for c, m in check(values))
-    if len(errors) == before:
+        for column, message in check(values):
+            errors.append(CellError(row_number, column, str(message)))
+    if keep or len(errors) == before:
         table.rows.append(CsvRow(row_number, values))

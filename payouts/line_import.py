@@ -25,10 +25,12 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agencies.audit import audit_record
 from agencies.models import Agency
 from campaigns.models import Campaign
+from core.csv_import import Column
 from moderation.auditing import audit_bulk, audit_entry
 from moderation.bulk import bulk_insert
 
@@ -37,8 +39,9 @@ from .statement_import import (
     RowError,
     StatementImportError,
     chunks,
-    csv_records,
+    line_errors,
     parse_money,
+    read_statement_csv,
 )
 
 LINE_COLUMNS = [
@@ -49,7 +52,6 @@ LINE_COLUMNS = [
     "description",
     "amount",
 ]
-LINE_REQUIRED = {"platform_reference", "asset_reference", "amount"}
 _LENGTHS = {
     name: PayoutLine._meta.get_field(name).max_length
     for name in ("asset_reference", "campaign_code", "description")
@@ -82,37 +84,38 @@ class _Group:
     lines: list[Line] = field(default_factory=list)
 
 
-def _parse(line_no: int, cells: dict[str, str]) -> tuple[dict[str, Any], list[RowError]]:
-    errors: list[RowError] = []
-    for name in LINE_REQUIRED:
-        if not cells.get(name):
-            errors.append(RowError(line_no, name, _("This value is required.")))
-    source = cells.get("source", "")
-    if source and source not in PayoutSource.values:
-        errors.append(
-            RowError(
-                line_no, "source", _("Use one of: %(v)s.") % {"v": ", ".join(PayoutSource.values)}
+def _source(text: str) -> str:
+    value = text.strip()
+    if value and value not in PayoutSource.values:
+        raise ValueError(_("Use one of: %(v)s.") % {"v": ", ".join(PayoutSource.values)})
+    return value
+
+
+def _limited(name: str, *, upper: bool = False):
+    limit = _LENGTHS[name]
+
+    def parse(text: str) -> str:
+        value = text.strip().upper() if upper else text.strip()
+        if len(value) > limit:
+            raise ValueError(
+                _("At most %(max)s characters (this has %(n)s).") % {"max": limit, "n": len(value)}
             )
-        )
-    row = {
-        "platform_reference": cells.get("platform_reference", ""),
-        "source": source,
-        "asset_reference": cells.get("asset_reference", ""),
-        "campaign_code": cells.get("campaign_code", "").upper(),
-        "description": cells.get("description", ""),
-        "amount": cells.get("amount", ""),
-    }
-    for name, limit in _LENGTHS.items():
-        if len(row[name]) > limit:
-            errors.append(
-                RowError(
-                    line_no,
-                    name,
-                    _("At most %(max)s characters (this has %(n)s).")
-                    % {"max": limit, "n": len(row[name])},
-                )
-            )
-    return row, errors
+        return value
+
+    return parse
+
+
+_REQUIRED = gettext_lazy("This value is required.")
+LINE_SPEC = (
+    Column("platform_reference", required=True, blank_error=_REQUIRED),
+    Column("source", parse=_source),
+    Column(
+        "asset_reference", required=True, parse=_limited("asset_reference"), blank_error=_REQUIRED
+    ),
+    Column("campaign_code", parse=_limited("campaign_code", upper=True)),
+    Column("description", parse=_limited("description")),
+    Column("amount", required=True, blank_error=_REQUIRED),  # in the statement's currency
+)
 
 
 def _statements(agency: Agency, refs: list[str]) -> dict[str, list[PayoutStatement]]:
@@ -164,14 +167,14 @@ def _statement_for(
 
 def _read(agency: Agency, data: bytes) -> tuple[dict[int, _Group], list[RowError]]:
     """The file's lines grouped by statement (in file order), and every problem found."""
-    _present, records = csv_records(data, columns=LINE_COLUMNS, required=LINE_REQUIRED)
-    parsed: list[tuple[int, dict[str, Any]]] = []
-    errors: list[RowError] = []
-    for line_no, cells in records:
-        row, row_errors = _parse(line_no, cells)
-        errors.extend(row_errors)
-        if not any(e.column in ("platform_reference", "source") for e in row_errors):
-            parsed.append((line_no, row))
+    # Rows with a bad cell are still matched to their statement, so one answer lists all.
+    table = read_statement_csv(data, LINE_SPEC, keep_rows_with_errors=True)
+    errors = line_errors(table)
+    parsed: list[tuple[int, dict[str, Any]]] = [
+        (row.row, {name: row.values.get(name, "") for name in LINE_COLUMNS})
+        for row in table.rows
+        if "platform_reference" in row.values and "source" in row.values
+    ]
     found = _statements(agency, sorted({row["platform_reference"] for _n, row in parsed}))
     codes = {row["campaign_code"] for _n, row in parsed if row["campaign_code"]}
     known = set(

@@ -24,9 +24,7 @@ statement that money is already matched to is refused, naming the row and the co
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +41,7 @@ from django.utils.translation import gettext as _
 from agencies.audit import audit_record
 from agencies.models import CURRENCY_CHOICES, Agency
 from campaigns.models import Campaign, Contract
+from core.csv_import import CellError, Column, CsvTable, read_csv
 from creators.models import Creator, SocialAccount
 from moderation.auditing import audit_bulk, audit_entry
 from moderation.bulk import bulk_insert, bulk_set
@@ -105,11 +104,8 @@ _COMPARED = {
 _UPDATED_FIELDS = [*_COMPARED, "status", "updated_at"]
 
 
-@dataclass
-class RowError:
-    row: int  # 1-based line number in the file, the header is line 1
-    column: str
-    message: str
+class RowError(CellError):
+    """A problem on a line of the file (1-based, the header is line 1; 0 for the file)."""
 
     def __str__(self) -> str:
         return _("Line %(row)s, column %(column)s: %(message)s") % {
@@ -143,73 +139,23 @@ class StatementImportResult:
 # --- Reading a CSV file (shared with the lines import) -----------------------------------------
 
 
-def _decode(data: bytes) -> str:
-    if len(data) > settings.STATEMENT_IMPORT_MAX_BYTES:
-        raise StatementImportError(
-            [RowError(0, "", _("The file is larger than the import limit."))]
-        )
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise StatementImportError([RowError(0, "", _("The file is not UTF-8 text."))])
+def read_statement_csv(data: bytes, columns: Sequence[Column], **options: Any) -> CsvTable:
+    """A statement or lines file read by `core.csv_import` with this app's limits
+    (STATEMENT_IMPORT_MAX_BYTES / _ROWS: a month of a large roster) and encodings (UTF-8 or
+    UTF-16; cp1252 from older spreadsheet exports); a header without rows imports nothing."""
+    return read_csv(
+        data,
+        columns,
+        max_bytes=settings.STATEMENT_IMPORT_MAX_BYTES,
+        max_rows=settings.STATEMENT_IMPORT_MAX_ROWS,
+        legacy_encoding="cp1252",
+        allow_no_rows=True,
+        **options,
+    )
 
 
-def csv_records(
-    data: bytes, *, columns: Sequence[str], required: set[str]
-) -> tuple[set[str], Iterator[tuple[int, dict[str, str]]]]:
-    """The known columns present in the file, and its non-blank rows as (line number, {column:
-    stripped cell}). Raises StatementImportError for the file as a whole (too large, not text,
-    empty, a required column missing); the rows raise it when the file has more than
-    STATEMENT_IMPORT_MAX_ROWS rows or stops being readable CSV."""
-    text = _decode(data)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
-        header = next(reader)
-    except (StopIteration, csv.Error):
-        raise StatementImportError([RowError(1, "", _("The file is empty."))]) from None
-    header = [h.strip().lower().lstrip("\ufeff") for h in header]
-    missing = [c for c in columns if c in required and c not in header]
-    if missing:
-        raise StatementImportError(
-            [RowError(1, c, _("This required column is missing.")) for c in missing]
-        )
-    index = {name: header.index(name) for name in columns if name in header}
-
-    def records() -> Iterator[tuple[int, dict[str, str]]]:
-        limit = settings.STATEMENT_IMPORT_MAX_ROWS
-        count = 0
-        line_no = 1
-        try:
-            for line_no, raw in enumerate(reader, start=2):
-                if not any(cell.strip() for cell in raw):
-                    continue
-                count += 1
-                if count > limit:
-                    raise StatementImportError(
-                        [
-                            RowError(
-                                line_no,
-                                "",
-                                _("The file has more than %(max)s rows.") % {"max": f"{limit:,}"},
-                            )
-                        ]
-                    )
-                yield (
-                    line_no,
-                    {n: (raw[i].strip() if i < len(raw) else "") for n, i in index.items()},
-                )
-        except csv.Error as exc:
-            raise StatementImportError(
-                [RowError(line_no + 1, "", _("Unreadable CSV: %(e)s") % {"e": exc})]
-            ) from None
-
-    return set(index), records()
+def line_errors(table: CsvTable) -> list[RowError]:
+    return [RowError(e.row, e.column, e.message) for e in table.errors]
 
 
 def parse_money(text: str, currency: str, *, negative: bool = False) -> Decimal:
@@ -243,63 +189,87 @@ def chunks(items: Sequence, size: int = IN_CHUNK) -> Iterator[Sequence]:
 # --- Parsing the statement rows (no database) --------------------------------------------------
 
 
-def _date(value: str) -> dt.date:
-    return dt.date.fromisoformat(value)
+def _one_of(allowed: frozenset[str], shown: list[str]):
+    def parse(text: str) -> str:
+        value = text.strip()
+        if value not in allowed:
+            raise ValueError(_("Use one of: %(v)s.") % {"v": ", ".join(shown)})
+        return value
+
+    return parse
 
 
-def _parse_row(
-    line_no: int, cells: dict[str, str], handles: dict[str, int]
-) -> tuple[dict[str, Any], list[RowError]]:
-    errors: list[RowError] = []
-    row: dict[str, Any] = {}
+def _currency(text: str) -> str:
+    value = text.strip().upper()
+    if value not in CURRENCIES:
+        raise ValueError(_("Unknown or unsupported currency."))
+    return value
 
-    def err(column: str, message: str) -> None:
-        errors.append(RowError(line_no, column, message))
 
-    for name in COLUMNS:
-        if name in REQUIRED and not cells.get(name):
-            err(name, _("This value is required."))
-    if errors:
-        return row, errors
-    row["platform_reference"] = cells["platform_reference"][:80]
-    creator_id = handles.get(cells["creator_handle"].lstrip("@").lower())
-    if creator_id is None:
-        err("creator_handle", _("No creator in this agency has this handle."))
-    row["creator_id"] = creator_id
-    if cells["source"] not in SOURCES:
-        err("source", _("Use one of: %(v)s.") % {"v": ", ".join(PayoutSource.values)})
-    row["source"] = cells["source"]
-    if cells["status"] not in STATUSES:
-        allowed = [s for s in StatementStatus.values if s in STATUSES]
-        err("status", _("Use one of: %(v)s.") % {"v": ", ".join(allowed)})
-    row["status"] = cells["status"]
-    currency = cells["currency"].upper()
-    if currency not in CURRENCIES:
-        err("currency", _("Unknown or unsupported currency."))
-    row["currency"] = currency
-    for name in ("period_start", "period_end", "settled_date"):
-        value = cells.get(name, "")
-        try:
-            row[name] = _date(value) if value else None
-        except ValueError:
-            err(name, _("Use a date like 2025-01-31."))
-    for name in ("estimated_amount", "settled_amount"):
-        value = cells.get(name, "")
-        try:
-            row[name] = (
-                parse_money(value, currency if currency in CURRENCIES else "EUR") if value else None
+def _date(text: str) -> dt.date | None:
+    value = text.strip()
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        raise ValueError(_("Use a date like 2025-01-31.")) from None
+
+
+def _creator(handles: dict[str, int]):
+    def parse(text: str) -> int:
+        creator_id = handles.get(text.strip().lstrip("@").lower())
+        if creator_id is None:
+            raise ValueError(_("No creator in this agency has this handle."))
+        return creator_id
+
+    return parse
+
+
+def _statement_columns(handles: dict[str, int]) -> list[Column]:
+    required = _("This value is required.")
+    parsers = {
+        "platform_reference": lambda text: text.strip()[:80],
+        "creator_handle": _creator(handles),
+        "source": _one_of(SOURCES, PayoutSource.values),
+        "status": _one_of(STATUSES, [s for s in StatementStatus.values if s in STATUSES]),
+        "currency": _currency,
+        "period_start": _date,
+        "period_end": _date,
+        "settled_date": _date,
+        "estimated_amount": None,  # read in the row's currency by _amounts_and_periods
+        "settled_amount": None,
+    }
+    return [
+        *(
+            Column(
+                name,
+                required=name in REQUIRED,
+                parse=parsers[name],
+                blank_error=required if name in REQUIRED else None,
             )
-        except ValueError as exc:
-            row[name] = None
-            err(name, str(exc))
-    start, end = row.get("period_start"), row.get("period_end")
+            for name in COLUMNS
+        ),
+        Column(CONTRACT_COLUMN),
+    ]
+
+
+def _amounts_and_periods(values: dict[str, Any]):
+    """The rules across a statement's cells; sets the amounts, read in its currency."""
+    currency = values.get("currency", "EUR")
+    for name in ("estimated_amount", "settled_amount"):
+        if name in values:
+            text, values[name] = values[name], None
+            try:
+                values[name] = parse_money(text, currency) if text else None
+            except ValueError as exc:
+                del values[name]
+                yield name, str(exc)
+    start, end = values.get("period_start"), values.get("period_end")
     if start and end and start > end:
-        err("period_end", _("The period must end on or after its start."))
-    if row["status"] in SETTLED_STATUSES:
+        yield "period_end", _("The period must end on or after its start.")
+    if values.get("status") in SETTLED_STATUSES:
         for name in ("settled_amount", "settled_date"):
-            if row.get(name) is None and not any(e.column == name for e in errors):
-                err(name, _("A settled statement needs this value."))
-    return row, errors
+            if name in values and values[name] is None:
+                yield name, _("A settled statement needs this value.")
 
 
 def _handles(agency: Agency) -> dict[str, int]:
@@ -326,17 +296,18 @@ def _parse_rows(
     """The file's rows parsed and checked against the agency's handles and campaign codes
     (a row has `contract_id` only when the file has the contract column), and every problem
     found."""
-    present, records = csv_records(data, columns=[*COLUMNS, CONTRACT_COLUMN], required=REQUIRED)
-    has_contract = CONTRACT_COLUMN in present
-    contracts = _contracts_by_campaign_code(agency) if has_contract else {}
     handles = _handles(agency)
-    errors: list[RowError] = []
+    table = read_statement_csv(data, _statement_columns(handles), check=_amounts_and_periods)
+    has_contract = CONTRACT_COLUMN in table.columns
+    contracts = _contracts_by_campaign_code(agency) if has_contract and table.rows else {}
+    errors = line_errors(table)
     rows: list[tuple[int, dict[str, Any]]] = []
     seen: dict[tuple[str, str], int] = {}
-    for line_no, cells in records:
-        row, row_errors = _parse_row(line_no, cells, handles)
-        if has_contract and not row_errors:
-            code = cells[CONTRACT_COLUMN].upper()
+    for parsed in table.rows:
+        line_no, row, row_errors = parsed.row, dict(parsed.values), []
+        row["creator_id"] = row.pop("creator_handle")
+        code = row.pop(CONTRACT_COLUMN).upper()
+        if has_contract:
             row["contract_id"] = contracts.get(code) if code else None
             if code and row["contract_id"] is None:
                 row_errors.append(
