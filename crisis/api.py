@@ -49,6 +49,7 @@ class LevelMinutesField(serializers.DictField):
 class DrillSerializer(serializers.ModelSerializer):
     outcome = serializers.ChoiceField(choices=DrillOutcome.choices)
     participants = serializers.ListField(
+        source="participant_ids",
         child=serializers.IntegerField(min_value=1),
         required=False,
         default=list,
@@ -75,11 +76,6 @@ class DrillSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["id", "created_at"]
-
-    def to_representation(self, drill: Drill) -> dict:
-        data = super().to_representation(drill)
-        data["participants"] = [p.user_id for p in drill.participants.all()]
-        return data
 
 
 class FrozenDeliverableSerializer(serializers.ModelSerializer):
@@ -191,10 +187,10 @@ class DrillList(_CrisisAPI, generics.ListCreateAPIView):
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data["participants"] = data.pop("participant_ids")
         with service_errors():
-            drill = services.drill_create(
-                agency=self.agency, actor=request.user, **serializer.validated_data
-            )
+            drill = services.drill_create(agency=self.agency, actor=request.user, **data)
         drill = selectors.drill_detail_queryset(self.agency).get(pk=drill.pk)
         return Response(self.get_serializer(drill).data, status=status.HTTP_201_CREATED)
 
