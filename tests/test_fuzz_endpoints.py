@@ -283,13 +283,24 @@ def _describe(exc: BaseException) -> str:
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "app",
-    ["agencies", "creators", "payouts", "campaigns", "moderation", "platforms", "leads", "rewards"],
+    [
+        "agencies",
+        "creators",
+        "payouts",
+        "campaigns",
+        "moderation",
+        "platforms",
+        "leads",
+        "rewards",
+        "crisis",
+    ],
 )
 def test_no_input_causes_a_server_error(app, agency, monkeypatch):
     from .url_cases import (
         agencies,
         campaigns,
         creators,
+        crisis,
         leads,
         moderation,
         payouts,
@@ -306,6 +317,7 @@ def test_no_input_causes_a_server_error(app, agency, monkeypatch):
         "platforms": platforms,
         "rewards": rewards,
         "leads": leads,
+        "crisis": crisis,
     }[app].CASES
     tenant = Agency(agency)
     failures = []

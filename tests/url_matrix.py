@@ -14,7 +14,17 @@ creator-portal objects belong to the right person.
 
 from __future__ import annotations
 
-from .url_cases import agencies, campaigns, creators, leads, moderation, payouts, platforms, rewards
+from .url_cases import (
+    agencies,
+    campaigns,
+    creators,
+    crisis,
+    leads,
+    moderation,
+    payouts,
+    platforms,
+    rewards,
+)
 from .url_cases.base import UrlCase
 
 CASES: list[UrlCase] = [
@@ -26,6 +36,7 @@ CASES: list[UrlCase] = [
     *platforms.CASES,
     *rewards.CASES,
     *leads.CASES,
+    *crisis.CASES,
 ]
 
 # URLs outside the tenant: public or per-user pages, each with the reason it needs no tenant

@@ -30,6 +30,7 @@ NO_BODY = {
     "api:application-withdraw",
     "api:platform-account-disconnect",
     "api:bonus-evaluate",
+    "api:crisis-frozen-release",
 }
 UPLOAD_ONLY = {"api:reference-rate-import"}
 
