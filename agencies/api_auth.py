@@ -6,8 +6,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
+from core import api_numbers
+
 from .models import ApiToken
 from .tokens import api_token_check, api_token_record_use
+
+# DRF imports this module (DEFAULT_AUTHENTICATION_CLASSES) as soon as its views are: the number
+# guard arrives with DRF rather than at start-up, which no longer imports DRF.
+api_numbers.install()
 
 
 def _token_for_key(raw: str) -> ApiToken | None:

@@ -4,10 +4,10 @@ Python's `int()` and `Decimal()` read any Unicode digit, so 100 in Arabic-Indic 
 (U+0661 U+0660 U+0660) or full-width ones passed every number field of a form or serializer
 as 100: an amount no one typed as such, that no export or bank file agrees with.
 `install()` (run once, by `core.apps.CoreConfig.ready`) makes the number fields of Django
-forms and of DRF refuse any text that is not plain ASCII before converting it, with one
-message. Every number field is covered that way, including those built for model forms,
-model serializers and django-filter, which a subclass would miss. File parsers check their
-own digits (`is_ascii_digits`, `re.ASCII`).
+forms refuse any text that is not plain ASCII before converting it, with one message;
+`core.api_numbers` does the same for DRF's when DRF is loaded. Every number field is covered
+that way, including those built for model forms, model serializers and django-filter, which a
+subclass would miss. File parsers check their own digits (`is_ascii_digits`, `re.ASCII`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import functools
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers
 
 NOT_ASCII = _("Write numbers with the digits 0 to 9.")
 
@@ -54,28 +53,11 @@ def _guard_form_field(cls: type[forms.Field]) -> None:
     cls.to_python = to_python
 
 
-def _guard_serializer_field(cls: type[serializers.Field]) -> None:
-    convert = cls.__dict__["to_internal_value"]
-
-    @functools.wraps(convert)
-    def to_internal_value(self, data):
-        if not is_ascii_text(data):
-            raise serializers.ValidationError(NOT_ASCII, code="invalid")
-        return convert(self, data)
-
-    to_internal_value.ascii_only = True
-    cls.to_internal_value = to_internal_value
-
-
 FORM_FIELDS = (forms.IntegerField, forms.DecimalField, forms.FloatField)
-SERIALIZER_FIELDS = (serializers.IntegerField, serializers.DecimalField, serializers.FloatField)
 
 
 def install() -> None:
-    """Guard the number fields of Django forms and DRF (idempotent)."""
+    """Guard the number fields of Django forms (idempotent)."""
     for cls in FORM_FIELDS:
         if not getattr(cls.__dict__["to_python"], "ascii_only", False):
             _guard_form_field(cls)
-    for cls in SERIALIZER_FIELDS:
-        if not getattr(cls.__dict__["to_internal_value"], "ascii_only", False):
-            _guard_serializer_field(cls)

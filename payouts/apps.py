@@ -13,9 +13,7 @@ class PayoutsConfig(AppConfig):
         # campaigns is a lower layer and learns of them only through its hook.
         from campaigns.revenue import register_revenue_provider
 
-        from .selectors import campaign_line_revenue
-
-        register_revenue_provider(campaign_line_revenue)
+        register_revenue_provider("payouts.selectors.campaign_line_revenue")
         # Creator insights weigh their forecast against settled statements, read here.
         from creators.forecast import settled_statements_reader_register
 
