@@ -1,4 +1,4 @@
-"""The creator page's history charts: server-side SVG from `campaigns.charts` (one chart
+"""The creator page's history charts: server-side SVG from `core.charts` (one chart
 function for the web page and the PDF reports), fed with the main account's snapshots.
 Followers are drawn around their own range (a padded min and max): from zero, a year of
 growth from 120,000 to 126,000 would be a flat line at the top."""
@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from campaigns.charts import line_chart
+from core.charts import line_chart
 
 CHART_POINTS = 60
 

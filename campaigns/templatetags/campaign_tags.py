@@ -50,7 +50,7 @@ def label(choices: dict, value) -> str:
 
 @register.filter
 def svg(markup: str):
-    """Inline one of campaigns.charts' SVG strings (built from escaped text only)."""
+    """Inline one of core.charts' SVG strings (built from escaped text only)."""
     return mark_safe(markup)  # noqa: S308 - charts escape every label and value
 
 

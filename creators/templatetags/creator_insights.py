@@ -65,5 +65,5 @@ def money_range(low, high, currency: str = "USD") -> str:
 
 @register.filter
 def svg(markup: str):
-    """Inline one of `campaigns.charts`' SVG strings (built from escaped text only)."""
+    """Inline one of `core.charts`' SVG strings (built from escaped text only)."""
     return mark_safe(markup)  # noqa: S308 - the chart functions escape every label and value

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from campaigns.charts import bar_chart, line_chart
+from core.charts import bar_chart, line_chart
 from creators.models import Creator
 
 from .factories import CampaignFactory, ContractFactory, DeliverableFactory, SponsorFactory

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils import translation
 
-from campaigns.charts import CHAR_WIDTH, bar_chart, line_chart, nice_ticks, value_range
+from core.charts import CHAR_WIDTH, bar_chart, line_chart, nice_ticks, value_range
 from creators.insight_charts import history_charts
 
 SVG = "{http://www.w3.org/2000/svg}"
