@@ -14,7 +14,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agencies', '0003_auditlog_append_only'),
+        ('agencies', '0001_initial'),
         ('creators', '0001_initial'),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("agencies", "0006_staffaccess"),
+        ("agencies", "0001_initial"),
         ("creators", "0003_program_applications"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -21,7 +21,7 @@ COVERED = [
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("agencies", "0006_staffaccess"),
+        ("agencies", "0001_initial"),
         ("creators", "0004_roster_name_index_drop_status_index"),
     ]
 
