@@ -41,6 +41,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from .countries import country_alpha2
 from .numbers import is_ascii_digits
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -164,6 +165,19 @@ def iso_date(text: str) -> date:
         return date.fromisoformat(value)
     except ValueError as exc:
         raise ValueError(_("This date does not exist.")) from exc
+
+
+def country_code(text: str) -> str:
+    """An ISO country code (any case) as its alpha-2 code; "" for an empty cell."""
+    value = text.strip()
+    if not value:
+        return ""
+    code = country_alpha2(value)
+    if not code:
+        raise ValueError(
+            _("Unknown country code “%(value)s”; use e.g. NL.") % {"value": shown(value)}
+        )
+    return code
 
 
 def choice(text: str, choices: Iterable[tuple[Any, Any]]) -> Any:

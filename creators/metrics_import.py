@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -34,8 +34,15 @@ from django.utils.translation import gettext_lazy
 from agencies.audit import audit_record
 from agencies.models import Agency
 from agencies.spreadsheets import spreadsheet_unescape
-from core.countries import country_alpha2
-from core.csv_import import CellError, Column, iso_date, read_csv, shown, whole_number
+from core.csv_import import (
+    CellError,
+    Column,
+    CsvTable,
+    country_code,
+    iso_date,
+    read_csv,
+    whole_number,
+)
 from core.numbers import is_ascii_digits
 
 from .models import AccountSnapshot, MetricsSource, Platform, SocialAccount, Video
@@ -173,15 +180,10 @@ class VideoRow:
 
 
 @dataclass
-class ParsedMetrics:
-    kind: str
-    rows: list = field(default_factory=list)
-    errors: list[CellError] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
+class ParsedMetrics(CsvTable):
+    """A metrics file of `kind` as read: `rows` are `AccountRow`s or `VideoRow`s."""
 
-    @property
-    def ok(self) -> bool:
-        return not self.errors
+    kind: str = ACCOUNTS
 
 
 # --- cells ---------------------------------------------------------------------------------------
@@ -256,18 +258,6 @@ def _platform(text: str) -> str:
     raise ValueError(_("Use one of: %(values)s.") % {"values": ", ".join(Platform.values)})
 
 
-def _country(text: str) -> str:
-    value = text.strip()
-    if not value:
-        return ""
-    code = country_alpha2(value)
-    if not code:
-        raise ValueError(
-            _("Unknown country code “%(value)s”; use e.g. US.") % {"value": shown(value)}
-        )
-    return code
-
-
 def _handle(text: str) -> str:
     handle = normalise_handle(text)
     if message := handle_error(handle):
@@ -297,7 +287,7 @@ def _spec(kind: str, *, tz: tzinfo, now: datetime, today: date) -> list[Column]:
         "date": lambda t: _day(t, today=today),
         "followers": lambda t: _count(t, limit=MAX_FOLLOWERS),
         "views_last_30_days": _count,
-        "audience_country": _country,
+        "audience_country": country_code,
         "video_id": _video_id,
         "posted_at": lambda t: _moment(t, tz=tz, now=now),
         "duration_seconds": _duration,
@@ -345,7 +335,7 @@ def parse_creator_metrics_csv(
         unescape=spreadsheet_unescape,
         check=_qualified_within_views if kind == VIDEOS else None,
     )
-    result = ParsedMetrics(kind, errors=table.errors, ignored_columns=table.ignored_columns)
+    result = ParsedMetrics(kind=kind, errors=table.errors, ignored_columns=table.ignored_columns)
     row_class = AccountRow if kind == ACCOUNTS else VideoRow
     seen: dict[tuple, int] = {}
     for parsed in table.rows:

@@ -19,19 +19,20 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agencies.spreadsheets import spreadsheet_unescape
-from core.countries import country_alpha2
 from core.csv_import import (
     CellError,
     Column,
+    CsvTable,
     choice,
+    country_code,
     iso_date,
     read_csv,
-    shown,
     whole_number,
 )
 
@@ -130,26 +131,18 @@ class RosterRow:
         return self.values["email"]
 
 
-@dataclass
-class ParsedRoster:
-    rows: list[RosterRow] = field(default_factory=list)
-    errors: list[CellError] = field(default_factory=list)
-    columns: list[str] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
+class ParsedRoster(CsvTable):
+    """The roster file as read: `rows` are `RosterRow`s, usable only when `errors` is empty."""
 
 
 # --- the cells ---------------------------------------------------------------------------------
 
 
-def _text(column: str, *, required_message: str | None = None):
+def _text(column: str, *, required_message: Promise | None = None):
     def parse(text: str) -> str:
         value = text.strip()
         if required_message and not value:
-            raise ValueError(required_message)
+            raise ValueError(str(required_message))
         limit = _MAX_LENGTHS.get(column)
         if limit and len(value) > limit:
             raise ValueError(_("At most %(max)d characters.") % {"max": limit})
@@ -174,18 +167,6 @@ def _email(*, required: bool):
         return value
 
     return parse
-
-
-def _country(text: str) -> str:
-    value = text.strip()
-    if not value:
-        return ""
-    code = country_alpha2(value)
-    if not code:
-        raise ValueError(
-            _("Unknown country code “%(value)s”; use e.g. NL.") % {"value": shown(value)}
-        )
-    return code
 
 
 def _optional(parse):
@@ -222,10 +203,10 @@ def _followers(text: str) -> int | None:
 
 
 _PARSERS = {
-    "display_name": _text("display_name", required_message=_("Enter the display name.")),
+    "display_name": _text("display_name", required_message=gettext_lazy("Enter the display name.")),
     "email": _email(required=True),
     "legal_name": _text("legal_name"),
-    "country": _country,
+    "country": country_code,
     "date_of_birth": _optional(iso_date),
     "account_type": _choice_or_keep(AccountType.choices),
     "status": _choice_or_keep(CreatorStatus.choices),
