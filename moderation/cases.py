@@ -20,10 +20,11 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.audit import audit_record
+from agencies.languages import member_language
 from agencies.models import Agency, Membership
 from agencies.roles import Role
 from creators.models import Creator
@@ -31,6 +32,7 @@ from creators.models import Creator
 from .auditing import audit_bulk, audit_entry
 from .bulk import bulk_insert, bulk_set
 from .business_time import BusinessCalendar, add_business_minutes
+from .explain import notification_sentence
 from .limits import AccountGate
 from .models import (
     ActionKind,
@@ -98,7 +100,7 @@ class _Notices:
             ):
                 fallback[agency_id, role].append(user_id)
         rows, mails = [], []
-        recipients_of: list[tuple[str, list[int]]] = []
+        recipients_of: list[tuple[Notification, list[int]]] = []
         for case, assignee, level, text, data in self.items:
             if assignee:
                 users = [assignee]
@@ -110,22 +112,33 @@ class _Notices:
                         for u in fallback[case.agency_id, role]
                     }
                 )
-            rows += [
+            notices = [
                 Notification(agency_id=case.agency_id, user_id=u, case=case, text=text, data=data)
                 for u in users
             ]
-            recipients_of.append((text, users))
+            rows += notices
+            if notices:
+                recipients_of.append((notices[0], users))
         bulk_insert(rows)
         notes = rows
-        emails = dict(
-            get_user_model()
+        # Each e-mail in its recipient's language (agencies/languages.py), in the same query.
+        recipients = {
+            pk: (email, language)
+            for pk, email, language in get_user_model()
             .objects.filter(pk__in={u for _, users in recipients_of for u in users})
             .exclude(email="")
-            .values_list("pk", "email")
-        )
-        for text, users in recipients_of:
-            addresses = [emails[u] for u in users if u in emails]
-            if addresses:
+            .annotate(mail_language=member_language({c.agency_id for c, *_ in self.items}))
+            .values_list("pk", "email", "mail_language")
+        }
+        for note, users in recipients_of:
+            by_language: dict[str, list[str]] = defaultdict(list)
+            for u in users:
+                if u in recipients:
+                    email, language = recipients[u]
+                    by_language[language].append(email)
+            for language, addresses in sorted(by_language.items()):
+                with translation.override(language):
+                    text = notification_sentence(note)
                 mails.append((text[:120], text, settings.DEFAULT_FROM_EMAIL, addresses))
         if mails:
             # Sent after commit, so a rolled-back escalation never mails anyone.
