@@ -140,7 +140,7 @@ CSV_SPEC = (
 )
 
 
-def parse_csv(data: bytes) -> list[MessageIn]:
+def parse_messages_csv(data: bytes) -> list[MessageIn]:
     """A CSV export (header row with at least CSV_COLUMNS, at most MAX_BATCH rows) →
     messages, or `PayloadError`; each row is checked as an item of an API batch."""
     table = read_csv(data, CSV_SPEC, max_bytes=settings.CSV_IMPORT_MAX_BYTES, max_rows=MAX_BATCH)

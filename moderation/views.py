@@ -31,7 +31,7 @@ from .forms import (
     PolicyPreviewForm,
     SlaRuleForm,
 )
-from .inbound import PayloadError, messages_ingest, parse_csv
+from .inbound import PayloadError, messages_ingest, parse_messages_csv
 from .models import Case, CaseStatus, Holiday, Level, MessageSource, Policy, SlaRule
 from .policies import (
     crisis_mode_set,
@@ -394,7 +394,7 @@ def message_import(request: HttpRequest) -> HttpResponse:
             form.add_error("file", _("Upload a .csv file."))
         else:
             try:
-                parsed = parse_csv(upload.read())
+                parsed = parse_messages_csv(upload.read())
             except PayloadError as exc:
                 form.add_error("file", exc.summary)
             else:
