@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import TenantModel
+from agencies.models import Agency, TenantModel
 from campaigns.models import Campaign, ConversionEvent, Deliverable
 from creators.models import Creator
 from moderation.models import AutomatedAction, Contact, InboundMessage
@@ -31,6 +31,8 @@ class FollowUp(models.TextChoices):
 
 
 class Lead(TenantModel):
+    # lead_agency_time (agency, -captured_at) serves every lookup by agency.
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
     contact = models.OneToOneField(
         Contact, verbose_name=_("contact"), on_delete=models.PROTECT, related_name="lead"
     )
