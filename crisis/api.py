@@ -182,7 +182,7 @@ class DrillList(_CrisisAPI, generics.ListCreateAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Drill.objects.none()
-        return selectors.drill_detail_queryset(self.agency)
+        return selectors.drills_with_participant_ids(self.agency)
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -191,7 +191,7 @@ class DrillList(_CrisisAPI, generics.ListCreateAPIView):
         data["participants"] = data.pop("participant_ids")
         with service_errors():
             drill = services.drill_create(agency=self.agency, actor=request.user, **data)
-        drill = selectors.drill_detail_queryset(self.agency).get(pk=drill.pk)
+        drill = selectors.drills_with_participant_ids(self.agency).get(pk=drill.pk)
         return Response(self.get_serializer(drill).data, status=status.HTTP_201_CREATED)
 
 
@@ -204,7 +204,7 @@ class DrillDetail(_CrisisAPI, generics.RetrieveAPIView):
 
     def get_object(self) -> Drill:
         return get_for_agency(
-            selectors.drill_detail_queryset(self.agency), self.agency, pk=self.kwargs["pk"]
+            selectors.drills_with_participant_ids(self.agency), self.agency, pk=self.kwargs["pk"]
         )
 
 

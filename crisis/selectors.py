@@ -37,3 +37,8 @@ def drill_list(agency: Agency) -> QuerySet[Drill]:
 
 def drill_detail_queryset(agency: Agency) -> QuerySet[Drill]:
     return drill_list(agency).prefetch_related("participants__user")
+
+
+def drills_with_participant_ids(agency: Agency) -> QuerySet[Drill]:
+    """For the API: the participants' user ids only (no user rows)."""
+    return drill_list(agency).prefetch_related("participants")
