@@ -18,7 +18,7 @@ from agencies.api_pagination import StandardPagination
 from agencies.tenancy import get_for_agency
 from core.pagination import CountedPaginator
 
-from . import selectors, services
+from . import roster_cache, selectors, services
 from .filters import CreatorFilter, is_filtered
 from .models import Creator, SocialAccount
 from .permissions import PERSONAL_DATA_VIEW, PORTAL_VIEW, ROSTER_EDIT, ROSTER_VIEW
@@ -97,6 +97,24 @@ class CreatorList(_RosterMixin, generics.ListCreateAPIView):
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         return None if page is None else selectors.roster_rows_complete(page, agency=self.agency)
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        """A page of the list, kept in the roster cache per agency, roster version, role,
+        language, time zone and full address (its links to the next and previous pages
+        carry the host and query): creators/roster_cache.py. The data is cached, not the
+        rendered body, so every renderer still answers."""
+        if getattr(self, "swagger_fake_view", False) or not roster_cache.usable(
+            request.query_params
+        ):
+            return super().list(request, *args, **kwargs)
+        key = roster_cache.key(
+            "api",
+            agency_id=self.agency.pk,
+            role=self.membership.role,
+            parts=[request.build_absolute_uri()],
+        )
+        uncached = super().list
+        return Response(roster_cache.cached(key, lambda: uncached(request, *args, **kwargs).data))
 
     def get_serializer_class(self):
         # The list's rows are written by the lean row serializer; a POST answers as before.

@@ -20,3 +20,8 @@ class CreatorsConfig(AppConfig):
         from .logins import HOOKS
 
         creator_logins_register(HOOKS)
+
+        # Every committed write to what the roster shows replaces its cache's version.
+        from . import roster_cache
+
+        roster_cache.install()

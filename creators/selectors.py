@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce, Lower
 from agencies.models import Agency
 from agencies.roles import Role
 
-from . import rate_cards
+from . import rate_cards, roster_cache
 from .models import Creator, CreatorStatus, NicheTag, SocialAccount
 from .permissions import ACCOUNT_MANAGER_ROLES
 
@@ -63,54 +63,54 @@ def roster(*, agency: Agency) -> QuerySet[Creator]:
 @dataclass(frozen=True)
 class RosterFacets:
     """What every roster page shows besides its rows: the filter's country and niche choices
-    and the size of the whole roster. Cached per agency (`roster_facets_forget` on write)."""
+    and the size of the whole roster. Cached per agency under its roster version
+    (creators/roster_cache.py: any committed write to the roster replaces it)."""
 
     countries: list[str]
     niches: list[str]
     count: int
 
 
-# An upper bound only: the services that write creators and niches forget the entry.
+# An upper bound only: a write to the roster replaces the version the entry is kept under.
 ROSTER_FACETS_TIMEOUT = 60 * 60
-# Account managers are memberships, written by the agencies app (a lower layer that cannot
-# call into this one): a short lifetime instead of an invalidation.
-MANAGER_CHOICES_TIMEOUT = 60
+# Account managers are memberships, a table the roster version watches too.
+MANAGER_CHOICES_TIMEOUT = 60 * 60
 
 
 def _facets_key(agency_id: int) -> str:
-    return f"creators:roster-facets:{agency_id}"
+    return f"creators:roster-facets:{agency_id}:{roster_cache.version(agency_id)}"
 
 
 def roster_facets(*, agency: Agency) -> RosterFacets:
     """The roster's facets from the cache, or three queries (countries, niches, count)."""
-    key = _facets_key(agency.pk)
-    facets = cache.get(key)
-    if facets is None:
-        facets = RosterFacets(
+
+    def compute() -> RosterFacets:
+        return RosterFacets(
             countries=roster_countries(agency=agency),
             niches=list(agency_niches(agency=agency).values_list("name", flat=True)),
             count=Creator.objects.for_agency(agency).count(),
         )
-        cache.set(key, facets, ROSTER_FACETS_TIMEOUT)
-    return facets
+
+    return roster_cache.cached(_facets_key(agency.pk), compute, ROSTER_FACETS_TIMEOUT)
 
 
 def roster_facets_forget(*, agency_id: int) -> None:
-    """Drop the cached facets now and again when the writing transaction commits: a page
-    reading the old rows meanwhile may have stored them again."""
+    """Drop the cached facets now and again when the writing transaction commits. Belt and
+    braces: the commit replaces the roster version the facets are kept under anyway
+    (creators/roster_cache.py)."""
     key = _facets_key(agency_id)
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))
 
 
 def account_manager_options(*, agency: Agency) -> list[tuple[str, str]]:
-    """(e-mail, label) of `account_manager_choices`, cached for MANAGER_CHOICES_TIMEOUT."""
-    key = f"creators:manager-options:{agency.pk}"
-    options = cache.get(key)
-    if options is None:
-        options = [(user.email, str(user)) for user in account_manager_choices(agency=agency)]
-        cache.set(key, options, MANAGER_CHOICES_TIMEOUT)
-    return options
+    """(e-mail, label) of `account_manager_choices`, cached under the roster version."""
+
+    def compute() -> list[tuple[str, str]]:
+        return [(user.email, str(user)) for user in account_manager_choices(agency=agency)]
+
+    key = f"creators:manager-options:{agency.pk}:{roster_cache.version(agency.pk)}"
+    return roster_cache.cached(key, compute, MANAGER_CHOICES_TIMEOUT)
 
 
 def roster_rows(*, agency: Agency) -> QuerySet[Creator]:

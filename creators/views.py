@@ -9,7 +9,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_countries import countries
@@ -20,7 +22,7 @@ from agencies.tenancy import agency_view, get_for_agency
 from core.countries import country_name
 from core.pagination import CountedPaginator
 
-from . import insight_selectors, roster_csv, selectors, services
+from . import insight_selectors, roster_cache, roster_csv, selectors, services
 from .filters import NO_MANAGER, CreatorFilter, PlainSelect, is_filtered
 from .forecast import FORECAST_POSTS
 from .forms import (
@@ -85,29 +87,53 @@ def _offer_roster_facets(
             )
 
 
+def _roster_table(request: HttpRequest, roster_filter: CreatorFilter) -> str:
+    """The roster table (`creators/_roster_table.html`) for this request: rows, count,
+    sort links and pages. Kept in the roster cache per agency, roster version, role,
+    language, time zone and address (creators/roster_cache.py)."""
+
+    def render_table() -> str:
+        facets = selectors.roster_facets(agency=request.agency)
+        filtered = is_filtered(request.GET)
+        page = CountedPaginator(
+            roster_filter.qs, PAGE_SIZE, count=None if filtered else facets.count
+        ).get_page(request.GET.get("page"))
+        context = {
+            "page_obj": page,
+            "creators": selectors.roster_rows_complete(page.object_list, agency=request.agency),
+            "filtered": filtered,
+            # Only an empty page needs to know whether the roster itself is empty.
+            "roster_empty": not facets.count,
+            "can_edit": request.membership.role in ROSTER_EDIT,
+        }
+        return render_to_string("creators/_roster_table.html", context, request=request)
+
+    if not roster_cache.usable(request.GET):
+        return render_table()
+    key = roster_cache.key(
+        "table",
+        agency_id=request.agency.pk,
+        role=request.membership.role,
+        parts=[request.get_full_path()],
+    )
+    return roster_cache.cached(key, render_table)
+
+
 @agency_view(allow=ROSTER_VIEW)
 @require_GET
 def roster_list(request: HttpRequest) -> HttpResponse:
     roster_filter = _roster_filter(request, rows=True)
-    fragment = _is_fragment_request(request)
-    facets = selectors.roster_facets(agency=request.agency)
-    if not fragment:
-        _offer_roster_facets(request, roster_filter, facets)
-    filtered = is_filtered(request.GET)
-    page = CountedPaginator(
-        roster_filter.qs, PAGE_SIZE, count=None if filtered else facets.count
-    ).get_page(request.GET.get("page"))
+    table = _roster_table(request, roster_filter)
+    if _is_fragment_request(request):
+        return HttpResponse(table)
+    _offer_roster_facets(request, roster_filter, selectors.roster_facets(agency=request.agency))
     context = {
         "filter": roster_filter,
-        "page_obj": page,
-        "creators": selectors.roster_rows_complete(page.object_list, agency=request.agency),
-        "filtered": filtered,
-        # Only an empty page needs to know whether the roster itself is empty.
-        "roster_empty": not facets.count,
+        "roster_table": mark_safe(table),  # noqa: S308 - rendered by the template engine
+        "filtered": is_filtered(request.GET),
         "can_edit": request.membership.role in ROSTER_EDIT,
     }
-    template = "creators/_roster_table.html" if fragment else "creators/list.html"
-    return render(request, template, context)
+    return render(request, "creators/list.html", context)
 
 
 def _detail_redirect(request: HttpRequest, creator: Creator) -> HttpResponse:

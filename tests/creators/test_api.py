@@ -3,6 +3,8 @@ same filters, writes through the services, pinned query counts."""
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -10,7 +12,7 @@ from django.urls import reverse
 from agencies.models import AuditLog, Membership
 from agencies.roles import Role
 from agencies.tokens import api_token_create, api_token_revoke
-from creators import services
+from creators import roster_cache, services
 from creators.models import Creator, CreatorStatus, SocialAccount
 from tests.factories import CreatorFactory, NicheTagFactory, SocialAccountFactory
 from tests.helpers import member
@@ -199,13 +201,22 @@ def test_the_api_pages_with_the_standard_pagination(manager_api, agency):
 
 def _api_list_queries(api, agency, django_assert_num_queries):
     api.get(list_url(agency))  # warm-up: records the token's use, caches the roster's size
-    # savepoint (ATOMIC_REQUESTS), the token with membership, user and agency, the
-    # membership for the URL's agency, the page of creators with manager, login and total
-    # followers, their niches, their social accounts, release savepoint. Was 8: the count of
-    # an unfiltered list now comes from the cache (selectors.roster_facets).
-    with django_assert_num_queries(7 + scoping_queries()):
+    # Serialised (roster cache bypassed): savepoint (ATOMIC_REQUESTS), the token with
+    # membership, user and agency, the membership for the URL's agency, the page of creators
+    # with manager, login and total followers, their niches, their social accounts, release
+    # savepoint. Was 8: the count of an unfiltered list now comes from the cache
+    # (selectors.roster_facets).
+    with (
+        patch.object(roster_cache, "usable", return_value=False),
+        django_assert_num_queries(7 + scoping_queries()),
+    ):
         response = api.get(list_url(agency))
     assert response.status_code == 200
+    # From the roster cache (creators/roster_cache.py): savepoint, the token, the
+    # membership, release savepoint.
+    with django_assert_num_queries(4 + scoping_queries()):
+        cached = api.get(list_url(agency))
+    assert cached.json() == response.json()
     return response
 
 

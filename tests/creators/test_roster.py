@@ -3,12 +3,14 @@ social accounts. Who sees which buttons, and what the page costs in queries."""
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import pytest
 from django.urls import reverse
 
 from agencies.models import AuditLog
 from agencies.roles import Role
-from creators import services
+from creators import roster_cache, services
 from creators.models import Creator, CreatorStatus, SocialAccount
 from tests.factories import CreatorFactory, NicheTagFactory, SocialAccountFactory
 from tests.helpers import client_for, member
@@ -227,15 +229,31 @@ def test_a_creator_cannot_open_the_roster(creator_client, agency, roster):
 def _roster_page_queries(client, agency, django_assert_num_queries, **query):
     url = roster_url(agency, **query)
     client.get(url)  # the first visit also saves the session and caches the roster's facets
-    # savepoint (ATOMIC_REQUESTS), session, user, membership + agency (agency_view), the
-    # page of creators with manager, login and total followers, their niches, their social
-    # accounts, the switcher's memberships (base.html), release. Was 13: the countries, the
-    # count and the niche and manager choices of the filter form now come from the cache
-    # (selectors.roster_facets, account_manager_options).
-    with django_assert_num_queries(9 + scoping_queries()):
+    # The table rendered (roster cache bypassed): savepoint (ATOMIC_REQUESTS), session,
+    # user, membership + agency (agency_view), the page of creators with manager, login and
+    # total followers, their niches, their social accounts, the switcher's memberships
+    # (base.html), release. Was 13: the countries, the count and the niche and manager
+    # choices of the filter form now come from the cache (selectors.roster_facets,
+    # account_manager_options).
+    with (
+        patch.object(roster_cache, "usable", return_value=False),
+        django_assert_num_queries(9 + scoping_queries()),
+    ):
         response = client.get(url)
     assert response.status_code == 200
+    # The table from the roster cache (creators/roster_cache.py): savepoint, session, user,
+    # membership + agency, the switcher's memberships, release.
+    with django_assert_num_queries(6 + scoping_queries()):
+        cached = client.get(url)
+    assert _table(cached) == _table(response)
     return response
+
+
+def _table(response) -> bytes:
+    """The roster table of a page (the rest carries per-request nonces and tokens)."""
+    content = response.content
+    start = content.index(b'<div id="roster-table"')
+    return content[start : content.index(b"</main>", start)]
 
 
 @pytest.mark.parametrize("size", [10, 500])
@@ -258,11 +276,19 @@ def test_a_filtered_htmx_roster_costs_the_same_queries_for_10_or_500_creators(
         agency, q="bulk", niche="beauty", manager=manager.email, sort="-followers", page=2
     )
     manager_client.get(url, HTTP_HX_REQUEST="true")
-    # savepoint, session, user, membership + agency, the manager and the niche named in the
-    # filters, count, the page, its niches, its social accounts, release savepoint.
-    with django_assert_num_queries(11 + scoping_queries()):
+    # Rendered (roster cache bypassed): savepoint, session, user, membership + agency, the
+    # manager and the niche named in the filters, count, the page, its niches, its social
+    # accounts, release savepoint.
+    with (
+        patch.object(roster_cache, "usable", return_value=False),
+        django_assert_num_queries(11 + scoping_queries()),
+    ):
         response = manager_client.get(url, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
+    # From the roster cache: savepoint, session, user, membership + agency, release.
+    with django_assert_num_queries(5 + scoping_queries()):
+        cached = manager_client.get(url, HTTP_HX_REQUEST="true")
+    assert cached.content == response.content
 
 
 # --- detail ----------------------------------------------------------------------------------
