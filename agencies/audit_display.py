@@ -126,6 +126,7 @@ ACTION_SENTENCES: dict[str, Promise] = {
     "bonus_rule.create": gettext_lazy("Bonus rule created"),
     "bonus_rule.update": gettext_lazy("Bonus rule changed"),
     "bonus_rule.delete": gettext_lazy("Bonus rule removed"),
+    "bonus_award.create": gettext_lazy("Bonus awarded"),
     # moderation
     "policy.create": gettext_lazy("Moderation policy created"),
     "policy.publish": gettext_lazy("Moderation policy published"),
@@ -160,6 +161,9 @@ ACTION_SENTENCES: dict[str, Promise] = {
     "crisis.reply_delete": gettext_lazy("Crisis reply template removed"),
     "crisis.drill_create": gettext_lazy("Crisis drill planned"),
     "crisis.drill_reminder": gettext_lazy("Crisis drill reminder sent"),
+    "crisis.replies_seeded": gettext_lazy("Standard crisis replies added"),
+    "lead.create": gettext_lazy("Lead recorded"),
+    "lead.follow_up": gettext_lazy("Lead followed up"),
     # payouts
     "payout_settings.update": gettext_lazy("Payout settings changed"),
     "bank_account.create": gettext_lazy("Bank account added"),
@@ -268,12 +272,39 @@ FIELD_LABELS: dict[str, Promise] = {
     "error": gettext_lazy("error"),
     "sha256": gettext_lazy("file checksum"),
     "id_name_given": gettext_lazy("name on the ID given"),
+    "action": gettext_lazy("action"),
+    "previous_status": gettext_lazy("previous status"),
+    "failing_rules": gettext_lazy("rules not met"),
+    "notified": gettext_lazy("notified"),
+    "bytes": gettext_lazy("file size (bytes)"),
+    "assignee": gettext_lazy("assignee"),
+    "offboarded_at": gettext_lazy("offboarded on"),
+    "source_message": gettext_lazy("message"),
+    "fake": gettext_lazy("test connection"),
 }
 
 # Who acted when no user did, as `audit_record` writes it.
 ACTOR_LABELS: dict[str, Promise] = {
     "system": gettext_lazy("system"),
     "demo": gettext_lazy("demo data"),
+    "migration": gettext_lazy("data migration"),
+    "moderation:triage": gettext_lazy("automated triage"),
+    "moderation:sender": gettext_lazy("automated sender"),
+    "moderation:breach-scan": gettext_lazy("SLA check"),
+    "moderation:thanks": gettext_lazy("automated thank-you replies"),
+    "moderation:api": gettext_lazy("message import (API)"),
+    "leads:capture": gettext_lazy("lead capture"),
+    "leads:follow-up": gettext_lazy("lead follow-up"),
+    "crisis:defaults": gettext_lazy("crisis defaults"),
+    "crisis:drill_reminders": gettext_lazy("crisis drill reminders"),
+    "rewards:evaluation": gettext_lazy("bonus evaluation"),
+    "platforms:delivery": gettext_lazy("platform delivery"),
+    "platforms:tokens": gettext_lazy("platform access renewal"),
+    "celery:bank_import": gettext_lazy("bank import in the background"),
+    "celery:contract_reminders": gettext_lazy("contract reminders"),
+    "celery:application_reminders": gettext_lazy("program application reminders"),
+    "celery:eligibility_scan": gettext_lazy("eligibility check"),
+    "celery:evidence_pack_build": gettext_lazy("evidence pack builder"),
 }
 
 # --- what higher apps register --------------------------------------------------------------
