@@ -12,6 +12,7 @@ the longest tail of the text (or of one of its words) that starts a reference.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from decimal import Decimal
 import ahocorasick
 
 _NON_ALNUM = re.compile(r"[^0-9A-Z]")
+_SEPARATORS = re.compile(r"[^0-9A-Z]+")
 _ALNUM = re.compile(r"[0-9A-Za-z]")
 # Words of a remittance for the truncated look-up: banks separate fields with these.
 _WORD_SPLIT = re.compile(r"[\s/:;,+()\[\]{}|=<>?'\"]+")
@@ -44,29 +46,6 @@ class Found:
     whole: frozenset[str]
     clean: frozenset[str]
     cut: frozenset[str]
-
-
-_RUN = re.compile(r"[0-9A-Za-z]+")
-
-
-def _runs(text: str) -> tuple[str, list[int], list[int]]:
-    """The normalised text, and for each run of letters and digits its start in the
-    normalised text and in `text` (to look at what surrounds a reference found)."""
-    starts_norm: list[int] = []
-    starts_text: list[int] = []
-    parts: list[str] = []
-    length = 0
-    for run in _RUN.finditer(text):  # only where a reference touches its neighbours
-        starts_norm.append(length)
-        starts_text.append(run.start())
-        parts.append(run.group())
-        length += run.end() - run.start()
-    return "".join(parts).upper(), starts_norm, starts_text
-
-
-def _text_index(index: int, starts_norm: list[int], starts_text: list[int]) -> int:
-    run = bisect.bisect_right(starts_norm, index) - 1
-    return starts_text[run] + index - starts_norm[run]
 
 
 def _same_class(a: str, b: str) -> bool:
@@ -104,39 +83,46 @@ class ReferenceIndex:
 
     def _find_whole(self, text: str, whole: set[str], clean: set[str]) -> None:
         upper = text.upper()
-        norm = _NON_ALNUM.sub("", upper)
-        spans: list[tuple[int, int, str]] = []
-        if self.searchable and len(norm) >= MIN_SUBSTRING:
-            for end, ref in self.automaton.iter(norm):
-                spans.append((end - len(ref) + 1, end, ref))
+        # The runs of letters and digits: joined, the normalised text; their starts tell
+        # whether a reference found there touches its neighbour in the bank's text.
+        runs = _SEPARATORS.split(upper)
+        norm = "".join(runs)
         if self.short:
             for word in _WORD_SPLIT.split(upper):
                 short = _NON_ALNUM.sub("", word)
                 if short and len(short) < MIN_SUBSTRING and short in self.refs:
                     whole.add(short)
                     clean.add(short)
-        # The longest wins where two found references overlap (TT-1001 inside TT-10012).
-        spans.sort(key=lambda span: (span[0], -(span[1] - span[0])))
-        kept: list[tuple[int, int, str]] = []
+        if not self.searchable or len(norm) < MIN_SUBSTRING:
+            return
+        spans = [(end - len(ref) + 1, end, ref) for end, ref in self.automaton.iter(norm)]
+        if not spans:
+            return
+        if len(spans) > 1:
+            # The longest wins where two found references overlap (TT-1001 inside TT-10012).
+            spans.sort(key=lambda span: (span[0], -(span[1] - span[0])))
+            kept: list[tuple[int, int, str]] = []
+            for start, end, ref in spans:
+                if any(s <= start and end <= e and (s, e) != (start, end) for s, e, _r in kept):
+                    continue
+                kept.append((start, end, ref))
+            spans = kept
+        starts = None
+        last = len(norm) - 1
         for start, end, ref in spans:
-            if any(s <= start and end <= e and (s, e) != (start, end) for s, e, _r in kept):
-                continue
-            kept.append((start, end, ref))
-        runs = None
-        for start, end, ref in kept:
             whole.add(ref)
             # Clean unless a letter touches a letter (or a digit a digit) across the edge
-            # with no separator between them in the bank's text.
-            glued = False
-            for inside, outside in ((start, start - 1), (end, end + 1)):
-                if not 0 <= outside < len(norm) or not _same_class(norm[inside], norm[outside]):
+            # with no separator between them in the bank's text: the edge is inside a run.
+            glued_before = start > 0 and _same_class(norm[start], norm[start - 1])
+            glued_after = end < last and _same_class(norm[end], norm[end + 1])
+            if glued_before or glued_after:
+                if starts is None:
+                    starts = set(itertools.accumulate(map(len, runs), initial=0))
+                if (glued_before and start not in starts) or (
+                    glued_after and end + 1 not in starts
+                ):
                     continue
-                if runs is None:
-                    runs = _runs(upper)
-                if _text_index(inside, *runs[1:]) - _text_index(outside, *runs[1:]) in (1, -1):
-                    glued = True
-            if not glued:
-                clean.add(ref)
+            clean.add(ref)
 
     def _prefixed(self, tail: str) -> list[str]:
         start = bisect.bisect_left(self.sorted, tail)
@@ -175,12 +161,17 @@ _QUOTED = re.compile(
     r"(\d{1,3}(?:[.,' ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)(?![\d.,]?\d)"
 )
 
+_CURRENCY = re.compile(r"USD|EUR|GBP|CAD|AUD|CHF|JPY|SEK|NOK|DKK|PLN")
+
 
 def quoted_amounts(*texts: str) -> frozenset[tuple[str, Decimal]]:
     """(currency, amount) of every amount the texts quote with its currency code."""
     found = set()
     for text in texts:
-        for currency, number in _QUOTED.findall((text or "").upper()):
+        upper = (text or "").upper()
+        if not _CURRENCY.search(upper):  # most texts quote nothing: skip the long pattern
+            continue
+        for currency, number in _QUOTED.findall(upper):
             amount = _parse_number(number)
             if amount is not None:
                 found.add((currency, amount))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import queue
 import threading
 from contextlib import contextmanager
 from datetime import timedelta
@@ -53,6 +54,8 @@ from .reversals import agency_references, reverse_pass
 from .writes import write_batch
 
 BATCH_SIZE = 2000
+# Runs with at least this many open credits write from a thread (`Writer`).
+THREADED_WRITES_FROM = 2 * BATCH_SIZE
 RUN_TASK = "payouts.tasks.reconciliation_run"
 
 logger = logging.getLogger(__name__)
@@ -212,47 +215,120 @@ def reconcile(*, agency: Agency, run: ReconciliationRun | None = None, actor=Non
         ReconciliationRun.objects.filter(pk=run.pk).update(total=stats.total, processed=0)
 
     decided: set[int] = set()
-    for name in PASSES:
-        rule = engine.rule_for(name)
-        remaining = [t for t in credits if t.pk not in decided]
-        stats.processed += len(credits) - len(remaining)  # decided in an earlier pass
-        examined = engine.prepare(name, remaining)
-        stats.processed += len(remaining) - len(examined)  # not for this pass
-        if run is not None:
-            ReconciliationRun.objects.filter(pk=run.pk).update(current_pass=name)
-        for start in range(0, len(examined), BATCH_SIZE):
-            batch = examined[start : start + BATCH_SIZE]
-            decisions = []
-            for t in batch:
-                decision = engine.decide(rule, t)
-                if decision is not None:
-                    engine.apply_in_memory(decision)
-                    decisions.append(decision)
-                    decided.add(t.pk)
-            stats.processed += len(batch)
-            with tenant_transaction(agency.pk):  # row-level security: this agency's rows
-                if connection.vendor == "postgresql":
-                    # A batch need not wait for its commit to reach the disk: after a crash
-                    # of the database the rerun redoes any batch lost (atomicity stays).
-                    with connection.cursor() as cursor:
-                        cursor.execute("SET LOCAL synchronous_commit TO OFF")
-                # One run per agency at a time between batches: lock the settings row.
-                PayoutSettings.objects.select_for_update().filter(agency=agency).first()
-                matched, proposed = write_batch(agency, run, decisions)
-                stats.matched += matched
-                stats.ambiguous += proposed
-                if run is not None:
-                    ReconciliationRun.objects.filter(pk=run.pk).update(
-                        processed=stats.processed,
-                        matched_count=F("matched_count") + matched,
-                        ambiguous_count=F("ambiguous_count") + proposed,
+    # Large runs write from a thread while the engine decides the next batch (see Writer).
+    threaded = (
+        len(credits) >= THREADED_WRITES_FROM
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+    )
+    with Writer(threaded=threaded) as writer:
+        for name in PASSES:
+            rule = engine.rule_for(name)
+            remaining = [t for t in credits if t.pk not in decided]
+            stats.processed += len(credits) - len(remaining)  # decided in an earlier pass
+            examined = engine.prepare(name, remaining)
+            stats.processed += len(remaining) - len(examined)  # not for this pass
+            if run is not None:
+                writer.submit(functools.partial(_set_pass, run, name))
+            for start in range(0, len(examined), BATCH_SIZE):
+                batch = examined[start : start + BATCH_SIZE]
+                decisions = []
+                for t in batch:
+                    decision = engine.decide(rule, t)
+                    if decision is not None:
+                        engine.apply_in_memory(decision)
+                        decisions.append(decision)
+                        decided.add(t.pk)
+                stats.processed += len(batch)
+                writer.submit(
+                    functools.partial(
+                        _write, agency, run, decisions, stats=stats, processed=stats.processed
                     )
-                heartbeat(run)  # in the batch's transaction: no commit (and flush) of its own
+                )
     stats.unmatched = len(credits) - len(decided)
     missing = {pk: need for pk, need in engine.missing_rates.items() if pk not in decided}
     with tenant_transaction(agency.pk):
         missing_rate_issues(agency, run, missing)
     return stats
+
+
+def _set_pass(run: ReconciliationRun, name: str) -> None:
+    ReconciliationRun.objects.filter(pk=run.pk).update(current_pass=name)
+
+
+def _write(agency: Agency, run, decisions: list, *, stats: RunStats, processed: int) -> None:
+    """One batch of decisions in its own transaction, with the run's progress."""
+    with tenant_transaction(agency.pk):  # row-level security: this agency's rows
+        if connection.vendor == "postgresql":
+            # A batch need not wait for its commit to reach the disk: after a crash of the
+            # database the rerun redoes any batch lost (atomicity stays).
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        # One run per agency at a time between batches: lock the settings row.
+        PayoutSettings.objects.select_for_update().filter(agency=agency).first()
+        matched, proposed = write_batch(agency, run, decisions)
+        stats.matched += matched
+        stats.ambiguous += proposed
+        if run is not None:
+            ReconciliationRun.objects.filter(pk=run.pk).update(
+                processed=processed,
+                matched_count=F("matched_count") + matched,
+                ambiguous_count=F("ambiguous_count") + proposed,
+            )
+        heartbeat(run)  # in the batch's transaction: no commit (and flush) of its own
+
+
+class Writer:
+    """Runs a run's writes in the order submitted: inline, or (`threaded`) in one thread with
+    its own database connection, so the database writes a batch while the engine decides the
+    next one (on two cores about the writes' time off a large run; they wait for nothing the
+    engine decides later, since the engine keeps its own state in memory).
+
+    Threaded only outside a caller's transaction: another connection would not see what the
+    caller has not committed. At most QUEUED_BATCHES wait; the first error stops the writing
+    (the batches after it are dropped, as a killed worker's would be) and is raised in the
+    caller at its next `submit` or on leaving the block.
+    """
+
+    QUEUED_BATCHES = 2
+
+    def __init__(self, *, threaded: bool) -> None:
+        self.threaded = threaded
+        self.error: BaseException | None = None
+        self.jobs: queue.Queue = queue.Queue(maxsize=self.QUEUED_BATCHES)
+        self.thread: threading.Thread | None = None
+
+    def __enter__(self) -> Writer:
+        if self.threaded:
+            self.thread = threading.Thread(target=self._work, name="reconcile-writer", daemon=True)
+            self.thread.start()
+        return self
+
+    def _work(self) -> None:
+        try:
+            while (job := self.jobs.get()) is not None:
+                if self.error is None:
+                    try:
+                        job()
+                    except BaseException as exc:  # handed to the caller
+                        self.error = exc
+        finally:
+            connection.close()
+
+    def submit(self, job) -> None:
+        if self.error is not None:
+            raise self.error
+        if self.thread is None:
+            job()
+        else:
+            self.jobs.put(job)
+
+    def __exit__(self, *exc_info) -> None:
+        if self.thread is not None:
+            self.jobs.put(None)
+            self.thread.join()
+        if self.error is not None and exc_info[0] is None:
+            raise self.error
 
 
 def missing_rate_issues(agency: Agency, run, missing: dict) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import orjson
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from agencies.models import Agency
@@ -71,7 +71,49 @@ def write_batch(
             ["id", "settled_amount", "allocated_amount", "status"],
         )
     }
-    existing = _pairs_of(txn_pks)
+    if connection.vendor == "postgresql":
+        # Pairs made since the run read them (by a person, or another run) are rare: insert
+        # as if there were none, and only when the unique pair refuses a row do it again,
+        # looking them up first (in a savepoint, so the refused insert leaves nothing).
+        plan = _plan(decisions, txns, stmts, set())
+        try:
+            with transaction.atomic():
+                if _insert_matches(agency, run, plan.matches, skip_taken=True) < len(plan.matches):
+                    raise _PairTaken
+        except _PairTaken:
+            plan = _plan(decisions, txns, stmts, _pairs_of(txn_pks))
+            _insert_matches(agency, run, plan.matches)
+    else:
+        plan = _plan(decisions, txns, stmts, _pairs_of(txn_pks))
+        _insert_matches(agency, run, plan.matches)
+    _save_allocations(BankTransaction, plan.transactions)
+    _save_allocations(PayoutStatement, plan.statements)
+    return plan.matched, plan.proposed
+
+
+class _PairTaken(Exception):
+    """A pair the batch inserts exists already."""
+
+
+@dataclass(slots=True)
+class _Plan:
+    matches: list[tuple]  # rows in the order of _MATCH_COLUMNS
+    transactions: list[tuple[int, Decimal, None]]  # (pk, allocated, -)
+    statements: list[tuple[int, Decimal, str]]  # (pk, allocated, status)
+    matched: int
+    proposed: int
+
+
+def _plan(
+    decisions: list[Decision],
+    locked_txns: dict[int, _Locked],
+    locked_stmts: dict[int, _Locked],
+    existing: set[tuple[int, int]],
+) -> _Plan:
+    """What to write for the decisions still possible on the locked rows: a confirmation
+    must fit the money still open on both sides, and no pair may exist already."""
+    txns = {pk: _Locked(t.total, t.allocated) for pk, t in locked_txns.items()}
+    stmts = {pk: _Locked(s.total, s.allocated, s.status) for pk, s in locked_stmts.items()}
     new_matches: list[tuple] = []
     changed_txns: set[int] = set()
     changed_stmts: set[int] = set()
@@ -122,15 +164,13 @@ def write_batch(
             proposed += 1
         else:
             matched += 1
-    _insert_matches(agency, run, new_matches)
-    _save_allocations(
-        BankTransaction, [(pk, txns[pk].allocated, None) for pk in sorted(changed_txns)]
-    )
-    _save_allocations(
-        PayoutStatement,
+    return _Plan(
+        new_matches,
+        [(pk, txns[pk].allocated, None) for pk in sorted(changed_txns)],
         [(pk, stmts[pk].allocated, stmts[pk].status) for pk in sorted(changed_stmts)],
+        matched,
+        proposed,
     )
-    return matched, proposed
 
 
 # Writing a run's decisions is most of its time. On PostgreSQL each statement below sends
@@ -213,11 +253,15 @@ _MATCH_TYPES = [
 _TEXT_TYPES = {"text", "jsonb"}
 
 
-def _insert_matches(agency: Agency, run: ReconciliationRun | None, rows: list[tuple]) -> None:
-    """Insert new matches (rows in the order of _MATCH_COLUMNS) without model instances.
-    (COPY would be faster still, but PostgreSQL refuses it under row-level security.)"""
+def _insert_matches(
+    agency: Agency, run: ReconciliationRun | None, rows: list[tuple], *, skip_taken: bool = False
+) -> int:
+    """Insert new matches (rows in the order of _MATCH_COLUMNS) without model instances;
+    returns how many were inserted. `skip_taken` (PostgreSQL): a row whose pair exists is
+    left out instead of failing the statement. (COPY would be faster still, but PostgreSQL
+    refuses it under row-level security.)"""
     if not rows:
-        return
+        return 0
     quote = connection.ops.quote_name
     table = quote(Match._meta.db_table)
     columns = ["agency_id", "run_id", "created_at", "note", *_MATCH_COLUMNS]
@@ -229,7 +273,8 @@ def _insert_matches(agency: Agency, run: ReconciliationRun | None, rows: list[tu
             arrays = ", ".join(f"%s::{kind}[]" for kind in _MATCH_TYPES)
             cursor.execute(
                 f"INSERT INTO {table} ({column_sql}) "  # noqa: S608
-                f"SELECT %s, %s, %s, '', * FROM unnest({arrays})",
+                f"SELECT %s, %s, %s, '', * FROM unnest({arrays})"
+                + (" ON CONFLICT (statement_id, transaction_id) DO NOTHING" if skip_taken else ""),
                 [
                     agency.pk,
                     run_id,
@@ -240,7 +285,7 @@ def _insert_matches(agency: Agency, run: ReconciliationRun | None, rows: list[tu
                     ),
                 ],
             )
-            return
+            return cursor.rowcount
         marks = ", ".join(["%s"] * len(columns))
         cursor.executemany(
             f"INSERT INTO {table} ({column_sql}) VALUES ({marks})",  # noqa: S608
@@ -255,6 +300,7 @@ def _insert_matches(agency: Agency, run: ReconciliationRun | None, rows: list[tu
                 for row in rows
             ],
         )
+        return len(rows)
 
 
 def _text_decimal(value):
