@@ -10,6 +10,7 @@ from agencies.models import Agency
 from agencies.rls import tenant_transaction
 from creators.demo import DEMO_PASSWORD, seed_demo
 from creators.program_demo import seed_demo_applications
+from crisis.demo import seed_demo_crisis
 from leads.demo import seed_demo_leads
 from moderation.demo import seed_demo_moderation
 from payouts.demo import seed_demo_books, seed_demo_payouts
@@ -51,6 +52,7 @@ class Command(BaseCommand):
                     moderation_created += seed_demo_moderation(agency)  # messages and cases
                     seed_demo_applications(agency)  # one waiting for review, one may re-apply
                     seed_demo_leads(agency)  # a consented DM lead, its conversion, follow-up
+                    seed_demo_crisis(agency)  # the crisis reply library and a past drill
                     # northstar's portal creator linked to the fake TikTok (DEBUG, no TikTok app)
                     linked = seed_demo_platforms(agency) or linked
         self.stdout.write(
