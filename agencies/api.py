@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
 from .api_base import AgencyAPIMixin
 from .models import Agency, ApiToken, Membership
 from .roles import ALL_ROLES
-
-
-class PersonalTokenScheme(OpenApiAuthenticationExtension):
-    """Describes `Authorization: Token td_…` in the OpenAPI schema (registered on import)."""
-
-    target_class = "agencies.api_auth.PersonalTokenAuthentication"
-    name = "personalToken"
-
-    def get_security_definition(self, auto_schema):
-        return {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
-            "description": "A personal API token: `Token td_<prefix>_<secret>`.",
-        }
 
 
 class AgencySummarySerializer(serializers.ModelSerializer):

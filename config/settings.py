@@ -301,6 +301,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Loads the token scheme when a schema is generated, not at start-up (agencies/api_schema.py).
+    "PREPROCESSING_HOOKS": ["agencies.api_schema.with_token_scheme"],
 }
 
 # --- Celery ---------------------------------------------------------------------------------

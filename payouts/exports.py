@@ -9,12 +9,12 @@ in a creator's name is shown, never evaluated; amounts stay numbers.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from agencies.models import Agency
 from agencies.spreadsheets import csv_text
+from core.xlsx import workbook_bytes
 
 from .commission import commission_terms
 from .selectors import StatementTrail, TrailDeposit, reconciliation_report, statement_trails
@@ -181,43 +181,6 @@ def to_csv(rows: Iterable[dict], columns: list[str]) -> str:
     return csv_text(columns, table(rows, columns))
 
 
-def xlsx_text(value: object) -> str:
-    """Text as an XLSX cell can hold it: XML 1.0 forbids most control characters, which
-    openpyxl refuses rather than drops."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
-
-
 def to_xlsx(rows: Iterable[dict], columns: list[str]) -> bytes:
-    """The report as an XLSX workbook. Text cells are typed as strings with the quote
-    prefix set, so no cell can turn into a formula; money cells are numbers."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Reconciliation")
-
-    def cell(value: object):
-        if isinstance(value, bool) or value is None:
-            value = "" if value is None else str(value).lower()
-        if isinstance(value, Decimal | int | float):
-            c = WriteOnlyCell(ws, value=value)
-            c.number_format = "#,##0.00"
-            return c
-        if isinstance(value, dt.date):
-            c = WriteOnlyCell(ws, value=value)
-            c.number_format = "yyyy-mm-dd"
-            return c
-        c = WriteOnlyCell(ws, value=xlsx_text(value))
-        # openpyxl makes any text starting with "=" a formula; force a plain string.
-        c.data_type = "s"
-        c.quotePrefix = True
-        return c
-
-    ws.append([cell(name) for name in columns])
-    for values in table(rows, columns):
-        ws.append([cell(v) for v in values])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    """The report as a formula-safe XLSX workbook (core.xlsx); money cells are numbers."""
+    return workbook_bytes("Reconciliation", columns, table(rows, columns))

@@ -23,6 +23,7 @@ from agencies.formflow import submit_form
 from agencies.spreadsheets import csv_streaming_response
 from agencies.tenancy import agency_view, get_for_agency
 from campaigns.templatetags.campaign_tags import money as format_money
+from core.xlsx import XLSX_TYPE
 from creators.models import Creator
 
 from . import reconciliation, samples, selectors, services
@@ -73,7 +74,6 @@ from .reconciliation import issues as reconciliation_issues
 from .statement_import import COLUMNS, StatementImportError, statement_import
 
 PAGE_SIZE = 50
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _can_write(request: HttpRequest) -> bool:

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from agencies.spreadsheets import FORMULA_PREFIXES, spreadsheet_unescape
-from payouts.exports import STAFF_COLUMNS, to_csv, to_xlsx, xlsx_text
+from core.xlsx import xlsx_text
+from payouts.exports import STAFF_COLUMNS, to_csv, to_xlsx
 from payouts.reconciliation import match_manual
 from payouts.services import statement_update
 from tests.agencies.support import scoping_queries
