@@ -15,6 +15,7 @@ from leads.demo import seed_demo_leads
 from moderation.demo import seed_demo_moderation
 from payouts.demo import seed_demo_books, seed_demo_payouts
 from platforms.demo import seed_demo_platforms
+from rewards.demo import seed_demo_rewards
 
 
 class Command(BaseCommand):
@@ -49,6 +50,7 @@ class Command(BaseCommand):
                 with tenant_transaction(agency.pk):  # row-level security: one agency at a time
                     payouts_created += seed_demo_payouts(agency)
                     books_created += seed_demo_books(agency)  # statements, bank files, runs
+                    seed_demo_rewards(agency)  # a bonus pool, its rule and an awarded bonus
                     moderation_created += seed_demo_moderation(agency)  # messages and cases
                     seed_demo_applications(agency)  # one waiting for review, one may re-apply
                     seed_demo_leads(agency)  # a consented DM lead, its conversion, follow-up
