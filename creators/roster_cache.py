@@ -71,10 +71,8 @@ def _new_token() -> str:
     return uuid.uuid4().hex[:16]
 
 
-def version(agency_id: int) -> str:
-    """The agency's current roster version: the global part, the agency's part and, in a
-    transaction that has written watched tables and not yet committed, that transaction's
-    own token (changed by each of its writes; gone with a rollback)."""
+def committed_version(agency_id: int) -> str:
+    """The agency's roster version as committed: the global part and the agency's part."""
     keys = [_version_key(_GLOBAL), _version_key(agency_id)]
     found = cache.get_many(keys)
     parts = []
@@ -84,10 +82,15 @@ def version(agency_id: int) -> str:
             cache.add(key, _new_token(), None)
             token = cache.get(key)
         parts.append(token)
-    pending = _last_pending(default_connection)
-    if pending is not None:
-        parts.append(pending.token)
     return ".".join(parts)
+
+
+def version(agency_id: int) -> str:
+    """The version this transaction reads and stores under: the committed one and, after
+    its own writes to watched tables (not yet committed), the token of its latest write."""
+    committed = committed_version(agency_id)
+    pending = _last_pending(default_connection)
+    return committed if pending is None else f"{committed}.{pending.token}"
 
 
 def bump(agency_id: int | None) -> None:
@@ -96,10 +99,11 @@ def bump(agency_id: int | None) -> None:
 
 
 class _Bump:
-    """An on-commit callback that bumps one scope's version. Until the commit, its `token`
-    names what this transaction has written so far: what it reads from and stores in the
-    cache meanwhile is its own, never seen by another transaction, and forgotten with a
-    rollback (a savepoint's rollback drops the callbacks registered inside it)."""
+    """An on-commit callback that bumps one scope's version. Until the commit, the `token`
+    of the latest one names what this transaction has written so far: what it reads from
+    and stores in the cache meanwhile is its own, never seen by another transaction, and
+    forgotten with a rollback (a savepoint's rollback drops the callbacks registered
+    inside it)."""
 
     def __init__(self, agency_id: int | None) -> None:
         self.agency_id = agency_id
@@ -117,18 +121,13 @@ def _last_pending(connection) -> _Bump | None:
 
 
 def _note_write(connection, scope: int | None) -> None:
-    """After a watched write: bump now (autocommit) or when the transaction commits."""
-    if not connection.in_atomic_block:
+    """After a watched write: bump now (autocommit) or when the transaction commits. One
+    callback per write statement: a rollback to a savepoint drops exactly those of its
+    writes, and the transaction's token goes back to what it was before them."""
+    if connection.in_atomic_block:
+        transaction.on_commit(_Bump(scope), using=connection.alias)
+    else:
         bump(scope)  # autocommit: already committed
-        return
-    if connection.run_on_commit:
-        ids, last, _robust = connection.run_on_commit[-1]
-        # The same scope at the same savepoint depth: a fresh token is enough.
-        same = isinstance(last, _Bump) and last.agency_id == scope
-        if same and ids == set(connection.savepoint_ids):
-            last.token = _new_token()
-            return
-    transaction.on_commit(_Bump(scope), using=connection.alias)
 
 
 def _writes_watched(sql: str) -> bool:
