@@ -8,6 +8,11 @@ role, as in production. Figures: wall time and the CPU time of the process (user
 which moves less than the wall time on a shared machine. `migrate --skip-checks` leaves out
 Django's system checks (importing every URL configuration and view); the test suite's and
 the bench's own migrate (`call_command`) skip them too.
+
+`manage.py check` is timed beside the same command in a bare project (`django-admin
+startproject`, same interpreter, its default SQLite settings), alternating, for the ratio the
+start-up work is judged by: what importing the project and its every URL and view costs over
+Django itself.
 """
 
 from __future__ import annotations
@@ -26,12 +31,12 @@ ROUNDS = 3
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+def _timed(command: list[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(  # noqa: S603 - this interpreter running manage.py
         [sys.executable, "manage.py", *command],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         check=True,
         stdout=subprocess.DEVNULL,
@@ -89,9 +94,32 @@ def run(args) -> list[tuple[str, str]]:
                     if postgresql:
                         with connection.cursor() as cursor:
                             cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    times.update(_checks())
     rows = [("database", connection.vendor), ("rounds (median)", str(ROUNDS))]
     for label, measured in times.items():
         wall = statistics.median(w for w, _ in measured)
         cpu = statistics.median(c for _, c in measured)
         rows.append((label, f"{wall:.2f} s wall, {cpu:.2f} s CPU"))
+    ours, bare = (
+        statistics.median(c for _, c in times[label]) for label in ("check", "check, bare project")
+    )
+    rows.append(("check: ours / bare project (CPU)", f"{ours / bare:.2f}x"))
     return rows
+
+
+def _checks() -> dict[str, list[tuple[float, float]]]:
+    """`manage.py check` here and in a bare project, alternating (ROUNDS + 2, median)."""
+    times: dict[str, list[tuple[float, float]]] = {"check": [], "check, bare project": []}
+    env = _environment(DATABASE_URL=os.environ.get("DATABASE_URL", "sqlite:///:memory:"))
+    with tempfile.TemporaryDirectory() as folder:
+        bare = Path(folder)
+        subprocess.run(  # noqa: S603 - this interpreter's django-admin
+            [sys.executable, "-m", "django", "startproject", "bare", str(bare)],
+            check=True,
+            env={k: v for k, v in env.items() if k != "DJANGO_SETTINGS_MODULE"},
+        )
+        bare_env = {k: v for k, v in env.items() if k != "DJANGO_SETTINGS_MODULE"}
+        for _ in range(ROUNDS + 2):
+            times["check"].append(_timed(["check"], env))
+            times["check, bare project"].append(_timed(["check"], bare_env, cwd=bare))
+    return times
