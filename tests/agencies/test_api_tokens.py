@@ -267,3 +267,12 @@ def test_the_me_endpoint_shows_the_tokens_expiry_and_last_use(manager_client, ag
     token = ApiToken.objects.get()
     assert parse_datetime(body["expires_at"]) == token.expires_at
     assert parse_datetime(body["last_used_at"]) == token.last_used_at
+
+
+def test_the_lifetimes_read_in_the_readers_language(owner_client, agency):
+    # Built when the form is shown, not when the module was imported (in English).
+    dutch = owner_client.get(_url(agency), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    english = owner_client.get(_url(agency), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "30 dagen" in dutch and "30 days" not in dutch
+    assert "30 days" in english
