@@ -293,6 +293,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ContractStatusEnum": "campaigns.models.ContractStatus",
         "DeliverableStatusEnum": "campaigns.models.DeliverableStatus",
+        "DeliverableKindEnum": "campaigns.models.DeliverableKind",
         "CurrencyEnum": "agencies.models.CURRENCY_CHOICES",
         "CreatorStatusEnum": "creators.models.CreatorStatus",
     },
