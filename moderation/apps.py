@@ -20,7 +20,11 @@ class ModerationConfig(AppConfig):
 
         from .explain import reasons_text, send_reason_text
 
-        for object_type in ("moderation.automatedaction", "moderation.inboundmessage"):
+        for object_type in (
+            "moderation.automatedaction",
+            "moderation.inboundmessage",
+            "moderation.case",
+        ):
             audit_value_formatter_register(
                 object_type=object_type, field="reasons", formatter=reasons_text
             )

@@ -280,7 +280,10 @@ def cases_open(
                 actor_label="" if _human(actor) else actor_label,
                 action="case.open",
                 obj=case,
-                after={"level": case.level, "due_at": case.due_at, "reason": spec.reason},
+                # The reasons as codes when there are, so the log reads in its reader's
+                # language (agencies/audit_display.py); a typed reason as typed.
+                after={"level": case.level, "due_at": case.due_at}
+                | ({"reasons": spec.reasons} if spec.reasons else {"reason": spec.reason}),
             )
             for case, spec in zip(cases, specs, strict=True)
         ]
