@@ -11,6 +11,7 @@ from django.utils import translation
 from agencies.audit import audit_record
 from agencies.audit_display import action_sentence, entry_display
 from agencies.models import AuditLog
+from moderation.cases import CaseSpec, cases_open
 from tests.factories import CreatorFactory
 
 DUTCH = {"HTTP_ACCEPT_LANGUAGE": "nl"}
@@ -141,3 +142,18 @@ def test_who_acted_without_a_user_is_named_in_the_readers_language(label, shown)
     entry = _unsaved(actor_label=label)
     with translation.override("nl"):
         assert entry_display(entry).actor == (shown or label)
+
+
+def test_a_case_opened_by_triage_logs_its_reasons_as_codes_and_reads_them_in_dutch(
+    owner_client, agency
+):
+    reasons = [{"code": "keyword", "category": "threats", "match": "hurt you"}]
+    spec = CaseSpec(title="Comment from @x", reason="Matches …", reasons=reasons)
+    [case] = cases_open(agency=agency, specs=[spec])
+
+    entry = AuditLog.objects.get(agency=agency, action="case.open", object_id=str(case.pk))
+    assert entry.after["reasons"] == reasons and "reason" not in entry.after
+    page = owner_client.get(_url(agency), **DUTCH).content.decode()
+    assert "Zaak geopend" in page
+    assert "Valt onder de categorie \u2018bedreiging of geweld\u2019" in page
+    assert "{&#x27;code&#x27;" not in page and "{'code'" not in page
