@@ -7,11 +7,17 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import TenantModel
+from agencies.models import Agency, TenantModel
 from campaigns.models import Deliverable, DeliverableStatus
 
 # A case reply is at most this long (moderation.cases.MAX_REPLY).
 MAX_REPLY_CHARS = 1000
+
+
+def _agency_covered() -> models.ForeignKey:
+    """The agency of a model whose composite index or unique constraint starts with
+    agency_id: that index serves the agency's lookups, so no index of its own."""
+    return models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
 
 
 class Language(models.TextChoices):
@@ -21,6 +27,8 @@ class Language(models.TextChoices):
 
 class CrisisReply(TenantModel):
     """A pre-written reply staff pick on a case while crisis mode is on."""
+
+    agency = _agency_covered()
 
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
     title = models.CharField(_("title"), max_length=120)
@@ -52,6 +60,8 @@ class CrisisReply(TenantModel):
 class FrozenDeliverable(TenantModel):
     """A deliverable that was scheduled to publish when crisis mode went on: it may not be
     marked posted until a person releases it after the crisis (never re-published by itself)."""
+
+    agency = _agency_covered()
 
     deliverable = models.ForeignKey(
         Deliverable, on_delete=models.CASCADE, related_name="+", verbose_name=_("deliverable")
@@ -99,6 +109,8 @@ class DrillOutcome(models.TextChoices):
 
 class Drill(TenantModel):
     """A quarterly mock escalation: how long the team took to reach each level."""
+
+    agency = _agency_covered()
 
     held_on = models.DateField(_("date"))
     scenario = models.CharField(_("scenario"), max_length=200)
@@ -155,6 +167,8 @@ class DrillParticipant(TenantModel):
 
 class DrillReminder(TenantModel):
     """One reminder per agency and quarter: the reminder task's idempotency key."""
+
+    agency = _agency_covered()
 
     quarter = models.CharField(max_length=7)  # "2026Q4"
     sent_at = models.DateTimeField()
