@@ -87,45 +87,44 @@ def _offer_roster_facets(
             )
 
 
-def _roster_table(request: HttpRequest, roster_filter: CreatorFilter) -> str:
-    """The roster table (`creators/_roster_table.html`) for this request: rows, count,
-    sort links and pages. Kept in the roster cache per agency, roster version, role,
-    language, time zone and address (creators/roster_cache.py)."""
-
-    def render_table() -> str:
-        facets = selectors.roster_facets(agency=request.agency)
-        filtered = is_filtered(request.GET)
-        page = CountedPaginator(
-            roster_filter.qs, PAGE_SIZE, count=None if filtered else facets.count
-        ).get_page(request.GET.get("page"))
-        context = {
-            "page_obj": page,
-            "creators": selectors.roster_rows_complete(page.object_list, agency=request.agency),
-            "filtered": filtered,
-            # Only an empty page needs to know whether the roster itself is empty.
-            "roster_empty": not facets.count,
-            "can_edit": request.membership.role in ROSTER_EDIT,
-        }
-        return render_to_string("creators/_roster_table.html", context, request=request)
-
+def _roster_cached(request: HttpRequest, kind: str, render_part) -> str:
+    """`render_part()`, kept in the roster cache per agency, roster version, role, language,
+    time zone and address (creators/roster_cache.py)."""
     if not roster_cache.usable(request.GET):
-        return render_table()
+        return render_part()
     key = roster_cache.key(
-        "table",
+        kind,
         agency_id=request.agency.pk,
         role=request.membership.role,
         parts=[request.get_full_path()],
     )
-    return roster_cache.cached(key, render_table)
+    return roster_cache.cached(key, render_part)
 
 
-@agency_view(allow=ROSTER_VIEW)
-@require_GET
-def roster_list(request: HttpRequest) -> HttpResponse:
+def _roster_table(request: HttpRequest, roster_filter: CreatorFilter) -> str:
+    """The roster table (`creators/_roster_table.html`) for this request: rows, count,
+    sort links and pages."""
+    facets = selectors.roster_facets(agency=request.agency)
+    filtered = is_filtered(request.GET)
+    page = CountedPaginator(
+        roster_filter.qs, PAGE_SIZE, count=None if filtered else facets.count
+    ).get_page(request.GET.get("page"))
+    context = {
+        "page_obj": page,
+        "creators": selectors.roster_rows_complete(page.object_list, agency=request.agency),
+        "filtered": filtered,
+        # Only an empty page needs to know whether the roster itself is empty.
+        "roster_empty": not facets.count,
+        "can_edit": request.membership.role in ROSTER_EDIT,
+    }
+    return render_to_string("creators/_roster_table.html", context, request=request)
+
+
+def _roster_content(request: HttpRequest) -> str:
+    """The roster page's content (`creators/_roster_content.html`): actions, filter form
+    with the roster's facets, the table."""
     roster_filter = _roster_filter(request, rows=True)
-    table = _roster_table(request, roster_filter)
-    if _is_fragment_request(request):
-        return HttpResponse(table)
+    table = _roster_cached(request, "table", lambda: _roster_table(request, roster_filter))
     _offer_roster_facets(request, roster_filter, selectors.roster_facets(agency=request.agency))
     context = {
         "filter": roster_filter,
@@ -133,7 +132,28 @@ def roster_list(request: HttpRequest) -> HttpResponse:
         "filtered": is_filtered(request.GET),
         "can_edit": request.membership.role in ROSTER_EDIT,
     }
-    return render(request, "creators/list.html", context)
+    return render_to_string("creators/_roster_content.html", context, request=request)
+
+
+@agency_view(allow=ROSTER_VIEW)
+@require_GET
+def roster_list(request: HttpRequest) -> HttpResponse:
+    """The roster page; for htmx (filters, sort, pages) its table only. Both from the roster
+    cache when nothing they show has changed."""
+    if _is_fragment_request(request):
+        return HttpResponse(
+            _roster_cached(
+                request,
+                "table",
+                lambda: _roster_table(request, _roster_filter(request, rows=True)),
+            )
+        )
+    content = _roster_cached(request, "content", lambda: _roster_content(request))
+    return render(
+        request,
+        "creators/list.html",
+        {"roster_content": mark_safe(content)},  # noqa: S308 - rendered by the template engine
+    )
 
 
 def _detail_redirect(request: HttpRequest, creator: Creator) -> HttpResponse:
