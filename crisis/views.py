@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.formflow import add_service_errors, submit_form
@@ -67,7 +68,11 @@ def frozen_release_all(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("%(n)d deliverables released.") % {"n": count})
+        messages.success(
+            request,
+            ngettext("%(n)d deliverable released.", "%(n)d deliverables released.", count)
+            % {"n": count},
+        )
     return redirect("crisis:index", agency_slug=request.agency.slug)
 
 
