@@ -15,6 +15,7 @@ from .models import (
     Contract,
     ContractStatus,
     ConversionEvent,
+    ConversionSource,
     Deliverable,
     Experiment,
     MetricSnapshot,
@@ -240,8 +241,20 @@ class SnapshotSerializer(serializers.ModelSerializer):
         validators: list = []
 
 
+@extend_schema_field(
+    {"type": "string", "enum": ConversionSource.values}, component_name="ConversionSourceEnum"
+)
+class ConversionSourceField(serializers.ChoiceField):
+    """Read-only: "conversation" conversions are recorded by the leads app only, so the
+    sponsor report's conversation leads cannot be posted through the API."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=ConversionSource.choices, **kwargs)
+
+
 class ConversionSerializer(serializers.ModelSerializer):
     creator = AgencyRelatedField(Creator, required=False, allow_null=True)
+    source = ConversionSourceField(read_only=True)
 
     class Meta:
         model = ConversionEvent
@@ -255,8 +268,9 @@ class ConversionSerializer(serializers.ModelSerializer):
             "external_id",
             "creator",
             "deliverable",
+            "source",
         ]
-        read_only_fields = ["campaign", "deliverable"]
+        read_only_fields = ["campaign", "deliverable", "source"]
         extra_kwargs = {"currency": {"required": False}}
         validators: list = []
 

@@ -7,12 +7,14 @@ from datetime import timedelta
 
 import pytest
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import ConversionEvent
 from campaigns.reports import sponsor_report_data
 from tests.campaigns.factories import CampaignFactory, DeliverableFactory
 from tests.factories import CreatorFactory, SocialAccountFactory
+from tests.helpers import client_for, member
 
 from .conftest import ACCOUNT, conversation
 
@@ -64,3 +66,20 @@ def test_the_methodology_says_how_leads_are_counted(agency, campaign):
     assert "replying YES (or JA) to the consent question" in html
     assert "gave a valid e-mail address" in html
     assert "not included in this figure" in html
+
+
+def test_a_tracker_cannot_post_a_conversation_lead_through_the_api(agency, campaign):
+    client = client_for(member(agency, "owner"))
+    response = client.post(
+        reverse("api:conversion-list", kwargs={"agency_slug": agency.slug, "pk": campaign.pk}),
+        {
+            "kind": "lead",
+            "source": "conversation",
+            "occurred_at": timezone.now().isoformat(),
+            "external_id": "t-9",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["source"] == "tracker"
+    assert sponsor_report_data(campaign=campaign).leads == 0
