@@ -250,3 +250,22 @@ def test_only_owners_and_managers_change_pools(agency, campaign, pool, role):
     assert BonusPool.objects.count() == 1
     expected = 200 if role == Role.FINANCE else 403
     assert client.get(url(agency, "awards")).status_code == expected
+
+
+def test_the_campaign_bonus_page_costs_the_same_queries_for_1_or_12_pools(
+    manager_client, agency, campaign, django_assert_num_queries
+):
+    make_rule(make_pool(campaign))
+    target = url(agency, "campaign", pk=campaign.pk)
+    manager_client.get(target)
+    # session, user, membership + agency, savepoint + release (ATOMIC_REQUESTS), the campaign
+    # with its contract, the layout's agency switcher, the pools, their rules (prefetched).
+    with django_assert_num_queries(9 + scoping_queries()):
+        assert manager_client.get(target).status_code == 200
+    for _ in range(11):
+        pool = make_pool(campaign)
+        make_rule(pool)
+        make_rule(pool, kpi="conversions", threshold="3")
+    with django_assert_num_queries(9 + scoping_queries()):
+        response = manager_client.get(target)
+    assert response.content.decode().count('data-testid="bonus-pool"') == 12
