@@ -37,6 +37,8 @@ def _words(value: str) -> list[str]:
 
 
 LINES_HELP = _("One per line.")
+# The DM sequence's texts that older policy versions may lack (they then get the defaults).
+EMAIL_STEP_TEXTS = ("ask_email", "ask_email_again", "follow_up")
 
 
 def _thanks_initial(config: dict) -> dict:
@@ -111,6 +113,30 @@ class PolicySettingsForm(forms.Form):
     handoff_nl = forms.CharField(
         label=_("Hand to a person (Dutch)"), max_length=1000, required=False
     )
+    # The e-mail step and the lead follow-up (leads/services.py). Optional: an empty
+    # English text keeps the default (moderation/rules.py).
+    ask_email_en = forms.CharField(
+        label=_("Ask the e-mail address (English)"), max_length=1000, required=False
+    )
+    ask_email_nl = forms.CharField(
+        label=_("Ask the e-mail address (Dutch)"), max_length=1000, required=False
+    )
+    ask_email_again_en = forms.CharField(
+        label=_("Ask again after an invalid address (English)"), max_length=1000, required=False
+    )
+    ask_email_again_nl = forms.CharField(
+        label=_("Ask again after an invalid address (Dutch)"), max_length=1000, required=False
+    )
+    follow_up_en = forms.CharField(
+        label=_("Follow-up 24 to 48 hours after the opt-in (English)"),
+        max_length=1000,
+        required=False,
+    )
+    follow_up_nl = forms.CharField(
+        label=_("Follow-up 24 to 48 hours after the opt-in (Dutch)"),
+        max_length=1000,
+        required=False,
+    )
     # Thank the top commenters of a rewarded video (moderation/thanks.py). Optional fields:
     # left out, the defaults of DEFAULT_THANK_COMMENTERS apply.
     thank_enabled = forms.BooleanField(
@@ -159,6 +185,11 @@ class PolicySettingsForm(forms.Form):
             **{
                 f"{key}_{lang}": seq[key].get(lang, "")
                 for key in ("ask_name", "ask_consent", "handoff")
+                for lang in ("en", "nl")
+            },
+            **{
+                f"{key}_{lang}": seq.get(key, {}).get(lang, "")
+                for key in EMAIL_STEP_TEXTS
                 for lang in ("en", "nl")
             },
         }
@@ -364,6 +395,11 @@ class PolicyEditor:
                 "ask_name": {"en": s["ask_name_en"], "nl": s["ask_name_nl"]},
                 "ask_consent": {"en": s["ask_consent_en"], "nl": s["ask_consent_nl"]},
                 "handoff": {"en": s["handoff_en"], "nl": s["handoff_nl"]},
+                **{
+                    key: {"en": s[f"{key}_en"], "nl": s[f"{key}_nl"]}
+                    for key in EMAIL_STEP_TEXTS
+                    if s.get(f"{key}_en", "").strip()
+                },
                 "consent_words": _words(s["consent_words"]),
                 "opt_out_words": _words(s["opt_out_words"]),
             },
