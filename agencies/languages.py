@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import CharField, Value
 from django.db.models.functions import Coalesce
 
@@ -35,3 +36,19 @@ def member_language(agency_ids: Collection[int]) -> Any:
     if _member_language is None:
         return default
     return Coalesce(_member_language(agency_ids), default, output_field=CharField())
+
+
+def addresses_by_language(*, agency_id: int, emails: Collection[str]) -> dict[str, list[str]]:
+    """The addresses grouped by the e-mail language of the user behind each (one query);
+    an address without a user reads the default language. Language order, addresses kept
+    in their given order."""
+    User = get_user_model()
+    language_of = dict(
+        User.objects.filter(email__in=list(emails))
+        .annotate(mail_language=member_language([agency_id]))
+        .values_list("email", "mail_language")
+    )
+    grouped: dict[str, list[str]] = {}
+    for email in emails:
+        grouped.setdefault(language_of.get(email) or settings.LANGUAGE_CODE, []).append(email)
+    return dict(sorted(grouped.items()))
