@@ -25,10 +25,11 @@ from django.core.mail import send_mail
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.audit import audit_record, snapshot
+from agencies.languages import addresses_by_language
 from agencies.models import Agency, Membership
 from agencies.roles import Role
 from core import formatting
@@ -520,22 +521,28 @@ def application_reminders_send(*, agency: Agency, today: date | None = None) -> 
             after={"reapply_on": application.reapply_on, "notified": recipients},
         )
         if recipients:
-            send_mail(
-                subject=_("%(creator)s may apply to the %(program)s again")
-                % {"creator": application.creator, "program": application.get_program_display()},
-                message=_(
-                    "%(creator)s's application to the %(program)s was rejected on %(decided)s "
-                    "(%(reason)s). From %(date)s they may apply again."
-                )
-                % {
-                    "creator": application.creator,
-                    "program": application.get_program_display(),
-                    "decided": _day(application.decided_on),
-                    "reason": application.rejection_reason,
-                    "date": _day(application.reapply_on),
-                },
-                from_email=None,
-                recipient_list=recipients,
-            )
+            # Each recipient reads it in their own language (agencies/languages.py).
+            for language, addresses in addresses_by_language(
+                agency_id=agency.pk, emails=recipients
+            ).items():
+                with translation.override(language):
+                    program = application.get_program_display()
+                    send_mail(
+                        subject=_("%(creator)s may apply to the %(program)s again")
+                        % {"creator": application.creator, "program": program},
+                        message=_(
+                            "%(creator)s's application to the %(program)s was rejected on "
+                            "%(decided)s (%(reason)s). From %(date)s they may apply again."
+                        )
+                        % {
+                            "creator": application.creator,
+                            "program": program,
+                            "decided": _day(application.decided_on),
+                            "reason": application.rejection_reason,
+                            "date": _day(application.reapply_on),
+                        },
+                        from_email=None,
+                        recipient_list=addresses,
+                    )
             mailed += 1
     return ReminderSummary(due=len(due), mailed=mailed)

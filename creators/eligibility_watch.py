@@ -20,10 +20,11 @@ from datetime import date
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.audit import audit_record
+from agencies.languages import addresses_by_language
 from agencies.models import Agency, Membership
 from agencies.roles import Role
 
@@ -177,11 +178,16 @@ def _notify(agency: Agency, crossings: dict[int, list[Crossing]]) -> int:
             )
         if not recipients:
             continue
-        send_mail(
-            subject=_("Program eligibility changed: %(creator)s") % {"creator": creator},
-            message=_describe(creator, crossings[creator.pk], personal_data=personal_data),
-            from_email=None,
-            recipient_list=recipients,
-        )
+        # Each recipient reads it in their own language (agencies/languages.py).
+        for language, addresses in addresses_by_language(
+            agency_id=agency.pk, emails=recipients
+        ).items():
+            with translation.override(language):
+                send_mail(
+                    subject=_("Program eligibility changed: %(creator)s") % {"creator": creator},
+                    message=_describe(creator, crossings[creator.pk], personal_data=personal_data),
+                    from_email=None,
+                    recipient_list=addresses,
+                )
         mailed += 1
     return mailed
