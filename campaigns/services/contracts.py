@@ -12,12 +12,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.audit import audit_record, snapshot
+from agencies.languages import addresses_by_language
 from agencies.models import Agency, Membership
 from agencies.roles import Role
+from core.formatting import date_long
 from creators.models import Creator
 
 from ..exclusivity import ExclusivityTerms, shared_countries, terms_conflict
@@ -386,22 +388,25 @@ def contract_reminders_send(*, agency: Agency, today: date | None = None) -> int
                     recipient=recipient,
                 )
             label = ContractReminder.Kind(kind).label
-            send_mail(
-                subject=_("%(what)s in %(days)s days: %(contract)s")
-                % {"what": label, "days": days_left, "contract": contract},
-                message=_(
-                    "%(what)s on %(date)s for “%(contract)s” (sponsor %(sponsor)s). "
-                    "Decide whether to renew or let it lapse."
+            # In the recipient's own language (agencies/languages.py).
+            [language] = addresses_by_language(agency_id=agency.pk, emails=[recipient])
+            with translation.override(language):
+                send_mail(
+                    subject=_("%(what)s in %(days)s days: %(contract)s")
+                    % {"what": label, "days": days_left, "contract": contract},
+                    message=_(
+                        "%(what)s on %(date)s for “%(contract)s” (sponsor %(sponsor)s). "
+                        "Decide whether to renew or let it lapse."
+                    )
+                    % {
+                        "what": label,
+                        "date": date_long(due),
+                        "contract": contract.title,
+                        "sponsor": contract.sponsor.brand,
+                    },
+                    from_email=None,
+                    recipient_list=[recipient],
                 )
-                % {
-                    "what": label,
-                    "date": due.isoformat(),
-                    "contract": contract.title,
-                    "sponsor": contract.sponsor.brand,
-                },
-                from_email=None,
-                recipient_list=[recipient],
-            )
             audit_record(
                 agency=agency,
                 actor=None,
