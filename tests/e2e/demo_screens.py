@@ -16,6 +16,7 @@ from agencies.models import Agency
 from agencies.roles import Role
 from campaigns.models import Campaign
 from creators.models import Creator
+from leads.models import Lead
 from payouts.models import PayoutStatement
 
 AGENCY = "northstar"
@@ -76,6 +77,8 @@ def screens(agency: Agency) -> list[Screen]:
         Screen(Role.MANAGER, "program applications", url("creators:applications")),
         Screen(Role.FINANCE, "income mix", url("payouts:creator_income", pk=creator_login.pk)),
         Screen(Role.CREATOR, "portal income mix", url("payouts:portal_income")),
+        Screen(Role.MANAGER, "leads", url("leads:list")),
+        Screen(Role.MANAGER, "lead", url("leads:detail", pk=Lead.objects.get(agency=agency).pk)),
     ]
     return result
 
