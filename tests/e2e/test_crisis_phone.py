@@ -1,5 +1,6 @@
 """Crisis on a phone: the owner starts crisis mode from the review queue, and every crisis
-page (frozen deliverables, the reply library, the drills) fits a 390 px window."""
+page (frozen deliverables, the reply library, the drills) fits a 390 px window with no
+serious or critical accessibility violation (axe-core)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from agencies.roles import Role
 from crisis.models import Drill
 
 from .demo_screens import WIDTHS, seed_demo, signed_in_context
+from .test_a11y_axe import violations
 from .test_layout_overflow import OVERFLOW
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,7 +29,8 @@ def test_the_crisis_pages_fit_a_phone(browser, live_server):
         reverse("crisis:drill-create", args=[agency.slug]),
     ]
     context, page = signed_in_context(browser, live_server, Role.OWNER, WIDTHS["phone"])
-    too_wide = []
+    too_wide: list[str] = []
+    a11y: list[str] = []
     try:
         page.goto(reverse("moderation:queue", args=[agency.slug]))
         page.get_by_role("button", name="Start crisis mode").click()
@@ -38,6 +41,7 @@ def test_the_crisis_pages_fit_a_phone(browser, live_server):
             found = page.evaluate(OVERFLOW)
             if found["scroll"] > found["window"]:
                 too_wide.append(f"{url}: {found['scroll']} px, widest {found['widest']}")
+            a11y += [f"{url}: [{v['impact']}] {v['id']} {v['nodes']}" for v in violations(page)]
         page.goto(pages[0])
         crisis_badge = page.locator("[data-testid=crisis-on]").is_visible()
     finally:
@@ -45,3 +49,4 @@ def test_the_crisis_pages_fit_a_phone(browser, live_server):
 
     assert crisis_badge
     assert not too_wide, "\n".join(too_wide)
+    assert not a11y, "\n".join(a11y)
