@@ -616,8 +616,13 @@ def deliverable_list(request: HttpRequest) -> HttpResponse:
     deliverables = selectors.deliverable_list(
         agency=request.agency, status=status, overdue_on=timezone.localdate() if overdue else None
     )
+    page_obj = _page(request, deliverables)
+    # Why a deliverable on this page may not be marked posted now (campaigns/holds.py).
+    holds = deliverable_holds(agency_id=request.agency.pk, deliverable_ids=[d.pk for d in page_obj])
+    for deliverable in page_obj:
+        deliverable.hold = holds.get(deliverable.pk, "")
     context = {
-        "page_obj": _page(request, deliverables),
+        "page_obj": page_obj,
         "status": status,
         "overdue": overdue,
         "statuses": DeliverableStatus.choices,
