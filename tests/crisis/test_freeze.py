@@ -187,3 +187,11 @@ def test_the_crisis_page_without_frozen_deliverables_shows_an_empty_state(agency
 
     assert response.status_code == 200
     assert 'data-testid="empty-state"' in response.content.decode()
+
+
+def test_the_deliverable_list_marks_frozen_deliverables_on_hold(agency, owner_client, schedule):
+    switch_crisis(owner_client, agency, on=True)
+
+    page = owner_client.get(reverse("campaigns:deliverable-list", args=[agency.slug]))
+
+    assert page.content.decode().count('data-testid="deliverable-hold"') == 2
