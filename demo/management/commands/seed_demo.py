@@ -1,4 +1,4 @@
-"""`manage.py seed_demo`: the demo agencies, people and roster (see creators/demo.py)."""
+"""`manage.py seed_demo`: the demo, each app's part built by its own demo module (see demo/)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.test.utils import override_settings
 
 from agencies.models import Agency
 from agencies.rls import tenant_transaction
+from campaigns.demo import seed_demo_campaign
 from creators.demo import DEMO_PASSWORD, seed_demo
 from creators.program_demo import seed_demo_applications
 from crisis.demo import seed_demo_crisis
@@ -40,7 +41,7 @@ class Command(BaseCommand):
             )
         result = seed_demo()
         # Payouts sit above the roster and campaigns: seeded after them, per agency.
-        payouts_created = books_created = moderation_created = 0
+        payouts_created = books_created = moderation_created = campaigns_created = 0
         linked = None
         # Cases, reminders and the first platform sync notify people, some once the agency's
         # transaction commits: demo people, no one to e-mail (the console backend would bury
@@ -48,6 +49,8 @@ class Command(BaseCommand):
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             for agency in Agency.objects.order_by("pk"):
                 with tenant_transaction(agency.pk):  # row-level security: one agency at a time
+                    if approver := result.approvers.get(agency.slug):  # a demo agency's campaign
+                        campaigns_created += seed_demo_campaign(agency, approver=approver)
                     payouts_created += seed_demo_payouts(agency)
                     books_created += seed_demo_books(agency)  # statements, bank files, runs
                     seed_demo_rewards(agency)  # a bonus pool, its rule and an awarded bonus
@@ -59,7 +62,7 @@ class Command(BaseCommand):
                     linked = seed_demo_platforms(agency) or linked
         self.stdout.write(
             f"Demo ready: {result.agencies_created} agencies, {result.users_created} people, "
-            f"{result.creators_created} creators and {result.campaigns_created} campaigns added "
+            f"{result.creators_created} creators and {campaigns_created} campaigns added "
             "(nothing added means it was already there)."
         )
         self.stdout.write(
