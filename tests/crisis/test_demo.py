@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from creators.insight_selectors import agency_today
 from crisis.demo import seed_demo_crisis
 from crisis.models import CrisisReply, Drill
-from creators.insight_selectors import agency_today
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_the_library_and_one_past_drill_and_reruns_add_nothing(
-    agency, owner, manager
-):
+def test_the_demo_has_the_library_and_one_past_drill_and_reruns_add_nothing(agency, owner, manager):
     assert seed_demo_crisis(agency) is True
     assert seed_demo_crisis(agency) is False
 

@@ -9,8 +9,9 @@ from django.urls import reverse
 from agencies.models import AuditLog
 from campaigns.models import DeliverableStatus
 from crisis.models import FrozenDeliverable
-from tests.helpers import client_for, member
+from tests.helpers import client_for, member, scoping_queries
 
+from .builders import make_frozen
 from .conftest import switch_crisis
 
 pytestmark = pytest.mark.django_db
@@ -195,3 +196,18 @@ def test_the_deliverable_list_marks_frozen_deliverables_on_hold(agency, owner_cl
     page = owner_client.get(reverse("campaigns:deliverable-list", args=[agency.slug]))
 
     assert page.content.decode().count('data-testid="deliverable-hold"') == 2
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_the_crisis_page_costs_the_same_queries_at_any_size(
+    agency, owner_client, size, django_assert_num_queries
+):
+    for _ in range(size):
+        make_frozen(agency)
+    owner_client.get(reverse("crisis:index", args=[agency.slug]))  # moderation settings made
+    # session, user, savepoint, membership; moderation settings; count of frozen rows; those
+    # still frozen; the last drill; the agency switcher's memberships; page of rows (with
+    # deliverable, campaign, creator, releaser); release. The same at every size.
+    with django_assert_num_queries(11 + scoping_queries()):
+        response = owner_client.get(reverse("crisis:index", args=[agency.slug]))
+    assert response.status_code == 200
