@@ -11,8 +11,9 @@ writes of services, imports (`bulk_create` / `bulk_update`), other apps' and raw
 
 Which agency: on PostgreSQL, the agency of the row-level-security scope the statement ran
 in (`app.agency_id`) when it ran as the app role: the policy let it write that agency's
-rows only. Anything else (SQLite, the owner's role, no scope, a table without an agency
-such as the users) bumps the *global* version, which is part of every agency's key.
+rows only. Anything else (SQLite, the owner's role, no scope, `GLOBAL_TABLES`: users and
+agencies have no policy, a membership is visible to its own user too) bumps the *global*
+version, which is part of every agency's key.
 
 Reads are safe around writes: a reader takes the version before it reads the database,
 so what it stores under an old version is never read again once the write has committed.
@@ -49,6 +50,9 @@ WATCHED_TABLES = (
     "agencies_agency",
     "auth_user",
 )
+# Watched tables whose rows are not one agency's (or not only visible to it): a write to
+# them replaces every agency's version, whatever scope it ran in.
+GLOBAL_TABLES = ("agencies_membership", "agencies_agency", "auth_user")
 # Query parameters that make a list depend on other tables or on today's date.
 UNCACHED_PARAMS = ("eligibility", "can_reapply")
 # An upper bound: entries of replaced versions are never read again and expire.
@@ -142,9 +146,12 @@ def _writes_watched(sql: str) -> bool:
     return not _LAST_LOGIN.match(lowered.strip())
 
 
-def _scope_of_write(connection) -> int | None:
+def _scope_of_write(connection, sql: str) -> int | None:
     """The agency a write just made could have touched, or None for "any"."""
     if connection.vendor != "postgresql":
+        return None
+    lowered = sql.lower()
+    if any(table in lowered for table in GLOBAL_TABLES):
         return None
     # On the raw connection: not a query of the request's (pinned query counts).
     row = connection.connection.execute(
@@ -160,7 +167,7 @@ def _watch(execute: Callable, sql: str, params: Any, many: bool, context: dict) 
     result = execute(sql, params, many, context)
     if isinstance(sql, str) and _writes_watched(sql):
         connection = context["connection"]
-        _note_write(connection, _scope_of_write(connection))
+        _note_write(connection, _scope_of_write(connection, sql))
     return result
 
 

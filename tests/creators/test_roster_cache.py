@@ -266,6 +266,22 @@ def test_a_write_in_one_agencys_scope_keeps_another_agencys_version(
     assert (_committed_version(other_agency) == before) == (connection.vendor == "postgresql")
 
 
+def test_a_users_rename_in_one_agencys_scope_replaces_every_agencys_version(
+    agency, other_agency, manager, committed
+):
+    # The manager's name shows in every roster they manage in, whichever agency's page
+    # they renamed themselves on.
+    before = _committed_version(other_agency)
+
+    def rename():
+        with tenant_transaction(agency.pk):
+            manager.__class__.objects.filter(pk=manager.pk).update(last_name="Renamed")
+
+    committed(rename)
+
+    assert _committed_version(other_agency) != before
+
+
 def test_a_role_that_cannot_edit_never_gets_the_edit_buttons_cached_for_another(
     agency, manager_client, finance_client, roster
 ):
