@@ -196,7 +196,8 @@ def lead_follow_ups_send(*, agency: Agency, now: datetime | None = None) -> Foll
     Only with consent and inside the DM caps: the DM goes through moderation's
     `automated_dm_schedule`, which checks the opt-in and opt-out, crisis mode (a follow-up
     is promotional) and the per-person limit under the contact's lock, and schedules it in
-    the outbox after the policy's random delay. A lead whose 48-hour window would close
+    the outbox after the policy's random delay. Without consent on file, or with the
+    policy's DM sequence switched off, nothing is sent. A lead whose 48-hour window would close
     before that delay ends is marked missed instead. Idempotent: each lead is handled once
     (its row locked, its state moved on from `waiting`), so reruns and parallel runs
     schedule nothing twice.
@@ -230,8 +231,8 @@ def lead_follow_ups_send(*, agency: Agency, now: datetime | None = None) -> Foll
                 lead.follow_up = FollowUp.MISSED
             else:
                 reasons = [{"code": "lead_follow_up", "lead": lead.pk}]
-                if contact.email_consent_at is None:
-                    reasons.append({"code": "no_consent"})
+                if contact.email_consent_at is None or not version.rules["dm_sequence"]["enabled"]:
+                    # No consent on file, or the policy switched the DM sequence off.
                     lead.follow_up = FollowUp.SUPPRESSED
                 else:
                     action = automated_dm_schedule(

@@ -15,7 +15,12 @@ from leads.models import FollowUp, Lead
 from leads.tasks import agency_follow_ups, follow_ups
 from moderation.models import ActionKind, ActionOutcome, AutomatedAction, OutboxMessage
 from moderation.outbox import send_due_actions
-from moderation.policies import crisis_mode_set, policy_create
+from moderation.policies import (
+    crisis_mode_set,
+    policy_create,
+    policy_ensure_default,
+    policy_version_publish,
+)
 from moderation.rules import default_rules
 
 from .conftest import conversation, say
@@ -138,4 +143,14 @@ def test_another_agencys_leads_are_left_alone(agency, other_agency, opted_in):
 def test_bad_input_is_refused_with_one_line(agency, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("leads_follow_up", *args, stdout=StringIO())
+    assert not _follow_ups()
+
+
+def test_no_follow_up_when_the_policy_switches_the_dm_sequence_off(agency, owner, opted_in):
+    rules = default_rules()
+    rules["dm_sequence"]["enabled"] = False
+    policy_version_publish(policy=policy_ensure_default(agency=agency), actor=owner, rules=rules)
+    assert "1 suppressed" in _run(agency, opted_in + timedelta(hours=25))
+    lead = Lead.objects.get()
+    assert lead.follow_up == FollowUp.SUPPRESSED and lead.follow_up_action is None
     assert not _follow_ups()
