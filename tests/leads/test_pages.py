@@ -182,3 +182,26 @@ def test_community_managers_may_not_export(agency):
 def test_an_export_with_a_bad_filter_answers_400(owner_client, agency):
     response = owner_client.get(_url(agency, "leads:export_csv"), {"creator": "nope"})
     assert response.status_code == 400
+
+
+def test_the_campaign_page_counts_its_conversation_leads_and_links_them(
+    manager_client, agency, campaign
+):
+    make_lead(agency, campaign=campaign)
+    make_lead(agency, campaign=campaign)
+
+    html = manager_client.get(
+        reverse("campaigns:detail", kwargs={"agency_slug": agency.slug, "pk": campaign.pk})
+    ).content.decode()
+
+    assert "2 of the conversions are leads from DM conversations" in html
+    assert f"{_url(agency)}?campaign={campaign.pk}" in html
+
+
+def test_finance_sees_the_count_without_a_link_to_leads(finance_client, agency, campaign):
+    make_lead(agency, campaign=campaign)
+    html = finance_client.get(
+        reverse("campaigns:detail", kwargs={"agency_slug": agency.slug, "pk": campaign.pk})
+    ).content.decode()
+    assert "1 of the conversions is a lead from a DM conversation" in html
+    assert _url(agency) not in html
