@@ -9,6 +9,9 @@ accounts, rate card, the memberships behind the manager filter, the agency, the 
 shown as managers and logins) registers a bump for when its transaction commits: the
 writes of services, imports (`bulk_create` / `bulk_update`), other apps' and raw SQL alike.
 
+Writes that bypass Django's cursor (psycopg's COPY) are not seen: none of the project's
+code writes a watched table that way (only bench/insights.py seeds snapshots with COPY).
+
 Which agency: on PostgreSQL, the agency of the row-level-security scope the statement ran
 in (`app.agency_id`) when it ran as the app role: the policy let it write that agency's
 rows only. Anything else (SQLite, the owner's role, no scope, `GLOBAL_TABLES`: users and
