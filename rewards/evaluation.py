@@ -225,8 +225,14 @@ def _evaluate_pool(agency: Agency, pool_id: int, now: datetime, summary: Evaluat
 def _thank_commenters(agency: Agency, now: datetime, summary: EvaluationSummary) -> None:
     """Ask moderation to thank the top commenters of each rewarded video not thanked yet;
     the policy decides whether and when (its watch-time threshold), and its caps apply."""
+    # Asked once a day until the policy's watch time is reached (or the policy says no),
+    # for the awards of the last MAX_WINDOW_DAYS: a video past that is no longer news.
     pending = (
-        BonusAward.objects.filter(agency=agency, thanked_at__isnull=True)
+        BonusAward.objects.filter(
+            agency=agency,
+            thanked_at__isnull=True,
+            created_at__gte=now - timedelta(days=MAX_WINDOW_DAYS),
+        )
         .exclude(deliverable__post_id="")
         .select_related("deliverable")
         .order_by("deliverable_id", "pk")
