@@ -1,24 +1,20 @@
 """The lead list as CSV or XLSX, formula-safe: every text cell goes through
-`agencies.spreadsheets` (CSV) or is typed as a quoted string (XLSX), so a name such as
+`agencies.spreadsheets` (CSV) or `core.xlsx` (a quoted string cell), so a name such as
 "=HYPERLINK(…)" stays text in a spreadsheet. Times are in the agency's timezone."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from django.http import HttpResponse, StreamingHttpResponse
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from agencies.downloads import private_download
 from agencies.spreadsheets import csv_streaming_response
+from core.xlsx import XLSX_TYPE, workbook_bytes
 
 from .models import Lead
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMNS = [
     "lead_id",
     "name",
@@ -66,25 +62,9 @@ def csv_response(leads: Iterable[Lead], *, filename: str, tz) -> StreamingHttpRe
 
 
 def to_xlsx(leads: Iterable[Lead], *, tz) -> bytes:
-    """A workbook with one sheet; text cells are strings with the quote prefix set (never a
-    formula), ids are numbers."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Leads")
-
-    def cell(value: object):
-        if isinstance(value, int) and not isinstance(value, bool):
-            return WriteOnlyCell(ws, value=value)
-        c = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", str(value)))
-        c.data_type = "s"  # openpyxl makes any text starting with "=" a formula otherwise
-        c.quotePrefix = True
-        return c
-
-    ws.append([cell(name) for name in COLUMNS])
-    for values in rows(leads, tz=tz):
-        ws.append([cell(v) for v in values])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    """A one-sheet workbook through the project's formula-safe writer (core/xlsx.py): text
+    cells are quoted strings, never formulas; ids are numbers."""
+    return workbook_bytes("Leads", COLUMNS, rows(leads, tz=tz))
 
 
 def xlsx_response(leads: Iterable[Lead], *, filename: str, tz) -> HttpResponse:
