@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 import time_machine
@@ -12,8 +13,10 @@ from django.core.management import CommandError, call_command
 from agencies.models import AuditLog
 from campaigns.models import ConversionEvent
 from payouts.models import PayoutSource, PayoutStatement, StatementStatus
+from payouts.services import statement_update
 from rewards.models import BonusAward, BonusPool, Kpi
 from rewards.tasks import evaluate_agencies, evaluate_agency
+from tests.payouts.builders import credit
 
 from .conftest import NOW, make_pool, make_rule, snapshot, video
 
@@ -21,8 +24,6 @@ pytestmark = pytest.mark.django_db
 
 
 def run_command(agency) -> str:
-    from io import StringIO
-
     out = StringIO()
     with time_machine.travel(NOW, tick=False):
         call_command("rewards_evaluate", "--agency", agency.slug, stdout=out)
@@ -147,8 +148,6 @@ def test_the_command_names_an_unknown_agency():
 
 
 def test_without_an_agency_the_command_evaluates_every_agency(agency, campaign, rule):
-    from io import StringIO
-
     snapshot(video(campaign), hours=3, views=11_000)
     out = StringIO()
     with time_machine.travel(NOW, tick=False):
@@ -156,3 +155,31 @@ def test_without_an_agency_the_command_evaluates_every_agency(agency, campaign, 
 
     assert "acme: 1 pools" in out.getvalue()
     assert BonusAward.objects.count() == 1
+
+
+def test_the_sponsors_deposit_reconciles_the_bonus_like_any_statement(agency, campaign, rule):
+    snapshot(video(campaign), hours=48, views=12_000)
+    run_command(agency)
+    statement = BonusAward.objects.get().statement
+
+    # finance confirms the bonus the sponsor will pay, the deposit arrives with its reference
+    statement_update(
+        statement=statement,
+        actor=None,
+        changes={
+            "status": StatementStatus.SETTLED,
+            "settled_amount": Decimal("100.00"),
+            "settled_date": dt.date(2024, 3, 21),
+        },
+    )
+    credit(
+        agency,
+        "100.00",
+        remittance=f"Bonus {statement.platform_reference}",
+        booking_date=dt.date(2024, 3, 25),
+    )
+    call_command("reconcile", "--agency", agency.slug, stdout=StringIO())
+
+    statement.refresh_from_db()
+    assert statement.status == StatementStatus.RECONCILED
+    assert statement.allocated_amount == Decimal("100.00")
