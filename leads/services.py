@@ -65,7 +65,7 @@ def video_of(comment: InboundMessage) -> str:
 @transaction.atomic
 def leads_record(captures: list[LeadCapture]) -> list[Lead]:
     """A lead per capture (skipping contacts that already are one), each with a `lead`
-    conversion from a conversation when its campaign is known. Audited in bulk; six
+    conversion from a conversation when its campaign is known. Audited in bulk; at most seven
     queries whatever the batch size."""
     if not captures:
         return []
