@@ -23,8 +23,11 @@ exists in any state is never proposed again, so a rerun over unchanged data chan
 Concurrency: each batch runs in its own transaction, first locking the agency's
 PayoutSettings row (so two runs of one agency interleave only between batches), then the
 batch's transactions and statements (select_for_update, ordered by pk), re-checking their
-open amounts before writing. A worker killed mid-run loses at most its current batch; the
-rerun starts over from the database state and completes the same decisions.
+open amounts before writing. A large run writes its batches from one thread with its own
+connection while the engine decides the next batch (`runs.Writer`), in the same order and
+transactions as inline. A worker killed mid-run loses the batches it had not committed
+(at most three when writing from the thread); the rerun starts over from the database
+state and completes the same decisions.
 
 Modules: `references` (finding platform references in bank text), `engine` (the pure
 matching decisions), `writes` (persisting them set-based), `reversals`, `runs` (loading,
