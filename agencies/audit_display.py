@@ -281,6 +281,11 @@ FIELD_LABELS: dict[str, Promise] = {
     "offboarded_at": gettext_lazy("offboarded on"),
     "source_message": gettext_lazy("message"),
     "fake": gettext_lazy("test connection"),
+    # what a dispute's evidence pack holds (payouts/evidence.py)
+    "messages": gettext_lazy("messages"),
+    "replies": gettext_lazy("replies"),
+    "conversions": gettext_lazy("conversions"),
+    "lines": gettext_lazy("statement lines"),
 }
 
 # Who acted when no user did, as `audit_record` writes it.

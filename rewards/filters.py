@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import QuerySet
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
@@ -40,10 +41,19 @@ class AwardFilter(django_filters.FilterSet):
     sort = django_filters.OrderingFilter(
         label=_("Sort"),
         fields=(("created_at", "awarded"), ("amount", "amount"), ("kpi_value", "kpi_value")),
+        # The descending labels too: django-filter would build them from the ascending ones
+        # in English, once, when this module loads.
         field_labels={
-            "created_at": _("Award date"),
-            "amount": _("Amount"),
-            "kpi_value": _("KPI value"),
+            key: label
+            for field, param, label in (
+                ("created_at", "awarded", _("Award date")),
+                ("amount", "amount", _("Amount")),
+                ("kpi_value", "kpi_value", _("KPI value")),
+            )
+            for key, label in (
+                (field, label),
+                (f"-{param}", format_lazy(_("{label}, descending"), label=label)),
+            )
         },
     )
 

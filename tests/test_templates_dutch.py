@@ -366,13 +366,6 @@ def _screen(client: Client, url: str, extra: dict):
     return response
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="issue 16, open: the strings of the new crisis, rewards and leads pages have no "
-    "Dutch in locale/nl yet (the audit log, token lifetimes and case form read in Dutch now); "
-    "strict, so the mark must go as soon as every page reads in Dutch",
-)
 def test_every_page_reads_in_dutch(tmp_path):
     call_command("seed_demo", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
     agency = Agency.objects.get(slug="northstar")
