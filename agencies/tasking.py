@@ -13,6 +13,7 @@ from celery import current_app, shared_task
 from django.apps import apps
 from django.db import transaction
 
+from .models import Agency
 from .rls import session_scope
 
 
@@ -30,6 +31,15 @@ def task_by_name(name: str):
             if spec is not None:
                 importlib.import_module(module)
     return current_app.tasks[name]
+
+
+def queue_per_agency(task) -> int:
+    """A beat entry point's work: queue `task(agency_id)` for every agency once the current
+    transaction commits, each run its own transaction. Returns how many were queued."""
+    agency_ids = list(Agency.objects.order_by("pk").values_list("pk", flat=True))
+    for agency_id in agency_ids:
+        transaction.on_commit(lambda pk=agency_id: task.delay(pk))
+    return len(agency_ids)
 
 
 def enqueue_on_commit(name: str, *args) -> None:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from agencies.models import Agency
 from agencies.rls import tenant_transaction
-from agencies.tasking import system_task, tenant_task
+from agencies.tasking import queue_per_agency, system_task, tenant_task
 
 from . import applications, eligibility_watch
 
@@ -14,10 +12,7 @@ from . import applications, eligibility_watch
 @system_task(name="creators.eligibility_scan")
 def eligibility_scan() -> int:
     """Beat entry point: queue one eligibility scan per agency (each its own transaction)."""
-    agency_ids = list(Agency.objects.order_by("pk").values_list("pk", flat=True))
-    for agency_id in agency_ids:
-        transaction.on_commit(lambda pk=agency_id: agency_eligibility_scan.delay(pk))
-    return len(agency_ids)
+    return queue_per_agency(agency_eligibility_scan)
 
 
 @tenant_task(name="creators.agency_eligibility_scan")
@@ -33,10 +28,7 @@ def agency_eligibility_scan(agency_id: int) -> int:
 @system_task(name="creators.application_reminders")
 def application_reminders() -> int:
     """Beat entry point: queue one re-application reminder run per agency."""
-    agency_ids = list(Agency.objects.order_by("pk").values_list("pk", flat=True))
-    for agency_id in agency_ids:
-        transaction.on_commit(lambda pk=agency_id: agency_application_reminders.delay(pk))
-    return len(agency_ids)
+    return queue_per_agency(agency_application_reminders)
 
 
 @tenant_task(name="creators.agency_application_reminders")

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from agencies.models import Agency
 from agencies.rls import tenant_transaction
-from agencies.tasking import system_task, tenant_task
+from agencies.tasking import queue_per_agency, system_task, tenant_task
 
 from . import services
 
@@ -14,10 +12,7 @@ from . import services
 @system_task(name="crisis.drill_reminders")
 def drill_reminders() -> int:
     """Beat entry point: queue one drill-reminder run per agency."""
-    agency_ids = list(Agency.objects.order_by("pk").values_list("pk", flat=True))
-    for agency_id in agency_ids:
-        transaction.on_commit(lambda pk=agency_id: agency_drill_reminders.delay(pk))
-    return len(agency_ids)
+    return queue_per_agency(agency_drill_reminders)
 
 
 @tenant_task(name="crisis.agency_drill_reminders")

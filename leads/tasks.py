@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from agencies.models import Agency
-from agencies.tasking import system_task, tenant_task
+from agencies.tasking import queue_per_agency, system_task, tenant_task
 
 from .services import lead_follow_ups_send
 
@@ -13,10 +11,7 @@ from .services import lead_follow_ups_send
 @system_task(name="leads.follow_ups")
 def follow_ups() -> int:
     """Beat entry point: queue one follow-up run per agency."""
-    agency_ids = list(Agency.objects.order_by("pk").values_list("pk", flat=True))
-    for agency_id in agency_ids:
-        transaction.on_commit(lambda pk=agency_id: agency_follow_ups.delay(pk))
-    return len(agency_ids)
+    return queue_per_agency(agency_follow_ups)
 
 
 @tenant_task(name="leads.agency_follow_ups")

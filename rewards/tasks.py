@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from agencies.models import Agency
-from agencies.tasking import system_task, tenant_task
+from agencies.tasking import queue_per_agency, system_task, tenant_task
 
 from .evaluation import rewards_evaluate
 
@@ -13,10 +11,7 @@ from .evaluation import rewards_evaluate
 @system_task(name="rewards.evaluate_agencies")
 def evaluate_agencies() -> int:
     """Beat entry point (daily): queue one evaluation per agency."""
-    agency_ids = list(Agency.objects.order_by("pk").values_list("pk", flat=True))
-    for agency_id in agency_ids:
-        transaction.on_commit(lambda pk=agency_id: evaluate_agency.delay(pk))
-    return len(agency_ids)
+    return queue_per_agency(evaluate_agency)
 
 
 @tenant_task(name="rewards.evaluate_agency")

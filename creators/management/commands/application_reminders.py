@@ -4,19 +4,10 @@ every agency), once per rejection."""
 
 from __future__ import annotations
 
-from datetime import date
+from django.core.management.base import BaseCommand
 
-from django.core.management.base import BaseCommand, CommandError
-
-from agencies.commands import agency_command_scope
+from agencies.commands import add_agency_day_arguments, agency_command_scope, command_day
 from creators.applications import application_reminders_send
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"--date must be a date as YYYY-MM-DD, not {text!r}.") from None
 
 
 class Command(BaseCommand):
@@ -26,13 +17,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--agency", required=True)
-        parser.add_argument(
-            "--date", help="Treat this day as today (YYYY-MM-DD); default: the agency's today."
-        )
+        add_agency_day_arguments(parser)
 
     def handle(self, *args, agency: str, date: str | None = None, **options):
-        today = _day(date) if date else None
+        today = command_day(date)
         with agency_command_scope(agency) as agency_obj:
             summary = application_reminders_send(agency=agency_obj, today=today)
         self.stdout.write(
