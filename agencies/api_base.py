@@ -6,9 +6,12 @@ a member whose role is not allowed gets 403.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, permissions
+from rest_framework import exceptions, permissions, serializers
 from rest_framework.metadata import SimpleMetadata
 from rest_framework.request import clone_request
 
@@ -56,6 +59,16 @@ class AgencyMetadata(SimpleMetadata):
         return actions
 
 
+@contextmanager
+def service_errors():
+    """A service's Django ValidationError becomes a 400 with the same field messages."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        detail = error.message_dict if hasattr(error, "error_dict") else error.messages
+        raise serializers.ValidationError(detail) from None
+
+
 class AgencyAPIMixin:
     read_roles: frozenset[str] = frozenset()
     write_roles: frozenset[str] = frozenset()
@@ -88,3 +101,10 @@ class AgencyAPIMixin:
         context = super().get_serializer_context()
         context["agency"] = getattr(self, "agency", None)
         return context
+
+    def for_agency(self, queryset):
+        """`queryset`'s rows of this request's agency (none while the schema is generated,
+        which has no agency)."""
+        if getattr(self, "swagger_fake_view", False):
+            return queryset.none()
+        return queryset.filter(agency=self.agency)

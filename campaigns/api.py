@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from agencies.api_base import AgencyAPIMixin
+from agencies.api_base import AgencyAPIMixin, service_errors
 
 from . import selectors, services
 from .models import (
@@ -37,16 +34,6 @@ from .serializers import (
     SnapshotSerializer,
     SponsorSerializer,
 )
-
-
-@contextmanager
-def service_errors():
-    """A service's Django ValidationError becomes a 400 with the same field messages."""
-    try:
-        yield
-    except DjangoValidationError as error:
-        detail = error.message_dict if hasattr(error, "error_dict") else error.messages
-        raise serializers.ValidationError(detail) from None
 
 
 class Base(AgencyAPIMixin):

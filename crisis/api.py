@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from agencies.api_base import AgencyAPIMixin
+from agencies.api_base import AgencyAPIMixin, service_errors
 from agencies.tenancy import get_for_agency
 from moderation.models import Level
 
 from . import permissions as perms
 from . import selectors, services
 from .models import MAX_REPLY_CHARS, CrisisReply, Drill, DrillOutcome, FrozenDeliverable, Language
-
-
-@contextmanager
-def service_errors():
-    """A service's Django ValidationError becomes a 400 with the same field messages."""
-    try:
-        yield
-    except DjangoValidationError as error:
-        detail = error.message_dict if hasattr(error, "error_dict") else error.messages
-        raise serializers.ValidationError(detail) from None
 
 
 class CrisisReplySerializer(serializers.ModelSerializer):

@@ -6,10 +6,7 @@ filters (payouts/filters.py), the same services for every write.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
@@ -17,7 +14,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from agencies.api_base import AgencyAPIMixin
+from agencies.api_base import AgencyAPIMixin, service_errors
 from agencies.tenancy import get_for_agency
 
 from . import reconciliation, selectors, services
@@ -39,25 +36,10 @@ from .serializers import (
 from .statement_import import StatementImportError, statement_import
 
 
-@contextmanager
-def service_errors():
-    """A service's Django ValidationError becomes a 400 with the same field messages."""
-    try:
-        yield
-    except DjangoValidationError as error:
-        detail = error.message_dict if hasattr(error, "error_dict") else error.messages
-        raise serializers.ValidationError(detail) from None
-
-
 class _PayoutsAPI(AgencyAPIMixin):
     read_roles = PAYOUTS_READ
     write_roles = PAYOUTS_WRITE
     filter_backends = [DjangoFilterBackend]
-
-    def for_agency(self, queryset):
-        if getattr(self, "swagger_fake_view", False):  # schema generation: no agency
-            return queryset.none()
-        return queryset.filter(agency=self.agency)
 
 
 @extend_schema(tags=["payouts"])

@@ -13,11 +13,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agencies.api_base import AgencyAPIMixin
+from agencies.api_base import AgencyAPIMixin, service_errors
 from agencies.tenancy import get_for_agency
 
 from . import fx
-from .api import service_errors
 from .forms_fx import FxRateFilter, ReferenceRateFilter
 from .models import FxRate, ReferenceRate
 from .permissions import PAYOUTS_READ, PAYOUTS_WRITE

@@ -4,18 +4,15 @@ rewards/permissions.py), the same filters (rewards/filters.py), the same service
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agencies.api_base import AgencyAPIMixin
+from agencies.api_base import AgencyAPIMixin, service_errors
 from agencies.tasking import enqueue_on_commit
 from agencies.tenancy import get_for_agency
 
@@ -31,25 +28,10 @@ from .serializers import (
 )
 
 
-@contextmanager
-def service_errors():
-    """A service's Django ValidationError becomes a 400 with the same field messages."""
-    try:
-        yield
-    except DjangoValidationError as error:
-        detail = error.message_dict if hasattr(error, "error_dict") else error.messages
-        raise serializers.ValidationError(detail) from None
-
-
 class _RewardsAPI(AgencyAPIMixin):
     read_roles = REWARDS_VIEW
     write_roles = REWARDS_EDIT
     filter_backends = [DjangoFilterBackend]
-
-    def scoped(self, queryset):
-        if getattr(self, "swagger_fake_view", False):  # schema generation: no agency
-            return queryset.none()
-        return queryset.filter(agency=self.agency)
 
 
 @extend_schema(tags=["rewards"])
@@ -62,7 +44,7 @@ class PoolList(_RewardsAPI, generics.ListCreateAPIView):
     queryset = BonusPool.objects.none()
 
     def get_queryset(self):
-        return self.scoped(selectors.pool_list(agency=getattr(self, "agency", None)))
+        return self.for_agency(selectors.pool_list(agency=getattr(self, "agency", None)))
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -114,7 +96,7 @@ class RuleList(_RewardsAPI, generics.ListCreateAPIView):
     queryset = BonusRule.objects.none()
 
     def get_queryset(self):
-        return self.scoped(selectors.rule_list(agency=getattr(self, "agency", None)))
+        return self.for_agency(selectors.rule_list(agency=getattr(self, "agency", None)))
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -167,7 +149,7 @@ class AwardList(_RewardsAPI, generics.ListAPIView):
     queryset = BonusAward.objects.none()
 
     def get_queryset(self):
-        return self.scoped(
+        return self.for_agency(
             selectors.award_list(agency=getattr(self, "agency", None)).order_by(
                 "-created_at", "-pk"
             )
