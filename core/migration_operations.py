@@ -4,9 +4,11 @@ After every operation of a migration Django re-renders the model it touched and,
 every model related to it. Every tenant table points at the agency, so each CreateModel (and each
 AddConstraint or AddIndex after it) re-rendered nearly every model: a migrate on an empty
 database spent ~9 s in it. `CreateModels` applies the state changes of its CreateModel
-operations first and re-renders once; the tables are then created from the final state, so a
-model may point at one created later in the same batch (foreign keys are added at the end of
-the migration on PostgreSQL and are deferrable on SQLite).
+operations first and renders only the new models, once; the tables are then created from the
+final state, so a model may point at one created later in the same batch (foreign keys are added
+at the end of the migration on PostgreSQL and are deferrable on SQLite). Checked: an empty
+database migrated this way and with Django's full re-render has the same schema to the byte
+(`pg_dump --schema-only`, SQLite `.schema`).
 """
 
 from __future__ import annotations
@@ -56,9 +58,11 @@ class CreateModels(Operation):
             operation.state_forwards(app_label, state)
         if rendered is not None:
             state.apps = rendered
-            state.reload_models(
-                [(app_label, operation.name_lower) for operation in self.operations],
-                delay=False,
+            # New models only: rendering one registers it with the models it points to, as
+            # Django's own app loading does; re-rendering those (every model related to the
+            # agency, recursively) is what made each app's batch cost as much as all models.
+            state.apps.render_multiple(
+                [state.models[app_label, operation.name_lower] for operation in self.operations]
             )
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
