@@ -11,12 +11,19 @@ class CrisisConfig(AppConfig):
     def ready(self) -> None:
         # moderation and campaigns sit below crisis (.importlinter) and call these through
         # their hooks: crisis mode switching on freezes scheduled deliverables, a case reply
-        # may use the crisis library, a frozen deliverable may not be marked posted.
-        from campaigns.holds import register_hold_provider
+        # may use the crisis library, a frozen deliverable may not be marked posted, and one
+        # scheduled while crisis mode is on is frozen too.
+        from campaigns.holds import register_hold_provider, register_scheduled_listener
         from moderation.crisis_hooks import crisis_listener_register, crisis_replies_register
 
-        from .hooks import crisis_mode_changed, frozen_holds, reply_choices
+        from .hooks import (
+            crisis_mode_changed,
+            deliverable_scheduled_in_crisis,
+            frozen_holds,
+            reply_choices,
+        )
 
         crisis_listener_register(crisis_mode_changed)
         crisis_replies_register(reply_choices)
         register_hold_provider(frozen_holds)
+        register_scheduled_listener(deliverable_scheduled_in_crisis)

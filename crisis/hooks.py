@@ -7,9 +7,19 @@ from agencies.models import Agency
 from moderation.crisis_hooks import CrisisReplyChoice
 
 from .selectors import reply_list
-from .services import crisis_mode_changed, crisis_replies_ensure, frozen_holds
+from .services import (
+    crisis_mode_changed,
+    crisis_replies_ensure,
+    deliverable_scheduled_in_crisis,
+    frozen_holds,
+)
 
-__all__ = ["crisis_mode_changed", "frozen_holds", "reply_choices"]
+__all__ = [
+    "crisis_mode_changed",
+    "deliverable_scheduled_in_crisis",
+    "frozen_holds",
+    "reply_choices",
+]
 
 
 def reply_choices(*, agency: Agency) -> list[CrisisReplyChoice]:

@@ -251,6 +251,35 @@ def deliverables_freeze(*, agency: Agency, actor, now: datetime) -> int:
     return len(scheduled)
 
 
+def deliverable_scheduled_in_crisis(*, deliverable: Deliverable, actor) -> bool:
+    """The campaigns listener (campaigns/holds.py): a deliverable created or given a new
+    date while crisis mode is on is frozen like those scheduled when it went on. Returns
+    whether it was frozen."""
+    agency = deliverable.agency
+    if deliverable.status == DeliverableStatus.POSTED or deliverable.due_date is None:
+        return False
+    if not moderation_settings_get(agency=agency).crisis_mode:
+        return False
+    if deliverable.due_date < agency_today(agency):
+        return False
+    open_freeze = FrozenDeliverable.objects.filter(
+        agency=agency, deliverable=deliverable, released_at__isnull=True
+    )
+    if open_freeze.exists():
+        return False
+    FrozenDeliverable.objects.create(
+        agency=agency,
+        deliverable=deliverable,
+        frozen_at=timezone.now(),
+        scheduled_for=deliverable.due_date,
+        scheduled_status=deliverable.status,
+    )
+    audit_record(
+        agency=agency, actor=actor, action="crisis.freeze", after={"deliverables": [deliverable.pk]}
+    )
+    return True
+
+
 def crisis_mode_changed(*, agency: Agency, actor, enabled: bool, now: datetime) -> None:
     """The crisis listener moderation calls from crisis_mode_set (in its transaction):
     switching on freezes the scheduled deliverables; switching off releases nothing (they

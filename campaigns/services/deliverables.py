@@ -16,7 +16,7 @@ from agencies.audit import audit_record, snapshot
 from agencies.models import Agency
 
 from ..checklist import missing_items
-from ..holds import deliverable_holds
+from ..holds import deliverable_holds, deliverable_scheduled
 from ..models import (
     Campaign,
     Checklist,
@@ -97,6 +97,7 @@ def deliverable_create(*, campaign: Campaign, actor, fields: dict[str, Any]) -> 
         obj=deliverable,
         after=snapshot(deliverable, DELIVERABLE_FIELDS),
     )
+    deliverable_scheduled(deliverable=deliverable, actor=actor)
     return deliverable
 
 
@@ -127,6 +128,8 @@ def deliverable_update(*, deliverable: Deliverable, actor, fields: dict[str, Any
         before=before,
         after=snapshot(deliverable, [*DELIVERABLE_FIELDS, "status"]),
     )
+    if str(deliverable.due_date) != str(before.get("due_date")):
+        deliverable_scheduled(deliverable=deliverable, actor=actor)
     return deliverable
 
 

@@ -211,3 +211,66 @@ def test_the_crisis_page_costs_the_same_queries_at_any_size(
     with django_assert_num_queries(11 + scoping_queries()):
         response = owner_client.get(reverse("crisis:index", args=[agency.slug]))
     assert response.status_code == 200
+
+
+def _plan(client, agency, campaign, creator, due):
+    return client.post(
+        reverse("campaigns:deliverable-create", args=[agency.slug, campaign.pk]),
+        {
+            "creator": creator.pk,
+            "kind": "video",
+            "platform": "tiktok",
+            "due_date": due.isoformat(),
+            "fee": "100.00",
+            "caption": "New spring flavours #ad",
+        },
+    )
+
+
+def test_a_deliverable_planned_while_crisis_mode_is_on_is_frozen_too(
+    agency, owner_client, owner, schedule
+):
+    switch_crisis(owner_client, agency, on=True)
+    campaign, creator = schedule["approved"].campaign, schedule["approved"].creator
+    due = schedule["approved"].due_date
+
+    response = _plan(owner_client, agency, campaign, creator, due)
+
+    assert response.status_code == 302
+    planned = campaign.deliverables.order_by("-pk").first()
+    frozen = FrozenDeliverable.objects.get(deliverable=planned)
+    assert (frozen.scheduled_for, frozen.released_at) == (due, None)
+    entry = AuditLog.objects.filter(agency=agency, action="crisis.freeze").order_by("-pk")[0]
+    assert (entry.actor, entry.after) == (owner, {"deliverables": [planned.pk]})
+
+
+def test_a_deliverable_moved_to_a_new_date_during_crisis_mode_is_frozen(
+    agency, owner_client, schedule
+):
+    switch_crisis(owner_client, agency, on=True)
+    past = schedule["past"]  # due yesterday: crisis mode left it alone
+    assert not FrozenDeliverable.objects.filter(deliverable=past).exists()
+
+    response = owner_client.post(
+        reverse("campaigns:deliverable-edit", args=[agency.slug, past.pk]),
+        {
+            "creator": past.creator_id,
+            "kind": past.kind,
+            "platform": past.platform,
+            "due_date": schedule["approved"].due_date.isoformat(),
+            "fee": str(past.fee),
+            "caption": past.caption,
+        },
+    )
+
+    assert response.status_code == 302
+    assert FrozenDeliverable.objects.filter(deliverable=past, released_at=None).count() == 1
+
+
+def test_a_deliverable_planned_outside_crisis_mode_is_not_frozen(agency, owner_client, schedule):
+    campaign, creator = schedule["approved"].campaign, schedule["approved"].creator
+
+    response = _plan(owner_client, agency, campaign, creator, schedule["approved"].due_date)
+
+    assert response.status_code == 302
+    assert not FrozenDeliverable.objects.exists()
