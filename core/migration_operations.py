@@ -95,10 +95,12 @@ class Batch(Operation):
     Each operation's state change is applied with the state unrendered, then the models they
     touched are re-rendered once (an AlterField on a foreign key to the agency otherwise
     re-renders, recursively, every model related to the agency, once per operation). On the
-    database each operation runs between the states before and after the whole batch, which is
-    exact only while no two operations touch the same model: the constructor refuses anything
-    else, and operations that run code (RunPython, RunSQL) or create, delete or rename models.
-    Inside `SeparateDatabaseAndState(state_operations=[Batch(...)])` only the state side runs.
+    database, operations on different models each run between the states before and after the
+    whole batch; where several touch one model (a field added and its check constraint), each
+    runs between the states just before and after it, in which only that model is rendered
+    again. Refused: operations that run code (RunPython, RunSQL) or create, delete or rename
+    models. Inside `SeparateDatabaseAndState(state_operations=[Batch(...)])` only the state
+    side runs.
     """
 
     serialization_expand_args = ["operations"]
@@ -107,14 +109,14 @@ class Batch(Operation):
 
     def __init__(self, operations: list[Operation]):
         self.operations = list(operations)
-        seen: set[str] = set()
+        models: list[str] = []
         for operation in self.operations:
             model = getattr(operation, "model_name", None)
             if model is None or not isinstance(operation, BATCHABLE):
                 raise TypeError(f"Batch cannot hold {operation.__class__.__name__}.")
-            if model.lower() in seen:
-                raise ValueError(f"Batch touches {model} twice; use one batch per change.")
-            seen.add(model.lower())
+            models.append(model.lower())
+        # Each operation on a model of its own: all run between the batch's two states.
+        self.step_by_step = len(set(models)) < len(models)
         super().__init__()
 
     def deconstruct(self):
@@ -132,12 +134,40 @@ class Batch(Operation):
             )
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        for operation in self.operations:
-            operation.database_forwards(app_label, schema_editor, from_state, to_state)
+        if not self.step_by_step:
+            for operation in self.operations:
+                operation.database_forwards(app_label, schema_editor, from_state, to_state)
+            return
+        states = self._steps(app_label, from_state)
+        for operation, before, after in zip(self.operations, states, states[1:], strict=False):
+            operation.database_forwards(app_label, schema_editor, before, after)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        for operation in reversed(self.operations):
-            operation.database_backwards(app_label, schema_editor, from_state, to_state)
+        if not self.step_by_step:
+            for operation in reversed(self.operations):
+                operation.database_backwards(app_label, schema_editor, from_state, to_state)
+            return
+        # `to_state` is the state before the batch: step forwards from it, undo backwards.
+        states = self._steps(app_label, to_state)
+        steps = list(zip(self.operations, states, states[1:], strict=False))
+        for operation, before, after in reversed(steps):
+            operation.database_backwards(app_label, schema_editor, after, before)
+
+    def _steps(self, app_label, state) -> list:
+        """`state` and the state after each operation in turn, each rendering again only the
+        model its operation touched (the others are the classes `state` rendered)."""
+        states = [state]
+        for operation in self.operations:
+            after = states[-1].clone()
+            rendered = after.__dict__.pop("apps", None)
+            operation.state_forwards(app_label, after)
+            if rendered is not None:
+                key = (app_label, operation.model_name_lower)
+                rendered.unregister_model(*key)
+                rendered.render_multiple([after.models[key]])
+                after.apps = rendered
+            states.append(after)
+        return states
 
     def describe(self):
         return "; ".join(operation.describe() for operation in self.operations)

@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+import core.migration_operations
+
 
 class Migration(migrations.Migration):
 
@@ -11,14 +13,20 @@ class Migration(migrations.Migration):
         ('creators', '0005_drop_agency_indexes_covered_by_composites'),
     ]
 
+    # One Batch (core/migration_operations.py): the model is rendered again once, not once
+    # per operation.
     operations = [
-        migrations.AddField(
-            model_name='conversionevent',
-            name='source',
-            field=models.CharField(choices=[('tracker', 'Tracker'), ('conversation', 'Conversation')], default='tracker', max_length=16, verbose_name='source'),
-        ),
-        migrations.AddConstraint(
-            model_name='conversionevent',
-            constraint=models.CheckConstraint(condition=models.Q(('source__in', ['tracker', 'conversation'])), name='conversion_source_valid'),
+        core.migration_operations.Batch(
+            operations=[
+                migrations.AddField(
+                    model_name='conversionevent',
+                    name='source',
+                    field=models.CharField(choices=[('tracker', 'Tracker'), ('conversation', 'Conversation')], default='tracker', max_length=16, verbose_name='source'),
+                ),
+                migrations.AddConstraint(
+                    model_name='conversionevent',
+                    constraint=models.CheckConstraint(condition=models.Q(('source__in', ['tracker', 'conversation'])), name='conversion_source_valid'),
+                ),
+            ]
         ),
     ]

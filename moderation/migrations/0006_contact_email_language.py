@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+import core.migration_operations
+
 
 class Migration(migrations.Migration):
 
@@ -9,20 +11,26 @@ class Migration(migrations.Migration):
         ('moderation', '0001_squashed_0005_notification_data'),
     ]
 
+    # One Batch (core/migration_operations.py): the model is rendered again once, not once
+    # per operation.
     operations = [
-        migrations.AddField(
-            model_name='contact',
-            name='email',
-            field=models.EmailField(blank=True, max_length=254, verbose_name='e-mail address'),
-        ),
-        migrations.AddField(
-            model_name='contact',
-            name='language',
-            field=models.CharField(blank=True, max_length=8, verbose_name='language'),
-        ),
-        migrations.AlterField(
-            model_name='contact',
-            name='dm_state',
-            field=models.CharField(choices=[('none', 'No opt-in'), ('asked_name', 'Asked for name'), ('asked_consent', 'Asked for e-mail consent'), ('asked_email', 'Asked for the e-mail address'), ('email_retry', 'Asked again for the e-mail address'), ('no_email', 'No valid e-mail address'), ('handed_off', 'Handed to a person'), ('declined', 'Declined'), ('opted_out', 'Opted out')], default='none', max_length=16, verbose_name='DM sequence'),
+        core.migration_operations.Batch(
+            operations=[
+                migrations.AddField(
+                    model_name='contact',
+                    name='email',
+                    field=models.EmailField(blank=True, max_length=254, verbose_name='e-mail address'),
+                ),
+                migrations.AddField(
+                    model_name='contact',
+                    name='language',
+                    field=models.CharField(blank=True, max_length=8, verbose_name='language'),
+                ),
+                migrations.AlterField(
+                    model_name='contact',
+                    name='dm_state',
+                    field=models.CharField(choices=[('none', 'No opt-in'), ('asked_name', 'Asked for name'), ('asked_consent', 'Asked for e-mail consent'), ('asked_email', 'Asked for the e-mail address'), ('email_retry', 'Asked again for the e-mail address'), ('no_email', 'No valid e-mail address'), ('handed_off', 'Handed to a person'), ('declined', 'Declined'), ('opted_out', 'Opted out')], default='none', max_length=16, verbose_name='DM sequence'),
+                ),
+            ]
         ),
     ]

@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+import core.migration_operations
+
 
 class Migration(migrations.Migration):
 
@@ -12,18 +14,24 @@ class Migration(migrations.Migration):
         ('payouts', '0001_squashed_0007_drop_agency_indexes_covered_by_unique'),
     ]
 
+    # One Batch (core/migration_operations.py): the model is rendered again once, not once
+    # per operation.
     operations = [
-        migrations.RemoveConstraint(
-            model_name='payoutstatement',
-            name='statement_source_valid',
-        ),
-        migrations.AlterField(
-            model_name='payoutstatement',
-            name='source',
-            field=models.CharField(choices=[('creator_fund', 'TikTok Creator Fund'), ('creativity_program', 'TikTok Creativity Program'), ('brand_deal', 'Brand deal'), ('affiliate', 'Affiliate'), ('live_gifts', 'LIVE gifts'), ('subscriptions', 'Creator Next / subscriptions'), ('merchandise', 'Merchandise'), ('bonus', 'Campaign bonus'), ('other', 'Other')], max_length=24, verbose_name='source'),
-        ),
-        migrations.AddConstraint(
-            model_name='payoutstatement',
-            constraint=models.CheckConstraint(condition=models.Q(('source__in', ['creator_fund', 'creativity_program', 'brand_deal', 'affiliate', 'live_gifts', 'subscriptions', 'merchandise', 'bonus', 'other'])), name='statement_source_valid'),
+        core.migration_operations.Batch(
+            operations=[
+                migrations.RemoveConstraint(
+                    model_name='payoutstatement',
+                    name='statement_source_valid',
+                ),
+                migrations.AlterField(
+                    model_name='payoutstatement',
+                    name='source',
+                    field=models.CharField(choices=[('creator_fund', 'TikTok Creator Fund'), ('creativity_program', 'TikTok Creativity Program'), ('brand_deal', 'Brand deal'), ('affiliate', 'Affiliate'), ('live_gifts', 'LIVE gifts'), ('subscriptions', 'Creator Next / subscriptions'), ('merchandise', 'Merchandise'), ('bonus', 'Campaign bonus'), ('other', 'Other')], max_length=24, verbose_name='source'),
+                ),
+                migrations.AddConstraint(
+                    model_name='payoutstatement',
+                    constraint=models.CheckConstraint(condition=models.Q(('source__in', ['creator_fund', 'creativity_program', 'brand_deal', 'affiliate', 'live_gifts', 'subscriptions', 'merchandise', 'bonus', 'other'])), name='statement_source_valid'),
+                ),
+            ]
         ),
     ]

@@ -7,10 +7,17 @@ from unittest import mock
 
 import pytest
 from django.core.management import call_command
-from django.db import models
+from django.db import connection, models
 from django.db.migrations.loader import MigrationLoader
-from django.db.migrations.operations import AddField, AlterField, CreateModel, RunPython
+from django.db.migrations.operations import (
+    AddConstraint,
+    AddField,
+    AlterField,
+    CreateModel,
+    RunPython,
+)
 from django.db.migrations.state import ModelState, ProjectState
+from django.db.models import Q
 
 from core.migration_operations import Batch, CreateModels
 
@@ -135,11 +142,46 @@ def test_a_batch_ends_in_the_state_its_operations_would_and_renders_once():
     assert isinstance(post._meta.get_field("author").target_field, models.BigAutoField)
 
 
-def test_a_batch_refuses_two_changes_to_one_model_and_code():
-    with pytest.raises(ValueError, match="post twice"):
-        Batch(
-            [AddField("post", "a", models.TextField()), AddField("post", "b", models.TextField())]
-        )
+@pytest.mark.django_db(transaction=True)  # SQLite alters tables outside a transaction only
+def test_two_changes_to_one_model_reach_the_database_one_after_the_other():
+    # SQLite adds a column with a default by copying the table: each copy must know the
+    # columns the batch added before it.
+    batch = Batch(
+        [
+            AddField("post", "summary", models.TextField(default="")),
+            AddField("post", "score", models.IntegerField(default=0)),
+            AddConstraint("post", models.CheckConstraint(condition=Q(score__gte=0), name="toy_s")),
+        ]
+    )
+    before = _toy_state()
+    after = before.clone()
+    batch.state_forwards("toy", after)
+    with connection.schema_editor() as editor:
+        _toy_models().database_forwards("toy", editor, ProjectState(), before)
+    try:
+        with connection.schema_editor() as editor:
+            batch.database_forwards("toy", editor, before, after)
+        with connection.cursor() as cursor:
+            columns = {
+                c.name for c in connection.introspection.get_table_description(cursor, "toy_post")
+            }
+            constraints = connection.introspection.get_constraints(cursor, "toy_post")
+        assert {"summary", "score"} <= columns
+        assert "toy_s" in constraints
+
+        with connection.schema_editor() as editor:
+            batch.database_backwards("toy", editor, after, before)
+        with connection.cursor() as cursor:
+            columns = {
+                c.name for c in connection.introspection.get_table_description(cursor, "toy_post")
+            }
+        assert not {"summary", "score"} & columns
+    finally:
+        with connection.schema_editor() as editor:
+            _toy_models().database_backwards("toy", editor, before, ProjectState())
+
+
+def test_a_batch_refuses_code_and_new_models():
     with pytest.raises(TypeError):
         Batch([RunPython(RunPython.noop)])
     with pytest.raises(TypeError):
