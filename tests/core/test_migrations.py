@@ -6,7 +6,10 @@ from io import StringIO
 from unittest import mock
 
 import pytest
+from django.core.checks import Error, Tags
+from django.core.checks.registry import CheckRegistry
 from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.db import connection, models
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import (
@@ -187,3 +190,21 @@ def test_a_batch_refuses_code_and_new_models():
     with pytest.raises(TypeError):
         Batch([_toy_models()])
     assert Batch(_toy_changes()).deconstruct()[0] == "Batch"
+
+
+@pytest.mark.django_db
+def test_migrate_runs_the_model_and_database_checks_but_not_the_url_ones():
+    def failing(tag):
+        def check(app_configs=None, **kwargs):
+            return [Error(f"a {tag} problem", id=f"test.E{len(tag)}")]
+
+        return check
+
+    registry = CheckRegistry()
+    registry.register(failing("urls"), Tags.urls)
+    with mock.patch("django.core.management.base.checks.run_checks", registry.run_checks):
+        call_command("migrate", verbosity=0, skip_checks=False)  # URLs: check --deploy's
+
+        registry.register(failing("models"), Tags.models)
+        with pytest.raises(SystemCheckError, match="a models problem"):
+            call_command("migrate", verbosity=0, skip_checks=False)

@@ -1,9 +1,15 @@
 """`migrate` as the tables' owner: with DATABASE_OWNER_URL set, the schema changes, the
 row-level-security policies and the app role's grants (agencies/rls.py) are made by the owner
-role, while the app itself keeps connecting as DATABASE_URL's role, which owns nothing."""
+role, while the app itself keeps connecting as DATABASE_URL's role, which owns nothing.
+
+Its system checks are those migrating depends on, the models' and the database's: the URL,
+template and deployment checks import every view (two thirds of a migrate on an empty database)
+and are `check --deploy`'s, which the release step of `make serve` runs after migrate, and
+runserver's."""
 
 from __future__ import annotations
 
+from django.core.checks import Tags
 from django.core.management.commands.migrate import Command as MigrateCommand
 from django.db import connections
 
@@ -13,6 +19,9 @@ _CREDENTIALS = ("USER", "PASSWORD", "HOST", "PORT", "NAME")
 
 
 class Command(MigrateCommand):
+    def get_check_kwargs(self, options):
+        return {**super().get_check_kwargs(options), "tags": [Tags.models, Tags.database]}
+
     def handle(self, *args, **options):
         database = options["database"]
         owner = owner_credentials()
