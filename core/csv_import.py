@@ -30,6 +30,7 @@ into one.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
@@ -120,7 +121,7 @@ class CsvTable:
 
 
 class _Refused(Exception):
-    pass
+    """The whole file is refused; `read_csv` turns it into the table's one error."""
 
 
 # --- helpers for column parsers -------------------------------------------------------------
@@ -211,16 +212,10 @@ def decode(data: bytes, *, legacy_encoding: str | None = None) -> str:
         raise _Refused(_("The file contains binary data; upload a CSV file."))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) and (text := _utf16(data)) is not None:
         return text.lstrip("\ufeff")
-    try:
-        # utf-8-sig drops a byte-order mark if there is one (Excel's "CSV UTF-8" writes it).
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    if legacy_encoding:
-        try:
-            return data.decode(legacy_encoding)
-        except UnicodeDecodeError:
-            pass
+    # utf-8-sig drops a byte-order mark if there is one (Excel's "CSV UTF-8" writes it).
+    for encoding in ("utf-8-sig", *([legacy_encoding] if legacy_encoding else [])):
+        with contextlib.suppress(UnicodeDecodeError):
+            return data.decode(encoding)
     raise _Refused(_('The file is not UTF-8 text. In your spreadsheet, save it as "CSV UTF-8".'))
 
 
