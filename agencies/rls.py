@@ -129,13 +129,18 @@ def _policy_sql(table: str, condition: str) -> str:
     )
 
 
-def policies_sql() -> list[str]:
+def policies_sql(existing: set[str] | None = None) -> list[str]:
+    """The policy statements of every tenant and link table, or of those among `existing`
+    (after a migration backwards, a model's table may not be there)."""
     statements = [
         _policy_sql(table, _tenant_condition(is_membership))
         for table, is_membership in tenant_tables()
+        if existing is None or table in existing
     ]
     statements += [
-        _policy_sql(table, _child_condition(table, parents)) for table, parents in child_tables()
+        _policy_sql(table, _child_condition(table, parents))
+        for table, parents in child_tables()
+        if existing is None or table in existing
     ]
     return statements
 
@@ -175,7 +180,7 @@ def apply_policies(using: str = "default", **kwargs) -> None:
     role = settings.DATABASE_APP_ROLE or conn.settings_dict.get("USER") or ""
     login = conn.settings_dict.get("USER") or ""
     with conn.cursor() as cursor:
-        for statement in policies_sql():
+        for statement in policies_sql(set(conn.introspection.table_names(cursor))):
             cursor.execute(statement)
         for statement in functions_sql(role):
             cursor.execute(statement)
