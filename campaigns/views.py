@@ -678,39 +678,34 @@ def _contract_save(request: HttpRequest, contract: Contract | None) -> HttpRespo
     form = ContractForm(request.POST or None, instance=contract, agency=request.agency)
     conflicts = []
     if request.method == "POST" and form.is_valid():
-        conflicts = selectors.conflicts_for_form(
-            agency=request.agency,
-            contract=form.instance,
-            creator_ids=[c.pk for c in form.cleaned_data["creators"]],
-        )
-        if conflicts and not form.cleaned_data.get("confirm_conflicts"):
-            form.add_error(
-                "confirm_conflicts",
-                _("This contract's exclusivity conflicts with other contracts (listed above)."),
-            )
-        else:
-            try:
-                if contract is None:
-                    contract = services.contract_create(
-                        agency=request.agency,
-                        actor=request.user,
-                        fields=form.service_fields(),
-                        creators=list(form.cleaned_data["creators"]),
-                    )
-                else:
-                    services.contract_update(
-                        contract=contract,
-                        actor=request.user,
-                        fields=form.service_fields(),
-                        creators=list(form.cleaned_data["creators"]),
-                    )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("Contract saved as a draft."))
-                return redirect(
-                    "campaigns:contract-detail", agency_slug=request.agency.slug, pk=contract.pk
+        # The service refuses unconfirmed exclusivity conflicts (the API's rule too).
+        confirmed = form.cleaned_data.get("confirm_conflicts", False)
+        try:
+            if contract is None:
+                contract = services.contract_create(
+                    agency=request.agency,
+                    actor=request.user,
+                    fields=form.service_fields(),
+                    creators=list(form.cleaned_data["creators"]),
+                    confirm_conflicts=confirmed,
                 )
+            else:
+                services.contract_update(
+                    contract=contract,
+                    actor=request.user,
+                    fields=form.service_fields(),
+                    creators=list(form.cleaned_data["creators"]),
+                    confirm_conflicts=confirmed,
+                )
+        except ValidationError as error:
+            if isinstance(error, services.ExclusivityConflict):
+                conflicts = error.conflicts
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Contract saved as a draft."))
+            return redirect(
+                "campaigns:contract-detail", agency_slug=request.agency.slug, pk=contract.pk
+            )
     back = (
         reverse(
             "campaigns:contract-detail",

@@ -14,6 +14,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agencies.audit import audit_record, snapshot
 from agencies.languages import addresses_by_language
@@ -124,6 +125,47 @@ def exclusivity_conflicts(
     return conflicts
 
 
+class ExclusivityConflict(ValidationError):
+    """A contract's exclusivity conflicts with binding contracts and the caller did not
+    confirm saving it anyway. `conflicts` names them; the message sits on `confirm_conflicts`
+    (the contract form's checkbox; the API's `confirm_exclusivity_conflict`)."""
+
+    def __init__(self, conflicts: list[Conflict]):
+        self.conflicts = conflicts
+        titles = ", ".join(f"“{c.other.title}”" for c in conflicts)
+        super().__init__(
+            {
+                "confirm_conflicts": ngettext(
+                    "This contract's exclusivity conflicts with %(n)d binding contract "
+                    "(%(titles)s). Confirm to save it anyway; signing it will need an "
+                    "owner's override.",
+                    "This contract's exclusivity conflicts with %(n)d binding contracts "
+                    "(%(titles)s). Confirm to save it anyway; signing it will need an "
+                    "owner's override.",
+                    len(conflicts),
+                )
+                % {"n": len(conflicts), "titles": titles}
+            }
+        )
+
+
+def _refuse_unconfirmed_conflicts(
+    contract: Contract, creator_ids: Iterable[int], *, confirmed: bool
+) -> None:
+    """The rule every contract write follows (form, API): saving terms that conflict with
+    another binding contract's exclusivity needs an explicit confirmation."""
+    if confirmed:
+        return
+    conflicts = exclusivity_conflicts(
+        agency=contract.agency,
+        terms=ExclusivityTerms.of(contract),
+        creator_ids=creator_ids,
+        exclude_contract_id=contract.pk,
+    )
+    if conflicts:
+        raise ExclusivityConflict(conflicts)
+
+
 def contract_conflicts(contract: Contract) -> list[Conflict]:
     return exclusivity_conflicts(
         agency=contract.agency,
@@ -156,9 +198,17 @@ def _check_account_manager(agency: Agency, user) -> None:
 
 @transaction.atomic
 def contract_create(
-    *, agency: Agency, actor, fields: dict[str, Any], creators: list[Creator]
+    *,
+    agency: Agency,
+    actor,
+    fields: dict[str, Any],
+    creators: list[Creator],
+    confirm_conflicts: bool = False,
 ) -> Contract:
-    """A new draft contract between the agency, a sponsor and one or more creators."""
+    """A new draft contract between the agency, a sponsor and one or more creators.
+
+    Raises ExclusivityConflict (nothing written) when its exclusivity conflicts with a
+    binding contract of one of the creators, unless `confirm_conflicts`."""
     contract = Contract(agency=agency)
     apply_fields(contract, fields, CONTRACT_FIELDS)
     if contract.sponsor_id and contract.sponsor.agency_id != agency.pk:
@@ -166,6 +216,7 @@ def contract_create(
     _check_creators(agency, creators)
     _check_account_manager(agency, contract.account_manager)
     contract.full_clean()
+    _refuse_unconfirmed_conflicts(contract, [c.pk for c in creators], confirmed=confirm_conflicts)
     contract.save()
     contract.creators.set(creators)
     audit_record(
@@ -180,9 +231,17 @@ def contract_create(
 
 @transaction.atomic
 def contract_update(
-    *, contract: Contract, actor, fields: dict[str, Any], creators: list[Creator] | None = None
+    *,
+    contract: Contract,
+    actor,
+    fields: dict[str, Any],
+    creators: list[Creator] | None = None,
+    confirm_conflicts: bool = False,
 ) -> Contract:
-    """Change a draft. Once sent, the terms are what the parties saw: only drafts change."""
+    """Change a draft. Once sent, the terms are what the parties saw: only drafts change.
+
+    Like `contract_create`, refuses terms that conflict with a binding contract's
+    exclusivity (ExclusivityConflict, nothing written) unless `confirm_conflicts`."""
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if contract.status != ContractStatus.DRAFT:
         raise ValidationError(_("Only a draft contract can be edited; move it back to draft."))
@@ -194,6 +253,12 @@ def contract_update(
         _check_creators(contract.agency, creators)
     _check_account_manager(contract.agency, contract.account_manager)
     contract.full_clean()
+    creator_ids = (
+        [c.pk for c in creators]
+        if creators is not None
+        else list(contract.creators.values_list("pk", flat=True))
+    )
+    _refuse_unconfirmed_conflicts(contract, creator_ids, confirmed=confirm_conflicts)
     contract.save()
     if creators is not None:
         contract.creators.set(creators)

@@ -52,8 +52,10 @@ def make_contract(
             "exclusivity_start": window[0],
             "exclusivity_end": window[1],
         }
+    # These tests build conflicting contracts on purpose: each is confirmed, as the form's
+    # checkbox does (tests/campaigns/test_api_exclusivity.py tests the refusal).
     contract = services.contract_create(
-        agency=agency, actor=actor, fields=fields, creators=creators
+        agency=agency, actor=actor, fields=fields, creators=creators, confirm_conflicts=True
     )
     path = {"sent": ["sent"], "signed": ["sent", "signed"], "active": ["sent", "signed", "active"]}
     for step in path.get(status, []):
