@@ -1,7 +1,11 @@
 """The base of every agency API view: tenant from the URL, membership, role, then handler.
 
 Like `agency_view` for HTML: a non-member (or a token of another agency's membership) gets 404,
-a member whose role is not allowed gets 403.
+a member whose role is not allowed gets 403 (reads need `read_roles`, writes `write_roles`,
+declared on the view and checked here only). The agency's time zone is active for the rest of
+the request, as on its pages: datetimes are written with the agency's offset
+(2026-12-07T19:00:00+14:00 in Kiritimati) and a datetime sent without an offset is read as
+the agency's wall-clock time.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from contextlib import contextmanager
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils import timezone
 from rest_framework import exceptions, permissions, serializers
 from rest_framework.metadata import SimpleMetadata
 from rest_framework.request import clone_request
@@ -95,6 +100,8 @@ class AgencyAPIMixin:
         self.agency = membership.agency
         self.membership = membership
         request_agency(membership.agency_id, request.user.pk)
+        # Cleared at `request_finished` (agencies.tenancy.request_timezone_end), as for pages.
+        timezone.activate(membership.agency.tzinfo)
         super().initial(request, *args, **kwargs)
 
     def get_serializer_context(self):

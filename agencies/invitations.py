@@ -97,8 +97,10 @@ def _send(invitation: Invitation, token: str, *, base_url: str) -> None:
         "accept_url": _accept_url(base_url, token),
         "expires_at": invitation.expires_at,
     }
-    subject = render_to_string("agencies/email/invitation_subject.txt", context)
-    body = render_to_string("agencies/email/invitation_message.txt", context)
+    # The expiry reads in the agency's time zone, as on its pages.
+    with timezone.override(invitation.agency.tzinfo):
+        subject = render_to_string("agencies/email/invitation_subject.txt", context)
+        body = render_to_string("agencies/email/invitation_message.txt", context)
     try:
         send_mail(
             " ".join(subject.split()),

@@ -5,6 +5,10 @@ before reading a formula) is run as a formula by Excel, LibreOffice and Google S
 "=HYPERLINK(...)" in a creator's name would become a live link in an accountant's export.
 Every exported cell goes through `spreadsheet_safe`, which prefixes a single quote to such a
 cell (OWASP "CSV injection"), so the spreadsheet shows the text as it was typed.
+
+A moment is written in the active time zone (the agency's, on a page or under the caller's
+`timezone.override`) with its offset, 2026-12-07T19:00:00+14:00: the wall-clock time the
+agency knows and, with the offset, one instant to a program.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import StreamingHttpResponse
+from django.utils import timezone
 
 from .downloads import private_download
 
@@ -30,6 +35,8 @@ def spreadsheet_safe(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         text = "true" if value else "false"
+    elif isinstance(value, dt.datetime) and timezone.is_aware(value):
+        text = timezone.localtime(value).isoformat(timespec="seconds")
     elif isinstance(value, (dt.date, dt.datetime, dt.time)):
         text = value.isoformat()
     elif isinstance(value, Decimal):

@@ -1,8 +1,10 @@
 """How a request finds its agency: from the URL, through the user's membership, once.
 
-Every agency page is decorated with `agency_view(allow=...)`; it resolves the agency slug
-from the URL, answers 404 unless the user is a member (another agency looks exactly like a
-missing one), enforces the agency's MFA rule, then checks the role against `allow` (403).
+Every agency page is decorated with `agency_view(allow=..., write=...)`; it resolves the
+agency slug from the URL, answers 404 unless the user is a member (another agency looks exactly
+like a missing one), enforces the agency's MFA rule, checks the role against `allow` (403) and,
+for a POST, against `write` (403), then activates the agency's time zone for the rest of the
+request. Views do neither by hand: `request.can_write` tells a page whether to offer its forms.
 """
 
 from __future__ import annotations
@@ -54,8 +56,15 @@ def user_has_mfa(user) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
-def agency_view(*, allow: Iterable[str]) -> Callable:
+# Methods that only read; any other needs a role in `write`.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def agency_view(*, allow: Iterable[str], write: Iterable[str] | None = None) -> Callable:
+    """`allow`: the roles that may open the page; `write`: those of them that may also POST
+    to it (all of `allow` when not given)."""
     allowed = frozenset(allow)
+    writers = allowed if write is None else allowed & frozenset(write)
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @login_required
@@ -76,6 +85,9 @@ def agency_view(*, allow: Iterable[str]) -> Callable:
                 return redirect("mfa_activate_totp")
             if membership.role not in allowed:
                 raise PermissionDenied(_("Your role does not give access to this page."))
+            request.can_write = membership.role in writers
+            if request.method not in READ_METHODS and not request.can_write:
+                raise PermissionDenied(_("Your role can see this page but not change it."))
             if request.session.get(SESSION_LAST_AGENCY) != membership.agency.slug:
                 request.session[SESSION_LAST_AGENCY] = membership.agency.slug
             # The rest of the request sees this agency's rows (rendering and streaming too);

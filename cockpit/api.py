@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 
@@ -26,7 +25,4 @@ class CockpitView(AgencyAPIMixin, generics.RetrieveAPIView):
     serializer_class = CockpitSerializer
 
     def get_object(self) -> selectors.Cockpit:
-        with timezone.override(self.agency.tzinfo):
-            return selectors.cockpit_for(
-                self.agency, user=self.request.user, role=self.membership.role
-            )
+        return selectors.cockpit_for(self.agency, user=self.request.user, role=self.membership.role)

@@ -13,6 +13,8 @@ import io
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from django.utils import timezone
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -32,8 +34,9 @@ def workbook_bytes(
     money_format: str = "#,##0.00",
 ) -> bytes:
     """A one-sheet workbook: a header row of `columns`, then `rows`. Decimals and floats get
-    `money_format`, whole numbers none, dates ISO; None is an empty cell, booleans read
-    "true"/"false", everything else is text."""
+    `money_format`, whole numbers none, dates ISO; a moment is text in the active time zone
+    with its offset (2026-12-07T19:00:00+14:00: a cell cannot hold a zone), as in the CSV
+    exports; None is an empty cell, booleans read "true"/"false", everything else is text."""
     from openpyxl import Workbook  # lazily: see the module docstring
     from openpyxl.cell import WriteOnlyCell
 
@@ -49,7 +52,9 @@ def workbook_bytes(
             c = WriteOnlyCell(ws, value=value)
             c.number_format = money_format
             return c
-        if isinstance(value, dt.date):
+        if isinstance(value, dt.datetime) and timezone.is_aware(value):
+            value = timezone.localtime(value).isoformat(timespec="seconds")
+        elif isinstance(value, dt.date):
             c = WriteOnlyCell(ws, value=value)
             c.number_format = "yyyy-mm-dd"
             return c

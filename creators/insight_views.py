@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -246,19 +246,12 @@ def metrics_import_template(request: HttpRequest) -> HttpResponse:
 # --- rate card and RPM table -------------------------------------------------------------------
 
 
-def _require(request: HttpRequest, roles) -> None:
-    if request.membership.role not in roles:
-        raise PermissionDenied(_("Your role does not give access to this page."))
-
-
-@agency_view(allow=INSIGHTS_VIEW)
+@agency_view(allow=INSIGHTS_VIEW, write=RATE_CARD_EDIT)
 @require_http_methods(["GET", "POST"])
 def rate_card(request: HttpRequest) -> HttpResponse:
     """Everyone on the staff reads the rate card; the owner edits it."""
-    if request.method == "POST":
-        _require(request, RATE_CARD_EDIT)
     bands = rate_cards.rate_card(agency=request.agency)
-    can_edit = request.membership.role in RATE_CARD_EDIT
+    can_edit = request.can_write
     form = RateCardForm(request.POST or None, bands=bands) if can_edit else None
     if request.method == "POST" and form.is_valid():
         try:
@@ -278,7 +271,7 @@ def rate_card(request: HttpRequest) -> HttpResponse:
 
 
 def _rpm_context(request: HttpRequest, **forms) -> dict:
-    can_edit = request.membership.role in RPM_EDIT
+    can_edit = request.can_write
     context = {
         "rates": insight_selectors.rpm_table(agency=request.agency),
         "uplift": insight_selectors.q4_uplift(agency=request.agency),
@@ -295,13 +288,12 @@ def _rpm_context(request: HttpRequest, **forms) -> dict:
     return context
 
 
-@agency_view(allow=INSIGHTS_VIEW)
+@agency_view(allow=INSIGHTS_VIEW, write=RPM_EDIT)
 @require_http_methods(["GET", "POST"])
 def rpm_table(request: HttpRequest) -> HttpResponse:
     """The RPM table: staff read it; the owner sets a rate (POST)."""
     if request.method == "GET":
         return render(request, "creators/rpm.html", _rpm_context(request))
-    _require(request, RPM_EDIT)
     form = RpmRateForm(request.POST, agency=request.agency)
     if form.is_valid():
         try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -76,16 +76,13 @@ def frozen_release_all(request: HttpRequest) -> HttpResponse:
     return redirect("crisis:index", agency_slug=request.agency.slug)
 
 
-@agency_view(allow=perms.VIEW)
+@agency_view(allow=perms.VIEW, write=perms.LIBRARY_EDIT)
 @require_http_methods(["GET", "POST"])
 def replies(request: HttpRequest) -> HttpResponse:
     """The library: search, and a new reply (policy editors)."""
-    can_edit = request.membership.role in perms.LIBRARY_EDIT
     services.crisis_replies_ensure(agency=request.agency)
     form = ReplyForm(request.POST or None)
     if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied(_("Your role cannot edit the crisis library."))
         done = submit_form(
             request,
             form,
@@ -107,7 +104,7 @@ def replies(request: HttpRequest) -> HttpResponse:
         "search": search,
         "searching": bool(query.get("q") or query.get("language")),
         "page_obj": _page(request, rows),
-        "can_edit": can_edit,
+        "can_edit": request.can_write,
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "crisis/replies.html", context, status=status)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -187,14 +187,11 @@ def case_action(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("moderation:case", agency_slug=request.agency.slug, pk=case.pk)
 
 
-@agency_view(allow=perms.POLICY_VIEW)
+@agency_view(allow=perms.POLICY_VIEW, write=perms.POLICY_EDIT)
 @require_http_methods(["GET", "POST"])
 def policies(request: HttpRequest) -> HttpResponse:
-    can_edit = request.membership.role in perms.POLICY_EDIT
     form = PolicyCreateForm(request.POST or None, initial={"name": _("Default policy")})
     if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied(_("Your role cannot edit policies."))
         creator = None
         if request.POST.get("creator"):
             creator = get_for_agency(Creator, request.agency, pk=request.POST["creator"])
@@ -215,7 +212,7 @@ def policies(request: HttpRequest) -> HttpResponse:
     context = {
         "policies": selectors.policy_list(request.agency),
         "form": form,
-        "can_edit": can_edit,
+        "can_edit": request.can_write,
         "creators": Creator.objects.for_agency(request.agency).only("id", "display_name"),
     }
     return render(request, "moderation/policies.html", context)
@@ -227,13 +224,12 @@ def _policy(request: HttpRequest, pk: int) -> Policy:
     )
 
 
-@agency_view(allow=perms.POLICY_VIEW)
+@agency_view(allow=perms.POLICY_VIEW, write=perms.POLICY_EDIT)
 @require_http_methods(["GET", "POST"])
 def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The policy editor: settings, categories and intents as form fields; saving publishes
     a new immutable version."""
     policy = _policy(request, pk)
-    can_edit = request.membership.role in perms.POLICY_EDIT
     current = policy.current_version
     editor = PolicyEditor(
         request.POST if request.method == "POST" else None,
@@ -241,8 +237,6 @@ def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     status = 200
     if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied(_("Your role cannot edit policies."))
         if editor.is_valid():
             version = policy_version_publish(
                 policy=policy,
@@ -257,7 +251,7 @@ def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "policy": policy,
         "editor": editor,
         "preview_form": PolicyPreviewForm(),
-        "can_edit": can_edit,
+        "can_edit": request.can_write,
         "versions": policy.versions.select_related("created_by")[:20],
     }
     return render(request, "moderation/policy.html", context, status=status)

@@ -77,7 +77,9 @@ def suggested_codes(*, agency: Agency, dispute: Dispute) -> list[str]:
 
 
 def _when(value: datetime | None) -> str:
-    return value.isoformat() if value else ""
+    """A moment as the agency's wall-clock time with its offset (the pack is written with
+    the agency's time zone active)."""
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
 
 
 TRANSCRIPT_HEADER = [
@@ -361,7 +363,8 @@ def evidence_pack_build(*, agency: Agency, pack_id: int) -> DisputeEvidencePack:
                 _("The campaign %(code)s no longer exists.") % {"code": pack.campaign_code}
             )
         with tempfile.TemporaryFile() as scratch, transaction.atomic():
-            counts = write_pack(scratch, agency=agency, dispute=pack.dispute, campaign=campaign)
+            with timezone.override(agency.tzinfo):
+                counts = write_pack(scratch, agency=agency, dispute=pack.dispute, campaign=campaign)
             scratch.seek(0)
             stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
             name = f"dispute-{pack.dispute_id}-{campaign.code.lower()}-{stamp}.zip"

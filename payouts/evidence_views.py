@@ -3,7 +3,6 @@ download. Thin: authorise, call the service (the build itself runs in a Celery t
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,15 +19,12 @@ from .models import Dispute, DisputeEvidencePack, EvidencePackStatus
 from .permissions import EVIDENCE_BUILD, EVIDENCE_DOWNLOAD
 
 
-@agency_view(allow=EVIDENCE_DOWNLOAD)
+@agency_view(allow=EVIDENCE_DOWNLOAD, write=EVIDENCE_BUILD)
 @require_http_methods(["GET", "POST"])
 def dispute_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     dispute = get_for_agency(
         Dispute.objects.select_related("statement__creator"), request.agency, pk=pk
     )
-    can_build = request.membership.role in EVIDENCE_BUILD
-    if request.method == "POST" and not can_build:
-        raise PermissionDenied(_("Your role does not give access to this page."))
     codes = evidence.suggested_codes(agency=request.agency, dispute=dispute)
     form = EvidencePackForm(
         request.POST or None, initial={"campaign_code": codes[0] if codes else ""}
@@ -51,7 +47,7 @@ def dispute_evidence(request: HttpRequest, pk: int) -> HttpResponse:
         "dispute": dispute,
         "statement": dispute.statement,
         "packs": list(evidence.pack_list(agency=request.agency, dispute=dispute)),
-        "form": form if can_build else None,
+        "form": form if request.can_write else None,
         "codes": codes,
     }
     status = 400 if form.errors else 200

@@ -10,7 +10,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -35,14 +34,11 @@ def _rates_url(request: HttpRequest) -> str:
     return reverse("payouts:fx_rates", kwargs={"agency_slug": request.agency.slug})
 
 
-@agency_view(allow=PAYOUTS_READ)
+@agency_view(allow=PAYOUTS_READ, write=PAYOUTS_WRITE)
 @require_http_methods(["GET", "POST"])
 def fx_rates(request: HttpRequest) -> HttpResponse:
     """Both lists, newest day first (`?currency=&date_from=&date_to=`), and the form for
     one of the agency's own rates: a day and pair that already has one is changed."""
-    can_write = request.membership.role in PAYOUTS_WRITE
-    if request.method == "POST" and not can_write:
-        raise PermissionDenied
     form = FxRateForm(request.POST or None)
     done = submit_form(
         request,
@@ -69,7 +65,7 @@ def fx_rates(request: HttpRequest) -> HttpResponse:
             "page_obj": reference_page,
             "fallback": fallback,
             "form": form,
-            "can_write": can_write,
+            "can_write": request.can_write,
         },
         status=400 if form.errors else 200,
     )

@@ -154,7 +154,8 @@ def test_finance_builds_a_pack_and_staff_download_it(
         ("sent", "dm", "Thanks! What is your e-mail address?"),
     ]
     conversions = _csv(archive, "conversions.csv")
-    assert conversions[1][:2] == [_at(12).isoformat(), "lead"]
+    # The agency's wall-clock time with its offset (Amsterdam: 12:00 UTC is 13:00 +01:00).
+    assert conversions[1][:2] == ["2026-03-02T13:00:00+01:00", "lead"]
     clauses = dict(_csv(archive, "contract_clauses.csv")[1:])
     assert clauses["indemnification"].startswith("The creator indemnifies")
     assert clauses["attribution_requirements"] == "Tag @brand in the first line."
