@@ -12,9 +12,13 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
+
+from agencies.downloads import private_download
 from agencies.models import Agency
-from agencies.spreadsheets import csv_text
-from core.xlsx import workbook_bytes
+from agencies.spreadsheets import csv_streaming_response, csv_text
+from core.xlsx import XLSX_TYPE, workbook_bytes
 
 from .commission import commission_terms
 from .selectors import StatementTrail, TrailDeposit, reconciliation_report, statement_trails
@@ -184,3 +188,27 @@ def to_csv(rows: Iterable[dict], columns: list[str]) -> str:
 def to_xlsx(rows: Iterable[dict], columns: list[str]) -> bytes:
     """The report as a formula-safe XLSX workbook (core.xlsx); money cells are numbers."""
     return workbook_bytes("Reconciliation", columns, table(rows, columns))
+
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def export_response(
+    agency: Agency,
+    fmt: str,
+    *,
+    period_from: dt.date | None = None,
+    period_to: dt.date | None = None,
+) -> HttpResponseBase:
+    """The staff reconciliation report of `agency` as a download (the export page and the
+    API both answer with it): CSV streamed while the rows are read, XLSX built in memory;
+    both formula-safe and never cached."""
+    rows = report_rows(agency, period_from=period_from, period_to=period_to)
+    filename = f"reconciliation-{agency.slug}.{fmt}"
+    if fmt == "csv":
+        return csv_streaming_response(filename, STAFF_COLUMNS, table(rows, STAFF_COLUMNS))
+    if fmt != "xlsx":
+        raise ValueError(f"no export format {fmt!r}")
+    response = HttpResponse(to_xlsx(rows, STAFF_COLUMNS), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return private_download(response)

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import CURRENCY_CHOICES
@@ -135,12 +134,6 @@ class AdjustmentForm(forms.Form):
     amount = money_field(_("Amount"), help_text=_("Negative reduces the payout, e.g. -12.50."))
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
-    def clean_amount(self):
-        amount = self.cleaned_data["amount"]
-        if amount == 0:
-            raise ValidationError(_("An adjustment of zero changes nothing."))
-        return amount
-
 
 class HoldForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -159,19 +152,6 @@ class DisputeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One URL per line."),
     )
-
-    def clean_links(self):
-        lines = [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
-        validate = URLValidator(schemes=["http", "https"])
-        for number, line in enumerate(lines, start=1):
-            try:
-                validate(line)
-            except ValidationError:
-                raise ValidationError(
-                    _("Line %(n)s is not a web address: %(line)s"),
-                    params={"n": number, "line": line[:80]},
-                ) from None
-        return "\n".join(lines)
 
 
 class DisputeCloseForm(forms.Form):

@@ -13,6 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,10 +24,19 @@ from agencies.models import Agency
 from campaigns.models import Campaign
 from creators.models import Creator
 
+from .bank_import import (
+    BankImportError,
+    bank_import_queue,
+    bank_statement_import,
+    failure_message,
+    max_bytes,
+    runs_in_background,
+)
 from .commission import breakdowns
 from .models import (
     Adjustment,
     BankAccount,
+    BankImport,
     CreatorCommission,
     CreatorPayment,
     Dispute,
@@ -37,6 +48,7 @@ from .models import (
     StatementStatus,
 )
 from .money import minor_exponent, quantize
+from .parsers.errors import StatementParseError
 
 S = StatementStatus
 RATE_STEP = Decimal("0.0001")
@@ -278,7 +290,10 @@ def payout_line_delete(*, line: PayoutLine, actor) -> None:
 def adjustment_add(
     *, statement: PayoutStatement, actor, kind: str, amount: Decimal, reason: str
 ) -> Adjustment:
-    """Record an adjustment with its reason. Moves the statement to "adjusted"."""
+    """Record an adjustment with its reason (never of zero). Moves the statement to
+    "adjusted"."""
+    if amount is not None and amount == 0:
+        raise ValidationError({"amount": _("An adjustment of zero changes nothing.")})
     statement = PayoutStatement.objects.select_for_update().get(pk=statement.pk)
     adjustment = Adjustment(
         agency_id=statement.agency_id,
@@ -351,18 +366,37 @@ def hold_release(*, hold: Hold, actor) -> Hold:
     return hold
 
 
+def _dispute_links(text: str) -> str:
+    """The links of a dispute, one http(s) address per line."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    validate = URLValidator(schemes=["http", "https"])
+    for number, line in enumerate(lines, start=1):
+        try:
+            validate(line)
+        except ValidationError:
+            raise ValidationError(
+                {
+                    "links": _("Line %(n)s is not a web address: %(line)s")
+                    % {"n": number, "line": line[:80]}
+                }
+            ) from None
+    return "\n".join(lines)
+
+
 @transaction.atomic
 def dispute_open(
     *, statement: PayoutStatement, actor, transaction_data: str, links: str = "", opened_at=None
 ) -> Dispute:
-    """Open a dispute with the platform, with the transaction data, timestamp and links."""
+    """Open a dispute with the platform, with the transaction data, timestamp and links
+    (web addresses, one per line; blank lines dropped)."""
+    links = _dispute_links(links)
     statement = PayoutStatement.objects.select_for_update().get(pk=statement.pk)
     dispute = Dispute(
         agency_id=statement.agency_id,
         statement=statement,
         opened_at=opened_at or timezone.now(),
         transaction_data=(transaction_data or "").strip(),
-        links=(links or "").strip(),
+        links=links,
     )
     dispute.full_clean()
     dispute.save()
@@ -450,6 +484,42 @@ def bank_account_update(*, account: BankAccount, actor, changes: dict[str, Any])
         after=snapshot(account, sorted(allowed)),
     )
     return account
+
+
+def bank_file_upload(
+    *, account: BankAccount, actor, upload: File, format: str | None = None
+) -> BankImport:
+    """Import an uploaded bank statement file into `account`: what the bank import page and
+    the API both do.
+
+    Refused above BANK_IMPORT_MAX_BYTES. Above BANK_IMPORT_ASYNC_BYTES the file is stored
+    and queued for the Celery task (`bank_import_queue`; the import returned is "queued");
+    smaller files are imported now, all or nothing (`bank_statement_import`, which locks the
+    account). A file that is refused raises ValidationError on "file" with the message the
+    page shows; nothing is written then.
+    """
+    if upload.size > max_bytes():
+        raise ValidationError(
+            {
+                "file": _("The file is larger than the limit of %(mb)s MB; nothing was imported.")
+                % {"mb": f"{max_bytes() / 1024 / 1024:g}"}
+            }
+        )
+    file_name = upload.name or "upload"
+    if runs_in_background(upload.size):
+        return bank_import_queue(
+            account=account, actor=actor, upload=upload, file_name=file_name, format=format
+        )
+    try:
+        return bank_statement_import(
+            account=account,
+            actor=actor,
+            data=upload.open("rb"),
+            file_name=file_name,
+            format=format,
+        )
+    except (StatementParseError, BankImportError) as exc:
+        raise ValidationError({"file": failure_message(exc)}) from exc
 
 
 def settings_for(agency: Agency) -> PayoutSettings:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,20 +23,11 @@ from agencies.formflow import submit_form
 from agencies.spreadsheets import csv_streaming_response
 from agencies.tenancy import agency_view, get_for_agency
 from campaigns.templatetags.campaign_tags import money as format_money
-from core.xlsx import XLSX_TYPE
 from creators.models import Creator
 
 from . import reconciliation, samples, selectors, services
-from .bank_import import (
-    BankImportError,
-    bank_import_queue,
-    bank_statement_import,
-    failure_message,
-    max_bytes,
-    runs_in_background,
-)
 from .commission import breakdowns
-from .exports import CREATOR_COLUMNS, STAFF_COLUMNS, report_rows, table, to_xlsx
+from .exports import CREATOR_COLUMNS, export_response, report_rows, table
 from .filters import StatementFilter, TransactionFilter
 from .forms import (
     AdjustmentForm,
@@ -62,13 +53,13 @@ from .models import (
     BankTransaction,
     Dispute,
     Hold,
+    ImportStatus,
     Match,
     PayoutLine,
     PayoutStatement,
     ReconciliationIssue,
     ReconciliationRun,
 )
-from .parsers.errors import StatementParseError
 from .permissions import PAYOUTS_PORTAL, PAYOUTS_READ, PAYOUTS_WRITE
 from .reconciliation import issues as reconciliation_issues
 from .statement_import import COLUMNS, StatementImportError, statement_import
@@ -472,29 +463,26 @@ def bank_sample(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 # --- Bank accounts, imports and transactions --------------------------------------------------
 
 
-@agency_view(allow=PAYOUTS_READ)
+@agency_view(allow=PAYOUTS_READ, write=PAYOUTS_WRITE)
 @require_http_methods(["GET", "POST"])
 def bank_accounts(request: HttpRequest) -> HttpResponse:
     form = BankAccountForm(request.POST or None)
-    if request.method == "POST":
-        if not _can_write(request):
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.bank_account_create(
-                    agency=request.agency, actor=request.user, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                messages.success(request, _("Bank account added."))
-                return redirect("payouts:bank_accounts", agency_slug=request.agency.slug)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.bank_account_create(
+                agency=request.agency, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Bank account added."))
+            return redirect("payouts:bank_accounts", agency_slug=request.agency.slug)
     accounts = BankAccount.objects.for_agency(request.agency)
     imports = BankImport.objects.for_agency(request.agency).select_related("bank_account")[:20]
     return render(
         request,
         "payouts/bank_accounts.html",
-        {"accounts": accounts, "imports": imports, "form": form, "can_write": _can_write(request)},
+        {"accounts": accounts, "imports": imports, "form": form, "can_write": request.can_write},
         status=400 if form.errors else 200,
     )
 
@@ -532,49 +520,33 @@ def bank_import(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_for_agency(BankAccount, request.agency, pk=pk)
     form = BankImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > max_bytes():
-            form.add_error(
-                "file",
-                _("The file is larger than the limit of %(mb)s MB; nothing was imported.")
-                % {"mb": f"{max_bytes() / 1024 / 1024:g}"},
-            )
-        elif runs_in_background(upload.size):
-            queued = bank_import_queue(
+        try:
+            result = services.bank_file_upload(
                 account=account,
                 actor=request.user,
-                upload=upload,
-                file_name=upload.name or "upload",
+                upload=form.cleaned_data["file"],
                 format=form.cleaned_data["format"] or None,
             )
-            messages.success(
-                request, _("The file is queued for import; this page shows how it goes.")
-            )
-            return redirect(
-                "payouts:bank_import_status", agency_slug=request.agency.slug, pk=queued.pk
-            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
         else:
-            try:
-                result = bank_statement_import(
-                    account=account,
-                    actor=request.user,
-                    data=upload.open("rb"),
-                    file_name=upload.name or "upload",
-                    format=form.cleaned_data["format"] or None,
-                )
-            except (StatementParseError, BankImportError) as exc:
-                form.add_error("file", failure_message(exc))
-            else:
+            if result.status == ImportStatus.QUEUED:
                 messages.success(
-                    request,
-                    _("%(n)s transactions read, %(new)s new, %(dup)s already imported.")
-                    % {
-                        "n": result.transaction_count,
-                        "new": result.new_count,
-                        "dup": result.duplicate_count,
-                    },
+                    request, _("The file is queued for import; this page shows how it goes.")
                 )
-                return redirect("payouts:bank_accounts", agency_slug=request.agency.slug)
+                return redirect(
+                    "payouts:bank_import_status", agency_slug=request.agency.slug, pk=result.pk
+                )
+            messages.success(
+                request,
+                _("%(n)s transactions read, %(new)s new, %(dup)s already imported.")
+                % {
+                    "n": result.transaction_count,
+                    "new": result.new_count,
+                    "dup": result.duplicate_count,
+                },
+            )
+            return redirect("payouts:bank_accounts", agency_slug=request.agency.slug)
     return render(
         request,
         "payouts/bank_import.html",
@@ -732,17 +704,12 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     form = ExportForm(request.GET)
     if not form.is_valid():
         return render(request, "payouts/export.html", {"form": form}, status=400)
-    rows = report_rows(
+    return export_response(
         request.agency,
+        fmt,
         period_from=form.cleaned_data["period_from"],
         period_to=form.cleaned_data["period_to"],
     )
-    filename = f"reconciliation-{request.agency.slug}.{fmt}"
-    if fmt == "csv":
-        return csv_streaming_response(filename, STAFF_COLUMNS, table(rows, STAFF_COLUMNS))
-    response = HttpResponse(to_xlsx(rows, STAFF_COLUMNS), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return private_download(response)
 
 
 # --- Settings and commission ------------------------------------------------------------------
@@ -779,23 +746,20 @@ def payout_settings(request: HttpRequest) -> HttpResponse:
     )
 
 
-@agency_view(allow=PAYOUTS_READ)
+@agency_view(allow=PAYOUTS_READ, write=PAYOUTS_WRITE)
 @require_http_methods(["GET", "POST"])
 def commissions(request: HttpRequest) -> HttpResponse:
     form = CommissionForm(request.POST or None, agency=request.agency)
-    if request.method == "POST":
-        if not _can_write(request):
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.commission_set(
-                    creator=form.cleaned_data["creator"], actor=request.user, rate=form.rate
-                )
-            except ValidationError as exc:
-                _add_errors(form, exc, rename={"rate": "percent"})
-            else:
-                messages.success(request, _("Commission saved."))
-                return redirect("payouts:commissions", agency_slug=request.agency.slug)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.commission_set(
+                creator=form.cleaned_data["creator"], actor=request.user, rate=form.rate
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc, rename={"rate": "percent"})
+        else:
+            messages.success(request, _("Commission saved."))
+            return redirect("payouts:commissions", agency_slug=request.agency.slug)
     default = selectors.payout_settings(agency=request.agency).default_commission_rate
     return render(
         request,
@@ -804,7 +768,7 @@ def commissions(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page_obj": _page(request, selectors.creators_with_commission(agency=request.agency)),
             "default_percent": default * 100,
-            "can_write": _can_write(request),
+            "can_write": request.can_write,
         },
         status=400 if form.errors else 200,
     )

@@ -13,12 +13,13 @@ from django.urls import reverse
 
 from agencies.roles import Role
 from campaigns.models import SponsorReport
-from campaigns.reports import share_link_create, share_token
 from creators.models import Creator
+from reports.selectors import share_token
+from reports.services import share_link_create
 from tests.factories import PASSWORD, CreatorFactory
 from tests.helpers import client_for, member
 from tests.test_url_coverage import all_url_names
-from tests.url_cases.campaigns import sponsor_report_done
+from tests.url_cases.reports import sponsor_report_done
 from tests.url_matrix import CASES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,7 +50,8 @@ FILE_RESPONSE = re.compile(r"FileResponse\(|StreamingHttpResponse\(|Content-Disp
 BUILDERS = {
     "agencies/downloads.py",  # private_file_response
     "agencies/spreadsheets.py",  # csv_streaming_response
-    "payouts/views.py",  # the XLSX export
+    "payouts/views.py",  # the sample files
+    "payouts/exports.py",  # the reconciliation XLSX export (page and API)
     "leads/exports.py",  # the leads XLSX export
 }
 
