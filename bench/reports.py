@@ -234,12 +234,12 @@ def _high_water_mb() -> float:
 
 
 def render_once(campaign_id: int, language: str, split: list | None = None) -> bytes:
-    """What `campaigns.reports.sponsor_report_render` does, without storing the file; the
+    """What `reports.services.sponsor_report_render` does, without storing the file; the
     seconds spent reading the figures are appended to `split`."""
     from agencies.rls import tenant_transaction
     from campaigns.models import Campaign
-    from campaigns.report_pdf import render_report_pdf
-    from campaigns.reports import sponsor_report_data
+    from reports.pdf import render_report_pdf
+    from reports.selectors import sponsor_report_data
 
     started = time.perf_counter()
     campaign = Campaign.objects.select_related("agency", "sponsor").get(pk=campaign_id)
@@ -288,7 +288,7 @@ def _child_main(argv: list[str]) -> int:
     import django
 
     django.setup()
-    import campaigns.report_pdf  # noqa: F401 - loaded at start, as the worker's autodiscovery does
+    import reports.pdf  # noqa: F401 - loaded at start, as the worker's autodiscovery does
 
     # A Celery worker freezes its start-up heap (moderation.tasks.prepare_worker); so does
     # this stand-in, without loading moderation's language models.

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import api, report_api
+from . import api
 
 urlpatterns = [
     path("sponsors/", api.SponsorList.as_view(), name="sponsor-list"),
@@ -21,19 +21,6 @@ urlpatterns = [
     ),
     path("campaigns/<id:pk>/conversions/", api.ConversionList.as_view(), name="conversion-list"),
     path("campaigns/<id:pk>/experiments/", api.ExperimentList.as_view(), name="experiment-list"),
-    path(
-        "campaigns/<id:pk>/reports/",
-        report_api.SponsorReportList.as_view(),
-        name="sponsor-report-list",
-    ),
-    path(
-        "reports/<id:pk>/", report_api.SponsorReportDetail.as_view(), name="sponsor-report-detail"
-    ),
-    path(
-        "reports/<id:pk>/download/",
-        report_api.SponsorReportDownload.as_view(),
-        name="sponsor-report-download",
-    ),
     path("deliverables/", api.DeliverableList.as_view(), name="deliverable-list"),
     path("deliverables/<id:pk>/", api.DeliverableDetail.as_view(), name="deliverable-detail"),
     path(

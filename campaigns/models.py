@@ -736,7 +736,7 @@ class ReportStatus(models.TextChoices):
 
 class SponsorReport(TenantModel):
     """A branded PDF for the sponsor: one campaign, one period, one language. Rendered by
-    `campaigns.tasks.sponsor_report_render`, never inside a web request."""
+    `reports.tasks.sponsor_report_render`, never inside a web request."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="sponsor_reports")
     period_start = models.DateField(_("from"))

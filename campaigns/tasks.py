@@ -21,15 +21,3 @@ def agency_contract_reminders(agency_id: int) -> int:
     agency = Agency.objects.get(pk=agency_id)
     with tenant_transaction(agency.pk):
         return services.contract_reminders_send(agency=agency)
-
-
-@tenant_task(name="campaigns.sponsor_report_render")
-def sponsor_report_render(agency_id: int, report_id: int) -> str:
-    """Render one queued sponsor report; a finished report is left alone (idempotent)."""
-    from .models import SponsorReport
-    from .reports import sponsor_report_render as render
-
-    report = SponsorReport.objects.select_related("agency", "campaign__sponsor").get(
-        agency_id=agency_id, pk=report_id
-    )
-    return render(report=report).status

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "leads",
     "rewards",
     "crisis",
+    "reports",
     "demo",
 ]
 

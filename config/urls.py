@@ -7,7 +7,9 @@ from django.urls import include, path
 
 from agencies import views as agency_views
 from agencies.downloads import private_download_view
+from campaigns import urls as campaign_urls
 from config import api_docs
+from reports import urls as report_urls
 
 handler403 = "agencies.views.error_403"
 handler404 = "agencies.views.error_404"
@@ -18,6 +20,7 @@ api_v1 = [
     path("agencies/<slug:agency_slug>/", include("creators.api_urls")),
     path("agencies/<slug:agency_slug>/", include("payouts.api_urls")),
     path("agencies/<slug:agency_slug>/", include("campaigns.api_urls")),
+    path("agencies/<slug:agency_slug>/", include("reports.api_urls")),
     path("agencies/<slug:agency_slug>/", include("moderation.api_urls")),
     path("agencies/<slug:agency_slug>/", include("cockpit.api_urls")),
     path("agencies/<slug:agency_slug>/", include("platforms.api_urls")),
@@ -39,13 +42,21 @@ urlpatterns = [
     path("invitations/", include("agencies.invitation_urls")),
     path("staff/", include("agencies.staff_urls")),
     # A sponsor's report link: signed, expiring, revocable, no login.
-    path("r/", include("campaigns.share_urls")),
+    path("r/", include("reports.share_urls")),
     path("a/<slug:agency_slug>/", include("agencies.urls")),
     path("a/<slug:agency_slug>/home/", include("cockpit.urls")),
     path("a/<slug:agency_slug>/creators/", include("creators.urls")),
     path("a/<slug:agency_slug>/me/", include("creators.portal_urls")),
     path("a/<slug:agency_slug>/payouts/", include("payouts.urls")),
-    path("a/<slug:agency_slug>/campaigns/", include("campaigns.urls")),
+    # A campaign's sponsor-report pages (reports/urls.py) keep their campaigns: names and
+    # paths; campaigns itself does not import the reports app above it.
+    path(
+        "a/<slug:agency_slug>/campaigns/",
+        include(
+            (campaign_urls.urlpatterns + report_urls.urlpatterns, campaign_urls.app_name),
+            namespace=campaign_urls.app_name,
+        ),
+    ),
     path("a/<slug:agency_slug>/moderation/", include("moderation.urls")),
     path("a/<slug:agency_slug>/platforms/", include("platforms.urls")),
     path("a/<slug:agency_slug>/leads/", include("leads.urls")),

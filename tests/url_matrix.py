@@ -23,6 +23,7 @@ from .url_cases import (
     moderation,
     payouts,
     platforms,
+    reports,
     rewards,
 )
 from .url_cases.base import UrlCase
@@ -32,6 +33,7 @@ CASES: list[UrlCase] = [
     *creators.CASES,
     *payouts.CASES,
     *campaigns.CASES,
+    *reports.CASES,
     *moderation.CASES,
     *platforms.CASES,
     *rewards.CASES,

@@ -19,8 +19,6 @@ from hypothesis import strategies as st
 
 from campaigns.demo import CODE
 from campaigns.models import Campaign, Deliverable
-from campaigns.report_pdf import render_report_pdf
-from campaigns.reports import sponsor_report_data
 from campaigns.significance import (
     difference_interval,
     holdout_uplift,
@@ -32,6 +30,8 @@ from campaigns.significance import (
 from campaigns.templatetags.experiment_tags import points
 from core.formatting import date_short
 from creators.demo import DEMO_PASSWORD
+from reports.pdf import render_report_pdf
+from reports.selectors import sponsor_report_data
 from tests.helpers import scoping_queries
 from tests.reports.test_sponsor_report import pdf_text
 

@@ -27,10 +27,11 @@ from storages.backends.s3 import S3Storage
 from agencies.logos import logo_url
 from bench.generators.camt053 import random_transactions, write_camt053
 from campaigns.models import SponsorReport
-from campaigns.reports import share_link_create, share_token
 from config.media import media_storage
 from payouts.models import BankImport, BankTransaction
 from payouts.tasks import bank_import_run
+from reports.selectors import share_token
+from reports.services import share_link_create
 from tests.campaigns.factories import CampaignFactory, ContractFactory
 from tests.factories import CreatorFactory
 from tests.fakes.s3 import FAKE_CREDENTIALS, REGION, local_s3_server

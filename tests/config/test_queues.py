@@ -6,11 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from celery import current_app
 from django.conf import settings
 from honcho.environ import parse_procfile
 
-from campaigns.tasks import sponsor_report_render
+from config.celery import app as current_app
 from creators.tasks import agency_eligibility_scan
 from payouts.tasks import (
     bank_import_run,
@@ -18,6 +17,7 @@ from payouts.tasks import (
     reconciliation_run,
     resume_stalled_runs,
 )
+from reports.tasks import sponsor_report_render
 
 QUEUES = {"default", "imports", "reconciliation", "reports", "platform_sync"}
 

@@ -161,7 +161,7 @@ def test_each_agency_gets_a_running_campaign_with_figures(client):
 def test_the_demo_campaign_renders_a_sponsor_report():
     from campaigns.demo import CODE
     from campaigns.models import Campaign
-    from campaigns.reports import sponsor_report_data
+    from reports.selectors import sponsor_report_data
 
     _seed()
     campaign = Campaign.objects.get(agency__slug="lumen", code=CODE)

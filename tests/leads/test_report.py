@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import ConversionEvent
-from campaigns.reports import sponsor_report_data
+from reports.selectors import sponsor_report_data
 from tests.campaigns.factories import CampaignFactory, DeliverableFactory
 from tests.factories import CreatorFactory, SocialAccountFactory
 from tests.helpers import client_for, member
@@ -61,7 +61,7 @@ def test_the_report_counts_the_consented_conversation_leads_only(agency, campaig
 
 def test_the_methodology_says_how_leads_are_counted(agency, campaign):
     data = sponsor_report_data(campaign=campaign)
-    html = render_to_string("campaigns/report/_methodology.html", {"r": data, "campaign": campaign})
+    html = render_to_string("reports/_methodology.html", {"r": data, "campaign": campaign})
     assert "Conversation-generated leads" in html
     assert "replying YES (or JA) to the consent question" in html
     assert "gave a valid e-mail address" in html

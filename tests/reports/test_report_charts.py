@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from campaigns.report_pdf import render_report_pdf
-from campaigns.reports import sponsor_report_data
+from reports.pdf import render_report_pdf
+from reports.selectors import sponsor_report_data
 
 from .test_sponsor_report import build_campaign, pdf_text
 

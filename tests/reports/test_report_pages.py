@@ -8,6 +8,8 @@ from django.urls import reverse
 
 from agencies.models import AuditLog
 from campaigns.models import SponsorReport
+from reports import services
+from reports.tasks import sponsor_report_render
 from tests.campaigns.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
@@ -120,9 +122,6 @@ def test_the_command_refuses_bad_input_with_a_reason(agency, other_agency, tmp_p
 def test_a_failed_render_is_recorded_and_a_done_report_is_not_rendered_again(
     agency, manager, monkeypatch, settings, tmp_path
 ):
-    from campaigns import report_pdf
-    from campaigns.tasks import sponsor_report_render
-
     settings.MEDIA_ROOT = tmp_path
     campaign = CampaignFactory(agency=agency)
     report = SponsorReport.objects.create(
@@ -135,7 +134,7 @@ def test_a_failed_render_is_recorded_and_a_done_report_is_not_rendered_again(
     def broken(data, *, language):
         raise RuntimeError("pango exploded")
 
-    monkeypatch.setattr(report_pdf, "render_report_pdf", broken)
+    monkeypatch.setattr(services, "render_report_pdf", broken)
     with pytest.raises(RuntimeError):
         sponsor_report_render(report.agency_id, report.pk)
     report.refresh_from_db()

@@ -6,8 +6,8 @@ import gc
 
 import pytest
 
-from campaigns import report_pdf
-from campaigns.reports import sponsor_report_data
+from reports import pdf as report_pdf
+from reports.selectors import sponsor_report_data
 from tests.campaigns.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from agencies.models import AuditLog
 from campaigns.models import ReportDownload, SponsorReport
-from campaigns.reports import share_link_create, share_link_revoke, share_token
+from reports.selectors import share_token
+from reports.services import share_link_create, share_link_revoke
 from tests.campaigns.factories import CampaignFactory
 
 pytestmark = [pytest.mark.django_db]

@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from campaigns import services
-from campaigns.report_pdf import RefusedURL, render_report_pdf, resolve_report_url
-from campaigns.reports import sponsor_report_data
 from campaigns.selectors import campaign_dashboard
 from campaigns.templatetags.campaign_tags import money, number, pct, percent
+from reports.pdf import RefusedURL, render_report_pdf, resolve_report_url
+from reports.selectors import sponsor_report_data
 from tests.campaigns.factories import CampaignFactory, DeliverableFactory, SnapshotFactory
 from tests.factories import CreatorFactory
 

@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from agencies.commands import agency_command_scope
 from campaigns.models import Campaign, ReportLanguage
-from campaigns.report_pdf import render_report_pdf
-from campaigns.reports import sponsor_report_data
+from reports.pdf import render_report_pdf
+from reports.selectors import sponsor_report_data
 
 
 def _date(value: str | None, name: str) -> date | None:

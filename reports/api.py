@@ -1,5 +1,5 @@
 """The sponsor-report API: request a report, poll its state, download the PDF. Thin: the
-serializer checks shapes, `campaigns.reports` does the work (rendering in a Celery task)."""
+serializer checks shapes, `reports.services` does the work (rendering in a Celery task)."""
 
 from __future__ import annotations
 
@@ -11,45 +11,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
 
 from agencies.api_base import AgencyAPIMixin
+from campaigns.models import Campaign, ReportStatus, SponsorReport
+from campaigns.permissions import CAMPAIGN_EDIT, CAMPAIGN_VIEW
 
-from .models import Campaign, ReportStatus, SponsorReport
-from .permissions import CAMPAIGN_EDIT, CAMPAIGN_VIEW
-from .reports import report_download_record, sponsor_report_request
-
-
-class SponsorReportSerializer(serializers.ModelSerializer):
-    campaign = serializers.PrimaryKeyRelatedField(read_only=True)
-    period_start = serializers.DateField(required=False)
-    period_end = serializers.DateField(required=False)
-    download_ready = serializers.SerializerMethodField()
-
-    class Meta:
-        model = SponsorReport
-        fields = [
-            "id",
-            "campaign",
-            "period_start",
-            "period_end",
-            "language",
-            "status",
-            "progress",
-            "error",
-            "download_ready",
-            "created_at",
-            "finished_at",
-        ]
-        read_only_fields = ["status", "progress", "error", "created_at", "finished_at"]
-
-    def get_download_ready(self, obj: SponsorReport) -> bool:
-        return obj.status == ReportStatus.DONE and bool(obj.file)
-
-    def validate(self, attrs):
-        start, end = attrs.get("period_start"), attrs.get("period_end")
-        if start and end and start > end:
-            raise serializers.ValidationError(
-                {"period_end": "The period must end on or after its start."}
-            )
-        return attrs
+from .downloads import report_file_response
+from .serializers import SponsorReportSerializer
+from .services import sponsor_report_request
 
 
 class Base(AgencyAPIMixin):
@@ -109,15 +76,7 @@ class SponsorReportDownload(Base, generics.GenericAPIView):
         }
     )
     def get(self, request, *args, **kwargs):
-        from .views import _report_file
-
         report = self.get_object()
         if report.status != ReportStatus.DONE or not report.file:
             raise Http404
-        report_download_record(
-            report=report,
-            user=request.user,
-            ip_address=request.META.get("REMOTE_ADDR"),
-            user_agent=request.headers.get("user-agent", ""),
-        )
-        return _report_file(report)
+        return report_file_response(request, report)

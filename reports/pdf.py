@@ -28,10 +28,10 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from campaigns.models import DeliverableKind
 from creators.models import Platform
 
-from .models import DeliverableKind
-from .reports import SponsorReportData
+from .selectors import SponsorReportData
 
 LOGO_PREFIX = "agency-logos/"
 
@@ -121,7 +121,7 @@ def render_report_html(
     }
     # Dates (posted, approved, generated) are the agency's days, not the worker's UTC ones.
     with translation.override(language), timezone.override(data.agency.tzinfo):
-        return render_to_string("campaigns/report/report.html", context)
+        return render_to_string("reports/report.html", context)
 
 
 @functools.cache

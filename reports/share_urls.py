@@ -1,5 +1,5 @@
 """The sponsor's public report link, outside any agency: include it at the top level, e.g.
-`path("r/", include("campaigns.share_urls"))` in config/urls.py, and list the namespace
+`path("r/", include("reports.share_urls"))` in config/urls.py, and list the namespace
 "report_share:" in tests/url_matrix.py NOT_TENANT_SCOPED (authorised by the signed token)."""
 
 from __future__ import annotations

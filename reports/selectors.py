@@ -1,8 +1,9 @@
-"""Sponsor reports: the figures of one report, and the services that request and render it.
+"""Sponsor reports, reads: the figures of one report, a campaign's reports, and the share
+link behind a sponsor's token.
 
-`sponsor_report_data` reuses `selectors.campaign_dashboard` for the same campaign and period,
-so every figure in the PDF equals the dashboard's; the charts are the dashboard's SVG
-functions. Rendering happens in `campaigns.tasks.sponsor_report_render` (or the
+`sponsor_report_data` reuses `campaigns.selectors.campaign_dashboard` for the same campaign
+and period, so every figure in the PDF equals the dashboard's; the charts are the dashboard's
+SVG functions. Rendering happens in `reports.tasks.sponsor_report_render` (or the
 `sponsor_report` command), never in a web request.
 """
 
@@ -12,36 +13,31 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core import signing
-from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from agencies.audit import audit_record
 from agencies.models import Agency
-from agencies.rls import tenant_transaction
 from agencies.tenancy import enter_agency_of
-from creators.models import Creator
-
-from . import selectors
-from .charts import campaign_charts
-from .checklist import missing_items
-from .models import (
+from campaigns import selectors as campaign_selectors
+from campaigns.charts import campaign_charts
+from campaigns.checklist import missing_items
+from campaigns.models import (
     Campaign,
     Checklist,
     Deliverable,
-    ReportDownload,
     ReportShareLink,
     ReportStatus,
     SponsorReport,
 )
-from .selectors import Dashboard, ExperimentSummary
+from campaigns.selectors import Dashboard, ExperimentSummary
+from creators.models import Creator
+from moderation.models import Level
+from moderation.selectors import ModerationMetrics, moderation_metrics
 
 # The engagement-over-time chart covers at most this many days of the period.
 SERIES_MAX_DAYS = 90
+# The signing salt of share tokens; links already sent carry it, so it keeps the old app name.
 SHARE_SALT = "campaigns.report-share"
-SHARE_MAX_DAYS = 90
 
 
 @dataclass(frozen=True)
@@ -74,7 +70,7 @@ class SponsorReportData:
     experiments: list[ExperimentSummary]
     checklist: Checklist | None
     disclosure: list[DisclosureRow]
-    moderation: object | None  # moderation.selectors.ModerationMetrics
+    moderation: ModerationMetrics | None
     generated_at: datetime
 
     @property
@@ -103,8 +99,6 @@ class SponsorReportData:
         """(level label, SLA figure) for each escalation level, in order."""
         if self.moderation is None:
             return []
-        from moderation.models import Level
-
         return [(Level(level).label, f) for level, f in sorted(self.moderation.per_level.items())]
 
     @property
@@ -166,8 +160,6 @@ def _disclosure_rows(campaign: Campaign, checklist: Checklist | None) -> list[Di
 
 
 def _moderation(campaign: Campaign, since: datetime, until: datetime, creator_ids: list[int]):
-    from moderation.selectors import moderation_metrics
-
     creators = list(Creator.objects.filter(agency=campaign.agency, pk__in=creator_ids))
     return moderation_metrics(
         agency=campaign.agency,
@@ -188,9 +180,9 @@ def sponsor_report_data(
     """Every figure of a sponsor report, from the dashboard's own selectors for the same
     campaign and period. Chart titles are translated into `language`."""
     start, end, since, until = report_period(campaign, period_start, period_end)
-    dashboard = selectors.campaign_dashboard(campaign=campaign, since=since, until=until)
+    dashboard = campaign_selectors.campaign_dashboard(campaign=campaign, since=since, until=until)
     days = min(SERIES_MAX_DAYS, (end - start).days + 1)
-    series = selectors.engagement_series(campaign=campaign, days=days, until=until)
+    series = campaign_selectors.engagement_series(campaign=campaign, days=days, until=until)
     checklist = Checklist.objects.filter(campaign=campaign).first()
     with translation.override(language):
         charts = campaign_charts(
@@ -213,7 +205,7 @@ def sponsor_report_data(
         until=until,
         dashboard=dashboard,
         charts=charts,
-        experiments=selectors.experiment_summaries(
+        experiments=campaign_selectors.experiment_summaries(
             campaign=campaign, dashboard=dashboard, today=min(end, timezone.localdate())
         ),
         checklist=checklist,
@@ -221,9 +213,6 @@ def sponsor_report_data(
         moderation=_moderation(campaign, since, until, [c.creator_id for c in dashboard.creators]),
         generated_at=timezone.now(),
     )
-
-
-# --- services -----------------------------------------------------------------------------
 
 
 def sponsor_report_list(*, campaign: Campaign):
@@ -235,143 +224,11 @@ def sponsor_report_list(*, campaign: Campaign):
     )
 
 
-@transaction.atomic
-def sponsor_report_request(
-    *,
-    agency: Agency,
-    campaign: Campaign,
-    actor,
-    language: str,
-    period_start: date | None = None,
-    period_end: date | None = None,
-) -> SponsorReport:
-    """Queue a report; the render task is enqueued once the transaction commits."""
-    if campaign.agency_id != agency.pk:
-        raise ValidationError(_("This campaign belongs to another agency."))
-    report = SponsorReport(
-        agency=agency,
-        campaign=campaign,
-        period_start=period_start or campaign.start_date,
-        period_end=period_end or campaign.end_date,
-        language=language,
-        created_by=actor,
-    )
-    report.full_clean()
-    report.save()
-    audit_record(
-        agency=agency,
-        actor=actor,
-        action="sponsor_report.request",
-        obj=report,
-        after={
-            "campaign": campaign.code,
-            "language": language,
-            "period_start": report.period_start.isoformat(),
-            "period_end": report.period_end.isoformat(),
-        },
-    )
-    from .tasks import sponsor_report_render as task
-
-    transaction.on_commit(lambda: task.delay(report.agency_id, report.pk))
-    return report
-
-
-def _set_progress(report: SponsorReport, status: str, progress: int) -> None:
-    # Saved outside the render's work so a polling page sees it; one narrow update.
-    with tenant_transaction(report.agency_id):
-        SponsorReport.objects.filter(pk=report.pk).update(status=status, progress=progress)
-    report.status, report.progress = status, progress
-
-
-def sponsor_report_render(*, report: SponsorReport) -> SponsorReport:
-    """Render a queued report to its PDF file. Idempotent: a finished report is left alone.
-    A failure is recorded on the report (status failed, a short reason) and re-raised."""
-    from .report_pdf import render_report_pdf
-
-    if report.status == ReportStatus.DONE:
-        return report
-    _set_progress(report, ReportStatus.RENDERING, 10)
-    try:
-        with tenant_transaction(report.agency_id):  # one consistent read of this agency's rows
-            data = sponsor_report_data(
-                campaign=report.campaign,
-                period_start=report.period_start,
-                period_end=report.period_end,
-                language=report.language,
-            )
-        _set_progress(report, ReportStatus.RENDERING, 40)
-        pdf = render_report_pdf(data, language=report.language)
-        _set_progress(report, ReportStatus.RENDERING, 90)
-        name = f"{report.campaign.code}-{report.period_start:%Y%m%d}-{report.language}.pdf"
-        report.file.save(name, ContentFile(pdf), save=False)
-        report.status = ReportStatus.DONE
-        report.progress = 100
-        report.error = ""
-        report.finished_at = timezone.now()
-        with tenant_transaction(report.agency_id):
-            report.save(update_fields=["file", "status", "progress", "error", "finished_at"])
-    except Exception as error:
-        with tenant_transaction(report.agency_id):
-            SponsorReport.objects.filter(pk=report.pk).update(
-                status=ReportStatus.FAILED, error=str(error)[:300], finished_at=timezone.now()
-            )
-        raise
-    return report
-
-
 # --- share links ----------------------------------------------------------------------------
 
 
 def share_token(link: ReportShareLink) -> str:
     return signing.dumps(link.pk, salt=SHARE_SALT)
-
-
-@transaction.atomic
-def share_link_create(
-    *, agency: Agency, report: SponsorReport, actor, days: int = 14
-) -> ReportShareLink:
-    """A sponsor link to a finished report, valid for `days` days (1 to 90)."""
-    if report.agency_id != agency.pk:
-        raise ValidationError(_("This report belongs to another agency."))
-    if report.status != ReportStatus.DONE:
-        raise ValidationError(_("Only a finished report can be shared."))
-    if not 1 <= days <= SHARE_MAX_DAYS:
-        raise ValidationError(
-            {"days": _("A link is valid for 1 to %(n)s days.") % {"n": SHARE_MAX_DAYS}}
-        )
-    link = ReportShareLink(
-        agency=agency,
-        report=report,
-        expires_at=timezone.now() + timedelta(days=days),
-        created_by=actor,
-    )
-    link.full_clean()
-    link.save()
-    audit_record(
-        agency=agency,
-        actor=actor,
-        action="sponsor_report_share.create",
-        obj=link,
-        after={"report": report.pk, "expires_at": link.expires_at.isoformat()},
-    )
-    return link
-
-
-@transaction.atomic
-def share_link_revoke(*, agency: Agency, link: ReportShareLink, actor) -> ReportShareLink:
-    """Revoke a link at once; revoking twice keeps the first time (one audit entry)."""
-    link = ReportShareLink.objects.select_for_update().get(pk=link.pk, agency=agency)
-    if link.revoked_at is None:
-        link.revoked_at = timezone.now()
-        link.save(update_fields=["revoked_at"])
-        audit_record(
-            agency=agency,
-            actor=actor,
-            action="sponsor_report_share.revoke",
-            obj=link,
-            after={"revoked_at": link.revoked_at.isoformat()},
-        )
-    return link
 
 
 def share_link_resolve(token: str) -> ReportShareLink | None:
@@ -391,21 +248,3 @@ def share_link_resolve(token: str) -> ReportShareLink | None:
     if link.report.status != ReportStatus.DONE or not link.report.file:
         return None
     return link
-
-
-def report_download_record(
-    *,
-    report: SponsorReport,
-    link: ReportShareLink | None = None,
-    user=None,
-    ip_address: str | None = None,
-    user_agent: str = "",
-) -> ReportDownload:
-    return ReportDownload.objects.create(
-        agency_id=report.agency_id,
-        report=report,
-        share_link=link,
-        user=user if user is not None and user.is_authenticated else None,
-        ip_address=ip_address or None,
-        user_agent=user_agent[:200],
-    )
