@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import api, evidence_api, fx_api, income_api
+from . import api, bank_api, decision_api, detail_api, evidence_api, export_api, fx_api, income_api
 
 urlpatterns = [
     path("payouts/statements/", api.StatementList.as_view(), name="payout-statement-list"),
@@ -27,11 +27,82 @@ urlpatterns = [
         name="payout-line-detail",
     ),
     path(
+        "payouts/statements/<id:pk>/adjustments/",
+        detail_api.AdjustmentList.as_view(),
+        name="payout-adjustment-list",
+    ),
+    path(
+        "payouts/statements/<id:pk>/holds/",
+        detail_api.HoldList.as_view(),
+        name="payout-hold-list",
+    ),
+    path(
+        "payouts/statements/<id:pk>/disputes/",
+        detail_api.DisputeList.as_view(),
+        name="payout-dispute-list",
+    ),
+    path(
+        "payouts/statements/<id:pk>/creator-payments/",
+        detail_api.CreatorPaymentList.as_view(),
+        name="creator-payment-list",
+    ),
+    path(
+        "payouts/holds/<id:pk>/release/",
+        detail_api.HoldRelease.as_view(),
+        name="payout-hold-release",
+    ),
+    path(
+        "payouts/disputes/<id:pk>/close/",
+        detail_api.DisputeClose.as_view(),
+        name="payout-dispute-close",
+    ),
+    path("payouts/bank-accounts/", bank_api.BankAccountList.as_view(), name="bank-account-list"),
+    path(
+        "payouts/bank-accounts/<id:pk>/imports/",
+        bank_api.BankFileUpload.as_view(),
+        name="bank-file-upload",
+    ),
+    path("payouts/bank-imports/", bank_api.BankImportList.as_view(), name="bank-import-list"),
+    path(
+        "payouts/bank-imports/<id:pk>/",
+        bank_api.BankImportDetail.as_view(),
+        name="bank-import-detail",
+    ),
+    path(
         "payouts/bank-transactions/",
         api.TransactionList.as_view(),
         name="bank-transaction-list",
     ),
     path("payouts/matches/", api.MatchList.as_view(), name="payout-match-list"),
+    path(
+        "payouts/matches/manual/",
+        decision_api.MatchManual.as_view(),
+        name="payout-match-manual",
+    ),
+    *(
+        path(
+            f"payouts/matches/<id:pk>/{decision}/",
+            decision_api.MatchDecision.as_view(decision=decision),
+            name=f"payout-match-{decision}",
+        )
+        for decision in ("confirm", "reject", "unmatch")
+    ),
+    path("payouts/issues/", decision_api.IssueList.as_view(), name="reconciliation-issue-list"),
+    path(
+        "payouts/issues/<id:pk>/resolve/",
+        decision_api.IssueResolve.as_view(),
+        name="reconciliation-issue-resolve",
+    ),
+    path(
+        "payouts/export.csv",
+        export_api.ReconciliationExportCsv.as_view(),
+        name="reconciliation-export-csv",
+    ),
+    path(
+        "payouts/export.xlsx",
+        export_api.ReconciliationExportXlsx.as_view(),
+        name="reconciliation-export-xlsx",
+    ),
     path("payouts/runs/", api.RunList.as_view(), name="reconciliation-run-list"),
     path("payouts/runs/<id:pk>/", api.RunDetail.as_view(), name="reconciliation-run-detail"),
     path(
@@ -40,6 +111,7 @@ urlpatterns = [
         name="payout-creator-income",
     ),
     path("me/income/", income_api.MyIncome.as_view(), name="me-income"),
+    path("me/payouts.csv", export_api.MyPayoutsExport.as_view(), name="me-payouts-export"),
     path(
         "payouts/disputes/<id:pk>/evidence/",
         evidence_api.DisputeEvidenceList.as_view(),

@@ -1,7 +1,8 @@
 """Filters shared by the payouts pages and the API, so one query string means the same in both:
 statements `?q=&status=&source=&currency=&creator=&period_from=&period_to=`, bank transactions
 `?q=&bank_account=&credit_debit=&currency=&booked_from=&booked_to=&open=`, matches
-`?status=&rule=&statement=&transaction=&run=`, runs `?status=`.
+`?status=&rule=&statement=&transaction=&run=`, runs `?status=`, bank imports
+`?status=&bank_account=`.
 
 Choices of other objects (creators, bank accounts) come from the request's agency only, so
 another agency's id is refused like an unknown one.
@@ -19,8 +20,10 @@ from creators.models import Creator
 
 from .models import (
     BankAccount,
+    BankImport,
     BankTransaction,
     CreditDebit,
+    ImportStatus,
     Match,
     MatchRule,
     MatchStatus,
@@ -127,4 +130,15 @@ class RunFilter(django_filters.FilterSet):
 
     class Meta:
         model = ReconciliationRun
+        fields: list[str] = []
+
+
+class BankImportFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=ImportStatus.choices)
+    bank_account = django_filters.ModelChoiceFilter(
+        label=_("Bank account"), queryset=_agency_accounts
+    )
+
+    class Meta:
+        model = BankImport
         fields: list[str] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -11,13 +13,21 @@ from creators.models import Creator
 
 from .models import (
     Adjustment,
+    AdjustmentKind,
+    BankAccount,
+    BankImport,
     BankTransaction,
+    CreatorPayment,
     Dispute,
+    DisputeStatus,
     Hold,
+    ImportStatus,
+    IssueKind,
     Match,
     PayoutLine,
     PayoutSource,
     PayoutStatement,
+    ReconciliationIssue,
     ReconciliationRun,
     StatementStatus,
 )
@@ -57,6 +67,13 @@ def _named_choice_field(choices, component: str):
 
 StatementStatusField = _named_choice_field(StatementStatus.choices, "PayoutStatementStatusEnum")
 PayoutSourceField = _named_choice_field(PayoutSource.choices, "PayoutSourceEnum")
+AdjustmentKindField = _named_choice_field(AdjustmentKind.choices, "PayoutAdjustmentKindEnum")
+DisputeStatusField = _named_choice_field(DisputeStatus.choices, "PayoutDisputeStatusEnum")
+DisputeOutcomeField = _named_choice_field(
+    [c for c in DisputeStatus.choices if c[0] != DisputeStatus.OPEN], "PayoutDisputeOutcomeEnum"
+)
+ImportStatusField = _named_choice_field(ImportStatus.choices, "BankImportStatusEnum")
+IssueKindField = _named_choice_field(IssueKind.choices, "ReconciliationIssueKindEnum")
 
 
 class PayoutStatementSerializer(serializers.ModelSerializer):
@@ -93,18 +110,33 @@ class PayoutLineSerializer(serializers.ModelSerializer):
 
 
 class AdjustmentSerializer(serializers.ModelSerializer):
+    """An adjustment of a statement: an invalid-activity deduction, a refund or a
+    policy-violation penalty (negative reduces the payout; never zero)."""
+
+    kind = AdjustmentKindField()
+
     class Meta:
         model = Adjustment
         fields = ["id", "kind", "amount", "reason", "created_at"]
+        read_only_fields = ["id", "created_at"]
 
 
 class HoldSerializer(serializers.ModelSerializer):
+    """A hold on a statement while the platform verifies it; released by POSTing to the
+    hold's release."""
+
     class Meta:
         model = Hold
         fields = ["id", "reason", "expected_release", "released_at", "created_at"]
+        read_only_fields = ["id", "released_at", "created_at"]
 
 
 class DisputeSerializer(serializers.ModelSerializer):
+    """A dispute with the platform: what was sent (transaction data and links, one http(s)
+    address per line); opened now, closed by POSTing to the dispute's close."""
+
+    status = DisputeStatusField(read_only=True)
+
     class Meta:
         model = Dispute
         fields = [
@@ -116,6 +148,26 @@ class DisputeSerializer(serializers.ModelSerializer):
             "outcome",
             "closed_at",
         ]
+        read_only_fields = ["id", "opened_at", "status", "outcome", "closed_at"]
+
+
+class DisputeCloseSerializer(serializers.Serializer):
+    status = DisputeOutcomeField()
+    outcome = serializers.CharField(help_text="What was decided.")
+
+
+class CreatorPaymentSerializer(serializers.ModelSerializer):
+    """The agency's payment of a reconciled statement to its creator. `currency` is the one
+    the money arrived in; it may be left out when it arrived in one."""
+
+    class Meta:
+        model = CreatorPayment
+        fields = ["id", "paid_on", "reference", "amount", "currency", "created_at"]
+        read_only_fields = ["id", "created_at"]
+        extra_kwargs = {
+            "currency": {"required": False},
+            "amount": {"min_value": Decimal("0.01")},
+        }
 
 
 class PayoutStatementDetailSerializer(PayoutStatementSerializer):
@@ -247,3 +299,91 @@ class StatementImportResultSerializer(serializers.Serializer):
     )
     lines = serializers.IntegerField(required=False, help_text="Line items written (kind=lines).")
     warnings = ImportProblemSerializer(many=True, required=False)
+
+
+# --- Bank accounts and bank statement imports ---------------------------------------------------
+
+
+class BankAccountSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BankAccount
+        fields = ["id", "name", "iban", "currency", "created_at"]
+        read_only_fields = ["id", "created_at"]
+        # The IBAN is unique per agency, which the service checks.
+        validators: list = []
+
+
+BankFileFormatField = _named_choice_field(
+    [("", ""), ("camt053", "CAMT.053"), ("mt940", "MT940"), ("ofx", "OFX"), ("csv", "CSV")],
+    "BankFileFormatEnum",
+)
+
+
+class BankFileUploadSerializer(serializers.Serializer):
+    """A bank statement file (CAMT.053, MT940, OFX or CSV with the account's column
+    mapping); `format` empty or left out detects it."""
+
+    file = serializers.FileField()
+    format = BankFileFormatField(required=False, allow_blank=True, default="")
+
+
+class BankImportSerializer(serializers.ModelSerializer):
+    """One bank statement file and how its import went: queued and importing (a large file,
+    imported in the background), done with its counts, or failed with the reason (nothing
+    of it saved)."""
+
+    status = ImportStatusField(read_only=True)
+    bank_account_iban = serializers.CharField(source="bank_account.iban", read_only=True)
+
+    class Meta:
+        model = BankImport
+        fields = [
+            "id",
+            "bank_account",
+            "bank_account_iban",
+            "file_name",
+            "format",
+            "status",
+            "error",
+            "transaction_count",
+            "new_count",
+            "duplicate_count",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+# --- Match decisions and reconciliation issues --------------------------------------------------
+
+
+class ManualMatchSerializer(serializers.Serializer):
+    statement = serializers.IntegerField(min_value=1, max_value=10**18 - 1)
+    transaction = serializers.IntegerField(min_value=1, max_value=10**18 - 1)
+
+
+class ReconciliationIssueSerializer(serializers.ModelSerializer):
+    kind = IssueKindField(read_only=True)
+
+    class Meta:
+        model = ReconciliationIssue
+        fields = [
+            "id",
+            "kind",
+            "transaction",
+            "statement",
+            "base",
+            "quote",
+            "rate_date",
+            "run",
+            "created_at",
+            "resolved_at",
+            "resolution",
+        ]
+        read_only_fields = fields
+
+
+class IssueResolveSerializer(serializers.Serializer):
+    resolution = serializers.CharField(
+        required=False, allow_blank=True, help_text="How the issue was handled."
+    )

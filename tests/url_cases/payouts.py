@@ -330,3 +330,75 @@ CASES += [
     ),
     UrlCase("api:dispute-evidence-download", READ, kwargs=_evidence_ready),
 ]
+
+# --- API twins of the statement, bank and exceptions screens ----------------------------------
+
+
+def _match_pk(agency, creator):
+    return {"pk": _match(agency, creator).pk}
+
+
+def _issue_pk(agency, creator):
+    return {"pk": _issue(agency, creator).pk}
+
+
+CASES += [
+    UrlCase("api:payout-adjustment-list", READ, kwargs=_statement_pk),
+    UrlCase(
+        "api:payout-adjustment-list",
+        WRITE,
+        kwargs=_statement_pk,
+        method="post",
+        data=_empty,
+        extra=JSON,
+    ),
+    UrlCase("api:payout-hold-list", READ, kwargs=_statement_pk),
+    UrlCase(
+        "api:payout-hold-list", WRITE, kwargs=_statement_pk, method="post", data=_empty, extra=JSON
+    ),
+    UrlCase("api:payout-dispute-list", READ, kwargs=_statement_pk),
+    UrlCase(
+        "api:payout-dispute-list",
+        WRITE,
+        kwargs=_statement_pk,
+        method="post",
+        data=_empty,
+        extra=JSON,
+    ),
+    UrlCase("api:creator-payment-list", READ, kwargs=_statement_pk),
+    UrlCase(
+        "api:creator-payment-list",
+        WRITE,
+        kwargs=_statement_pk,
+        method="post",
+        data=_empty,
+        extra=JSON,
+    ),
+    UrlCase("api:payout-hold-release", WRITE, kwargs=_hold, method="post", extra=JSON),
+    UrlCase(
+        "api:payout-dispute-close", WRITE, kwargs=_dispute, method="post", data=_empty, extra=JSON
+    ),
+    UrlCase("api:bank-account-list", READ),
+    UrlCase(
+        "api:bank-account-list", WRITE, method="post", data=lambda a, c: {"name": ""}, extra=JSON
+    ),
+    UrlCase("api:bank-file-upload", WRITE, kwargs=_account_pk, method="post", data=_empty),
+    UrlCase("api:bank-import-list", READ),
+    UrlCase("api:bank-import-detail", READ, kwargs=_bank_import),
+    UrlCase("api:payout-match-confirm", WRITE, kwargs=_match_pk, method="post", extra=JSON),
+    UrlCase("api:payout-match-reject", WRITE, kwargs=_match_pk, method="post", extra=JSON),
+    UrlCase("api:payout-match-unmatch", WRITE, kwargs=_match_pk, method="post", extra=JSON),
+    UrlCase("api:payout-match-manual", WRITE, method="post", data=_empty, extra=JSON),
+    UrlCase("api:reconciliation-issue-list", READ),
+    UrlCase(
+        "api:reconciliation-issue-resolve",
+        WRITE,
+        kwargs=_issue_pk,
+        method="post",
+        data=lambda a, c: {"resolution": "Refund of a webshop order"},
+        extra=JSON,
+    ),
+    UrlCase("api:reconciliation-export-csv", READ),
+    UrlCase("api:reconciliation-export-xlsx", READ),
+    UrlCase("api:me-payouts-export", CREATOR_ROLES),
+]
