@@ -31,8 +31,12 @@ NO_BODY = {
     "api:platform-account-disconnect",
     "api:bonus-evaluate",
     "api:crisis-frozen-release",
+    "api:payout-hold-release",
+    "api:payout-match-confirm",
+    "api:payout-match-reject",
+    "api:payout-match-unmatch",
 }
-UPLOAD_ONLY = {"api:reference-rate-import"}
+UPLOAD_ONLY = {"api:reference-rate-import", "api:bank-file-upload"}
 
 
 def _role(case) -> str:
