@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 
 from agencies.api_base import AgencyAPIMixin, service_errors
 
 from . import selectors, services
+from .checklist import checklist_items
 from .models import (
     Campaign,
+    Checklist,
     Contract,
     ConversionEvent,
     Deliverable,
@@ -22,6 +24,9 @@ from .models import (
 from .permissions import CAMPAIGN_EDIT, CAMPAIGN_VIEW, CONTRACT_EDIT, KPI_WRITE
 from .serializers import (
     CampaignSerializer,
+    CaptionCheckResultSerializer,
+    CaptionCheckSerializer,
+    ChecklistSerializer,
     ContractSerializer,
     ContractTransitionSerializer,
     ConversionSerializer,
@@ -30,6 +35,7 @@ from .serializers import (
     DeliverableReviewSerializer,
     DeliverableSerializer,
     DeliverableSubmitSerializer,
+    ExclusivityConflictErrorSerializer,
     ExperimentSerializer,
     SnapshotSerializer,
     SponsorSerializer,
@@ -79,12 +85,56 @@ class SponsorDetail(Base, generics.RetrieveUpdateAPIView):
 # --- contracts ------------------------------------------------------------------------------
 
 
-def _contract_fields(data: dict) -> tuple[dict, list | None]:
+class ExclusivityConflictError(exceptions.APIException):
+    """409: the contract's exclusivity conflicts and the request did not confirm it."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "exclusivity_conflict"
+
+    def __init__(self, error: services.ExclusivityConflict):
+        super().__init__()
+        # A body of its own (not DRF's {"detail": ...} alone): the conflicts, as data.
+        self.detail = {
+            "detail": " ".join(error.message_dict["confirm_conflicts"]),
+            "code": self.default_code,
+            "conflicts": [
+                {
+                    "contract": c.other.pk,
+                    "title": c.other.title,
+                    "creators": list(c.creators),
+                    "countries": list(c.countries),
+                    "overlap_start": c.overlap_start.isoformat(),
+                    "overlap_end": c.overlap_end.isoformat(),
+                }
+                for c in error.conflicts
+            ],
+        }
+
+
+CONFLICT_RESPONSE = OpenApiResponse(
+    ExclusivityConflictErrorSerializer,
+    description="The exclusivity conflicts with another binding contract of one of the "
+    "creators; send `confirm_exclusivity_conflict: true` to save it anyway.",
+)
+
+
+def _contract_fields(data: dict) -> tuple[dict, list | None, bool]:
     data = dict(data)
     creators = data.pop("creators", None)
-    return data, creators
+    confirmed = bool(data.pop("confirm_exclusivity_conflict", False))
+    return data, creators, confirmed
 
 
+def _contract_write(write):
+    """Run a contract service: an unconfirmed conflict is a 409, other refusals a 400."""
+    with service_errors():
+        try:
+            return write()
+        except services.ExclusivityConflict as error:
+            raise ExclusivityConflictError(error) from None
+
+
+@extend_schema_view(post=extend_schema(responses={201: ContractSerializer, 409: CONFLICT_RESPONSE}))
 class ContractList(Base, generics.ListCreateAPIView):
     queryset = Contract.objects.none()  # for the schema; get_queryset scopes it
     serializer_class = ContractSerializer
@@ -101,13 +151,22 @@ class ContractList(Base, generics.ListCreateAPIView):
         )
 
     def perform_create(self, serializer):
-        fields, creators = _contract_fields(serializer.validated_data)
-        with service_errors():
-            serializer.instance = services.contract_create(
-                agency=self.agency, actor=self.request.user, fields=fields, creators=creators or []
+        fields, creators, confirmed = _contract_fields(serializer.validated_data)
+        serializer.instance = _contract_write(
+            lambda: services.contract_create(
+                agency=self.agency,
+                actor=self.request.user,
+                fields=fields,
+                creators=creators or [],
+                confirm_conflicts=confirmed,
             )
+        )
 
 
+@extend_schema_view(
+    put=extend_schema(responses={200: ContractSerializer, 409: CONFLICT_RESPONSE}),
+    patch=extend_schema(responses={200: ContractSerializer, 409: CONFLICT_RESPONSE}),
+)
 class ContractDetail(Base, generics.RetrieveUpdateAPIView):
     queryset = Contract.objects.none()  # for the schema; get_queryset scopes it
     serializer_class = ContractSerializer
@@ -117,14 +176,16 @@ class ContractDetail(Base, generics.RetrieveUpdateAPIView):
         return Contract.objects.for_agency(self.agency).prefetch_related("creators")
 
     def perform_update(self, serializer):
-        fields, creators = _contract_fields(serializer.validated_data)
-        with service_errors():
-            serializer.instance = services.contract_update(
+        fields, creators, confirmed = _contract_fields(serializer.validated_data)
+        serializer.instance = _contract_write(
+            lambda: services.contract_update(
                 contract=serializer.instance,
                 actor=self.request.user,
                 fields=fields,
                 creators=creators,
+                confirm_conflicts=confirmed,
             )
+        )
 
 
 class ContractTransition(Base, generics.GenericAPIView):
@@ -192,6 +253,84 @@ class CampaignDashboard(Base, generics.GenericAPIView):
     def get(self, request, *args, **kwargs):
         dashboard = selectors.campaign_dashboard(campaign=self.get_object())
         return Response(DashboardSerializer(dashboard).data)
+
+
+# --- disclosure checklists ------------------------------------------------------------------
+
+
+class _CampaignChild(Base):
+    """A view under one campaign: another agency's campaign is a 404 before anything else."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self._campaign = get_object_or_404(
+            Campaign.objects.for_agency(self.agency), pk=self.kwargs["pk"]
+        )
+
+    def campaign(self) -> Campaign:
+        return self._campaign
+
+
+@extend_schema_view(
+    get=extend_schema(summary="A campaign's disclosure checklist"),
+    put=extend_schema(summary="Change the checklist (the checklist page's form)"),
+    patch=extend_schema(summary="Change some of the checklist's items"),
+)
+class ChecklistDetail(_CampaignChild, generics.RetrieveUpdateAPIView):
+    """What every caption of the campaign must contain and who approves drafts. Writes go
+    through the same service as the checklist page and are audited alike."""
+
+    queryset = Checklist.objects.none()  # for the schema; get_object scopes it
+    serializer_class = ChecklistSerializer
+
+    def get_object(self) -> Checklist:
+        # A campaign always has one (made with it); an old one without gets the defaults.
+        campaign = self.campaign()
+        checklist = Checklist.objects.filter(campaign=campaign).select_related("campaign").first()
+        return checklist or Checklist(agency=self.agency, campaign=campaign)
+
+    def perform_update(self, serializer):
+        with service_errors():
+            serializer.instance = services.checklist_update(
+                campaign=self.campaign(),
+                actor=self.request.user,
+                fields=dict(serializer.validated_data),
+            )
+
+
+@extend_schema(
+    summary="Tick a caption against the checklist",
+    request=CaptionCheckSerializer,
+    responses=CaptionCheckResultSerializer,
+)
+class ChecklistCheck(_CampaignChild, generics.GenericAPIView):
+    """Every checklist item, ticked when the caption contains it (the deliverable page's
+    check, campaigns/checklist.py). Nothing is saved."""
+
+    queryset = Checklist.objects.none()
+    serializer_class = CaptionCheckSerializer
+    write_roles = Base.read_roles  # a read that needs a body: whoever may view the campaign
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        checklist = Checklist.objects.filter(campaign=self.campaign()).first()
+        items = (
+            checklist_items(
+                serializer.validated_data["caption"],
+                disclosure_text=checklist.disclosure_text,
+                hashtags=checklist.required_hashtags,
+                mentions=checklist.required_mentions,
+            )
+            if checklist is not None
+            else []
+        )
+        result = {
+            "passes": all(i.present for i in items),
+            "items": [{"item": i.item, "kind": i.kind, "present": i.present} for i in items],
+            "missing": [i.item for i in items if not i.present],
+        }
+        return Response(CaptionCheckResultSerializer(result).data)
 
 
 # --- deliverables ---------------------------------------------------------------------------

@@ -19,6 +19,10 @@ urlpatterns = [
     path(
         "campaigns/<id:pk>/dashboard/", api.CampaignDashboard.as_view(), name="campaign-dashboard"
     ),
+    path("campaigns/<id:pk>/checklist/", api.ChecklistDetail.as_view(), name="checklist-detail"),
+    path(
+        "campaigns/<id:pk>/checklist/check/", api.ChecklistCheck.as_view(), name="checklist-check"
+    ),
     path("campaigns/<id:pk>/conversions/", api.ConversionList.as_view(), name="conversion-list"),
     path("campaigns/<id:pk>/experiments/", api.ExperimentList.as_view(), name="experiment-list"),
     path("deliverables/", api.DeliverableList.as_view(), name="deliverable-list"),

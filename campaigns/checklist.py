@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import regex
 
@@ -73,6 +74,42 @@ def contains_phrase(caption: str, phrase: str) -> bool:
     return re.search(pattern, fold(caption)) is not None
 
 
+@dataclass(frozen=True)
+class Item:
+    """One checklist item as a caption meets it: ticked when present."""
+
+    item: str  # in the checklist's own spelling: "Paid partnership", "#ad", "@brand"
+    kind: str  # "disclosure", "hashtag" or "mention"
+    present: bool
+
+
+def checklist_items(
+    caption: str,
+    *,
+    disclosure_text: str,
+    hashtags: Iterable[str] = (),
+    mentions: Iterable[str] = (),
+) -> list[Item]:
+    """Every item of the checklist, each ticked or not for this caption."""
+    items: list[Item] = []
+    if disclosure_text.strip():
+        items.append(
+            Item(disclosure_text.strip(), "disclosure", contains_phrase(caption, disclosure_text))
+        )
+    present_tags, present_mentions = caption_tags(caption)
+    for tag in hashtags:
+        tag = normalize_tag(tag, "#")
+        if tag:
+            found = fold(unicodedata.normalize("NFC", tag[1:])) in present_tags
+            items.append(Item(tag, "hashtag", found))
+    for mention in mentions:
+        mention = normalize_tag(mention, "@")
+        if mention:
+            found = fold(unicodedata.normalize("NFC", mention[1:])) in present_mentions
+            items.append(Item(mention, "mention", found))
+    return items
+
+
 def missing_items(
     caption: str,
     *,
@@ -81,16 +118,7 @@ def missing_items(
     mentions: Iterable[str] = (),
 ) -> list[str]:
     """What the caption lacks, in the checklist's own spelling; empty when it passes."""
-    missing: list[str] = []
-    if disclosure_text.strip() and not contains_phrase(caption, disclosure_text):
-        missing.append(disclosure_text.strip())
-    present_tags, present_mentions = caption_tags(caption)
-    for tag in hashtags:
-        tag = normalize_tag(tag, "#")
-        if tag and fold(unicodedata.normalize("NFC", tag[1:])) not in present_tags:
-            missing.append(tag)
-    for mention in mentions:
-        mention = normalize_tag(mention, "@")
-        if mention and fold(unicodedata.normalize("NFC", mention[1:])) not in present_mentions:
-            missing.append(mention)
-    return missing
+    items = checklist_items(
+        caption, disclosure_text=disclosure_text, hashtags=hashtags, mentions=mentions
+    )
+    return [i.item for i in items if not i.present]

@@ -2,16 +2,19 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django_countries import countries
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from agencies.roles import Role
 from creators.models import Creator
 
 from .models import (
     CAMPAIGN_CODE_VALIDATOR,
     Campaign,
+    Checklist,
     Contract,
     ContractStatus,
     ConversionEvent,
@@ -66,6 +69,14 @@ class ContractSerializer(serializers.ModelSerializer):
         child=serializers.ChoiceField(choices=UsageChannel.choices), required=False
     )
     has_signed_pdf = serializers.SerializerMethodField()
+    confirm_exclusivity_conflict = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="Save even though the exclusivity conflicts with another binding contract "
+        "of one of the creators (the contract form's checkbox). Without it such a write is "
+        "refused with 409 and the conflicting contracts listed.",
+    )
 
     class Meta:
         model = Contract
@@ -95,6 +106,7 @@ class ContractSerializer(serializers.ModelSerializer):
             "signed_at",
             "has_signed_pdf",
             "override_reason",
+            "confirm_exclusivity_conflict",
         ]
         read_only_fields = ["status", "signed_at", "override_reason"]
 
@@ -112,6 +124,27 @@ class ContractSerializer(serializers.ModelSerializer):
         data = super().to_representation(instance)
         data["exclusivity_territory"] = sorted(instance.territory_codes)
         return data
+
+
+class ExclusivityConflictSerializer(serializers.Serializer):
+    """One binding contract the written contract's exclusivity conflicts with."""
+
+    contract = serializers.IntegerField(help_text="The conflicting contract's id.")
+    title = serializers.CharField()
+    creators = serializers.ListField(child=serializers.CharField())
+    countries = serializers.ListField(
+        child=serializers.CharField(), help_text="Country codes both cover; * for worldwide."
+    )
+    overlap_start = serializers.DateField()
+    overlap_end = serializers.DateField()
+
+
+class ExclusivityConflictErrorSerializer(serializers.Serializer):
+    """The 409 answer to an unconfirmed conflicting contract write."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    conflicts = ExclusivityConflictSerializer(many=True)
 
 
 class ContractTransitionSerializer(serializers.Serializer):
@@ -155,6 +188,71 @@ class CampaignSerializer(serializers.ModelSerializer):
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.messages) from None
         return value
+
+
+class AgencyStaffField(serializers.PrimaryKeyRelatedField):
+    """A user id among the request's agency's staff (another agency's user is 'invalid')."""
+
+    def get_queryset(self):
+        return (
+            get_user_model()
+            .objects.filter(memberships__agency=self.context["agency"])
+            .exclude(memberships__role=Role.CREATOR)
+            .distinct()
+        )
+
+
+class ChecklistSerializer(serializers.ModelSerializer):
+    """A campaign's disclosure checklist: what every caption must contain, who approves."""
+
+    campaign = serializers.IntegerField(source="campaign_id", read_only=True)
+    required_hashtags = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        required=False,
+        max_length=50,
+        help_text='With or without the #, e.g. ["#ad", "SpringDrop"].',
+    )
+    required_mentions = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        required=False,
+        max_length=50,
+        help_text='With or without the @, e.g. ["@brand"].',
+    )
+    approver = AgencyStaffField(
+        required=False,
+        allow_null=True,
+        help_text="User id of the designated approver (an owner or account manager).",
+    )
+
+    class Meta:
+        model = Checklist
+        fields = [
+            "campaign",
+            "disclosure_text",
+            "required_hashtags",
+            "required_mentions",
+            "draft_due_date",
+            "publish_by_date",
+            "approver",
+            "updated_at",
+        ]
+        read_only_fields = ["campaign", "updated_at"]
+
+
+class CaptionCheckSerializer(serializers.Serializer):
+    caption = serializers.CharField(allow_blank=True, max_length=5000, trim_whitespace=False)
+
+
+class ChecklistItemSerializer(serializers.Serializer):
+    item = serializers.CharField(help_text="The disclosure text, a #hashtag or an @mention.")
+    kind = serializers.ChoiceField(choices=["disclosure", "hashtag", "mention"])
+    present = serializers.BooleanField()
+
+
+class CaptionCheckResultSerializer(serializers.Serializer):
+    passes = serializers.BooleanField()
+    items = ChecklistItemSerializer(many=True)
+    missing = serializers.ListField(child=serializers.CharField())
 
 
 class DeliverableSerializer(serializers.ModelSerializer):

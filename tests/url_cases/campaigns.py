@@ -13,6 +13,8 @@ from tests.campaigns.factories import (
 
 from .base import CREATOR_ROLES, EDITORS, UrlCase
 
+JSON = {"content_type": "application/json"}
+
 VIEWERS = frozenset({Role.OWNER, Role.MANAGER, Role.FINANCE})
 KPI = VIEWERS
 
@@ -103,6 +105,23 @@ CASES: list[UrlCase] = [
     UrlCase("api:campaign-list", EDITORS, method="post"),
     UrlCase("api:campaign-detail", VIEWERS, campaign),
     UrlCase("api:campaign-dashboard", VIEWERS, campaign),
+    UrlCase("api:checklist-detail", VIEWERS, campaign),
+    UrlCase(
+        "api:checklist-detail",
+        EDITORS,
+        campaign,
+        method="patch",
+        data=lambda a, c: {"required_hashtags": ["#ad"]},
+        extra=JSON,
+    ),
+    UrlCase(
+        "api:checklist-check",
+        VIEWERS,
+        campaign,
+        method="post",
+        data=lambda a, c: {"caption": "New drop #ad"},
+        extra=JSON,
+    ),
     UrlCase("api:conversion-list", VIEWERS, campaign),
     UrlCase("api:conversion-list", KPI, campaign, method="post"),
     UrlCase("api:experiment-list", VIEWERS, campaign),
