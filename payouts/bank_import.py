@@ -35,6 +35,7 @@ fingerprint uses instead. Stored and matched are always today's readings.
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -87,8 +88,9 @@ class Row(NamedTuple):
     # Not part of the fingerprint: files imported before it was kept dedupe the same.
     transaction_code: str
 
-    def fingerprint(self, reference: str | None = None) -> str:
-        """The dedupe key; `reference` replaces bank_reference (see the module docstring)."""
+    def fingerprint(self, reference: str | None = None) -> bytes:
+        """The dedupe key, a 32-byte sha256 digest; `reference` replaces bank_reference (see
+        the module docstring)."""
         reference = self.bank_reference if reference is None else reference
         parts = [
             self.booking_date.isoformat(),
@@ -103,7 +105,7 @@ class Row(NamedTuple):
             reference.strip(),
             "R" if self.is_reversal else "",
         ]
-        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+        return hashlib.sha256("\x1f".join(parts).encode()).digest()
 
 
 def max_bytes() -> int:
@@ -224,7 +226,7 @@ def rows(source: bytes | IO[bytes], *, account: BankAccount, format: str | None 
     return stream.format, _fingerprinted(records, account, stream.format)
 
 
-def _fingerprinted(records, account: BankAccount, format: str) -> Iterator[tuple[str, Row]]:
+def _fingerprinted(records, account: BankAccount, format: str) -> Iterator[tuple[bytes, Row]]:
     """(fingerprint, Row) of every transaction record; refuses another account's file."""
     from payouts.parsers import StatementRecord
     from payouts.parsers.fields import account_matches
@@ -401,6 +403,11 @@ def _insert(account: BankAccount, bank_import: BankImport, keyed: Iterable) -> i
 
     Plain SQL, not model instances: on PostgreSQL each batch goes as a few arrays, in
     pipeline mode, so the server inserts one batch while this process prepares the next.
+    The table's foreign keys are checked as each batch goes in rather than at commit
+    (`_foreign_keys_now`): the same checks, made while the file is still being read instead
+    of after it (100,000 entries: 4.6 s -> 4.0 s, bench/README.md). COPY into a temporary
+    table and one INSERT … SELECT measured slower (4.6 s): nothing is inserted until the
+    whole file has been read.
     """
     table = connection.ops.quote_name(BankTransaction._meta.db_table)
     head = ["agency_id", "bank_account_id", "bank_import_id", "created_at", "allocated_amount"]
@@ -408,26 +415,26 @@ def _insert(account: BankAccount, bank_import: BankImport, keyed: Iterable) -> i
     conflict = "ON CONFLICT (bank_account_id, fingerprint, occurrence) DO NOTHING"
     fixed = [account.agency_id, account.pk, bank_import.pk, timezone.now(), ZERO]
     if connection.vendor == "postgresql":
-        import psycopg
+        import psycopg  # loaded by Django's PostgreSQL backend already; not on SQLite
 
         arrays = ", ".join(
-            ["%s::text[]", "%s::integer[]"]
+            ["%s::bytea[]", "%s::integer[]"]
             + [f"%s::{_PG_TYPES.get(name, 'text')}[]" for name in _ROW_COLUMNS]
         )
         sql = (
             f"INSERT INTO {table} ({columns}) "  # noqa: S608
             f"SELECT %s, %s, %s, %s, %s, * FROM unnest({arrays}) {conflict}"
         )
-        connection.ensure_connection()
-        raw = connection.connection
-        cursors = []
-        with raw.pipeline():
-            for batch in _batches(keyed, BATCH_SIZE):
-                cursor = psycopg.Cursor(raw)
-                cursor.execute(
-                    sql, [*fixed, *(list(column) for column in _columns(batch))], binary=True
-                )
-                cursors.append(cursor)
+        with _foreign_keys_now(BankTransaction._meta.db_table):
+            raw = connection.connection
+            cursors = []
+            with raw.pipeline():
+                for batch in _batches(keyed, BATCH_SIZE):
+                    cursor = psycopg.Cursor(raw)
+                    cursor.execute(
+                        sql, [*fixed, *(list(column) for column in _columns(batch))], binary=True
+                    )
+                    cursors.append(cursor)
         return sum(cursor.rowcount for cursor in cursors)
     marks = ", ".join(["%s"] * (len(head) + 2 + len(_ROW_COLUMNS)))
     sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) {conflict}"  # noqa: S608
@@ -443,6 +450,30 @@ def _insert(account: BankAccount, bank_import: BankImport, keyed: Iterable) -> i
             )
             new += cursor.rowcount
     return new
+
+
+@contextlib.contextmanager
+def _foreign_keys_now(table: str) -> Iterator[None]:
+    """Within the block, `table`'s deferrable foreign keys are checked at each statement
+    (SET CONSTRAINTS … IMMEDIATE), then deferred again as Django declares them. Only this
+    table's: the rest of the transaction keeps its deferred checks."""
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.conname) "
+            "FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace "
+            "WHERE c.conrelid = %s::regclass AND c.contype = 'f' AND c.condeferrable "
+            "AND c.condeferred",
+            [table],
+        )
+        names = ", ".join(name for (name,) in cursor.fetchall())
+        if names:
+            cursor.execute(f"SET CONSTRAINTS {names} IMMEDIATE")
+    yield
+    # Not on an error: the transaction is failing then, and would refuse the statement.
+    if names:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET CONSTRAINTS {names} DEFERRED")
 
 
 def _columns(batch: list) -> Iterator[tuple]:
@@ -495,10 +526,10 @@ def bank_statement_import(
         bank_import = queued
         bank_import.format = detected[:16]
         bank_import.sha256 = digest
-    seen: dict[str, int] = defaultdict(int)
+    seen: dict[bytes, int] = defaultdict(int)
     total = 0
 
-    def keyed() -> Iterator[tuple[str, int, Row]]:
+    def keyed() -> Iterator[tuple[bytes, int, Row]]:
         nonlocal total
         for fp, row in parsed:
             seen[fp] += 1

@@ -561,9 +561,10 @@ class BankTransaction(TenantModel):
     reverses = models.OneToOneField(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reversed_by"
     )
-    # Dedupe: sha256 of the booking fields, plus the index of this occurrence among
-    # identical ones in a file, so two genuine identical transactions both stay.
-    fingerprint = models.CharField(max_length=64)
+    # Dedupe: sha256 of the booking fields (the 32-byte digest, not its 64-character hex:
+    # half the unique index the import maintains per row), plus the index of this occurrence
+    # among identical ones in a file, so two genuine identical transactions both stay.
+    fingerprint = models.BinaryField(max_length=32)
     occurrence = models.PositiveIntegerField(default=1)
     allocated_amount = models.DecimalField(_("allocated"), **MONEY, default=ZERO)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -341,7 +341,7 @@ def load(agency, plan: Plan, *, iban: str = "NL91ABNA0417164300") -> None:
                 end_to_end_id=c.end_to_end_id,
                 bank_reference=c.key,
                 is_reversal=c.reversal,
-                fingerprint=uuid.uuid4().hex,
+                fingerprint=uuid.uuid4().bytes,
             )
             for c in plan.credits
         ],

@@ -79,5 +79,5 @@ def credit(
         remittance_info=remittance,
         end_to_end_id=end_to_end_id,
         is_reversal=reversal,
-        fingerprint=uuid.uuid4().hex,
+        fingerprint=uuid.uuid4().bytes,
     )

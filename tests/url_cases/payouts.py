@@ -43,7 +43,7 @@ def _issue(agency, creator):
         currency="EUR",
         credit_debit="debit",
         remittance_info="RETURN",
-        fingerprint=uuid.uuid4().hex,
+        fingerprint=uuid.uuid4().bytes,
     )
     return ReconciliationIssue.objects.create(
         agency=agency, kind="unlinked_return", transaction=txn
@@ -68,7 +68,7 @@ def _match(agency, creator):
         amount=Decimal("10.00"),
         currency="EUR",
         credit_debit="credit",
-        fingerprint=uuid.uuid4().hex,
+        fingerprint=uuid.uuid4().bytes,
     )
     return Match.objects.create(
         agency=agency,
