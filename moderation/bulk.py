@@ -13,8 +13,12 @@ with `bulk_create`.
 On PostgreSQL both send one array per column (`INSERT … SELECT FROM unnest(%s::bigint[], …)`,
 `UPDATE … FROM unnest(…)`): a short statement of the same text whatever the batch's size,
 instead of a multi-row VALUES list with thousands of placeholders that psycopg had to parse
-and merge client-side on every call (a fifth of triage's time). On SQLite (3.35+) the
-multi-row VALUES form remains.
+and merge client-side on every call (a fifth of triage's time). Each array goes as one
+string, its text form (`{1,2,NULL}`, `{"a","b"}`, core/sql_arrays.py), joined in C: psycopg's
+own list dumping quotes every element in Python (a regex substitution per string), which
+was half of triage's CPU time after the arrays came (bench/README.md). A column holding a
+type not written here is left to psycopg as a list. On SQLite (3.35+) the multi-row VALUES
+form remains.
 
 `pairs_q` selects rows by pairs of values (platform + handle) with one IN list per first
 value: for a batch of 500 it is much cheaper to build than 500 OR-ed conditions.
@@ -22,11 +26,18 @@ value: for a batch of 500 it is much cheaper to build than 500 OR-ed conditions.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time
+from decimal import Decimal
+from operator import attrgetter
+from uuid import UUID
 
 from django.db import connections, models, router
 from django.db.models import Q
+
+from core.sql_arrays import number_array, text_array
 
 
 def bulk_set(objs: Sequence[models.Model], fields: Sequence[str]) -> int:
@@ -43,10 +54,10 @@ def bulk_set(objs: Sequence[models.Model], fields: Sequence[str]) -> int:
     # asks it for its operations, and the proxy resolves it through a context-local each time.
     connection = connections[router.db_for_write(model)]
     concrete = [meta.pk] + [meta.get_field(name) for name in fields]
-    getters = [_value_getter(f, connection, saving=False) for f in concrete]
+    readers = [_column_reader(f, connection, saving=False) for f in concrete]
     qn = connection.ops.quote_name
     if connection.vendor == "postgresql":
-        return _set_arrays(connection, meta, concrete, getters, objs)
+        return _set_arrays(connection, meta, concrete, readers, objs)
     row = "(" + ", ".join(["%s"] * len(concrete)) + ")"
     assignments = ", ".join(
         f"{qn(f.column)} = v.column{n}" for n, f in enumerate(concrete[1:], start=2)
@@ -56,12 +67,11 @@ def bulk_set(objs: Sequence[models.Model], fields: Sequence[str]) -> int:
     with connection.cursor() as cursor:
         for start in range(0, len(objs), size):
             chunk = objs[start : start + size]
-            params = [get(obj) for obj in chunk for get in getters]
             cursor.execute(
                 f"UPDATE {qn(meta.db_table)} SET {assignments} "  # noqa: S608
                 f"FROM (VALUES {', '.join([row] * len(chunk))}) AS v "
                 f"WHERE {qn(meta.db_table)}.{qn(meta.pk.column)} = v.column1",
-                params,
+                _row_major(readers, chunk),
             )
             updated += cursor.rowcount
     return updated
@@ -73,6 +83,11 @@ def _chunk_size(connection, fields, objs) -> int:
     return max(1, min(connection.ops.bulk_batch_size(fields, objs), 20_000 // len(fields)))
 
 
+def _row_major(readers, chunk) -> list:
+    """The parameters of a multi-row VALUES list: row after row."""
+    return [value for row in zip(*(read(chunk) for read in readers), strict=True) for value in row]
+
+
 # Rows per array statement on PostgreSQL (no parameter limit applies to arrays).
 ARRAY_ROWS = 5_000
 
@@ -82,7 +97,44 @@ def _array_type(field: models.Field, connection) -> str:
     return f"{field.db_type(connection)}[]"
 
 
-def _set_arrays(connection, meta, concrete, getters, objs) -> int:
+_NUMBERS = frozenset({int, Decimal})
+_MOMENTS = frozenset({datetime, date, time})
+_NONE = type(None)
+
+
+def array_param(values: list) -> str | list:
+    """A column's values as the text form of a PostgreSQL array, for `%s::type[]`.
+
+    Values are what the field prepared for the database (`get_db_prep_save`); the cast
+    in the statement gives every element its column's type. A list holding a type not
+    written here (a range, an adapter) is returned as it is, for psycopg to dump.
+    """
+    # Only PostgreSQL comes here, where Django's backend has loaded psycopg already; at the
+    # top of the module it would load psycopg into every SQLite process too.
+    from psycopg.types.json import Jsonb
+
+    types = set(map(type, values))
+    types.discard(_NONE)
+    if types <= _NUMBERS:  # bool is not among them: `type()`, not isinstance
+        return number_array(values)
+    if all(issubclass(t, str) for t in types):  # str and its enums (choices)
+        return text_array(values)
+    if types == {bool}:
+        return "{" + ",".join("NULL" if v is None else "t" if v else "f" for v in values) + "}"
+    if types == {Jsonb}:  # JSONField's value: the wrapper names the field's encoder
+        return text_array([None if v is None else (v.dumps or json.dumps)(v.obj) for v in values])
+    if types <= _MOMENTS:  # ISO 8601, with the offset of an aware datetime
+        return text_array([None if v is None else v.isoformat() for v in values])
+    if types == {float}:
+        return text_array([None if v is None else repr(v) for v in values])
+    if types == {UUID}:
+        return text_array([None if v is None else str(v) for v in values])
+    if types <= {bytes, memoryview}:  # bytea's hex form
+        return text_array([None if v is None else "\\x" + bytes(v).hex() for v in values])
+    return values
+
+
+def _set_arrays(connection, meta, concrete, readers, objs) -> int:
     """bulk_set on PostgreSQL: `UPDATE t SET f = v.f … FROM unnest(arrays) AS v(…)`, plus
     `t.id = ANY(ids)`: without it the planner, which estimates the row-level-security
     filter badly, may scan the whole table to join (bench/README.md, reconciliation)."""
@@ -103,7 +155,7 @@ def _set_arrays(connection, meta, concrete, getters, objs) -> int:
     with connection.cursor() as cursor:
         for start in range(0, len(objs), ARRAY_ROWS):
             chunk = objs[start : start + ARRAY_ROWS]
-            columns = [[get(obj) for obj in chunk] for get in getters]
+            columns = [array_param(read(chunk)) for read in readers]
             cursor.execute(sql, [*columns, columns[0]])
             updated += cursor.rowcount
     return updated
@@ -131,19 +183,26 @@ _AS_IS_FIELDS = frozenset(
 _AS_IS_TYPES = frozenset({str, int, bool, float, type(None)})
 
 
-def _value_getter(field: models.Field, connection, *, saving: bool = True):
-    """obj → the field's database value; `saving` applies auto_now/auto_now_add."""
-    attname, prep = field.attname, field.get_db_prep_save
+def _column_reader(field: models.Field, connection, *, saving: bool = True):
+    """objs → the field's database value of each; `saving` applies auto_now/auto_now_add.
+
+    A column at a time: the attribute is read with `attrgetter` (no Python frame per
+    value), and a column whose values are all plain is not prepared value by value.
+    """
+    prep = field.get_db_prep_save
     if saving and (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)):
-        return lambda obj: prep(field.pre_save(obj, True), connection)
+        return lambda objs: [prep(field.pre_save(obj, True), connection) for obj in objs]
+    read = attrgetter(field.attname)
     if field.get_internal_type() in _AS_IS_FIELDS:
 
-        def plain(obj):
-            value = getattr(obj, attname)
-            return value if type(value) in _AS_IS_TYPES else prep(value, connection)
+        def plain(objs):
+            values = list(map(read, objs))
+            if set(map(type, values)) <= _AS_IS_TYPES:
+                return values
+            return [v if type(v) in _AS_IS_TYPES else prep(v, connection) for v in values]
 
         return plain
-    return lambda obj: prep(getattr(obj, attname), connection)
+    return lambda objs: [prep(value, connection) for value in map(read, objs)]
 
 
 def bulk_insert(objs: Sequence[models.Model]) -> None:
@@ -157,7 +216,7 @@ def bulk_insert(objs: Sequence[models.Model]) -> None:
     relations = [f for f in fields if f.is_relation]
     qn = connection.ops.quote_name
     columns = ", ".join(qn(f.column) for f in fields)
-    getters = [_value_getter(f, connection) for f in fields]
+    readers = [_column_reader(f, connection) for f in fields]
     arrays = connection.vendor == "postgresql"
     if arrays:
         # One typed array per column; unnest() keeps their order, RETURNING follows it.
@@ -167,19 +226,21 @@ def bulk_insert(objs: Sequence[models.Model]) -> None:
     else:
         row = "(" + ", ".join(["%s"] * len(fields)) + ")"
         size = _chunk_size(connection, fields, objs)
+    pk_attname, alias = meta.pk.attname, connection.alias
     with connection.cursor() as cursor:
         for start in range(0, len(objs), size):
             chunk = objs[start : start + size]
-            for obj in chunk:
-                for field in relations:  # a related object assigned before it was saved
-                    if getattr(obj, field.attname) is None and field.is_cached(obj):
+            for field in relations:  # a related object assigned before it was saved
+                read = attrgetter(field.attname)
+                for obj in chunk:
+                    if read(obj) is None and field.is_cached(obj):
                         related = field.get_cached_value(obj)
                         if related is not None:
                             setattr(obj, field.attname, related.pk)
             if arrays:
-                params = [[get(obj) for obj in chunk] for get in getters]
+                params = [array_param(read(chunk)) for read in readers]
             else:
-                params = [get(obj) for obj in chunk for get in getters]
+                params = _row_major(readers, chunk)
                 source = f"VALUES {', '.join([row] * len(chunk))}"
             cursor.execute(
                 f"INSERT INTO {qn(meta.db_table)} ({columns}) {source} "
@@ -187,9 +248,9 @@ def bulk_insert(objs: Sequence[models.Model]) -> None:
                 params,
             )
             for obj, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
-                obj.pk = pk
-                obj._state.adding = False
-                obj._state.db = connection.alias
+                setattr(obj, pk_attname, pk)
+                state = obj._state
+                state.adding, state.db = False, alias
 
 
 def pairs_q(pairs: Iterable[tuple[str, str]], first: str, second: str) -> Q:

@@ -199,7 +199,11 @@ def _dm_decide(
     promotional: bool,
     crisis: bool,
 ) -> AutomatedAction:
-    """Schedule one automated DM to a locked `contact`, or record why it was suppressed."""
+    """Schedule one automated DM to a locked `contact`, or record why it was suppressed.
+
+    The DM limit may be settled later (Redis: all the batch's DMs in one call, before the
+    batch is written): a refused DM then turns from scheduled to suppressed.
+    """
     rules = version.rules
     limit = rules["limits"]["dms_per_person_per_7_days"]
     why: dict = {}
@@ -209,12 +213,7 @@ def _dm_decide(
         why = {"code": "no_opt_in"}
     elif promotional and crisis:
         why = {"code": "crisis"}
-    else:
-        due_at = batch.now + random_delay(rules, batch.rng)
-        live = allowance.take(contact.pk, limit=limit, due_at=due_at)
-        if live is not None:
-            why = {"code": "dm_limit", "count": live, "limit": limit}
-    return batch.record(
+    action = batch.record(
         kind=ActionKind.DM,
         outcome=ActionOutcome.SUPPRESSED if why else ActionOutcome.SCHEDULED,
         reasons=[*reasons, why] if why else reasons,
@@ -223,8 +222,16 @@ def _dm_decide(
         contact=contact,
         text=text,
         promotional=promotional,
-        due_at=None if why else due_at,
+        due_at=None if why else batch.now + random_delay(rules, batch.rng),
     )
+    if not why:
+
+        def refused(live: int) -> None:
+            action.outcome, action.due_at = ActionOutcome.SUPPRESSED, None
+            action.reasons = [*reasons, {"code": "dm_limit", "count": live, "limit": limit}]
+
+        allowance.take_later(contact.pk, limit=limit, due_at=action.due_at, refused=refused)
+    return action
 
 
 @transaction.atomic
@@ -247,10 +254,11 @@ def automated_dm_schedule(
     now = now or timezone.now()
     contact = Contact.objects.select_for_update().select_related("agency").get(pk=contact.pk)
     batch = _Batch(agency_id=contact.agency_id, now=now, rng=rng)
+    allowance = DmAllowance(agency_id=contact.agency_id, contact_ids=[contact.pk], now=now)
     action = _dm_decide(
         batch,
         contact=contact,
-        allowance=DmAllowance(agency_id=contact.agency_id, contact_ids=[contact.pk], now=now),
+        allowance=allowance,
         version=version,
         text=text,
         reasons=reasons,
@@ -258,6 +266,7 @@ def automated_dm_schedule(
         promotional=promotional,
         crisis=promotional and moderation_settings_get(agency=contact.agency).crisis_mode,
     )
+    allowance.settle()
     batch.flush(contact.agency)
     return action
 
@@ -555,7 +564,7 @@ def _triage_agency(
     )
     wanted = Counter(i.account for i in comments)
     guard_of = {i.account: spike_guard(i.rules) for i in comments}
-    tokens = {a: gate.spike_take(a, wanted=n, guard=guard_of[a]) for a, n in wanted.items()}
+    tokens = gate.spike_take_many({a: (n, guard_of[a]) for a, n in wanted.items()})
     dm_items = [
         i
         for i in items
@@ -569,11 +578,8 @@ def _triage_agency(
         .filter(pk__in={i.message.contact_id for i in dm_items})
         .order_by("pk")
     }
-    sequence = _DmSequence(
-        batch,
-        contacts,
-        DmAllowance(agency_id=agency.pk, contact_ids=list(contacts), now=now),
-    )
+    allowance = DmAllowance(agency_id=agency.pk, contact_ids=list(contacts), now=now)
+    sequence = _DmSequence(batch, contacts, allowance)
 
     for item in items:
         message, version, reasons = item.message, item.version, item.reasons
@@ -638,6 +644,7 @@ def _triage_agency(
         message.reasons = reasons
         message.status = MessageStatus.TRIAGED
 
+    allowance.settle()
     batch.flush(agency)
     sequence.save()
     # After the contacts are saved: a handler reads the address and consent from them.
