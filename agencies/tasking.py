@@ -11,10 +11,22 @@ from functools import wraps
 
 from celery import current_app, shared_task
 from django.apps import apps
+from django.conf import settings
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from .models import Agency
 from .rls import session_scope
+
+
+def celery_app():
+    """The project's Celery app (settings.TASKS_CELERY_APP: config/celery.py)."""
+    return import_string(settings.TASKS_CELERY_APP)
+
+
+# Every task module declares its tasks through this module, so the project's app is created
+# here, before any task is queued or run, rather than at start-up (config/__init__.py).
+celery_app()
 
 
 def task_by_name(name: str):

@@ -28,7 +28,6 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -85,9 +84,12 @@ def check_cache() -> str:
 
 
 def check_broker() -> str:
-    if current_app.conf.task_always_eager:
+    # Celery when a probe asks, not when the URLconf is imported (config/__init__.py).
+    from config.celery import app
+
+    if app.conf.task_always_eager:
         return "eager"  # no broker: tasks run in the web process (the embedded default)
-    with current_app.connection_for_write() as conn:
+    with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
     return OK
 

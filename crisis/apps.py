@@ -13,17 +13,12 @@ class CrisisConfig(AppConfig):
         # their hooks: crisis mode switching on freezes scheduled deliverables, a case reply
         # may use the crisis library, a frozen deliverable may not be marked posted, and one
         # scheduled while crisis mode is on is frozen too.
+        # By name (core.lazy): crisis' services are imported when a hook is first called.
         from campaigns.holds import register_hold_provider, register_scheduled_listener
+        from core.lazy import lazy_callable
         from moderation.crisis_hooks import crisis_listener_register, crisis_replies_register
 
-        from .hooks import (
-            crisis_mode_changed,
-            deliverable_scheduled_in_crisis,
-            frozen_holds,
-            reply_choices,
-        )
-
-        crisis_listener_register(crisis_mode_changed)
-        crisis_replies_register(reply_choices)
-        register_hold_provider(frozen_holds)
-        register_scheduled_listener(deliverable_scheduled_in_crisis)
+        crisis_listener_register(lazy_callable("crisis.hooks.crisis_mode_changed"))
+        crisis_replies_register(lazy_callable("crisis.hooks.reply_choices"))
+        register_hold_provider(lazy_callable("crisis.hooks.frozen_holds"))
+        register_scheduled_listener(lazy_callable("crisis.hooks.deliverable_scheduled_in_crisis"))

@@ -11,8 +11,7 @@ class LeadsConfig(AppConfig):
     def ready(self) -> None:
         # The DM sequence (moderation, a layer down) hands its e-mail captures to this
         # handler (moderation/hooks.py); moderation never imports leads.
+        from core.lazy import lazy_callable
         from moderation.hooks import lead_handler_register
 
-        from .services import leads_record
-
-        lead_handler_register("leads", leads_record)
+        lead_handler_register("leads", lazy_callable("leads.services.leads_record"))

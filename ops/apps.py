@@ -11,15 +11,19 @@ class OpsConfig(AppConfig):
     verbose_name = "Operations"
 
     def ready(self) -> None:
-        # Importing connects the Celery signal receivers (publish, prerun, postrun, failure).
+        # The Celery signal receivers (ops/celery_hooks.py) are connected by config/celery.py,
+        # with the app: a process that never queues a task does not import Celery.
         from django.core.signals import request_finished
 
-        from . import celery_hooks  # noqa: F401
-        from .middleware import context_clear
+        from core.lazy import lazy_callable
+
         from .receivers import connect
 
         connect()
-        request_finished.connect(context_clear, dispatch_uid="ops_context_clear")
+        # By name: structlog is imported with the first request's middleware, not at start-up.
+        request_finished.connect(
+            lazy_callable("ops.middleware.context_clear"), dispatch_uid="ops_context_clear"
+        )
         if settings.SENTRY_DSN:
             from .sentry import init_sentry
 

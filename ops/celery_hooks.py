@@ -1,8 +1,8 @@
 """Celery signals: the request id travels in a message header from the request (or task) that
 queued a task to the worker; each task execution is one log line and a few metrics.
 
-Connected by OpsConfig.ready(), in web processes (which publish) and workers (which run);
-the task modules themselves know nothing of this.
+Connected by config/celery.py with the app, in web processes (which publish) and workers
+(which run); the task modules themselves know nothing of this.
 """
 
 from __future__ import annotations

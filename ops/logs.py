@@ -5,7 +5,8 @@ carries the same context (request id, agency, task) bound in `structlog.contextv
 request middleware and the Celery hooks. `LOG_FORMAT=json` gives one JSON object per line
 (production), `console` coloured, aligned lines (development).
 
-Imported by config/settings.py, so nothing here may touch Django settings or models.
+config/settings.py builds LOGGING with ops/log_settings.py, whose formatter imports this module
+when it writes the first line; nothing here may touch Django settings or models.
 """
 
 from __future__ import annotations
@@ -93,35 +94,12 @@ def formatter(log_format: str) -> dict[str, Any]:
     }
 
 
-def logging_config(log_format: str, level: str) -> dict[str, Any]:
-    """Configure structlog and return Django's LOGGING for it (settings call this once)."""
-    structlog.configure(
-        processors=[*SHARED_PROCESSORS, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=True,
-    )
-    return {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "formatters": {"structured": formatter(log_format)},
-        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
-        "root": {"handlers": ["console"], "level": level},
-        "loggers": {
-            # WeasyPrint logs every layout step of every report at INFO; keep its warnings.
-            "weasyprint": {"level": "WARNING"},
-            "weasyprint.progress": {"level": "WARNING"},
-            "fontTools": {"level": "WARNING"},
-            # Celery's own "received"/"succeeded in" lines (with arguments, return value):
-            # ops.celery_hooks writes one line per task instead. Failures are still logged.
-            "celery.app.trace": {"level": "WARNING"},
-            "celery.worker.strategy": {"level": "WARNING"},
-            # runserver's access line and Django's "Not Found"/"Forbidden" warnings repeat
-            # the request line ops.middleware writes; server errors are still logged.
-            "django.server": {"level": "WARNING"},
-            "django.request": {"level": "ERROR"},
-            # httpx logs every request to TikTok at INFO (thousands per sync run, a
-            # millisecond each); the connector raises what goes wrong, and its callers log it.
-            "httpx": {"level": "WARNING"},
-        },
-    }
+# structlog's own loggers (ops.middleware, ops.celery_hooks) hand their events to the standard
+# library, formatted as above; configured when this module is first imported, which those
+# modules and the formatter of ops/log_settings.py do before their first line.
+structlog.configure(
+    processors=[*SHARED_PROCESSORS, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+    logger_factory=structlog.stdlib.LoggerFactory(),
+    wrapper_class=structlog.stdlib.BoundLogger,
+    cache_logger_on_first_use=True,
+)

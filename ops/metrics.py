@@ -12,8 +12,8 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from celery import current_app
 from django.conf import settings
+from django.utils.module_loading import import_string
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -89,7 +89,9 @@ def method_label(method: str) -> str:
 
 def queue_names() -> list[str]:
     """The queues to measure: those Celery is configured with, then the usual ones."""
-    configured = current_app.conf.task_queues or ()
+    # Celery when a scrape reads the queues, not at start-up (config/__init__.py); by its
+    # path, as a process without models (a gunicorn master) may scrape too.
+    configured = import_string(settings.TASKS_CELERY_APP).conf.task_queues or ()
     names = [getattr(queue, "name", queue) for queue in configured]
     return list(dict.fromkeys([*names, *DEFAULT_QUEUES]))
 

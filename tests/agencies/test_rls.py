@@ -246,9 +246,8 @@ def test_the_system_scope_answers_one_question_and_widens_nothing(postgres, othe
 def test_every_task_is_declared_with_its_scope():
     """Every registered task of ours is a tenant task (agency_id first, run scoped to it) or a
     system task that visits agencies one at a time (agencies/tasking.py)."""
-    from celery import current_app
-
     from agencies.tasking import SYSTEM, TENANT
+    from config.celery import app as current_app
 
     current_app.loader.import_default_modules()
     ours = {

@@ -14,12 +14,12 @@ import socket
 import time
 
 import pytest
-from celery import current_app
 from django.core.cache import cache
 from django.db.migrations.recorder import MigrationRecorder
 from django.test import Client, override_settings
 
 from agencies.roles import Role
+from config.celery import app as current_app
 from tests.helpers import client_for, member
 
 REDIS = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/5")

@@ -8,8 +8,8 @@ import logging
 
 import pytest
 import structlog
-from celery import current_app
 
+from config.celery import app as current_app
 from ops.logs import formatter
 
 
