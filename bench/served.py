@@ -47,6 +47,33 @@ CONFIGS = [
 LUA = Path(__file__).with_name("wrk_report.lua")
 
 
+def _app_database_url() -> str:
+    """The bench database as production's web process reaches it: logged in as the app's role
+    (DATABASE_URL's own user, which neither owns the tables nor bypasses row-level
+    security), not as the owner the bench builds its data with."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from django.conf import settings
+
+    configured = os.environ.get("DATABASE_URL", "")
+    name = settings.DATABASES["default"]["NAME"]
+    if not configured:
+        return database_url()
+    return urlunsplit(urlsplit(configured)._replace(path=f"/{name}"))
+
+
+def _server_roles(pid: int) -> str:
+    """The database roles the server's connections run as (pg_stat_activity)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT usename FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return ", ".join(sorted(row[0] for row in cursor.fetchall()))
+
+
 def _free_port() -> int:
     import socket
 
@@ -64,7 +91,7 @@ def gunicorn(worker_class: str, workers: int, threads: int, log: Path):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.served_settings",
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": _app_database_url(),
         # The signed session cookie must verify on the server.
         "SECRET_KEY": settings.SECRET_KEY,
         "GUNICORN_BIND": f"127.0.0.1:{port}",
@@ -228,6 +255,7 @@ def run(args) -> list[tuple[str, str]]:
         }
         rows += [(f"{label}: {name}", shown(figures)) for name, figures in measured.items()]
         rows.append((f"{label}: server memory (RSS)", f"{_rss_mb(pid):.0f} MB"))
+        rows.append(("server's database role", _server_roles(pid)))
     for name in ("roster page", "roster API list"):
         ratio = measured["floor view"]["rps"] / measured[name]["rps"]
         rows.append((f"floor / {name} (requests/s)", f"{ratio:.1f} x"))
