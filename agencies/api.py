@@ -1,4 +1,4 @@
-"""The agency's own API: who am I here (membership, role, token)."""
+"""The agency's own API: who am I here (membership, role, token), and the audit log."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
 from .api_base import AgencyAPIMixin
-from .models import Agency, ApiToken, Membership
+from .audit_display import action_sentence
+from .filters import AuditLogFilter
+from .models import Agency, ApiToken, AuditLog, Membership
+from .permissions import AUDIT_VIEW
 from .roles import ALL_ROLES
 
 
@@ -51,3 +54,50 @@ class MeView(AgencyAPIMixin, generics.RetrieveAPIView):
 
     def get_object(self) -> Membership:
         return self.membership
+
+
+class AuditLogEntrySerializer(serializers.ModelSerializer):
+    actor = serializers.IntegerField(source="actor_id", read_only=True, allow_null=True)
+    actor_email = serializers.SerializerMethodField()
+    summary = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AuditLog
+        fields = [
+            "id",
+            "created_at",
+            "action",
+            "summary",
+            "actor",
+            "actor_email",
+            "actor_label",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "before",
+            "after",
+        ]
+        read_only_fields = fields
+
+    def get_actor_email(self, entry: AuditLog) -> str | None:
+        return entry.actor.email if entry.actor_id else None
+
+    def get_summary(self, entry: AuditLog) -> str:
+        """The action as the audit page says it ("Creator updated"), in the request's language."""
+        return str(action_sentence(entry.action, entry.object_type))
+
+
+@extend_schema(tags=["agency"])
+class AuditLogList(AgencyAPIMixin, generics.ListAPIView):
+    """The agency's audit log, newest first (owners): every write that matters, who made it,
+    and the values before and after. Filters as on the audit page: `action`, `actor` (user id),
+    `object_type`, `date_from`, `date_to` (days in the agency's time zone), `q`."""
+
+    read_roles = AUDIT_VIEW
+    write_roles = frozenset()
+    serializer_class = AuditLogEntrySerializer
+    filterset_class = AuditLogFilter
+    queryset = AuditLog.objects.none()  # for the schema; the filter asks the selector
+
+    def get_queryset(self):
+        return self.for_agency(AuditLog.objects.select_related("actor").order_by("-created_at"))

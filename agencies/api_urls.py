@@ -6,4 +6,5 @@ from . import api
 
 urlpatterns = [
     path("me/", api.MeView.as_view(), name="me"),
+    path("audit/", api.AuditLogList.as_view(), name="audit-log"),
 ]

@@ -129,5 +129,6 @@ CASES: list[UrlCase] = [
     ),
     UrlCase("agencies:token-revoke", ALL_ROLES, kwargs=_own_token, method="post"),
     UrlCase("api:me", ALL_ROLES),
+    UrlCase("api:audit-log", OWNER),
     UrlCase("api:cockpit", STAFF_ROLES),
 ]
