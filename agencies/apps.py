@@ -10,6 +10,7 @@ class AgenciesConfig(AppConfig):
     verbose_name = _("Agencies")
 
     def ready(self) -> None:
+        # In ready(): .tenancy imports the models, which are not loaded when apps.py is.
         from django.core.signals import request_finished
 
         from . import checks  # noqa: F401 - registers the deploy checks

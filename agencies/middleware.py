@@ -4,6 +4,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from .rls import request_begin
+
 # Everything is served from our own origin; no inline scripts or styles (templates keep to it).
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -38,7 +40,6 @@ class DatabaseScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from .rls import request_begin
 
         user = getattr(request, "user", None)
         request_begin(user.pk if user is not None and user.is_authenticated else None)

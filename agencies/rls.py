@@ -32,6 +32,7 @@ from __future__ import annotations
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 
+import environ
 from django.apps import apps
 from django.conf import settings
 from django.db import DatabaseError, connection, connections, transaction
@@ -148,7 +149,6 @@ def policies_sql(existing: set[str] | None = None) -> list[str]:
 def owner_credentials() -> dict:
     """USER/PASSWORD/HOST/PORT of DATABASE_OWNER_URL (empty without one): what `migrate`,
     the test suite and the benchmarks log in with to build the schema and their fixtures."""
-    import environ
 
     if not settings.DATABASE_OWNER_URL:
         return {}
@@ -172,6 +172,7 @@ def _grants_sql(role: str) -> list[str]:
 def apply_policies(using: str = "default", **kwargs) -> None:
     """post_migrate receiver (as the owner): policies on every tenant table and link table,
     the system-scope functions, and the app role's grants."""
+    # Here: .system_scope imports this module (in enter_agency_of); both at the top would cycle.
     from .system_scope import functions_sql
 
     conn = connections[using]

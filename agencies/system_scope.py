@@ -131,6 +131,7 @@ def enter_agency_of(name: str, key) -> bool:
     invitation link, a sponsor's share link, an API token). False when the secret names
     nothing; the caller then answers as for any unknown secret. Without row-level security
     (SQLite) there is nothing to scope: True, and the caller's own lookup decides."""
+    # Here: .rls imports this module (in apply_policies); both at the top would cycle.
     from .rls import AGENCY_SETTING, remember_request_agency
 
     if key is None or key == "":

@@ -107,7 +107,6 @@ def system_task(*, name: str, **options):
 
 def each_agency() -> Iterator[int]:
     """Every agency's id in turn, the body of the loop scoped to that agency."""
-    from .models import Agency
 
     for agency_id in list(Agency.objects.order_by("pk").values_list("pk", flat=True)):
         with session_scope(agency_id):

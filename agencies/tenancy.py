@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import TypeVar
 
+from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,6 +23,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import system_scope
 from .models import Agency, Membership
 from .rls import request_agency
 
@@ -51,7 +53,6 @@ def get_for_agency(queryset: QuerySet[M] | type[M], agency: Agency, **lookup) ->
 
 
 def user_has_mfa(user) -> bool:
-    from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
@@ -113,6 +114,5 @@ def enter_agency_of(lookup: str, key) -> bool:
     """For the entry points that know a secret rather than an agency (an invitation link, a
     sponsor's share link): find its agency through the system scope (agencies/system_scope.py)
     and scope the rest of the request to it. False when the secret surely names nothing."""
-    from .system_scope import enter_agency_of as enter
 
-    return enter(lookup, key)
+    return system_scope.enter_agency_of(lookup, key)

@@ -37,6 +37,7 @@ from agencies.models import Agency
 from creators import rate_cards
 from creators.models import Creator
 
+from .exclusivity import ExclusivityTerms, shared_countries, terms_conflict
 from .models import (
     Campaign,
     Contract,
@@ -183,7 +184,6 @@ def creator_contracts(*, agency: Agency, creator: Creator) -> list[CreatorContra
     binding contracts (two queries: the contracts, their creators; conflicts in memory)."""
     contracts = list(contract_list(agency=agency, creator_id=creator.pk))
     binding = [c for c in contracts if c.status in BINDING_STATUSES and c.has_exclusivity]
-    from .exclusivity import ExclusivityTerms, shared_countries, terms_conflict
 
     rows = []
     for contract in contracts:
@@ -211,7 +211,6 @@ def conflicts_for_form(
     *, agency: Agency, contract: Contract, creator_ids: list[int]
 ) -> list[Conflict]:
     """Conflicts of an unsaved (or edited) contract, for the form to show before saving."""
-    from .exclusivity import ExclusivityTerms
 
     return exclusivity_conflicts(
         agency=agency,

@@ -12,6 +12,7 @@ from __future__ import annotations
 def __getattr__(name: str):
     # `config.celery_app`, as the usual recipe names it.
     if name == "celery_app":
+        # Lazily: importing config must not import Celery (the module docstring).
         from .celery import app
 
         return app

@@ -38,6 +38,7 @@ def setup_problems() -> list[str]:
     """Why these settings cannot run the production processes (empty when they can)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     try:
+        # Here, so that bad settings become a reported problem rather than a crash at import.
         from config import settings
     except ImproperlyConfigured as exc:  # e.g. no SECRET_KEY outside DEBUG
         return [str(exc)]

@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
+        # In ready(), with the start-up wiring they serve: apps.py loads before the models.
         from django.urls import register_converter
 
         from . import numbers

@@ -37,7 +37,8 @@ def workbook_bytes(
     `money_format`, whole numbers none, dates ISO; a moment is text in the active time zone
     with its offset (2026-12-07T19:00:00+14:00: a cell cannot hold a zone), as in the CSV
     exports; None is an empty cell, booleans read "true"/"false", everything else is text."""
-    from openpyxl import Workbook  # lazily: see the module docstring
+    # Lazily: see the module docstring.
+    from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
     wb = Workbook(write_only=True)

@@ -219,6 +219,7 @@ def _handle(name: str, rng: random.Random) -> str:
 
 def _logo(spec: DemoAgency) -> bytes:
     """A plain wordmark for the demo: the initials on the brand colour, then the name."""
+    # Lazily: only the demo's logos are drawn, so ImageDraw and ImageFont load nowhere else.
     from PIL import Image, ImageDraw, ImageFont
 
     image = Image.new("RGB", (520, 120), "#ffffff")

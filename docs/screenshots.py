@@ -18,7 +18,7 @@ from playwright.sync_api import sync_playwright
 
 DOCS = Path(__file__).resolve().parent
 LOGIN = "owner@northstar.test"
-PASSWORD = "talentdesk-demo"  # the demo's published password (creators/demo.py)
+PASSWORD = "talentdesk-demo"  # noqa: S105 - the demo's published password (creators/demo.py)
 WIDTH, HEIGHT = 1440, 1000
 
 

@@ -31,6 +31,7 @@ class TextAnalysis:
 
 @functools.cache
 def _detector():
+    # Lazily: only triage detects languages; web processes never load lingua.
     from lingua import Language, LanguageDetectorBuilder
 
     return (
@@ -49,6 +50,7 @@ def _detector():
 
 @functools.cache
 def _scorers() -> dict[str, Callable]:
+    # Lazily: the two lexicons take about 0.1 s to load and only triage scores sentiment.
     from textblob.en import sentiment as english
     from textblob_nl.nl import sentiment as dutch
 

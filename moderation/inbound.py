@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from agencies.audit import audit_record
 from agencies.models import Agency
+from agencies.tasking import enqueue_on_commit
 from core.csv_import import Column, read_csv
 from creators.models import Platform, SocialAccount
 
@@ -315,9 +316,5 @@ def messages_ingest(
         },
     )
     if created:
-        from .tasks import triage_messages
-
-        ids = list(created)
-        agency_id = agency.pk
-        transaction.on_commit(lambda: triage_messages.delay(agency_id, ids))
+        enqueue_on_commit("moderation.triage_messages", agency.pk, list(created))
     return IngestResult(created=created, duplicates=len(messages) - len(created))

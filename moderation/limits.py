@@ -85,6 +85,7 @@ return granted
 
 @functools.cache
 def _redis_from_url(url: str):
+    # Only when REDIS_URL is set: redis adds to every process's start (ops/metrics.py).
     import redis
 
     return redis.Redis.from_url(url)

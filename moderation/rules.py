@@ -10,6 +10,7 @@ up front, and matched with a timeout against at most `MAX_TEXT` characters.
 from __future__ import annotations
 
 import functools
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -681,7 +682,6 @@ class Classification:
 
 @functools.lru_cache(maxsize=512)
 def _compile_cached(version_key: str, frozen: str) -> CompiledRules:
-    import json
 
     rules = json.loads(frozen)
     return compile_rules_uncached(rules)
@@ -691,7 +691,6 @@ def compile_rules(rules: dict[str, Any], version_key: str | None = None) -> Comp
     """Compiled matchers; cached under `version_key` (policy versions are immutable)."""
     if version_key is None:
         return compile_rules_uncached(rules)
-    import json
 
     return _compile_cached(version_key, json.dumps(rules, sort_keys=True))
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from agencies.models import Agency
 from core.numbers import ascii_int
@@ -193,7 +194,6 @@ def moderation_metrics(
     not yet due. Optionally narrowed to a campaign code and/or creators (the sponsor
     report passes both). Four queries whatever the number of cases.
     """
-    from django.utils import timezone
 
     now = now or timezone.now()
     cases = Case.objects.filter(agency=agency, opened_at__gte=start, opened_at__lt=end)

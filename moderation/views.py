@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -377,7 +378,6 @@ def outbox(request: HttpRequest) -> HttpResponse:
 @agency_view(allow=perms.MESSAGE_IMPORT)
 @require_http_methods(["GET", "POST"])
 def message_import(request: HttpRequest) -> HttpResponse:
-    from django.conf import settings
 
     form = CsvImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

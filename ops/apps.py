@@ -13,6 +13,7 @@ class OpsConfig(AppConfig):
     def ready(self) -> None:
         # The Celery signal receivers (ops/celery_hooks.py) are connected by config/celery.py,
         # with the app: a process that never queues a task does not import Celery.
+        # In ready(): .receivers imports payouts' models, which are loaded only now.
         from django.core.signals import request_finished
 
         from core.lazy import lazy_callable
@@ -25,6 +26,7 @@ class OpsConfig(AppConfig):
             lazy_callable("ops.middleware.context_clear"), dispatch_uid="ops_context_clear"
         )
         if settings.SENTRY_DSN:
+            # Only with a DSN: otherwise sentry_sdk and its integrations are never imported.
             from .sentry import init_sentry
 
             init_sentry(

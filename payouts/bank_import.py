@@ -59,7 +59,9 @@ from agencies.tasking import enqueue_on_commit
 
 from .models import ZERO, BankAccount, BankImport, BankTransaction, CreditDebit, ImportStatus
 from .money import minor_exponent, quantize
-from .parsers.errors import StatementParseError
+from .parsers import StatementParseError, StatementRecord, detect_format, open_statement
+from .parsers.csv_statement import ColumnMapping
+from .parsers.fields import account_matches, binary_kind
 
 BATCH_SIZE = 2000
 IMPORT_TASK = "payouts.tasks.bank_import_run"
@@ -171,9 +173,6 @@ def _row(record: Any, default_currency: str, *, joined: bool = True) -> Row:
 
 def _mapping_for(account: BankAccount, format: str | None, head: bytes):
     """The account's CSV mapping when the file is (or can only be) CSV, else None."""
-    from payouts.parsers import detect_format
-    from payouts.parsers.csv_statement import ColumnMapping
-    from payouts.parsers.fields import binary_kind
 
     if format not in (None, "csv"):
         return None
@@ -206,7 +205,6 @@ def rows(source: bytes | IO[bytes], *, account: BankAccount, format: str | None 
     BankImportError, either at once or while iterating. Close the iterator when stopping
     early (a large file is parsed by a helper process, which closing ends).
     """
-    from payouts.parsers import open_statement
 
     if isinstance(source, bytes | bytearray):
         head, size = bytes(source[:65536]), len(source)
@@ -228,8 +226,6 @@ def rows(source: bytes | IO[bytes], *, account: BankAccount, format: str | None 
 
 def _fingerprinted(records, account: BankAccount, format: str) -> Iterator[tuple[bytes, Row]]:
     """(fingerprint, Row) of every transaction record; refuses another account's file."""
-    from payouts.parsers import StatementRecord
-    from payouts.parsers.fields import account_matches
 
     currencies: dict[int, str | None] = {}
     try:
@@ -300,7 +296,6 @@ _raw_values = operator.attrgetter(*_RAW_FIELDS)
 
 
 def _parse_in_child(stream, sender) -> None:
-    from payouts.parsers import StatementParseError, StatementRecord
 
     try:
         batch: list = []
@@ -325,6 +320,7 @@ def _fork_context():
     # standard library forbids to start children; billiard, Celery's own fork of
     # multiprocessing, allows it and is otherwise the same.
     if multiprocessing.current_process().daemon:
+        # Only in a daemonic Celery worker, which has loaded billiard already.
         import billiard
 
         return billiard.get_context("fork")
@@ -333,7 +329,6 @@ def _fork_context():
 
 def _parse_ahead(stream) -> Iterator:
     """The stream's records (transactions as `_Raw` tuples), parsed by a forked helper."""
-    from payouts.parsers import StatementParseError, StatementRecord
 
     context = _fork_context()
     receiver, sender = context.Pipe(duplex=False)

@@ -22,6 +22,7 @@ from .models import (
     PayoutStatement,
     StatementStatus,
 )
+from .parsers.csv_statement import ColumnMapping
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 RATE_STEP = Decimal("0.0001")
@@ -423,7 +424,6 @@ class ColumnMappingForm(forms.Form):
         return initial
 
     def clean(self):
-        from .parsers.csv_statement import ColumnMapping
 
         data = super().clean()
         if self.errors:

@@ -24,6 +24,7 @@ ZERO = Decimal("0.00")
 
 
 def validate_iban(value: str) -> None:
+    # Lazily: keeps schwifty out of django.setup(), which imports every model module.
     from schwifty import IBAN
     from schwifty.exceptions import SchwiftyException
 

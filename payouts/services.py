@@ -18,6 +18,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from schwifty import IBAN
 
 from agencies.audit import audit_record, snapshot
 from agencies.models import Agency
@@ -443,7 +444,6 @@ def dispute_close(*, dispute: Dispute, actor, status: str, outcome: str) -> Disp
 def bank_account_create(
     *, agency: Agency, actor, name: str, iban: str, currency: str, csv_mapping=None
 ) -> BankAccount:
-    from schwifty import IBAN
 
     with contextlib.suppress(ValueError):  # full_clean reports a bad IBAN with the field
         iban = IBAN(iban).compact

@@ -920,6 +920,7 @@ def shared() -> FakeTikTok:
     global _shared
     with _shared_lock:
         if _shared is None:
+            # The fake's one Django import: everything else in it is plain Python.
             from django.conf import settings
 
             # The app's own key and secret, whatever they are (empty in the demo), so the

@@ -27,9 +27,7 @@ from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.apps import apps
-from django.core import mail
 from django.core.management import call_command
 from django.db import models
 from django.test import Client
@@ -76,9 +74,7 @@ def stored_moments() -> Iterator[dt.datetime]:
     """Every datetime held in the database (every model, every DateTimeField)."""
     for model in apps.get_models():
         fields = [
-            f.attname
-            for f in model._meta.concrete_fields
-            if isinstance(f, models.DateTimeField)
+            f.attname for f in model._meta.concrete_fields if isinstance(f, models.DateTimeField)
         ]
         if not fields:
             continue

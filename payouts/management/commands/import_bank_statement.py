@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from agencies.commands import agency_command_scope
 from payouts.bank_import import BankImportError, bank_statement_import
 from payouts.models import BankAccount
+from payouts.parsers.errors import StatementParseError
 
 
 class Command(BaseCommand):
@@ -21,7 +22,6 @@ class Command(BaseCommand):
         parser.add_argument("file")
 
     def handle(self, *args, agency: str, account: str, format, file: str, **options):
-        from payouts.parsers.errors import StatementParseError
 
         with agency_command_scope(agency) as agency_obj:
             iban = account.replace(" ", "").upper()
