@@ -2,13 +2,35 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import api
+from . import api, operations_api
 
 urlpatterns = [
     path("moderation/policies/", api.PolicyList.as_view(), name="moderation-policy-list"),
     path("moderation/messages/", api.MessageList.as_view(), name="moderation-message-list"),
     path("moderation/cases/", api.CaseList.as_view(), name="moderation-case-list"),
     path("moderation/cases/<id:pk>/", api.CaseDetail.as_view(), name="moderation-case-detail"),
+    path(
+        "moderation/cases/<id:pk>/action/",
+        operations_api.CaseAction.as_view(),
+        name="moderation-case-action",
+    ),
+    path("moderation/sla/", operations_api.SlaRuleList.as_view(), name="moderation-sla-list"),
+    path(
+        "moderation/sla/<id:pk>/",
+        operations_api.SlaRuleDetail.as_view(),
+        name="moderation-sla-detail",
+    ),
+    path(
+        "moderation/holidays/",
+        operations_api.HolidayList.as_view(),
+        name="moderation-holiday-list",
+    ),
+    path(
+        "moderation/holidays/<id:pk>/",
+        operations_api.HolidayDetail.as_view(),
+        name="moderation-holiday-detail",
+    ),
+    path("moderation/crisis/", operations_api.CrisisMode.as_view(), name="moderation-crisis"),
     path("moderation/outbox/", api.OutboxList.as_view(), name="moderation-outbox-list"),
     path("moderation/webhook/", api.webhook, name="moderation-webhook"),
 ]

@@ -36,6 +36,20 @@ def a_policy(agency, creator) -> dict:
     return {"pk": policy_ensure_default(agency=agency).pk}
 
 
+def an_sla_rule(agency, creator) -> dict:
+    from moderation.policies import sla_rules_ensure
+
+    return {"pk": sla_rules_ensure(agency=agency)[0].pk}
+
+
+def a_holiday(agency, creator) -> dict:
+    from moderation.models import Holiday
+
+    return {"pk": Holiday.objects.create(agency=agency, date="2026-12-26", name="Boxing Day").pk}
+
+
+JSON = {"content_type": "application/json"}
+
 CASES: list[UrlCase] = [
     UrlCase("moderation:queue", QUEUE),
     UrlCase("moderation:case", QUEUE, kwargs=a_case),
@@ -78,6 +92,42 @@ CASES: list[UrlCase] = [
     UrlCase("api:moderation-case-list", QUEUE),
     UrlCase("api:moderation-case-detail", QUEUE, kwargs=a_case),
     UrlCase("api:moderation-outbox-list", QUEUE),
+    UrlCase(
+        "api:moderation-case-action",
+        QUEUE,
+        kwargs=a_case,
+        method="post",
+        data=lambda agency, creator: {"action": "note", "text": "looking"},
+        extra=JSON,
+    ),
+    UrlCase("api:moderation-sla-list", OWNER),
+    UrlCase("api:moderation-sla-detail", OWNER, kwargs=an_sla_rule),
+    UrlCase(
+        "api:moderation-sla-detail",
+        OWNER,
+        kwargs=an_sla_rule,
+        method="patch",
+        data=lambda agency, creator: {"minutes": 90},
+        extra=JSON,
+    ),
+    UrlCase("api:moderation-holiday-list", OWNER),
+    UrlCase(
+        "api:moderation-holiday-list",
+        OWNER,
+        method="post",
+        data=lambda agency, creator: {"date": "2026-12-25", "name": "Christmas"},
+        extra=JSON,
+    ),
+    UrlCase("api:moderation-holiday-detail", OWNER, kwargs=a_holiday),
+    UrlCase("api:moderation-holiday-detail", OWNER, kwargs=a_holiday, method="delete"),
+    UrlCase("api:moderation-crisis", QUEUE),
+    UrlCase(
+        "api:moderation-crisis",
+        CRISIS,
+        method="post",
+        data=lambda agency, creator: {"enabled": False},
+        extra=JSON,
+    ),
     # Authenticated by its HMAC signature, not by a role: every member (and the platform)
     # reaches it and an unsigned delivery answers 401; a signed-in non-member gets 404.
     UrlCase("api:moderation-webhook", ALL_ROLES, method="post"),

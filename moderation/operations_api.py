@@ -1,0 +1,226 @@
+"""API twins of the moderation screens that change how the desk runs: a case's actions (note,
+assign, escalate, resolve), the SLA of each escalation level and the holidays it skips, and
+crisis mode. Each calls the service its page calls (moderation/cases.py, policies.py), so the
+rules, the locking and the audit trail are the same; a refusal of the service is a 400 with
+its message."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+
+from agencies.api_base import AgencyAPIMixin, service_errors
+from agencies.roles import Role
+
+from . import permissions as perms
+from .api import CaseSerializer
+from .cases import case_assign, case_escalate, case_note, case_resolve
+from .models import Case, Holiday, SlaRule
+from .policies import (
+    crisis_mode_set,
+    holiday_add,
+    holiday_delete,
+    moderation_settings_get,
+    sla_rule_update,
+    sla_rules_ensure,
+)
+
+
+class StaffField(serializers.PrimaryKeyRelatedField):
+    """A user id among the agency's staff (a creator login or another agency's user is
+    refused like an unknown id); null for nobody."""
+
+    def get_queryset(self):
+        return (
+            get_user_model()
+            .objects.filter(memberships__agency=self.context["agency"])
+            .exclude(memberships__role=Role.CREATOR)
+            .distinct()
+        )
+
+
+# --- case actions ---------------------------------------------------------------------------
+
+
+class CaseActionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["note", "assign", "escalate", "resolve"])
+    text = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=5000,
+        help_text="The note (required for `note`; kept with an escalation or resolution).",
+    )
+    assignee = StaffField(
+        required=False, allow_null=True, help_text="For `assign`: a staff user id, or null."
+    )
+
+
+@extend_schema(tags=["moderation"])
+class CaseAction(AgencyAPIMixin, generics.GenericAPIView):
+    """One action on a case, as the case page's action form: `note`, `assign`, `escalate`
+    (one level up, that level's assignee and due time) or `resolve`."""
+
+    read_roles = perms.CASE_ACT
+    write_roles = perms.CASE_ACT
+    serializer_class = CaseActionSerializer
+    queryset = Case.objects.none()
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "agency": getattr(self, "agency", None)}
+
+    @extend_schema(responses=CaseSerializer)
+    def post(self, request, *args, **kwargs) -> Response:
+        case = get_object_or_404(Case.objects.filter(agency=self.agency), pk=kwargs["pk"])
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        action, text = data["action"], data.get("text", "")
+        with service_errors():
+            if action == "note":
+                case_note(case=case, actor=request.user, text=text)
+            elif action == "escalate":
+                case_escalate(case=case, actor=request.user, note=text)
+            elif action == "resolve":
+                case_resolve(case=case, actor=request.user, note=text)
+            else:
+                case_assign(case=case, actor=request.user, assignee=data.get("assignee"))
+        case.refresh_from_db()
+        return Response(CaseSerializer(case).data)
+
+
+# --- SLA levels and holidays ----------------------------------------------------------------
+
+
+class SlaRuleSerializer(serializers.ModelSerializer):
+    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    minutes = serializers.IntegerField(
+        min_value=1, max_value=43200, help_text="Business minutes until a case is due."
+    )
+    assignee = StaffField(allow_null=True, required=False)
+
+    class Meta:
+        model = SlaRule
+        fields = ["id", "level", "level_display", "minutes", "assignee"]
+        read_only_fields = ["id", "level", "level_display"]
+
+
+class _SlaBase(AgencyAPIMixin):
+    read_roles = perms.SLA_EDIT
+    write_roles = perms.SLA_EDIT
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "agency": getattr(self, "agency", None)}
+
+
+@extend_schema(tags=["moderation"])
+class SlaRuleList(_SlaBase, generics.ListAPIView):
+    """The SLA of every escalation level, the defaults filled in for levels never set."""
+
+    serializer_class = SlaRuleSerializer
+    queryset = SlaRule.objects.none()
+    pagination_class = None  # one row per level
+    filter_backends: list = []  # a list of the levels, not a queryset
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return SlaRule.objects.none()
+        return sla_rules_ensure(agency=self.agency)
+
+
+@extend_schema(tags=["moderation"])
+class SlaRuleDetail(_SlaBase, generics.RetrieveUpdateAPIView):
+    """One level's SLA in business minutes and its default assignee (audited)."""
+
+    serializer_class = SlaRuleSerializer
+    queryset = SlaRule.objects.none()
+
+    def get_queryset(self):
+        return self.for_agency(SlaRule.objects.all())
+
+    def perform_update(self, serializer):
+        rule = serializer.instance
+        data = serializer.validated_data
+        with service_errors():
+            serializer.instance = sla_rule_update(
+                rule=rule,
+                actor=self.request.user,
+                minutes=data.get("minutes", rule.minutes),
+                assignee=data.get("assignee", rule.assignee),
+            )
+
+
+class HolidaySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Holiday
+        fields = ["id", "date", "name"]
+        read_only_fields = ["id"]
+
+
+@extend_schema(tags=["moderation"])
+class HolidayList(_SlaBase, generics.ListCreateAPIView):
+    """The days the SLA clock does not run, by date; add one (one per date)."""
+
+    serializer_class = HolidaySerializer
+    queryset = Holiday.objects.none()
+
+    def get_queryset(self):
+        return self.for_agency(Holiday.objects.order_by("date", "id"))
+
+    def perform_create(self, serializer):
+        with service_errors():
+            serializer.instance = holiday_add(
+                agency=self.agency, actor=self.request.user, **serializer.validated_data
+            )
+
+
+@extend_schema(tags=["moderation"])
+class HolidayDetail(_SlaBase, generics.RetrieveDestroyAPIView):
+    serializer_class = HolidaySerializer
+    queryset = Holiday.objects.none()
+
+    def get_queryset(self):
+        return self.for_agency(Holiday.objects.all())
+
+    def perform_destroy(self, instance: Holiday) -> None:
+        holiday_delete(holiday=instance, actor=self.request.user)
+
+
+# --- crisis mode ----------------------------------------------------------------------------
+
+
+class CrisisModeSerializer(serializers.Serializer):
+    enabled = serializers.BooleanField()
+
+
+class CrisisModeResultSerializer(serializers.Serializer):
+    enabled = serializers.BooleanField()
+    cancelled = serializers.IntegerField(
+        help_text="Pending promotional replies cancelled by switching it on."
+    )
+
+
+@extend_schema(tags=["moderation"])
+class CrisisMode(AgencyAPIMixin, generics.GenericAPIView):
+    """Whether crisis mode is on (the moderation desk reads it); owners and managers switch
+    it, as on the queue page: on freezes promotional automation and cancels pending
+    promotional replies, and the registered crisis listeners run in the same transaction."""
+
+    read_roles = perms.QUEUE
+    write_roles = perms.CRISIS
+    serializer_class = CrisisModeSerializer
+    queryset = Case.objects.none()  # for the schema
+
+    @extend_schema(responses=CrisisModeSerializer)
+    def get(self, request, *args, **kwargs) -> Response:
+        return Response({"enabled": moderation_settings_get(agency=self.agency).crisis_mode})
+
+    @extend_schema(responses=CrisisModeResultSerializer)
+    def post(self, request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        enabled = serializer.validated_data["enabled"]
+        cancelled = crisis_mode_set(agency=self.agency, actor=request.user, enabled=enabled)
+        return Response({"enabled": enabled, "cancelled": cancelled}, status=status.HTTP_200_OK)
