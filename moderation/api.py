@@ -9,16 +9,18 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
-from agencies.api_base import AgencyAPIMixin
+from agencies.api_base import AgencyAPIMixin, service_errors
 from agencies.models import Agency, Membership
 from agencies.rls import request_agency
 from core.request_json import JSONInputError, parse_json
+from creators.models import Creator
 
 from . import permissions as perms
 from . import selectors
 from .explain import reason_sentences
 from .inbound import PayloadError, WebhookRejected, messages_ingest, parse_batch, webhook_verify
 from .models import Case, InboundMessage, MessageSource, OutboxMessage, Policy
+from .policies import policy_create
 
 
 class PolicySerializer(serializers.ModelSerializer):
@@ -123,14 +125,53 @@ class OutboxSerializer(serializers.ModelSerializer):
         ]
 
 
-class PolicyList(AgencyAPIMixin, generics.ListAPIView):
+class PolicyCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    creator = serializers.PrimaryKeyRelatedField(
+        queryset=Creator.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="A creator of this agency whose messages follow this policy; null for the "
+        "agency's default.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        agency = self.context.get("agency")
+        if agency is not None:
+            self.fields["creator"].queryset = Creator.objects.for_agency(agency)
+
+
+class PolicyList(AgencyAPIMixin, generics.ListCreateAPIView):
+    """The agency's policies with their current rules; posting creates one from the default
+    rules, as the policies page does (its rules change by publishing versions)."""
+
     queryset = Policy.objects.none()  # for the schema; get_queryset scopes by agency
     read_roles = perms.POLICY_VIEW
+    write_roles = perms.POLICY_EDIT
     serializer_class = PolicySerializer
     ordering_fields = ["name", "created_at"]
 
     def get_queryset(self):
         return selectors.policy_list(self.agency).order_by("name", "id")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "agency": getattr(self, "agency", None)}
+
+    @extend_schema(request=PolicyCreateSerializer, responses={201: PolicySerializer})
+    def post(self, request, *args, **kwargs):
+        context = self.get_serializer_context()
+        serializer = PolicyCreateSerializer(data=request.data, context=context)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            policy = policy_create(
+                agency=self.agency,
+                actor=request.user,
+                name=serializer.validated_data["name"],
+                creator=serializer.validated_data.get("creator"),
+            )
+        policy = selectors.policy_list(self.agency).get(pk=policy.pk)
+        return Response(PolicySerializer(policy).data, status=status.HTTP_201_CREATED)
 
 
 class MessageList(AgencyAPIMixin, generics.ListAPIView):

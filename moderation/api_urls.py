@@ -14,6 +14,11 @@ urlpatterns = [
         operations_api.CaseAction.as_view(),
         name="moderation-case-action",
     ),
+    path(
+        "moderation/policies/<id:pk>/versions/",
+        operations_api.PolicyVersionList.as_view(),
+        name="moderation-policy-versions",
+    ),
     path("moderation/sla/", operations_api.SlaRuleList.as_view(), name="moderation-sla-list"),
     path(
         "moderation/sla/<id:pk>/",

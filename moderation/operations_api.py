@@ -1,14 +1,16 @@
 """API twins of the moderation screens that change how the desk runs: a case's actions (note,
-assign, escalate, resolve), the SLA of each escalation level and the holidays it skips, and
-crisis mode. Each calls the service its page calls (moderation/cases.py, policies.py), so the
-rules, the locking and the audit trail are the same; a refusal of the service is a 400 with
-its message."""
+assign, escalate, resolve), a policy's versions (publish new rules), the SLA of each escalation
+level and the holidays it skips, and crisis mode. Each calls the service its page calls
+(moderation/cases.py, policies.py), so the rules, the locking and the audit trail are the
+same; a refusal of the service is a 400 with its message. Creating a policy is the policy
+list's POST (moderation/api.py)."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
@@ -18,17 +20,19 @@ from agencies.roles import Role
 from . import permissions as perms
 from .api import CaseSerializer
 from .cases import case_assign, case_escalate, case_note, case_resolve
-from .models import Case, Holiday, SlaRule
+from .models import Case, Holiday, Policy, PolicyVersion, SlaRule
 from .policies import (
     crisis_mode_set,
     holiday_add,
     holiday_delete,
     moderation_settings_get,
+    policy_version_publish,
     sla_rule_update,
     sla_rules_ensure,
 )
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class StaffField(serializers.PrimaryKeyRelatedField):
     """A user id among the agency's staff (a creator login or another agency's user is
     refused like an unknown id); null for nobody."""
@@ -89,6 +93,56 @@ class CaseAction(AgencyAPIMixin, generics.GenericAPIView):
                 case_assign(case=case, actor=request.user, assignee=data.get("assignee"))
         case.refresh_from_db()
         return Response(CaseSerializer(case).data)
+
+
+# --- policies -------------------------------------------------------------------------------
+
+
+class PolicyVersionSerializer(serializers.ModelSerializer):
+    rules = serializers.JSONField(
+        help_text="The whole rule set, as `GET` shows it; validated as the policy editor "
+        "validates it (a message names the entry at fault)."
+    )
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    class Meta:
+        model = PolicyVersion
+        fields = ["id", "number", "rules", "note", "created_by", "created_at"]
+        read_only_fields = ["id", "number", "created_by", "created_at"]
+
+
+@extend_schema(tags=["moderation"])
+class PolicyVersionList(AgencyAPIMixin, generics.ListCreateAPIView):
+    """A policy's versions, newest first; posting rules publishes the next version, which
+    becomes current (earlier ones stay as they were: decisions keep pointing at theirs)."""
+
+    read_roles = perms.POLICY_VIEW
+    write_roles = perms.POLICY_EDIT
+    serializer_class = PolicyVersionSerializer
+    queryset = PolicyVersion.objects.none()
+    filter_backends: list = []
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Another agency's policy is a 404 before its body is read.
+        self._policy = get_object_or_404(Policy.objects.filter(agency=self.agency), pk=kwargs["pk"])
+
+    def policy(self) -> Policy:
+        return self._policy
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return PolicyVersion.objects.none()
+        return self.policy().versions.order_by("-number")
+
+    def perform_create(self, serializer):
+        with service_errors():
+            serializer.instance = policy_version_publish(
+                policy=self.policy(),
+                actor=self.request.user,
+                rules=serializer.validated_data["rules"],
+                note=serializer.validated_data.get("note", ""),
+            )
 
 
 # --- SLA levels and holidays ----------------------------------------------------------------

@@ -11,8 +11,10 @@ from django.urls import reverse
 from agencies.models import AuditLog
 from agencies.roles import Role
 from moderation.cases import case_open
-from moderation.models import CaseEvent, CaseStatus, Holiday, SlaRule
-from moderation.policies import moderation_settings_get, sla_rules_ensure
+from moderation.models import CaseEvent, CaseStatus, Holiday, Policy, PolicyVersion, SlaRule
+from moderation.policies import moderation_settings_get, policy_ensure_default, sla_rules_ensure
+from moderation.rules import default_rules
+from tests.factories import CreatorFactory
 from tests.helpers import client_for, member, scoping_queries
 
 pytestmark = pytest.mark.django_db
@@ -237,3 +239,72 @@ def test_crisis_mode_needs_a_boolean(manager_client, agency, body):
     response = manager_client.post(api("moderation-crisis"), body, content_type=JSON)
     assert response.status_code == 400 and "enabled" in response.json()
     assert moderation_settings_get(agency=agency).crisis_mode is False
+
+
+# --- policies -------------------------------------------------------------------------------
+
+
+def test_a_policy_is_created_from_the_defaults_and_audited(owner_client, agency):
+    response = owner_client.post(
+        api("moderation-policy-list"), {"name": "Brand safety"}, content_type=JSON
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["name"] == "Brand safety" and body["version"] == 1
+    names = [c["name"] for c in body["rules"]["categories"]]
+    assert names == [c["name"] for c in default_rules()["categories"]]
+    assert AuditLog.objects.filter(agency=agency, object_id=str(body["id"])).exists()
+
+
+def test_a_policy_for_another_agencys_creator_is_refused(owner_client, other_agency):
+    theirs = CreatorFactory(agency=other_agency)
+    response = owner_client.post(
+        api("moderation-policy-list"), {"name": "X", "creator": theirs.pk}, content_type=JSON
+    )
+    assert response.status_code == 400 and "creator" in response.json()
+    assert not Policy.objects.filter(name="X").exists()
+
+
+def test_a_manager_reads_policies_but_cannot_create_one(manager_client):
+    assert manager_client.get(api("moderation-policy-list")).status_code == 200
+    response = manager_client.post(api("moderation-policy-list"), {"name": "X"}, content_type=JSON)
+    assert response.status_code == 403
+
+
+def test_publishing_rules_makes_the_next_version_current(owner_client, agency):
+    policy = policy_ensure_default(agency=agency)
+    rules = default_rules()
+    rules["sentiment_threshold"] = -0.5
+    url = api("moderation-policy-versions", pk=policy.pk)
+
+    response = owner_client.post(url, {"rules": rules, "note": "stricter"}, content_type=JSON)
+
+    assert response.status_code == 201, response.content
+    assert response.json()["number"] == 2 and response.json()["note"] == "stricter"
+    policy.refresh_from_db()
+    assert policy.current_version.number == 2
+    assert policy.current_version.rules["sentiment_threshold"] == -0.5
+    numbers = [v["number"] for v in owner_client.get(url).json()["results"]]
+    assert numbers == [2, 1]
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [[], {"categories": "spam"}, {"categories": [{"name": "x", "action": "explode"}]}],
+    ids=["not-an-object", "categories-not-a-list", "unknown-action"],
+)
+def test_bad_rules_are_a_400_and_publish_nothing(owner_client, agency, rules):
+    policy = policy_ensure_default(agency=agency)
+    response = owner_client.post(
+        api("moderation-policy-versions", pk=policy.pk), {"rules": rules}, content_type=JSON
+    )
+    assert response.status_code == 400, response.content
+    assert PolicyVersion.objects.filter(policy=policy).count() == 1
+
+
+def test_another_agencys_policy_versions_are_404(owner_client, other_agency):
+    theirs = policy_ensure_default(agency=other_agency)
+    url = api("moderation-policy-versions", pk=theirs.pk)
+    assert owner_client.get(url).status_code == 404
+    assert owner_client.post(url, {"rules": {}}, content_type=JSON).status_code == 404
+    assert PolicyVersion.objects.filter(policy=theirs).count() == 1
