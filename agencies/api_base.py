@@ -10,13 +10,15 @@ the agency's wall-clock time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import contextmanager
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
-from rest_framework import exceptions, permissions, serializers
+from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.metadata import SimpleMetadata
 from rest_framework.request import clone_request
 
@@ -72,6 +74,26 @@ def service_errors():
     except DjangoValidationError as error:
         detail = error.message_dict if hasattr(error, "error_dict") else error.messages
         raise serializers.ValidationError(detail) from None
+
+
+class AlreadyDecided(exceptions.APIException):
+    """409: what the request would decide is decided already (a match confirmed, an
+    invitation accepted); the body is the service's message saying what it is now."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "already_decided"
+
+
+def decide(action: Callable[[], Any], *, still_open: Callable[[], bool]) -> Any:
+    """Run a decision service; its refusal is a 409 when the thing is no longer open (read
+    again after the service, which checked it under its row lock), a 400 otherwise."""
+    try:
+        with service_errors():
+            return action()
+    except serializers.ValidationError as exc:
+        if not still_open():
+            raise AlreadyDecided(exc.detail) from None
+        raise
 
 
 class AgencyAPIMixin:

@@ -9,15 +9,12 @@ refusals are a 400.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from agencies.api_base import AgencyAPIMixin, service_errors
+from agencies.api_base import AgencyAPIMixin, decide, service_errors
 from agencies.tenancy import get_for_agency
 
 from . import reconciliation, selectors
@@ -32,23 +29,6 @@ from .serializers import (
 )
 
 CONFLICT = OpenApiResponse(description="Already decided: the message says what it is now.")
-
-
-class AlreadyDecided(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "already_decided"
-
-
-def decide(action: Callable[[], Any], *, still_open: Callable[[], bool]) -> Any:
-    """Run a decision service; its refusal is a 409 when the thing is no longer open (read
-    again after the service, which checked it under its row lock), a 400 otherwise."""
-    try:
-        with service_errors():
-            return action()
-    except serializers.ValidationError as exc:
-        if not still_open():
-            raise AlreadyDecided(exc.detail) from None
-        raise
 
 
 class _DecisionAPI(AgencyAPIMixin, generics.GenericAPIView):

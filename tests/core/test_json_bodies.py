@@ -35,6 +35,8 @@ NO_BODY = {
     "api:payout-match-confirm",
     "api:payout-match-reject",
     "api:payout-match-unmatch",
+    "api:invitation-revoke",
+    "api:invitation-resend",
 }
 UPLOAD_ONLY = {"api:reference-rate-import", "api:bank-file-upload"}
 

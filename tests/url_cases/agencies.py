@@ -16,6 +16,8 @@ from agencies.roles import Role
 from ..factories import MembershipFactory
 from .base import ALL_ROLES, OWNER, STAFF_ROLES, UrlCase
 
+JSON = {"content_type": "application/json"}
+
 
 def _colleague(agency, creator) -> dict:
     """A manager to act on (so removing or demoting them never hits the last-owner rule)."""
@@ -130,5 +132,27 @@ CASES: list[UrlCase] = [
     UrlCase("agencies:token-revoke", ALL_ROLES, kwargs=_own_token, method="post"),
     UrlCase("api:me", ALL_ROLES),
     UrlCase("api:audit-log", OWNER),
+    # The Team page's API twins (agencies/api.py).
+    UrlCase("api:member-list", OWNER),
+    UrlCase("api:member-detail", OWNER, kwargs=_colleague),
+    UrlCase(
+        "api:member-detail",
+        OWNER,
+        kwargs=_colleague,
+        method="patch",
+        data=lambda agency, creator: {"role": Role.FINANCE},
+        extra=JSON,
+    ),
+    UrlCase("api:member-detail", OWNER, kwargs=_colleague, method="delete"),
+    UrlCase("api:invitation-list", OWNER),
+    UrlCase(
+        "api:invitation-list",
+        OWNER,
+        method="post",
+        data=lambda agency, creator: {"email": "new@example.com", "role": Role.FINANCE},
+        extra=JSON,
+    ),
+    UrlCase("api:invitation-revoke", OWNER, kwargs=_invitation, method="post", extra=JSON),
+    UrlCase("api:invitation-resend", OWNER, kwargs=_invitation, method="post", extra=JSON),
     UrlCase("api:cockpit", STAFF_ROLES),
 ]
