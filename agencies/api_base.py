@@ -14,16 +14,20 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.metadata import SimpleMetadata
 from rest_framework.request import clone_request
 
 from .models import ApiToken, Membership
 from .rls import request_agency
+from .roles import Role
 from .tenancy import membership_for, user_has_mfa
 
 
@@ -94,6 +98,20 @@ def decide(action: Callable[[], Any], *, still_open: Callable[[], bool]) -> Any:
         if not still_open():
             raise AlreadyDecided(exc.detail) from None
         raise
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class StaffField(serializers.PrimaryKeyRelatedField):
+    """A user id among the staff of the request's agency: a creator login or another agency's
+    user is refused like an unknown id."""
+
+    def get_queryset(self):
+        return (
+            get_user_model()
+            .objects.filter(memberships__agency=self.context["agency"])
+            .exclude(memberships__role=Role.CREATOR)
+            .distinct()
+        )
 
 
 class AgencyAPIMixin:

@@ -2,13 +2,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django_countries import countries
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from agencies.roles import Role
+from agencies.api_base import StaffField
 from creators.models import Creator
 
 from .models import (
@@ -190,18 +189,6 @@ class CampaignSerializer(serializers.ModelSerializer):
         return value
 
 
-class AgencyStaffField(serializers.PrimaryKeyRelatedField):
-    """A user id among the request's agency's staff (another agency's user is 'invalid')."""
-
-    def get_queryset(self):
-        return (
-            get_user_model()
-            .objects.filter(memberships__agency=self.context["agency"])
-            .exclude(memberships__role=Role.CREATOR)
-            .distinct()
-        )
-
-
 class ChecklistSerializer(serializers.ModelSerializer):
     """A campaign's disclosure checklist: what every caption must contain, who approves."""
 
@@ -218,7 +205,7 @@ class ChecklistSerializer(serializers.ModelSerializer):
         max_length=50,
         help_text='With or without the @, e.g. ["@brand"].',
     )
-    approver = AgencyStaffField(
+    approver = StaffField(
         required=False,
         allow_null=True,
         help_text="User id of the designated approver (an owner or account manager).",

@@ -155,9 +155,6 @@ class PolicyList(AgencyAPIMixin, generics.ListCreateAPIView):
     def get_queryset(self):
         return selectors.policy_list(self.agency).order_by("name", "id")
 
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "agency": getattr(self, "agency", None)}
-
     @extend_schema(request=PolicyCreateSerializer, responses={201: PolicySerializer})
     def post(self, request, *args, **kwargs):
         context = self.get_serializer_context()

@@ -535,6 +535,25 @@ def case_resolve(*, case: Case, actor, note: str = "", now: datetime | None = No
     return case
 
 
+# The case page's actions (its form's choices) and the API's.
+CASE_ACTIONS = ("note", "assign", "escalate", "resolve")
+
+
+def case_act(*, case: Case, actor, action: str, text: str = "", assignee=None) -> None:
+    """One of `CASE_ACTIONS` on `case`: a note (`text` required), an assignment (`assignee`
+    a staff user or None), an escalation or a resolution (`text` kept as their note)."""
+    if action == "note":
+        case_note(case=case, actor=actor, text=text)
+    elif action == "escalate":
+        case_escalate(case=case, actor=actor, note=text)
+    elif action == "resolve":
+        case_resolve(case=case, actor=actor, note=text)
+    elif action == "assign":
+        case_assign(case=case, actor=actor, assignee=assignee)
+    else:
+        raise ValueError(f"unknown case action {action!r}")
+
+
 MAX_REPLY = 1000
 
 

@@ -7,19 +7,16 @@ list's POST (moderation/api.py)."""
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
-from agencies.api_base import AgencyAPIMixin, service_errors
-from agencies.roles import Role
+from agencies.api_base import AgencyAPIMixin, StaffField, service_errors
 
 from . import permissions as perms
 from .api import CaseSerializer
-from .cases import case_assign, case_escalate, case_note, case_resolve
+from .cases import CASE_ACTIONS, case_act
 from .models import Case, Holiday, Policy, PolicyVersion, SlaRule
 from .policies import (
     crisis_mode_set,
@@ -31,26 +28,11 @@ from .policies import (
     sla_rules_ensure,
 )
 
-
-@extend_schema_field(OpenApiTypes.INT)
-class StaffField(serializers.PrimaryKeyRelatedField):
-    """A user id among the agency's staff (a creator login or another agency's user is
-    refused like an unknown id); null for nobody."""
-
-    def get_queryset(self):
-        return (
-            get_user_model()
-            .objects.filter(memberships__agency=self.context["agency"])
-            .exclude(memberships__role=Role.CREATOR)
-            .distinct()
-        )
-
-
 # --- case actions ---------------------------------------------------------------------------
 
 
 class CaseActionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=["note", "assign", "escalate", "resolve"])
+    action = serializers.ChoiceField(choices=CASE_ACTIONS)
     text = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -72,25 +54,20 @@ class CaseAction(AgencyAPIMixin, generics.GenericAPIView):
     serializer_class = CaseActionSerializer
     queryset = Case.objects.none()
 
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "agency": getattr(self, "agency", None)}
-
     @extend_schema(responses=CaseSerializer)
     def post(self, request, *args, **kwargs) -> Response:
         case = get_object_or_404(Case.objects.filter(agency=self.agency), pk=kwargs["pk"])
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        action, text = data["action"], data.get("text", "")
         with service_errors():
-            if action == "note":
-                case_note(case=case, actor=request.user, text=text)
-            elif action == "escalate":
-                case_escalate(case=case, actor=request.user, note=text)
-            elif action == "resolve":
-                case_resolve(case=case, actor=request.user, note=text)
-            else:
-                case_assign(case=case, actor=request.user, assignee=data.get("assignee"))
+            case_act(
+                case=case,
+                actor=request.user,
+                action=data["action"],
+                text=data.get("text", ""),
+                assignee=data.get("assignee"),
+            )
         case.refresh_from_db()
         return Response(CaseSerializer(case).data)
 
@@ -164,9 +141,6 @@ class SlaRuleSerializer(serializers.ModelSerializer):
 class _SlaBase(AgencyAPIMixin):
     read_roles = perms.SLA_EDIT
     write_roles = perms.SLA_EDIT
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "agency": getattr(self, "agency", None)}
 
 
 @extend_schema(tags=["moderation"])

@@ -18,7 +18,7 @@ from creators.models import Creator
 
 from . import permissions as perms
 from . import selectors
-from .cases import case_assign, case_escalate, case_note, case_reply, case_resolve
+from .cases import case_act, case_reply
 from .crisis_hooks import crisis_replies
 from .filters import MessageFilter
 from .forms import (
@@ -169,18 +169,15 @@ def case_action(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose an action."))
         return redirect("moderation:case", agency_slug=request.agency.slug, pk=case.pk)
-    action, text = form.cleaned_data["action"], form.cleaned_data["text"]
+    user_id = form.cleaned_data["assignee"]
     try:
-        if action == "note":
-            case_note(case=case, actor=request.user, text=text)
-        elif action == "escalate":
-            case_escalate(case=case, actor=request.user, note=text)
-        elif action == "resolve":
-            case_resolve(case=case, actor=request.user, note=text)
-        else:
-            user_id = form.cleaned_data["assignee"]
-            assignee = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-            case_assign(case=case, actor=request.user, assignee=assignee)
+        case_act(
+            case=case,
+            actor=request.user,
+            action=form.cleaned_data["action"],
+            text=form.cleaned_data["text"],
+            assignee=get_user_model().objects.filter(pk=user_id).first() if user_id else None,
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
