@@ -6,10 +6,11 @@ task (`tasks`) and the `sponsor_report` command.
 It sits above campaigns and moderation (a report reads both) and below demo.
 
 Missing modules, each for one reason:
-- `models`, `migrations`, `admin`: the report models (`SponsorReport`, `ReportShareLink`,
-  `ReportDownload`) stay in `campaigns.models`, where their tables and migrations already
-  are; moving them would mean a table-renaming migration for no behaviour. This app imports
-  them downwards.
-- `permissions`: a report is read and requested with the campaign's roles
-  (`campaigns.permissions.CAMPAIGN_VIEW` / `CAMPAIGN_EDIT`).
+No models: SponsorReport, ReportShareLink and ReportDownload stay in campaigns.models (below).
+No admin: it has no models of its own; its report models live in campaigns.models.
+No permissions: a report uses campaigns.permissions (CAMPAIGN_VIEW to read, CAMPAIGN_EDIT to ask).
+
+The report models stay in `campaigns.models`, where their tables and migrations already are
+(so no `migrations` here either); moving them would mean a table-renaming migration for no
+behaviour. This app imports them downwards.
 """
