@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
@@ -67,7 +68,31 @@ class MeView(AgencyAPIMixin, generics.RetrieveAPIView):
         return self.membership
 
 
+class _LocalMomentsJSONField(serializers.JSONField):
+    """A snapshot (`before`/`after`) with the moments it recorded (ISO text in UTC) given in
+    the agency's time zone with their offset, as every other moment of the API."""
+
+    def to_representation(self, value):
+        if isinstance(value, dict):
+            value = {key: _local_moment(item) for key, item in value.items()}
+        return super().to_representation(value)
+
+
+def _local_moment(value):
+    if isinstance(value, str) and len(value) > 10 and "T" in value:
+        try:
+            moment = parse_datetime(value)
+        except ValueError:
+            return value
+        if moment is not None and timezone.is_aware(moment):
+            return timezone.localtime(moment).isoformat()
+    return value
+
+
 class AuditLogEntrySerializer(serializers.ModelSerializer):
+    before = _LocalMomentsJSONField(read_only=True, allow_null=True)
+    after = _LocalMomentsJSONField(read_only=True, allow_null=True)
+
     actor = serializers.IntegerField(source="actor_id", read_only=True, allow_null=True)
     actor_email = serializers.SerializerMethodField()
     summary = serializers.SerializerMethodField()

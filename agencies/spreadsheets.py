@@ -43,14 +43,16 @@ def spreadsheet_safe(value: Any) -> str:
         text = format(value, "f")
     else:
         text = str(value)
-    if text.startswith(FORMULA_PREFIXES):
+    # Also text whose leading quotes hide a formula ("'=1"): read back, one quote is taken off
+    # whatever follows it, so such text gets one more to stay itself.
+    if text.lstrip("'").startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
 
 
 def spreadsheet_unescape(text: str) -> str:
     """Undo `spreadsheet_safe` on a cell read back from our own export."""
-    if len(text) > 1 and text[0] == "'" and text[1:].startswith(FORMULA_PREFIXES):
+    if len(text) > 1 and text[0] == "'" and text[1:].lstrip("'").startswith(FORMULA_PREFIXES):
         return text[1:]
     return text
 

@@ -130,3 +130,16 @@ def test_the_list_costs_the_same_queries_for_3_or_60_entries(
 
     assert response.status_code == 200
     assert len(response.json()["results"]) == min(size, 50)
+
+
+def test_moments_recorded_in_a_snapshot_read_in_the_agencys_zone(owner_client, owner, agency):
+    _record(
+        agency,
+        owner,
+        "payout.hold",
+        before={"expected_release": None, "note": "2026-03-02T09:00:00+00:00 is text"},
+        after={"released_at": "2026-03-02T09:00:00+00:00", "day": "2026-03-02"},
+    )
+    [row] = owner_client.get(_url(agency)).json()["results"]
+    assert row["after"] == {"released_at": "2026-03-02T10:00:00+01:00", "day": "2026-03-02"}
+    assert row["before"]["note"] == "2026-03-02T09:00:00+00:00 is text"

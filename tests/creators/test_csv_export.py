@@ -173,3 +173,8 @@ def test_the_export_costs_the_same_queries_for_10_or_300_creators(
         response = manager_client.get(url)
         rows = b"".join(response.streaming_content).count(b"\n") - 1
     assert rows == size
+
+
+@pytest.mark.parametrize("value", ["'=", "''=1", "'abc", "'", "'+31"])
+def test_text_whose_leading_quotes_hide_a_formula_reads_back_as_typed(value):
+    assert spreadsheet_unescape(spreadsheet_safe(value)) == value
