@@ -305,6 +305,7 @@ SPECTACULAR_SETTINGS = {
         "DeliverableKindEnum": "campaigns.models.DeliverableKind",
         "CurrencyEnum": "agencies.models.CURRENCY_CHOICES",
         "CreatorStatusEnum": "creators.models.CreatorStatus",
+        "MessageKindEnum": "moderation.models.MessageKind",
     },
     # `<id:pk>` (core/converters.py): an integer of at most 18 digits.
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}},

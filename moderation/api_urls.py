@@ -19,6 +19,11 @@ urlpatterns = [
         operations_api.PolicyVersionList.as_view(),
         name="moderation-policy-versions",
     ),
+    path(
+        "moderation/policies/<id:pk>/preview/",
+        operations_api.PolicyPreview.as_view(),
+        name="moderation-policy-preview",
+    ),
     path("moderation/sla/", operations_api.SlaRuleList.as_view(), name="moderation-sla-list"),
     path(
         "moderation/sla/<id:pk>/",

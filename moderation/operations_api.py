@@ -1,9 +1,9 @@
 """API twins of the moderation screens that change how the desk runs: a case's actions (note,
-assign, escalate, resolve), a policy's versions (publish new rules), the SLA of each escalation
-level and the holidays it skips, and crisis mode. Each calls the service its page calls
-(moderation/cases.py, policies.py), so the rules, the locking and the audit trail are the
-same; a refusal of the service is a 400 with its message. Creating a policy is the policy
-list's POST (moderation/api.py)."""
+assign, escalate, resolve), a policy's versions (publish new rules) and its preview, the SLA
+of each escalation level and the holidays it skips, and crisis mode. Each calls the service
+its page calls (moderation/cases.py, policies.py, triage.py), so the rules, the locking and
+the audit trail are the same; a refusal of the service is a 400 with its message. Creating a
+policy is the policy list's POST (moderation/api.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from agencies.api_base import AgencyAPIMixin, StaffField, service_errors
 from . import permissions as perms
 from .api import CaseSerializer
 from .cases import CASE_ACTIONS, case_act
-from .models import Case, Holiday, Policy, PolicyVersion, SlaRule
+from .explain import reason_sentences
+from .models import Case, Holiday, MessageKind, Policy, PolicyVersion, SlaRule
 from .policies import (
     crisis_mode_set,
     holiday_add,
@@ -27,6 +28,8 @@ from .policies import (
     sla_rule_update,
     sla_rules_ensure,
 )
+from .rules import default_rules, validate_rules
+from .triage import policy_preview
 
 # --- case actions ---------------------------------------------------------------------------
 
@@ -120,6 +123,71 @@ class PolicyVersionList(AgencyAPIMixin, generics.ListCreateAPIView):
                 rules=serializer.validated_data["rules"],
                 note=serializer.validated_data.get("note", ""),
             )
+
+
+class PolicyPreviewSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=4000, help_text="The message to test.")
+    kind = serializers.ChoiceField(choices=MessageKind.choices, default=MessageKind.COMMENT)
+    rules = serializers.JSONField(
+        required=False,
+        help_text="Rules to test instead of the policy's current version (as a version takes "
+        "them); validated the same way. Nothing is saved.",
+    )
+
+
+class PolicyPreviewResultSerializer(serializers.Serializer):
+    language = serializers.CharField()
+    sentiment = serializers.FloatField()
+    category = serializers.CharField(allow_blank=True)
+    action = serializers.CharField()
+    intent = serializers.CharField(allow_blank=True)
+    level = serializers.IntegerField(allow_null=True)
+    steps = serializers.ListField(child=serializers.CharField())
+    reasons = serializers.ListField(child=serializers.CharField())
+    reply = serializers.CharField(allow_blank=True)
+
+
+@extend_schema(tags=["moderation"])
+class PolicyPreview(AgencyAPIMixin, generics.GenericAPIView):
+    """The policy page's "test this comment" box: what the policy (or the rules sent) would do
+    with a message and why, in the request's language. Nothing is saved, queued or sent."""
+
+    read_roles = perms.POLICY_VIEW
+    write_roles = perms.POLICY_VIEW  # a read that needs a body
+    serializer_class = PolicyPreviewSerializer
+    queryset = Policy.objects.none()
+
+    @extend_schema(responses=PolicyPreviewResultSerializer)
+    def post(self, request, *args, **kwargs) -> Response:
+        policy = get_object_or_404(
+            Policy.objects.filter(agency=self.agency).select_related("current_version"),
+            pk=kwargs["pk"],
+        )
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        with service_errors():
+            if "rules" in data:
+                rules = validate_rules(data["rules"])
+            elif policy.current_version is not None:
+                rules = policy.current_version.rules
+            else:
+                rules = default_rules()
+            preview = policy_preview(rules=rules, text=data["text"], kind=data["kind"])
+        result = preview.result
+        return Response(
+            {
+                "language": preview.language,
+                "sentiment": preview.sentiment,
+                "category": result.category,
+                "action": result.action,
+                "intent": result.intent,
+                "level": preview.level,
+                "steps": [str(step) for step in preview.steps],
+                "reasons": reason_sentences(result.reasons),
+                "reply": preview.reply,
+            }
+        )
 
 
 # --- SLA levels and holidays ----------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.urls import reverse
 from agencies.models import AuditLog
 from agencies.roles import Role
 from moderation.cases import case_open
-from moderation.models import CaseEvent, CaseStatus, Holiday, Policy, PolicyVersion, SlaRule
+from moderation.models import Case, CaseEvent, CaseStatus, Holiday, Policy, PolicyVersion, SlaRule
 from moderation.policies import moderation_settings_get, policy_ensure_default, sla_rules_ensure
 from moderation.rules import default_rules
 from tests.factories import CreatorFactory
@@ -308,3 +308,61 @@ def test_another_agencys_policy_versions_are_404(owner_client, other_agency):
     assert owner_client.get(url).status_code == 404
     assert owner_client.post(url, {"rules": {}}, content_type=JSON).status_code == 404
     assert PolicyVersion.objects.filter(policy=theirs).count() == 1
+
+
+# --- the policy preview ---------------------------------------------------------------------
+
+
+def test_the_preview_says_what_the_current_policy_would_do_and_saves_nothing(
+    manager_client, agency
+):
+    policy = policy_ensure_default(agency=agency)
+    scam = default_rules()["categories"]
+    keyword = next(c for c in scam if c["action"] == "remove")["keywords"][0]
+    messages_before = AuditLog.objects.count(), Case.objects.count()
+
+    response = manager_client.post(
+        api("moderation-policy-preview", pk=policy.pk),
+        {"text": f"Great video! {keyword} here", "kind": "comment"},
+        content_type=JSON,
+    )
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["action"] == "remove" and body["steps"] and body["reasons"]
+    assert (AuditLog.objects.count(), Case.objects.count()) == messages_before
+
+
+def test_the_preview_tests_rules_sent_with_it_validated_like_a_version(manager_client, agency):
+    policy = policy_ensure_default(agency=agency)
+    url = api("moderation-policy-preview", pk=policy.pk)
+    rules = default_rules()
+    rules["categories"] = []
+    rules["intents"] = []
+
+    quiet = manager_client.post(url, {"text": "free crypto", "rules": rules}, content_type=JSON)
+    assert quiet.status_code == 200, quiet.content
+    assert quiet.json()["action"] == "allow"
+
+    bad = manager_client.post(url, {"text": "x", "rules": {"categories": "x"}}, content_type=JSON)
+    assert bad.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [({}, "text"), ({"text": "x" * 4001}, "text"), ({"text": "x", "kind": "fax"}, "kind")],
+)
+def test_a_bad_preview_request_is_a_400(manager_client, agency, body, field):
+    policy = policy_ensure_default(agency=agency)
+    response = manager_client.post(
+        api("moderation-policy-preview", pk=policy.pk), body, content_type=JSON
+    )
+    assert response.status_code == 400 and field in response.json()
+
+
+def test_another_agencys_policy_preview_is_404(manager_client, other_agency):
+    theirs = policy_ensure_default(agency=other_agency)
+    response = manager_client.post(
+        api("moderation-policy-preview", pk=theirs.pk), {"text": "hi"}, content_type=JSON
+    )
+    assert response.status_code == 404

@@ -120,6 +120,14 @@ CASES: list[UrlCase] = [
         data=lambda agency, creator: {"action": "note", "text": "looking"},
         extra=JSON,
     ),
+    UrlCase(
+        "api:moderation-policy-preview",
+        QUEUE,
+        kwargs=a_policy,
+        method="post",
+        data=lambda agency, creator: {"text": "Love it!"},
+        extra=JSON,
+    ),
     UrlCase("api:moderation-sla-list", OWNER),
     UrlCase("api:moderation-sla-detail", OWNER, kwargs=an_sla_rule),
     UrlCase(
