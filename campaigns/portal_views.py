@@ -19,7 +19,6 @@ from . import selectors, services
 from .forms import PostedForm, SubmitDraftForm
 from .models import Deliverable, DeliverableStatus
 from .permissions import PORTAL
-from .views import in_agency_timezone
 
 
 def _own_deliverable(request: HttpRequest, pk: int) -> Deliverable:
@@ -34,7 +33,6 @@ def _own_deliverable(request: HttpRequest, pk: int) -> Deliverable:
 
 
 @agency_view(allow=PORTAL)
-@in_agency_timezone
 @require_GET
 def portal(request: HttpRequest) -> HttpResponse:
     creator = own_creator(request)
@@ -65,14 +63,12 @@ def _detail(request, deliverable, *, submit_form=None, posted_form=None, status=
 
 
 @agency_view(allow=PORTAL)
-@in_agency_timezone
 @require_GET
 def portal_deliverable(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _own_deliverable(request, pk))
 
 
 @agency_view(allow=PORTAL)
-@in_agency_timezone
 @require_POST
 def portal_submit(request: HttpRequest, pk: int) -> HttpResponse:
     deliverable = _own_deliverable(request, pk)
@@ -94,7 +90,6 @@ def portal_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @agency_view(allow=PORTAL)
-@in_agency_timezone
 @require_POST
 def portal_posted(request: HttpRequest, pk: int) -> HttpResponse:
     deliverable = _own_deliverable(request, pk)

@@ -7,8 +7,6 @@ Times on these pages are shown and read in the agency's timezone.
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -66,17 +64,6 @@ from .permissions import (
 from .revenue import campaign_revenue
 
 PAGE_SIZE = 25
-
-
-def in_agency_timezone(view):
-    """Show and parse date-times in the agency's timezone for the whole request."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        with timezone.override(request.agency.tzinfo):
-            return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _page(request: HttpRequest, queryset):
@@ -145,7 +132,6 @@ def _campaign(request: HttpRequest, pk: int) -> Campaign:
 
 
 @agency_view(allow=CAMPAIGN_VIEW)
-@in_agency_timezone
 @require_GET
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
@@ -273,7 +259,6 @@ def deliverable_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @agency_view(allow=CAMPAIGN_VIEW)
-@in_agency_timezone
 @require_GET
 def deliverable_detail(request: HttpRequest, pk: int) -> HttpResponse:
     deliverable = _deliverable(request, pk)
@@ -360,7 +345,6 @@ def deliverable_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @agency_view(allow=CAMPAIGN_EDIT)
-@in_agency_timezone
 @require_POST
 def deliverable_posted(request: HttpRequest, pk: int) -> HttpResponse:
     deliverable = _deliverable(request, pk)
@@ -382,7 +366,6 @@ def deliverable_posted(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @agency_view(allow=KPI_WRITE)
-@in_agency_timezone
 @require_POST
 def snapshot_create(request: HttpRequest, pk: int) -> HttpResponse:
     deliverable = _deliverable(request, pk)
@@ -438,7 +421,6 @@ def metrics_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @agency_view(allow=KPI_WRITE)
-@in_agency_timezone
 @require_http_methods(["GET", "POST"])
 def conversion_create(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
@@ -750,7 +732,6 @@ def contract_fee_guide(request: HttpRequest) -> HttpResponse:
 
 
 @agency_view(allow=CAMPAIGN_VIEW)
-@in_agency_timezone
 @require_GET
 def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_for_agency(
