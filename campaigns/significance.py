@@ -135,7 +135,9 @@ def difference_interval(
     difference = p1 - p2
     low = difference - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
     high = difference + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
-    return difference, low, high
+    # The interval lies within [-1, 1]; rounding can put a bound a hair outside
+    # (-1.0000000000000002, found by hypothesis).
+    return difference, max(-1.0, low), min(1.0, high)
 
 
 @dataclass(frozen=True)
