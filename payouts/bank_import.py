@@ -56,6 +56,7 @@ from django.utils.translation import gettext as _
 from agencies.audit import audit_record, snapshot
 from agencies.rls import tenant_transaction
 from agencies.tasking import enqueue_on_commit
+from core.forking import fork_context
 
 from .models import ZERO, BankAccount, BankImport, BankTransaction, CreditDebit, ImportStatus
 from .money import minor_exponent, quantize
@@ -315,22 +316,10 @@ def _parse_in_child(stream, sender) -> None:
         sender.close()
 
 
-def _fork_context():
-    # A Celery prefork worker (where large imports run) is a daemonic process, which the
-    # standard library forbids to start children; billiard, Celery's own fork of
-    # multiprocessing, allows it and is otherwise the same.
-    if multiprocessing.current_process().daemon:
-        # Only in a daemonic Celery worker, which has loaded billiard already.
-        import billiard
-
-        return billiard.get_context("fork")
-    return multiprocessing.get_context("fork")
-
-
 def _parse_ahead(stream) -> Iterator:
     """The stream's records (transactions as `_Raw` tuples), parsed by a forked helper."""
 
-    context = _fork_context()
+    context = fork_context()
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_parse_in_child, args=(stream, sender), daemon=True)
     child.start()

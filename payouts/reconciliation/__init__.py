@@ -21,12 +21,13 @@ candidate becomes a *proposed* match in one group for staff to confirm or reject
 exists in any state is never proposed again, so a rerun over unchanged data changes nothing.
 
 Concurrency: each batch runs in its own transaction, first locking the agency's
-PayoutSettings row (so two runs of one agency interleave only between batches), then the
-batch's transactions and statements (select_for_update, ordered by pk), re-checking their
-open amounts before writing. A large run writes its batches from one thread with its own
-connection while the engine decides the next batch (`runs.Writer`), in the same order and
-transactions as inline. A worker killed mid-run loses the batches it had not committed
-(at most three when writing from the thread); the rerun starts over from the database
+PayoutSettings row (so two runs of one agency interleave only between batches), then
+writing what the engine decided, guarded: an allocation grows only where it still fits, a
+match goes in only where its pair is new (`writes.write_batch`); if anything moved since
+the engine read it, that batch is planned again under row locks. A large run decides in a
+forked process while this one writes the batch before (`runs._decided_apart`), in the
+same order and transactions as inline. A worker killed mid-run loses the batches it had
+not committed (one, or two when deciding apart); the rerun starts over from the database
 state and completes the same decisions.
 
 Modules: `references` (finding platform references in bank text), `engine` (the pure

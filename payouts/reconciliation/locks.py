@@ -8,9 +8,10 @@ and by primary key within a kind. Two transactions that take their locks in one 
 wait for each other but never deadlock.
 
 - A reconciliation run takes the agency's PayoutSettings row first in every batch (one run
-  of an agency writes at a time), then the batch's transactions and statements by pk
-  (`writes.write_batch`, in SQL for speed, in this same order); it inserts matches and
-  never locks existing ones.
+  of an agency writes at a time), then updates the batch's transactions, then its
+  statements, then inserts matches (`writes.write_batch`, guarded updates instead of
+  locks; when a guard refuses, the batch is done again locking the transactions and
+  statements by pk first). It never locks existing matches.
 - Reversals (`reversals._reverse_one`) take the settings row, the reversed credit, the
   statements it paid, then its matches.
 - Staff decisions (confirm, reject, unmatch, match by hand) take the pair's transaction,

@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-import queue
+import multiprocessing
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Exists, F, Max, Min, OuterRef, Q
+from django.db.models import Case, Exists, F, Max, Min, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -21,6 +23,7 @@ from agencies.audit import audit_record, snapshot
 from agencies.models import Agency
 from agencies.rls import tenant_transaction
 from agencies.tasking import enqueue_on_commit
+from core.forking import fork_context
 from payouts.fx import RateBook, fallback_rates
 from payouts.models import (
     MATCHABLE_STATUSES,
@@ -49,13 +52,15 @@ from .engine import (
     evidence_level,
     fixed_rates,
 )
+from .locks import lock_agency
 from .references import normalise_reference, quoted_amounts
 from .reversals import agency_references, reverse_pass
-from .writes import write_batch
+from .writes import Batch, prepare, write_batch
 
 BATCH_SIZE = 2000
-# Runs with at least this many open credits write from a thread (`Writer`).
-THREADED_WRITES_FROM = 2 * BATCH_SIZE
+# Runs with at least this many open credits decide in a forked process (`_decided_apart`).
+DECIDE_APART_FROM = 2 * BATCH_SIZE
+CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
 RUN_TASK = "payouts.tasks.reconciliation_run"
 
 logger = logging.getLogger(__name__)
@@ -214,121 +219,141 @@ def reconcile(*, agency: Agency, run: ReconciliationRun | None = None, actor=Non
     if run is not None:
         ReconciliationRun.objects.filter(pk=run.pk).update(total=stats.total, processed=0)
 
-    decided: set[int] = set()
-    # Large runs write from a thread while the engine decides the next batch (see Writer).
-    threaded = (
-        len(credits) >= THREADED_WRITES_FROM
+    # Large runs decide in a forked process while this one writes (see `_decided_apart`).
+    apart = (
+        len(credits) >= DECIDE_APART_FROM
         and connection.vendor == "postgresql"
         and not connection.in_atomic_block
+        and CAN_FORK
     )
-    with Writer(threaded=threaded) as writer:
-        for name in PASSES:
-            rule = engine.rule_for(name)
-            remaining = [t for t in credits if t.pk not in decided]
-            stats.processed += len(credits) - len(remaining)  # decided in an earlier pass
-            examined = engine.prepare(name, remaining)
-            stats.processed += len(remaining) - len(examined)  # not for this pass
+    missing: dict = {}
+    for kind, payload, processed in (_decided_apart if apart else _decided)(engine, credits):
+        if kind == "pass":
             if run is not None:
-                writer.submit(functools.partial(_set_pass, run, name))
-            for start in range(0, len(examined), BATCH_SIZE):
-                batch = examined[start : start + BATCH_SIZE]
-                decisions = []
-                for t in batch:
-                    decision = engine.decide(rule, t)
-                    if decision is not None:
-                        engine.apply_in_memory(decision)
-                        decisions.append(decision)
-                        decided.add(t.pk)
-                stats.processed += len(batch)
-                writer.submit(
-                    functools.partial(
-                        _write, agency, run, decisions, stats=stats, processed=stats.processed
-                    )
-                )
-    stats.unmatched = len(credits) - len(decided)
-    missing = {pk: need for pk, need in engine.missing_rates.items() if pk not in decided}
+                _set_pass(run, payload)
+        elif kind == "batch":
+            stats.processed = processed
+            _write(agency, run, payload, stats=stats, processed=processed)
+        else:
+            stats.processed = processed
+            decided_count, missing = payload
+            stats.unmatched = len(credits) - decided_count
     with tenant_transaction(agency.pk):
         missing_rate_issues(agency, run, missing)
     return stats
+
+
+def _decided(engine: Engine, credits: list[Credit]) -> Iterator[tuple[str, Any, int]]:
+    """Every pass over the credits, batch by batch: ("pass", name, processed), ("batch",
+    Batch, processed) and at the end ("end", (credits decided, missing rates), processed).
+    Needs no database: it runs where the engine's memory is, in this process or a child."""
+    decided: set[int] = set()
+    processed = 0
+    for name in PASSES:
+        rule = engine.rule_for(name)
+        remaining = [t for t in credits if t.pk not in decided]
+        processed += len(credits) - len(remaining)  # decided in an earlier pass
+        examined = engine.prepare(name, remaining)
+        processed += len(remaining) - len(examined)  # not for this pass
+        yield "pass", name, processed
+        for start in range(0, len(examined), BATCH_SIZE):
+            batch = examined[start : start + BATCH_SIZE]
+            decisions = []
+            for t in batch:
+                decision = engine.decide(rule, t)
+                if decision is not None:
+                    engine.apply_in_memory(decision)
+                    decisions.append(decision)
+                    decided.add(t.pk)
+            processed += len(batch)
+            yield "batch", prepare(decisions), processed
+    missing = {pk: need for pk, need in engine.missing_rates.items() if pk not in decided}
+    yield "end", (len(decided), missing), processed
+
+
+def _decide_in_child(engine: Engine, credits: list[Credit], sender) -> None:
+    try:
+        for event in _decided(engine, credits):
+            sender.send(event)
+    except BaseException as exc:  # reported to the parent, which raises it
+        sender.send(("crash", f"{type(exc).__name__}: {exc}", 0))
+    finally:
+        sender.close()
+
+
+def _decided_apart(engine: Engine, credits: list[Credit]) -> Iterator[tuple[str, Any, int]]:
+    """`_decided`, computed by a forked child while this process writes what it sent.
+
+    Python runs one thread at a time: with the writes in a thread, the writer waited for the
+    engine's turn after every round trip to the database (and its commit). A child has its
+    own interpreter: it decides batch n+1 while this process writes batch n (a batch waits
+    in the pipe until this one reads it, so the child is at most one batch ahead). The child
+    reads nothing from the database; it inherits the loaded state with the fork.
+    """
+    context = fork_context()
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_decide_in_child,
+        args=(engine, credits, sender),
+        name="reconcile-decide",
+        daemon=True,
+    )
+    child.start()
+    sender.close()
+    try:
+        while True:
+            try:
+                event = receiver.recv()
+            except EOFError:
+                raise RuntimeError("the deciding process ended unexpectedly") from None
+            if event[0] == "crash":
+                raise RuntimeError(f"the deciding process failed: {event[1]}")
+            yield event
+            if event[0] == "end":
+                return
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.terminate()
+        child.join()
 
 
 def _set_pass(run: ReconciliationRun, name: str) -> None:
     ReconciliationRun.objects.filter(pk=run.pk).update(current_pass=name)
 
 
-def _write(agency: Agency, run, decisions: list, *, stats: RunStats, processed: int) -> None:
-    """One batch of decisions in its own transaction, with the run's progress."""
+def _write(agency: Agency, run, batch: Batch, *, stats: RunStats, processed: int) -> None:
+    """One batch of decisions in its own transaction, with the run's progress and heartbeat.
+
+    Few round trips: a run writing from a thread waits for the interpreter lock after each.
+    """
     with tenant_transaction(agency.pk):  # row-level security: this agency's rows
-        if connection.vendor == "postgresql":
-            # A batch need not wait for its commit to reach the disk: after a crash of the
-            # database the rerun redoes any batch lost (atomicity stays).
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         # One run per agency at a time between batches: lock the settings row.
-        PayoutSettings.objects.select_for_update().filter(agency=agency).first()
-        matched, proposed = write_batch(agency, run, decisions)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # A batch need not wait for its commit to reach the disk: after a crash of
+                # the database the rerun redoes any batch lost (atomicity stays).
+                cursor.execute(
+                    "SET LOCAL synchronous_commit TO OFF; "
+                    "SELECT 1 FROM payouts_payoutsettings WHERE agency_id = %s FOR UPDATE",
+                    [agency.pk],
+                )
+        else:
+            lock_agency(agency.pk)
+        matched, proposed = write_batch(agency, run, batch)
         stats.matched += matched
         stats.ambiguous += proposed
         if run is not None:
+            # The executing worker's sign of life too (as `heartbeat`), in the same statement.
             ReconciliationRun.objects.filter(pk=run.pk).update(
                 processed=processed,
                 matched_count=F("matched_count") + matched,
                 ambiguous_count=F("ambiguous_count") + proposed,
+                heartbeat_at=Case(
+                    When(status=RunStatus.RUNNING, then=Value(timezone.now())),
+                    default=F("heartbeat_at"),
+                ),
             )
-        heartbeat(run)  # in the batch's transaction: no commit (and flush) of its own
-
-
-class Writer:
-    """Runs a run's writes in the order submitted: inline, or (`threaded`) in one thread with
-    its own database connection, so the database writes a batch while the engine decides the
-    next one (on two cores about the writes' time off a large run; they wait for nothing the
-    engine decides later, since the engine keeps its own state in memory).
-
-    Threaded only outside a caller's transaction: another connection would not see what the
-    caller has not committed. At most QUEUED_BATCHES wait; the first error stops the writing
-    (the batches after it are dropped, as a killed worker's would be) and is raised in the
-    caller at its next `submit` or on leaving the block.
-    """
-
-    QUEUED_BATCHES = 2
-
-    def __init__(self, *, threaded: bool) -> None:
-        self.threaded = threaded
-        self.error: BaseException | None = None
-        self.jobs: queue.Queue = queue.Queue(maxsize=self.QUEUED_BATCHES)
-        self.thread: threading.Thread | None = None
-
-    def __enter__(self) -> Writer:
-        if self.threaded:
-            self.thread = threading.Thread(target=self._work, name="reconcile-writer", daemon=True)
-            self.thread.start()
-        return self
-
-    def _work(self) -> None:
-        try:
-            while (job := self.jobs.get()) is not None:
-                if self.error is None:
-                    try:
-                        job()
-                    except BaseException as exc:  # handed to the caller
-                        self.error = exc
-        finally:
-            connection.close()
-
-    def submit(self, job) -> None:
-        if self.error is not None:
-            raise self.error
-        if self.thread is None:
-            job()
-        else:
-            self.jobs.put(job)
-
-    def __exit__(self, *exc_info) -> None:
-        if self.thread is not None:
-            self.jobs.put(None)
-            self.thread.join()
-        if self.error is not None and exc_info[0] is None:
-            raise self.error
 
 
 def missing_rate_issues(agency: Agency, run, missing: dict) -> None:

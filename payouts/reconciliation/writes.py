@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import orjson
@@ -43,56 +43,234 @@ class _Locked:
     status: str = ""
 
 
-def write_batch(
-    agency: Agency, run: ReconciliationRun | None, decisions: list[Decision]
-) -> tuple[int, int]:
+@dataclass(slots=True)
+class Batch:
+    """One batch of decisions and, ready for PostgreSQL, what writing them all changes: each
+    transaction's and statement's allocation grows by a sum, and the new matches. Built by
+    `prepare` where the engine runs, so a run writing from a thread hands that thread SQL
+    parameters only (the thread needs the interpreter lock for little but sending them)."""
+
+    decisions: list[Decision]
+    matched: int = 0
+    proposed: int = 0
+    transactions: list[str] = field(default_factory=list)  # [ids, added] as array literals
+    statements: list[str] = field(default_factory=list)  # [ids, added]
+    rows: int = 0  # transactions, statements and matches the batch writes, in that order
+    counts: tuple[int, int, int] = (0, 0, 0)
+    matches: list[str] = field(default_factory=list)  # one array literal per _MATCH_COLUMNS
+    touched: list[str] = field(default_factory=list)  # [transactions, statements] of proposals
+    touched_counts: tuple[int, int] = (0, 0)
+
+
+def prepare(decisions: list[Decision]) -> Batch:
+    """What the decisions write if nothing moved since the engine read the rows."""
+    batch = Batch(decisions)
+    if connection.vendor != "postgresql" or not decisions:
+        return batch
+    txn_added: dict[int, Decimal] = {}
+    stmt_added: dict[int, Decimal] = {}
+    proposed_txns: set[int] = set()
+    proposed_stmts: set[int] = set()
+    rows = []
+    group_suffix = uuid.uuid4().hex[:12]
+    for decision in decisions:
+        group = f"{decision.txn}-{group_suffix}" if decision.proposed else ""
+        reasons = orjson.dumps(decision.reasons).decode()
+        status = str(MatchStatus.PROPOSED if decision.proposed else MatchStatus.CONFIRMED)
+        rule = str(decision.rule)
+        for spk, amount, st_amount, rate, difference in decision.allocations:
+            rows.append(
+                (
+                    spk,
+                    decision.txn,
+                    amount,
+                    st_amount,
+                    rate,
+                    difference,
+                    rule,
+                    decision.confidence,
+                    status,
+                    group,
+                    reasons,
+                    decision.reference_rate,
+                )
+            )
+            if decision.proposed:
+                proposed_stmts.add(spk)
+            else:
+                stmt_added[spk] = stmt_added.get(spk, Decimal(0)) + st_amount
+                txn_added[decision.txn] = txn_added.get(decision.txn, Decimal(0)) + amount
+        if decision.proposed:
+            proposed_txns.add(decision.txn)
+            batch.proposed += 1
+        else:
+            batch.matched += 1
+    txn_ids, stmt_ids = sorted(txn_added), sorted(stmt_added)
+    batch.transactions = [number_array(txn_ids), number_array(txn_added[pk] for pk in txn_ids)]
+    batch.statements = [number_array(stmt_ids), number_array(stmt_added[pk] for pk in stmt_ids)]
+    batch.counts = (len(txn_added), len(stmt_added), len(rows))
+    if rows:
+        batch.matches = [
+            (text_array if kind in _TEXT_TYPES else number_array)(column)
+            for kind, column in zip(_MATCH_TYPES, zip(*rows, strict=True), strict=True)
+        ]
+    batch.touched = [number_array(sorted(proposed_txns)), number_array(sorted(proposed_stmts))]
+    batch.touched_counts = (len(proposed_txns), len(proposed_stmts))
+    return batch
+
+
+def write_batch(agency: Agency, run: ReconciliationRun | None, batch: Batch) -> tuple[int, int]:
     """Write one batch of decisions; returns (matched, proposed). Caller holds a transaction.
 
-    Locks the batch's transactions, then its statements (by pk), and re-checks what is open
-    on them before writing, since another run or a person may have moved money meanwhile.
+    Another run or a person may have moved money since the engine read it, so what is open
+    on the batch's transactions and statements is checked again as it is written. On
+    PostgreSQL optimistically, in one round trip: each allocation grows only where the sum
+    still fits (and a statement is still settled), transactions before statements before
+    matches (the lock order of `locks`), a match goes in only where its pair is new, and the
+    rows the proposals name must still exist. If any row is refused, the savepoint takes it
+    all back and the batch is planned again under row locks (`_write_locked`, the only way
+    elsewhere). Locking first costs more than the writes it guards (each lock writes the
+    row's header and WAL), and conflicts are rare: a person deciding on a pair of the batch
+    while the run writes it.
     Plain rows, not model instances: a run writes up to one match per credit.
     """
-    if not decisions:
+    if not batch.decisions:
         return 0, 0
-    txn_pks = sorted({d.txn for d in decisions})
-    stmt_pks = sorted({a[0] for d in decisions for a in d.allocations})
-    txns = {
-        pk: _Locked(amount, allocated)
-        for pk, amount, allocated in _lock(
-            BankTransaction, agency, txn_pks, ["id", "amount", "allocated_amount"]
-        )
-    }
-    stmts = {
-        pk: _Locked(settled, allocated, status)
-        for pk, settled, allocated, status in _lock(
-            PayoutStatement,
-            agency,
-            stmt_pks,
-            ["id", "settled_amount", "allocated_amount", "status"],
-        )
-    }
     if connection.vendor == "postgresql":
-        # Pairs made since the run read them (by a person, or another run) are rare: insert
-        # as if there were none, and only when the unique pair refuses a row do it again,
-        # looking them up first (in a savepoint, so the refused insert leaves nothing).
-        plan = _plan(decisions, txns, stmts, set())
         try:
             with transaction.atomic():
-                if _insert_matches(agency, run, plan.matches, skip_taken=True) < len(plan.matches):
-                    raise _PairTaken
-        except _PairTaken:
-            plan = _plan(decisions, txns, stmts, _pairs_of(txn_pks))
-            _insert_matches(agency, run, plan.matches)
-    else:
-        plan = _plan(decisions, txns, stmts, _pairs_of(txn_pks))
-        _insert_matches(agency, run, plan.matches)
+                if not _write_prepared(agency, run, batch):
+                    raise _Moved
+        except _Moved:
+            return _write_locked(agency, run, batch.decisions)
+        return batch.matched, batch.proposed
+    return _write_locked(agency, run, batch.decisions)
+
+
+def _status_sql(allocated: str) -> str:
+    """`statement_status_after` in SQL, for a statement `t` once its allocation is `allocated`."""
+    s = StatementStatus
+    return (
+        f"CASE WHEN {allocated} >= t.settled_amount THEN '{s.RECONCILED}' "
+        f"WHEN {allocated} > 0 AND t.status IN ('{s.SETTLED}', '{s.RECONCILED}') "
+        f"THEN '{s.PAID_BY_PLATFORM}' "
+        f"WHEN {allocated} = 0 AND t.status = '{s.RECONCILED}' THEN '{s.PAID_BY_PLATFORM}' "
+        "ELSE t.status END"
+    )
+
+
+_ADD_TO_TRANSACTIONS = (
+    "UPDATE payouts_banktransaction AS t SET allocated_amount = t.allocated_amount + v.added "
+    "FROM unnest(%s::bigint[], %s::numeric[]) AS v(id, added) "
+    # ANY(): the planner then reads the rows by primary key, not all of them.
+    "WHERE t.id = v.id AND t.id = ANY(%s::bigint[]) AND t.agency_id = %s "
+    "AND t.allocated_amount + v.added <= t.amount"
+)
+# A person confirming a batch deposit locks its statements by pk (`locks`); so does this,
+# before updating them in whatever order the plan visits them. (Transactions need no such
+# order: a person locks one at a time, and runs take turns on the settings row.)
+_LOCK_STATEMENTS = (
+    "SELECT count(*) FROM (SELECT 1 FROM payouts_payoutstatement "
+    "WHERE id = ANY(%s::bigint[]) AND agency_id = %s ORDER BY id FOR NO KEY UPDATE) AS locked"
+)
+_ADD_TO_STATEMENTS = (
+    "UPDATE payouts_payoutstatement AS t SET allocated_amount = t.allocated_amount + v.added, "  # noqa: S608 (constants only)
+    f"status = {_status_sql('t.allocated_amount + v.added')}, updated_at = now() "
+    "FROM unnest(%s::bigint[], %s::numeric[]) AS v(id, added) "
+    "WHERE t.id = v.id AND t.id = ANY(%s::bigint[]) AND t.agency_id = %s "
+    "AND t.settled_amount IS NOT NULL AND t.allocated_amount + v.added <= t.settled_amount"
+)
+_STILL_THERE = (
+    "SELECT (SELECT count(*) FROM payouts_banktransaction "
+    "WHERE id = ANY(%s::bigint[]) AND agency_id = %s), "
+    "(SELECT count(*) FROM payouts_payoutstatement WHERE id = ANY(%s::bigint[]) AND agency_id = %s)"
+)
+
+
+def _write_prepared(agency: Agency, run: ReconciliationRun | None, batch: Batch) -> bool:
+    """The batch as `prepare` made it, in one round trip; False if any row was refused."""
+    statements: list[tuple[str, list, int | tuple | None]] = []  # (sql, params, expected)
+    if batch.counts[0]:
+        statements.append(
+            (
+                _ADD_TO_TRANSACTIONS,
+                [*batch.transactions, batch.transactions[0], agency.pk],
+                batch.counts[0],
+            )
+        )
+    if batch.counts[1]:
+        statements.append((_LOCK_STATEMENTS, [batch.statements[0], agency.pk], None))
+        statements.append(
+            (
+                _ADD_TO_STATEMENTS,
+                [*batch.statements, batch.statements[0], agency.pk],
+                batch.counts[1],
+            )
+        )
+    if batch.counts[2]:
+        run_id = run.pk if run is not None else None
+        statements.append(
+            (
+                _insert_matches_sql(skip_taken=True),
+                [agency.pk, run_id, timezone.now(), *batch.matches],
+                batch.counts[2],
+            )
+        )
+    if any(batch.touched_counts):
+        statements.append(
+            (
+                _STILL_THERE,
+                [batch.touched[0], agency.pk, batch.touched[1], agency.pk],
+                batch.touched_counts,
+            )
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "; ".join(sql for sql, _params, _expected in statements),
+            [value for _sql, params, _expected in statements for value in params],
+        )
+        for _sql, _params, expected in statements:
+            if isinstance(expected, int) and cursor.rowcount != expected:
+                return False
+            if isinstance(expected, tuple) and tuple(cursor.fetchone()) != expected:
+                return False
+            cursor.nextset()
+    return True
+
+
+def _write_locked(
+    agency: Agency, run: ReconciliationRun | None, decisions: list[Decision]
+) -> tuple[int, int]:
+    """Lock the batch's transactions, then its statements (by pk), re-check and write."""
+    txn_pks, stmt_pks = _keys(decisions)
+    txns = _money(_lock(BankTransaction, agency, txn_pks, _TXN_COLUMNS))
+    stmts = _money(_lock(PayoutStatement, agency, stmt_pks, _STATEMENT_COLUMNS))
+    plan = _plan(decisions, txns, stmts, _pairs_of(txn_pks))
+    _insert_matches(agency, run, plan.matches)
     _save_allocations(BankTransaction, plan.transactions)
     _save_allocations(PayoutStatement, plan.statements)
     return plan.matched, plan.proposed
 
 
-class _PairTaken(Exception):
-    """A pair the batch inserts exists already."""
+_TXN_COLUMNS = ["id", "amount", "allocated_amount"]
+_STATEMENT_COLUMNS = ["id", "settled_amount", "allocated_amount", "status"]
+
+
+def _keys(decisions: list[Decision]) -> tuple[list[int], list[int]]:
+    """The batch's transactions and statements, each by pk."""
+    return (
+        sorted({d.txn for d in decisions}),
+        sorted({a[0] for d in decisions for a in d.allocations}),
+    )
+
+
+def _money(rows: list[tuple]) -> dict[int, _Locked]:
+    """(pk, total, allocated[, status]) rows by pk."""
+    return {row[0]: _Locked(*row[1:]) for row in rows}
+
+
+class _Moved(Exception):
+    """A row the batch writes changed since it was read, or a pair it inserts exists."""
 
 
 @dataclass(slots=True)
@@ -253,28 +431,34 @@ _MATCH_TYPES = [
 _TEXT_TYPES = {"text", "jsonb"}
 
 
-def _insert_matches(
-    agency: Agency, run: ReconciliationRun | None, rows: list[tuple], *, skip_taken: bool = False
-) -> int:
+def _insert_matches_sql(*, skip_taken: bool = False) -> str:
+    """INSERT of matches from one array per column (PostgreSQL); parameters: agency, run,
+    created_at, then the arrays in the order of _MATCH_COLUMNS. `skip_taken`: a row whose
+    pair exists is left out instead of failing the statement."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote(c) for c in ["agency_id", "run_id", "created_at", "note", *_MATCH_COLUMNS]
+    )
+    arrays = ", ".join(f"%s::{kind}[]" for kind in _MATCH_TYPES)
+    return (
+        f"INSERT INTO {quote(Match._meta.db_table)} ({columns}) "  # noqa: S608
+        f"SELECT %s, %s, %s, '', * FROM unnest({arrays})"
+        + (" ON CONFLICT (statement_id, transaction_id) DO NOTHING" if skip_taken else "")
+    )
+
+
+def _insert_matches(agency: Agency, run: ReconciliationRun | None, rows: list[tuple]) -> int:
     """Insert new matches (rows in the order of _MATCH_COLUMNS) without model instances;
-    returns how many were inserted. `skip_taken` (PostgreSQL): a row whose pair exists is
-    left out instead of failing the statement. (COPY would be faster still, but PostgreSQL
-    refuses it under row-level security.)"""
+    returns how many were inserted. (COPY would be faster still, but PostgreSQL refuses it
+    under row-level security.)"""
     if not rows:
         return 0
-    quote = connection.ops.quote_name
-    table = quote(Match._meta.db_table)
-    columns = ["agency_id", "run_id", "created_at", "note", *_MATCH_COLUMNS]
-    column_sql = ", ".join(quote(c) for c in columns)
     run_id = run.pk if run is not None else None
     now = timezone.now()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            arrays = ", ".join(f"%s::{kind}[]" for kind in _MATCH_TYPES)
             cursor.execute(
-                f"INSERT INTO {table} ({column_sql}) "  # noqa: S608
-                f"SELECT %s, %s, %s, '', * FROM unnest({arrays})"
-                + (" ON CONFLICT (statement_id, transaction_id) DO NOTHING" if skip_taken else ""),
+                _insert_matches_sql(),
                 [
                     agency.pk,
                     run_id,
@@ -286,9 +470,12 @@ def _insert_matches(
                 ],
             )
             return cursor.rowcount
+        quote = connection.ops.quote_name
+        columns = ["agency_id", "run_id", "created_at", "note", *_MATCH_COLUMNS]
         marks = ", ".join(["%s"] * len(columns))
         cursor.executemany(
-            f"INSERT INTO {table} ({column_sql}) VALUES ({marks})",  # noqa: S608
+            f"INSERT INTO {quote(Match._meta.db_table)} "  # noqa: S608
+            f"({', '.join(quote(c) for c in columns)}) VALUES ({marks})",
             [
                 (
                     agency.pk,
@@ -301,11 +488,6 @@ def _insert_matches(
             ],
         )
         return len(rows)
-
-
-def _text_decimal(value):
-    # SQLite keeps decimals exact as text (what Django's own adapter does too).
-    return str(value) if isinstance(value, Decimal) else value
 
 
 def _save_allocations(model, rows: list[tuple[int, Decimal, str | None]]) -> None:
