@@ -230,8 +230,8 @@ def _timed(label: str, rows: list, func):
 
 
 def run(args) -> list[tuple[str, str]]:
-    from creators.eligibility_watch import eligibility_scan
-    from creators.insight_selectors import (
+    from creators.insights.eligibility_watch import eligibility_scan
+    from creators.insights.selectors import (
         agency_today,
         creator_insights,
         filter_by_eligibility,

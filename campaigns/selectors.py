@@ -34,7 +34,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from agencies.models import Agency
-from creators import rate_cards
+from creators.insights import rate_cards
 from creators.models import Creator
 
 from .exclusivity import ExclusivityTerms, shared_countries, terms_conflict

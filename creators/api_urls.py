@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import api, application_api, insight_api
+from . import api, application_api
+from .insights import api as insight_api
 
 urlpatterns = [
     path("creators/", api.CreatorList.as_view(), name="creator-list"),

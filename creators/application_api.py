@@ -16,7 +16,7 @@ from core.numbers import ascii_int
 
 from . import applications
 from .api import _api_error
-from .insight_selectors import agency_today
+from .insights.selectors import agency_today
 from .models import ApplicationOutcome, Creator, Program, ProgramApplication
 from .permissions import (
     APPLICATIONS_EDIT,

@@ -24,7 +24,7 @@ from .application_forms import (
     DecisionForm,
     ReapplyWaitForm,
 )
-from .insight_selectors import agency_today
+from .insights.selectors import agency_today
 from .models import Creator, ProgramApplication
 from .permissions import (
     APPLICATIONS_EDIT,

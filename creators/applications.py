@@ -34,7 +34,7 @@ from agencies.models import Agency, Membership
 from agencies.roles import Role
 from core import formatting
 
-from .insight_selectors import agency_today
+from .insights.selectors import agency_today
 from .models import (
     ApplicationOutcome,
     Creator,

@@ -12,7 +12,7 @@ class CreatorsConfig(AppConfig):
         # A new agency starts with its insight settings (agencies/onboarding.py).
         from agencies.onboarding import agency_setup_register
 
-        agency_setup_register("creators.insight_services.insight_settings_ensure")
+        agency_setup_register("creators.insights.services.insight_settings_ensure")
 
         # A creator's login is a membership; agencies reaches the roster through these.
         from agencies.hooks import creator_logins_register

@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.django_filters import CountryFilter
 from django_filters import fields as filter_fields
 
-from . import applications, insight_selectors, selectors
+from . import applications, selectors
+from .insights import selectors as insight_selectors
 from .models import Creator, CreatorStatus, NicheTag, Program, SocialAccount
 from .permissions import PERSONAL_DATA_VIEW
 

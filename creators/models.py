@@ -465,7 +465,7 @@ class EligibilityState(TenantModel):
     )
     program = models.CharField(_("program"), max_length=24, choices=Program.choices)
     status = models.CharField(_("status"), max_length=16, choices=EligibilityStatus.choices)
-    # Keys of the rules that failed (see creators/eligibility.py).
+    # Keys of the rules that failed (see creators/insights/eligibility.py).
     failing_rules = models.JSONField(default=list, blank=True)
     evaluated_on = models.DateField(_("evaluated on"))
     changed_at = models.DateTimeField(_("changed"))

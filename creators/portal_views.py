@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from agencies.tenancy import agency_view
 
 from . import selectors
-from .insight_views import insight_context
+from .insights.views import insight_context
 from .models import Creator
 from .permissions import PORTAL_VIEW
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from agencies.models import Agency
 
 from .applications import application_decide, application_submit
-from .insight_selectors import agency_today
+from .insights.selectors import agency_today
 from .models import Creator, CreatorStatus, ProgramApplication
 
 SAMPLE_POSTS = (

@@ -12,7 +12,8 @@ from django.db.models.functions import Coalesce, Lower
 from agencies.models import Agency
 from agencies.roles import Role
 
-from . import rate_cards, roster_cache
+from . import roster_cache
+from .insights import rate_cards
 from .models import Creator, CreatorStatus, NicheTag, SocialAccount
 from .permissions import ACCOUNT_MANAGER_ROLES
 

@@ -6,7 +6,8 @@ from agencies.models import Agency
 from agencies.rls import tenant_transaction
 from agencies.tasking import queue_per_agency, system_task, tenant_task
 
-from . import applications, eligibility_watch
+from . import applications
+from .insights import eligibility_watch
 
 
 @system_task(name="creators.eligibility_scan")

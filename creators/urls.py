@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import application_views, insight_views, views
+from . import application_views, views
+from .insights import views as insight_views
 
 app_name = "creators"
 

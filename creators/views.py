@@ -22,16 +22,17 @@ from agencies.tenancy import agency_view, get_for_agency
 from core.countries import country_name
 from core.pagination import CountedPaginator
 
-from . import insight_selectors, roster_cache, roster_csv, selectors, services
+from . import roster_cache, roster_csv, selectors, services
 from .filters import NO_MANAGER, CreatorFilter, PlainSelect, is_filtered
-from .forecast import FORECAST_POSTS
 from .forms import (
     CreatorForm,
     OffboardForm,
     RosterImportForm,
     SocialAccountForm,
 )
-from .insight_charts import history_charts
+from .insights import selectors as insight_selectors
+from .insights.charts import history_charts
+from .insights.forecast import FORECAST_POSTS
 from .models import Creator, SocialAccount
 from .permissions import (
     PERSONAL_DATA_VIEW,

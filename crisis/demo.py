@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from agencies.models import Agency
-from creators.insight_selectors import agency_today
+from creators.insights.selectors import agency_today
 from moderation.models import Level
 
 from .models import Drill, DrillOutcome

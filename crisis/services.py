@@ -23,7 +23,7 @@ from agencies.models import Agency, AuditLog, Membership
 from agencies.roles import STAFF_ROLES, Role
 from campaigns.models import Deliverable, DeliverableStatus
 from core.formatting import date_short
-from creators.insight_selectors import agency_today
+from creators.insights.selectors import agency_today
 from moderation.models import Level, Notification
 from moderation.policies import moderation_settings_get
 

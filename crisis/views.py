@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agencies.formflow import add_service_errors, submit_form
 from agencies.tenancy import agency_view, get_for_agency
-from creators.insight_selectors import agency_today
+from creators.insights.selectors import agency_today
 from moderation.policies import moderation_settings_get
 
 from . import permissions as perms

@@ -15,7 +15,7 @@ class PayoutsConfig(AppConfig):
 
         register_revenue_provider("payouts.selectors.campaign_line_revenue")
         # Creator insights weigh their forecast against settled statements, read here.
-        from creators.forecast import settled_statements_reader_register
+        from creators.insights.forecast import settled_statements_reader_register
 
         settled_statements_reader_register("payouts.selectors.creator_settled_statements")
 

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from agencies.api_base import AgencyAPIMixin
 from agencies.models import CURRENCY_CHOICES
 from agencies.tenancy import get_for_agency
-from creators.insight_selectors import agency_today
+from creators.insights.selectors import agency_today
 from creators.models import Creator
 
 from .income import DEFAULT_MONTHS, MAX_MONTHS, CurrencyMix, IncomeMix, income_mix

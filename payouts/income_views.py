@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from agencies.tenancy import agency_view, get_for_agency
-from creators.insight_selectors import agency_today
+from creators.insights.selectors import agency_today
 from creators.models import Creator
 
 from .forms_income import IncomeMixForm

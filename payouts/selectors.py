@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency
 from campaigns.models import Campaign
 from campaigns.revenue import RevenueFigure
-from creators.forecast import StatementFacts
+from creators.insights.forecast import StatementFacts
 from creators.models import Creator
 
 from .commission import (

@@ -11,6 +11,6 @@ class RewardsConfig(AppConfig):
     def ready(self) -> None:
         # Creator insights show the expected campaign bonuses beside the 30-day forecast;
         # creators sits below rewards and learns of them only through its reader hook.
-        from creators.forecast import expected_bonus_reader_register
+        from creators.insights.forecast import expected_bonus_reader_register
 
         expected_bonus_reader_register("rewards.forecast.creator_expected_bonuses")

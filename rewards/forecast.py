@@ -9,7 +9,7 @@ where the pass rate is how often the creator's similar assets (same kind, posted
 window over) reached the rule's threshold inside that window, measured exactly as the daily
 evaluation measures it (rewards/kpis.py). Without such history there is no rate and no
 expected amount, only the basis ("no similar assets yet"). Registered with
-`creators.forecast.expected_bonus_reader_register` in RewardsConfig.ready, because creators
+`creators.insights.forecast.expected_bonus_reader_register` in RewardsConfig.ready, because creators
 sits below rewards. A fixed number of queries per creator.
 """
 
@@ -22,7 +22,7 @@ from django.db.models import F
 
 from agencies.models import Agency
 from campaigns.models import ConversionEvent, Deliverable, MetricSnapshot
-from creators.forecast import ExpectedBonus
+from creators.insights.forecast import ExpectedBonus
 from creators.models import Creator
 
 from .kpis import first_passing, window_end

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from campaigns import selectors
 from campaigns.models import Contract, PaymentTerms
-from creators import rate_cards
+from creators.insights import rate_cards
 from tests.factories import CreatorFactory, SocialAccountFactory
 from tests.helpers import scoping_queries
 

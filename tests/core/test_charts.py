@@ -14,7 +14,7 @@ import pytest
 from django.utils import translation
 
 from core.charts import CHAR_WIDTH, bar_chart, line_chart, nice_ticks, value_range
-from creators.insight_charts import history_charts
+from creators.insights.charts import history_charts
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -6,8 +6,8 @@ import datetime as dt
 from datetime import date
 from decimal import Decimal
 
-from creators.eligibility import CreatorFacts
-from creators.estimates import VideoFacts
+from creators.insights.eligibility import CreatorFacts
+from creators.insights.estimates import VideoFacts
 from creators.models import AccountSnapshot, Creator, PolicyStrike, SocialAccount, Video
 from tests.factories import CreatorFactory
 

@@ -19,7 +19,7 @@ from creators.applications import (
     application_submit,
     names_differ,
 )
-from creators.insight_selectors import agency_today
+from creators.insights.selectors import agency_today
 from creators.models import ApplicationOutcome, InsightSettings, ProgramApplication
 from tests.factories import CreatorFactory
 from tests.helpers import client_for

@@ -14,8 +14,8 @@ from agencies.models import Membership
 from agencies.roles import Role
 from cockpit.models import DigestSubscription
 from creators.applications import application_decide, application_submit
-from creators.eligibility_watch import eligibility_scan
-from creators.insight_selectors import agency_today
+from creators.insights.eligibility_watch import eligibility_scan
+from creators.insights.selectors import agency_today
 from creators.models import AccountSnapshot
 from tests.factories import CreatorFactory
 from tests.helpers import member

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from agencies.models import AuditLog, Membership
 from agencies.tokens import api_token_create
-from creators.insight_selectors import agency_today
+from creators.insights.selectors import agency_today
 from creators.models import AccountSnapshot, Creator, MetricsSource, Video
 from tests.factories import CreatorFactory, SocialAccountFactory
 

@@ -12,9 +12,9 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from creators import eligibility as rules
-from creators.eligibility import evaluate, evaluate_program
-from creators.insight_selectors import agency_today, creator_insights, filter_by_eligibility
+from creators.insights import eligibility as rules
+from creators.insights.eligibility import evaluate, evaluate_program
+from creators.insights.selectors import agency_today, creator_insights, filter_by_eligibility
 from creators.models import Creator, EligibilityStatus, PolicyStrike, Program
 from tests.factories import AgencyFactory
 

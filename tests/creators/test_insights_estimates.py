@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from creators.estimates import (
+from creators.insights.estimates import (
     DEFAULT_RPM,
     Range,
     RpmRange,
@@ -19,8 +19,8 @@ from creators.estimates import (
     monthly_estimates,
     video_estimate,
 )
-from creators.forecast import StatementFacts, forecast, forecast_accuracy, q4_days
-from creators.insight_selectors import video_facts
+from creators.insights.forecast import StatementFacts, forecast, forecast_accuracy, q4_days
+from creators.insights.selectors import video_facts
 from creators.models import Program
 
 from .insights_support import video

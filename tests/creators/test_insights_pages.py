@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from agencies.models import AuditLog
-from creators.insight_selectors import agency_today
+from creators.insights.selectors import agency_today
 from creators.models import (
     AccountSnapshot,
     Creator,

@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from agencies.models import AuditLog
-from creators import rate_cards
+from creators.insights import rate_cards
+from creators.insights.rate_cards import band_for, default_bands, suggested_fee
 from creators.models import RateCardTier
-from creators.rate_cards import band_for, default_bands, suggested_fee
 from tests.factories import CreatorFactory, SocialAccountFactory
 
 from .support import roster_url

@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import AuditLog
-from creators import insight_services
-from creators.eligibility import VIEWS, evaluate_program
-from creators.insight_selectors import agency_today
+from creators.insights import services as insight_services
+from creators.insights.eligibility import VIEWS, evaluate_program
+from creators.insights.selectors import agency_today
 from creators.models import (
     AccountSnapshot,
     Creator,

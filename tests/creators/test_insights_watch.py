@@ -11,7 +11,7 @@ from django.core import mail
 
 from agencies.models import AuditLog
 from creators import tasks
-from creators.eligibility_watch import eligibility_scan
+from creators.insights.eligibility_watch import eligibility_scan
 from creators.models import AccountSnapshot, CreatorStatus, EligibilityState
 
 from .insights_support import insight_creator

@@ -17,10 +17,10 @@ from django.urls import reverse
 from agencies.models import AuditLog, Membership
 from agencies.roles import Role
 from agencies.tokens import api_token_create
-from creators import eligibility
-from creators.eligibility import AGE, FOLLOWERS, evaluate_program, redact
-from creators.eligibility_watch import eligibility_scan
-from creators.insight_selectors import agency_today
+from creators.insights import eligibility
+from creators.insights.eligibility import AGE, FOLLOWERS, evaluate_program, redact
+from creators.insights.eligibility_watch import eligibility_scan
+from creators.insights.selectors import agency_today
 from creators.models import Creator, Program
 from tests.helpers import client_for, member
 

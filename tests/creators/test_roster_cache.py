@@ -20,7 +20,9 @@ from agencies.rls import tenant_transaction
 from agencies.roles import Role
 from agencies.services import membership_set_role
 from agencies.tokens import api_token_create
-from creators import insight_services, rate_cards, roster_cache, services
+from creators import roster_cache, services
+from creators.insights import rate_cards
+from creators.insights import services as insight_services
 from creators.models import Creator, SocialAccount
 from tests.factories import CreatorFactory, NicheTagFactory, SocialAccountFactory
 from tests.helpers import client_for, member, scoping_queries

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from campaigns.models import DeliverableStatus
-from creators.insight_selectors import agency_today
+from creators.insights.selectors import agency_today
 from tests.campaigns.factories import CampaignFactory, DeliverableFactory
 
 

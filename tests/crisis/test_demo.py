@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from creators.insight_selectors import agency_today
+from creators.insights.selectors import agency_today
 from crisis.demo import seed_demo_crisis
 from crisis.models import CrisisReply, Drill
 

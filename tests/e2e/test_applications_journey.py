@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from agencies.roles import Role
 from creators.applications import application_decide, application_submit
-from creators.insight_selectors import agency_today
+from creators.insights.selectors import agency_today
 from tests.factories import CreatorFactory
 from tests.helpers import member
 

@@ -10,7 +10,7 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
-from creators.insight_selectors import agency_today
+from creators.insights.selectors import agency_today
 from creators.models import Creator
 from payouts.fx import fx_rate_set
 from payouts.income import month_end, month_start

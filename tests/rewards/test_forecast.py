@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from agencies.roles import Role
-from creators.forecast import expected_bonuses
+from creators.insights.forecast import expected_bonuses
 from tests.factories import CreatorFactory
 from tests.helpers import client_for, member
 

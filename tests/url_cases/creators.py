@@ -96,7 +96,7 @@ CASES: list[UrlCase] = [
 ]
 
 
-# --- insights (creators/insight_views.py, insight_api.py) -------------------------------------
+# --- insights (creators/insights/views.py, api.py) --------------------------------------------
 from datetime import date as _date  # noqa: E402
 from decimal import Decimal as _Decimal  # noqa: E402
 

@@ -16,11 +16,23 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agencies.formflow import add_service_errors
 from agencies.spreadsheets import csv_streaming_response
 from agencies.tenancy import agency_view, get_for_agency
+from creators import metrics_import, selectors
+from creators.models import Creator, PolicyStrike, RpmRate
+from creators.permissions import (
+    INSIGHTS_VIEW,
+    METRICS_EDIT,
+    PERSONAL_DATA_VIEW,
+    RATE_CARD_EDIT,
+    RPM_EDIT,
+)
+from creators.views import MAX_ERRORS_SHOWN
 
-from . import insight_selectors, insight_services, metrics_import, rate_cards, selectors
+from . import rate_cards
+from . import selectors as insight_selectors
+from . import services as insight_services
+from .charts import history_charts
 from .forecast import expected_bonuses
-from .insight_charts import history_charts
-from .insight_forms import (
+from .forms import (
     MetricsImportForm,
     RateCardForm,
     RpmRateForm,
@@ -29,15 +41,6 @@ from .insight_forms import (
     UpliftForm,
     VideoForm,
 )
-from .models import Creator, PolicyStrike, RpmRate
-from .permissions import (
-    INSIGHTS_VIEW,
-    METRICS_EDIT,
-    PERSONAL_DATA_VIEW,
-    RATE_CARD_EDIT,
-    RPM_EDIT,
-)
-from .views import MAX_ERRORS_SHOWN
 
 
 def _creator(request: HttpRequest, pk: int) -> Creator:

@@ -12,7 +12,7 @@ The rules (docs: ../shared/DESIGN.md, "Platform programs"):
 A creator is evaluated on their main TikTok account (the one with the most followers): the
 programs are per account and the thresholds are the account's. "Close to eligible" means
 every rule passes except the follower and view thresholds, and those miss by at most 10 %.
-The SQL twin of these rules (for the roster filters) is `insight_selectors.eligibility_q`;
+The SQL twin of these rules (for the roster filters) is `selectors.eligibility_q`;
 a test checks that both agree.
 """
 
@@ -27,7 +27,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import AccountType, EligibilityStatus, Program
+from creators.models import AccountType, EligibilityStatus, Program
 
 MIN_AGE = 18
 MIN_FOLLOWERS = 10_000

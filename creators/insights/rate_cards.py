@@ -27,8 +27,7 @@ from django.utils.translation import gettext as _
 from agencies.audit import audit_record
 from agencies.models import Agency
 from core.money import quantize
-
-from .models import RateCardTier, SocialAccount, Tier
+from creators.models import RateCardTier, SocialAccount, Tier
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser

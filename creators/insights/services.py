@@ -20,9 +20,7 @@ from django.utils.translation import gettext as _
 
 from agencies.audit import audit_record, snapshot
 from agencies.models import Agency
-
-from .insight_selectors import agency_today
-from .models import (
+from creators.models import (
     AccountSnapshot,
     Creator,
     InsightSettings,
@@ -33,6 +31,8 @@ from .models import (
     SocialAccount,
     Video,
 )
+
+from .selectors import agency_today
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser

@@ -10,11 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from agencies.models import CURRENCY_CHOICES, Agency
+from creators import selectors
+from creators.forms import check_csv_upload
+from creators.metrics_import import ACCOUNTS, VIDEOS
+from creators.models import Creator, NicheTag, Program, SocialAccount, Tier
 
-from . import selectors
-from .forms import check_csv_upload
-from .metrics_import import ACCOUNTS, VIDEOS
-from .models import Creator, NicheTag, Program, SocialAccount, Tier
 from .rate_cards import TIER_ORDER, Band
 
 

@@ -24,9 +24,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from core.money import quantize
+from creators.models import Program
 
 from .eligibility import MIN_REWARDED_SECONDS
-from .models import Program
 
 CURRENCY = "USD"
 PER_VIEWS = Decimal(1000)

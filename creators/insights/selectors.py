@@ -31,6 +31,18 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from agencies.models import Agency
+from creators.models import (
+    AccountSnapshot,
+    AccountType,
+    Creator,
+    InsightSettings,
+    PolicyStrike,
+    Program,
+    RpmRate,
+    SocialAccount,
+    Video,
+)
+from creators.models import Platform as PlatformChoices
 
 from . import eligibility, rate_cards
 from .estimates import (
@@ -55,18 +67,6 @@ from .forecast import (
     forecast_accuracy,
     settled_statements_reader,
 )
-from .models import (
-    AccountSnapshot,
-    AccountType,
-    Creator,
-    InsightSettings,
-    PolicyStrike,
-    Program,
-    RpmRate,
-    SocialAccount,
-    Video,
-)
-from .models import Platform as PlatformChoices
 
 TIKTOK = PlatformChoices.TIKTOK
 PROGRAMS: tuple[str, ...] = (Program.CREATIVITY_PROGRAM, Program.CREATOR_FUND)

@@ -16,11 +16,22 @@ from rest_framework.response import Response
 from agencies.api_base import AgencyAPIMixin
 from agencies.tenancy import get_for_agency
 from core.numbers import ascii_int
+from creators import selectors
+from creators.api import _api_error
+from creators.filters import CreatorFilter
+from creators.models import AccountSnapshot, Creator, MetricsSource, Video
+from creators.permissions import (
+    INSIGHTS_VIEW,
+    METRICS_EDIT,
+    PERSONAL_DATA_VIEW,
+    PORTAL_VIEW,
+    RATE_CARD_EDIT,
+)
 
-from . import insight_selectors, insight_services, rate_cards, selectors
-from .api import _api_error
-from .filters import CreatorFilter
-from .insight_serializers import (
+from . import rate_cards
+from . import selectors as insight_selectors
+from . import services as insight_services
+from .serializers import (
     AccountSnapshotSerializer,
     CreatorEligibilitySerializer,
     CreatorEstimatesSerializer,
@@ -30,14 +41,6 @@ from .insight_serializers import (
     band_payload,
     eligibility_payload,
     estimates_payload,
-)
-from .models import AccountSnapshot, Creator, MetricsSource, Video
-from .permissions import (
-    INSIGHTS_VIEW,
-    METRICS_EDIT,
-    PERSONAL_DATA_VIEW,
-    PORTAL_VIEW,
-    RATE_CARD_EDIT,
 )
 
 

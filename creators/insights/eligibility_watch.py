@@ -27,17 +27,17 @@ from agencies.audit import audit_record
 from agencies.languages import addresses_by_language
 from agencies.models import Agency, Membership
 from agencies.roles import Role
-
-from .eligibility import CLOSED_PROGRAMS, ProgramResult, redact
-from .insight_selectors import agency_today, creator_insights
-from .models import (
+from creators.models import (
     Creator,
     CreatorStatus,
     EligibilityState,
     EligibilityStatus,
     Program,
 )
-from .permissions import PERSONAL_DATA_VIEW
+from creators.permissions import PERSONAL_DATA_VIEW
+
+from .eligibility import CLOSED_PROGRAMS, ProgramResult, redact
+from .selectors import agency_today, creator_insights
 
 _BATCH = 500
 ACTOR_LABEL = "celery:eligibility_scan"

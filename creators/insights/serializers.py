@@ -8,12 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.countries import country_alpha2
+from creators.models import AccountSnapshot, Program, SocialAccount, Tier, Video
 
 from .eligibility import ProgramResult, redact
 from .estimates import CURRENCY, Range
-from .insight_selectors import CreatorInsight, InsightPage
-from .models import AccountSnapshot, Program, SocialAccount, Tier, Video
 from .rate_cards import Band
+from .selectors import CreatorInsight, InsightPage
 
 
 class _CreatorAccountMixin:
