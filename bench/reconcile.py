@@ -116,15 +116,40 @@ def timed_writes(record: list | None = None):
         finally:
             seconds["(batches)"] += time.perf_counter() - started
 
+    deciders = {name: getattr(runs, name) for name in ("_decided", "_decided_apart")}
+
+    def waited(decider):
+        # Time spent waiting for the engine's next batch (in this process when inline, or
+        # for the forked child's), and when the first one arrived (loading is over then).
+        def events(*args):
+            started = time.perf_counter()
+            seconds["(loading)"] = started - seconds.pop("(started)", started)
+            iterator = decider(*args)
+            while True:
+                before = time.perf_counter()
+                try:
+                    event = next(iterator)
+                except StopIteration:
+                    return
+                finally:
+                    seconds["(deciding)"] += time.perf_counter() - before
+                yield event
+
+        return events
+
     for name, helper in originals.items():
         setattr(writes, name, wrap(name, helper))
     runs._write = batch
+    for name, decider in deciders.items():
+        setattr(runs, name, waited(decider))
     try:
         yield seconds
     finally:
         for name, helper in originals.items():
             setattr(writes, name, helper)
         runs._write = write_one
+        for name, decider in deciders.items():
+            setattr(runs, name, decider)
 
 
 def _floor(agency, record: list) -> dict[str, float]:
@@ -222,6 +247,7 @@ def _run_once(
     profiler = cProfile.Profile() if profile else None
     with timed_writes(record) as seconds:
         started, cpu = time.perf_counter(), time.process_time()
+        seconds["(started)"] = started
         if profiler:
             profiler.enable()
         result = run_execute(agency=agency, run=ReconciliationRun.objects.create(agency=agency))
@@ -240,6 +266,9 @@ def _write_rows(label: str, elapsed: float, seconds: dict[str, float]) -> list[t
     seconds = dict(seconds)
     cpu = seconds.pop("(client CPU)", None)
     batches = seconds.pop("(batches)", None)
+    seconds.pop("(started)", None)
+    loading = seconds.pop("(loading)", None)
+    deciding = seconds.pop("(deciding)", None)
     writes = sum(seconds.values())
     parts = ", ".join(f"{name.lstrip('_')} {value:.1f}" for name, value in sorted(seconds.items()))
     return [
@@ -249,6 +278,14 @@ def _write_rows(label: str, elapsed: float, seconds: dict[str, float]) -> list[t
         *(
             [(f"{label}: batch transactions, commit included", f"{batches:.1f} s")]
             if batches is not None
+            else []
+        ),
+        *(
+            [
+                (f"{label}: loading (reversals, statements, credits)", f"{loading:.1f} s"),
+                (f"{label}: waiting for the engine's next batch", f"{deciding:.1f} s"),
+            ]
+            if loading is not None and deciding is not None
             else []
         ),
         *([(f"{label}: CPU of the bench process", f"{cpu:.1f} s")] if cpu is not None else []),
