@@ -3,6 +3,7 @@ that writes from a thread ends exactly like one writing inline."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from decimal import Decimal
 
@@ -308,3 +309,21 @@ def test_a_failure_in_the_deciding_process_fails_the_run_with_what_went_wrong(
     assert len(children) == 1 and children[0].exitcode == 0
     # The first batch (4 credits) was decided and written before the child failed.
     assert Match.objects.filter(agency=agency).count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_run_decides_apart_inside_a_daemonic_celery_worker_too(agency, monkeypatch):
+    # Celery's prefork workers are daemonic: the standard library refuses them children
+    # ("daemonic processes are not allowed to have children"); billiard's fork does not.
+    needs_postgresql()
+    books(agency, 12)
+    monkeypatch.setattr(runs, "BATCH_SIZE", 4)
+    monkeypatch.setattr(runs, "DECIDE_APART_FROM", 10)
+    monkeypatch.setitem(multiprocessing.current_process()._config, "daemon", True)
+    with pytest.raises(AssertionError, match="daemonic"):
+        multiprocessing.get_context("fork").Process(target=print).start()
+
+    run = run_execute(agency=agency, run=ReconciliationRun.objects.create(agency=agency))
+
+    assert run.status == RunStatus.COMPLETED
+    assert (run.matched_count, run.ambiguous_count) == (12, 1)
