@@ -7,7 +7,7 @@ from wsgiref.util import setup_testing_defaults
 
 import pytest
 import sentry_sdk
-from django.core.signals import request_started
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from sentry_sdk.envelope import Envelope
 from sentry_sdk.transport import Transport
@@ -47,16 +47,21 @@ def boom(token: str) -> str:
 def wsgi_get(path: str, query: str, **headers: str) -> str:
     """GET through the production entry point (config.wsgi), where sentry-sdk's Django
     integration reads the URL, query string and headers; the status line is returned. As
-    Django's test client does, the request does not close the test's database connection
-    (request_started), and the body is not closed (request_finished)."""
+    Django's test client does, the request neither opens nor closes the test's database
+    connection (close_old_connections is off for request_started and request_finished), and
+    the response is closed, so `request_finished` ends the request's database scope (left
+    open, the next test's first request would spend a query resetting it)."""
     environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, **headers}
     setup_testing_defaults(environ)
     started = []
     request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     try:
-        application(environ, lambda status, response_headers: started.append(status))
+        response = application(environ, lambda status, response_headers: started.append(status))
+        response.close()
     finally:
         request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return started[0]
 
 
