@@ -80,7 +80,14 @@ serve: messages
 test: $(DEV_STAMP) messages
 	TESTING=true $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The served benchmark drives gunicorn with wrk (Debian package): installed here when missing
+# and this is a Debian machine run as root, as .ci/run installs its packages.
 bench: $(DEV_STAMP) messages
+	@command -v wrk >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing wrk (Debian) for the served benchmark"; \
+			apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; \
+		else echo "wrk is not installed: the served benchmark will be skipped (apt-get install wrk)"; fi; }
 	TESTING=true $(BIN)/python -m bench
 
 # The README's screenshots (docs/cockpit.png, docs/campaign-dashboard.png) from a freshly seeded
