@@ -28,6 +28,8 @@ import random
 import time
 from decimal import Decimal
 
+from payouts.statement_columns import COLUMNS
+
 SEED = 11
 SIZES = [10_000, 100_000]
 QUICK_SIZES = [1_000]
@@ -71,8 +73,6 @@ def _rows(size: int, handles: list[str], rng: random.Random) -> list[list[str]]:
 
 
 def _csv(rows: list[list[str]]) -> bytes:
-    from payouts.statement_import import COLUMNS  # Django is set up by bench/__main__
-
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
@@ -126,22 +126,10 @@ def _floor(data: bytes, agency_id: int, creators: dict[str, int]) -> float:
     from payouts.models import PayoutStatement
 
     table = PayoutStatement._meta.db_table
-    columns = [
-        "agency_id",
-        "creator_id",
-        "source",
-        "platform_reference",
-        "period_start",
-        "period_end",
-        "currency",
-        "estimated_amount",
-        "settled_amount",
-        "status",
-        "settled_date",
-        "allocated_amount",
-        "created_at",
-        "updated_at",
-    ]
+    # The file's columns as the table's (the handle becomes the creator's id), then what the
+    # file does not carry.
+    file_columns = ["creator_id" if c == "creator_handle" else c for c in COLUMNS]
+    columns = ["agency_id", *file_columns, "allocated_amount", "created_at", "updated_at"]
     started = time.perf_counter()
     now = timezone.now()
     reader = csv.reader(io.StringIO(data.decode()))
@@ -149,9 +137,9 @@ def _floor(data: bytes, agency_id: int, creators: dict[str, int]) -> float:
     tuples = [
         (
             agency_id,
+            ref,
             creators[handle.lstrip("@").lower()],
             source,
-            ref,
             start,
             end,
             currency,

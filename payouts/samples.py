@@ -27,7 +27,7 @@ from creators.models import CreatorStatus, Platform, SocialAccount
 
 from .demo import camt053, camt_entry
 from .models import BankAccount, PayoutSource
-from .statement_import import COLUMNS
+from .statement_columns import COLUMNS
 
 D = Decimal
 AMOUNTS = (D("412.50"), D("228.40"), D("96.15"))

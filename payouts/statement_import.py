@@ -49,21 +49,8 @@ from moderation.bulk import bulk_insert, bulk_set
 from .models import SETTLED_STATUSES, PayoutSource, PayoutStatement, StatementStatus
 from .money import minor_exponent, parse_amount
 from .services import STATEMENT_FIELDS, check_transition
+from .statement_columns import COLUMNS, CONTRACT_COLUMN
 
-COLUMNS = [
-    "platform_reference",
-    "creator_handle",
-    "source",
-    "period_start",
-    "period_end",
-    "currency",
-    "estimated_amount",
-    "settled_amount",
-    "status",
-    "settled_date",
-]
-# Optional: the code of a campaign linked to the contract the payout was earned under.
-CONTRACT_COLUMN = "contract"
 REQUIRED = set(COLUMNS) - {"settled_amount", "settled_date"}
 CURRENCIES = {code for code, _label in CURRENCY_CHOICES}
 # Looked up once: an enum's `values` is rebuilt (labels and all) on every access.

@@ -62,7 +62,8 @@ from .models import (
 )
 from .permissions import PAYOUTS_PORTAL, PAYOUTS_READ, PAYOUTS_WRITE
 from .reconciliation import issues as reconciliation_issues
-from .statement_import import COLUMNS, StatementImportError, statement_import
+from .statement_columns import COLUMNS
+from .statement_import import StatementImportError, statement_import
 
 PAGE_SIZE = 50
 

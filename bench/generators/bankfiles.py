@@ -61,6 +61,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from payouts.statement_columns import COLUMNS
+
 IBAN = "NL91ABNA0417164300"
 START = dt.date(2024, 1, 2)
 DAYS = 175
@@ -738,36 +740,23 @@ def _write_roster(path: Path, creators: int) -> None:
 
 def _write_statements(path: Path, statements: list[Statement]) -> None:
     with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(
-            [
-                "platform_reference",
-                "creator_handle",
-                "source",
-                "period_start",
-                "period_end",
-                "currency",
-                "estimated_amount",
-                "settled_amount",
-                "status",
-                "settled_date",
-            ]
-        )
+        writer = csv.DictWriter(out, fieldnames=COLUMNS)
+        writer.writeheader()
         for s in statements:
             period_end = s.settled.replace(day=1) - dt.timedelta(days=1)
             writer.writerow(
-                [
-                    s.ref,
-                    f"@benchc{s.creator}",
-                    s.source,
-                    period_end.replace(day=1).isoformat(),
-                    period_end.isoformat(),
-                    s.currency,
-                    f"{s.amount:.2f}",
-                    f"{s.amount:.2f}",
-                    "settled",
-                    s.settled.isoformat(),
-                ]
+                {
+                    "platform_reference": s.ref,
+                    "creator_handle": f"@benchc{s.creator}",
+                    "source": s.source,
+                    "period_start": period_end.replace(day=1).isoformat(),
+                    "period_end": period_end.isoformat(),
+                    "currency": s.currency,
+                    "estimated_amount": f"{s.amount:.2f}",
+                    "settled_amount": f"{s.amount:.2f}",
+                    "status": "settled",
+                    "settled_date": s.settled.isoformat(),
+                }
             )
 
 
