@@ -13,6 +13,8 @@ import statistics
 import time
 from decimal import Decimal
 
+from bench.generators.campaigns import sponsored_campaign
+
 SEED = 20240301
 
 
@@ -22,22 +24,19 @@ def generate(*, deliverables: int, snapshots: int, seed: int = SEED):
     from django.db import connection
 
     from agencies.models import Agency
-    from campaigns.models import Campaign, ConversionEvent, Deliverable, Sponsor
+    from campaigns.models import ConversionEvent, Deliverable
     from creators.models import Creator
 
     rng = random.Random(seed)
     agency = Agency.objects.create(name="Bench", slug=f"bench-{seed}", timezone="Europe/Amsterdam")
-    sponsor = Sponsor.objects.create(agency=agency, brand="Bench Cola", category="drinks")
-    campaign = Campaign.objects.create(
-        agency=agency,
-        sponsor=sponsor,
+    campaign = sponsored_campaign(
+        agency,
+        brand="Bench Cola",
         name="Bench",
         code="BENCH",
-        start_date=dt.date(2024, 3, 1),
-        end_date=dt.date(2024, 5, 31),
+        start=dt.date(2024, 3, 1),
+        end=dt.date(2024, 5, 31),
         budget=Decimal("100000"),
-        currency="EUR",
-        attribution_window_days=14,
     )
     creators = Creator.objects.bulk_create(
         Creator(agency=agency, display_name=f"Creator {i:03}", email=f"c{i}@bench.test")

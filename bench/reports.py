@@ -4,7 +4,8 @@
 A seeded generator builds one agency (logo and brand colour), a campaign with a disclosure
 checklist, 200 deliverables over 20 creators (most approved and posted, so their captions
 carry the disclosure as the app requires; some waiting for review without it), a month of daily
-metric snapshots per posted deliverable, conversions of every kind (leads among them) and an A/B
+metric snapshots per posted deliverable (built as the demo builds them:
+`campaigns.demo.metric_snapshots`), conversions of every kind (leads among them) and an A/B
 experiment. The report has 10 pages (the page count is printed, read with `pdfinfo`).
 
 The renders run the way the Celery worker runs them, in a fresh Python process (on
@@ -41,6 +42,7 @@ from decimal import Decimal
 from typing import Any
 
 from bench.child import run_json
+from bench.generators.campaigns import sponsored_campaign
 
 SEED = 20240601
 CREATORS, DELIVERABLES = 20, 200
@@ -74,15 +76,8 @@ def generate(*, creators: int, deliverables: int, seed: int = SEED):
     from django.core.files.base import ContentFile
 
     from agencies.models import Agency
-    from campaigns.models import (
-        Campaign,
-        Checklist,
-        ConversionEvent,
-        Deliverable,
-        Experiment,
-        MetricSnapshot,
-        Sponsor,
-    )
+    from campaigns.demo import metric_snapshots
+    from campaigns.models import Checklist, ConversionEvent, Deliverable, Experiment, MetricSnapshot
     from creators.models import Creator
 
     rng = random.Random(seed)
@@ -96,17 +91,14 @@ def generate(*, creators: int, deliverables: int, seed: int = SEED):
     approver = get_user_model().objects.create_user(
         username=f"mara-{seed}", email="mara@noordlicht.test", first_name="Mara", last_name="Visser"
     )
-    sponsor = Sponsor.objects.create(agency=agency, brand="Fizzy Cola", category="drinks")
-    campaign = Campaign.objects.create(
-        agency=agency,
-        sponsor=sponsor,
+    campaign = sponsored_campaign(
+        agency,
+        brand="Fizzy Cola",
         name="Spring Fizz 2024",
         code="FIZZ-24",
-        start_date=dt.date(2024, 3, 1),
-        end_date=dt.date(2024, 3, 31),
+        start=dt.date(2024, 3, 1),
+        end=dt.date(2024, 3, 31),
         budget=Decimal("60000"),
-        currency="EUR",
-        attribution_window_days=14,
     )
     Checklist.objects.create(
         agency=agency,
@@ -172,34 +164,10 @@ def generate(*, creators: int, deliverables: int, seed: int = SEED):
         )
     rows = Deliverable.objects.bulk_create(rows)
     snapshots = []
+    month_end = dt.datetime(2024, 4, 1, tzinfo=dt.UTC)  # daily figures up to 31 March
     for d in rows:
-        if d.posted_at is None:
-            continue
-        views, reach = 0, 0
-        first_day = d.posted_at.date()
-        for day in range((dt.date(2024, 3, 31) - first_day).days + 1)[:SNAPSHOT_DAYS]:
-            grown = rng.randint(200, 4000) // (day + 1)
-            views += grown
-            reach += int(grown * rng.uniform(0.6, 0.9))
-            snapshots.append(
-                MetricSnapshot(
-                    agency=agency,
-                    deliverable=d,
-                    captured_at=d.posted_at + dt.timedelta(days=day, hours=1),
-                    views=views,
-                    likes=int(views * rng.uniform(0.02, 0.08)),
-                    comments=int(views * rng.uniform(0.002, 0.01)),
-                    shares=int(views * rng.uniform(0.001, 0.006)),
-                    saves=int(views * rng.uniform(0.001, 0.004)),
-                    avg_watch_seconds=Decimal(rng.randint(40, 220)) / 10,
-                    completion_25=Decimal(rng.randint(70, 90)),
-                    completion_50=Decimal(rng.randint(50, 69)),
-                    completion_75=Decimal(rng.randint(30, 49)),
-                    completion_100=Decimal(rng.randint(10, 29)),
-                    unique_reach=reach,
-                    source="csv",
-                )
-            )
+        if d.posted_at is not None:
+            snapshots += metric_snapshots(d, rng=rng, until=month_end, days=SNAPSHOT_DAYS)
     MetricSnapshot.objects.bulk_create(snapshots, batch_size=2000)
     posted = [d for d in rows if d.posted_at is not None]
     ConversionEvent.objects.bulk_create(

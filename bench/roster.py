@@ -6,7 +6,8 @@ the tables, as in production). Then, through Django's test client (signed in wit
 force_login, the API with a personal token), times ~30 requests per scenario and reports
 the median, the 95th percentile and the queries of one request.
 
-Deterministic: a fixed seed drives every name, niche and follower count.
+Deterministic: a fixed seed drives every name, niche and follower count. The names, niches
+and follower tiers are the demo's (creators/demo.py), drawn at the bench's scale.
 """
 
 from __future__ import annotations
@@ -19,65 +20,7 @@ from urllib.parse import urlencode
 
 SEED = 42
 REQUESTS = 30
-NICHES = [
-    "beauty",
-    "fashion",
-    "finance",
-    "tech",
-    "education",
-    "gaming",
-    "food",
-    "travel",
-    "fitness",
-    "comedy",
-    "music",
-    "parenting",
-]
-FIRST = [
-    "Mila",
-    "Noah",
-    "Sara",
-    "Daan",
-    "Emma",
-    "Liam",
-    "Julia",
-    "Sem",
-    "Tess",
-    "Finn",
-    "Zoe",
-    "Luca",
-    "Nora",
-    "Milan",
-    "Lotte",
-    "Ana",
-]
-LAST = [
-    "Jansen",
-    "Bakker",
-    "Visser",
-    "Smit",
-    "Meijer",
-    "Mulder",
-    "Bos",
-    "Vos",
-    "Peters",
-    "Smith",
-    "Jones",
-    "Taylor",
-    "Brown",
-]
 COUNTRIES = ["NL", "NL", "BE", "DE", "GB", "GB", "FR", "ES", "IT", "US", "US", "CA"]
-
-
-def _followers(rng: random.Random) -> int:
-    tier = rng.random()
-    if tier < 0.5:
-        return rng.randrange(10_000, 50_000)
-    if tier < 0.83:
-        return rng.randrange(50_000, 500_000)
-    if tier < 0.94:
-        return rng.randrange(500_000, 1_000_000)
-    return rng.randrange(1_000_000, 3_000_000)
 
 
 def generate(slug: str, creators: int, rng: random.Random):
@@ -86,6 +29,7 @@ def generate(slug: str, creators: int, rng: random.Random):
 
     from agencies.models import Agency, Membership
     from agencies.roles import Role
+    from creators.demo import FIRST_NAMES, LAST_NAMES, NICHES, draw_followers
     from creators.models import Creator, NicheTag, SocialAccount
 
     agency = Agency.objects.create(name=f"Bench {slug}", slug=slug)
@@ -106,8 +50,8 @@ def generate(slug: str, creators: int, rng: random.Random):
         (
             Creator(
                 agency=agency,
-                display_name=f"{rng.choice(FIRST)} {rng.choice(LAST)} {i}",
-                legal_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                display_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)} {i}",
+                legal_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
                 email=f"creator{i}@{slug}.example",
                 country=rng.choice(COUNTRIES),
                 status=rng.choice(statuses),
@@ -136,7 +80,7 @@ def generate(slug: str, creators: int, rng: random.Random):
                         creator=c,
                         platform=platform,
                         handle=f"{slug}_{platform}_{i}",
-                        followers=_followers(rng),
+                        followers=draw_followers(rng),
                     )
                 )
     SocialAccount.objects.bulk_create(accounts, batch_size=2000)

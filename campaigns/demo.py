@@ -34,6 +34,7 @@ from .models import (
 
 CODE = "GLOW-26"
 DAYS = 28
+SNAPSHOT_DAYS = 21  # a deliverable's daily figures stop three weeks after posting
 CAPTIONS = (
     "Paid partnership with @sunnyoats #ad — my new breakfast ritual",
     "Paid partnership #ad @sunnyoats three ways to start the day",
@@ -145,36 +146,8 @@ def seed_demo_campaign(agency: Agency, approver) -> bool:
     snapshots = []
     now = timezone.now()
     for deliverable in deliverables:
-        if deliverable.posted_at is None:
-            continue
-        views = reach = 0
-        day = 0
-        holdout = deliverable.variant == "h"
-        while deliverable.posted_at + timedelta(days=day, hours=2) <= now and day < 21:
-            grown = rng.randint(3_000, 40_000) // (day + 1)
-            views += grown
-            reach += int(grown * rng.uniform(0.6, 0.9))
-            snapshots.append(
-                MetricSnapshot(
-                    agency=agency,
-                    deliverable=deliverable,
-                    captured_at=deliverable.posted_at + timedelta(days=day, hours=2),
-                    views=views,
-                    # The holdout engages less: the demo's experiment shows an uplift.
-                    likes=int(views * rng.uniform(0.03, 0.09) * (0.5 if holdout else 1)),
-                    comments=int(views * rng.uniform(0.002, 0.01)),
-                    shares=int(views * rng.uniform(0.002, 0.008)),
-                    saves=int(views * rng.uniform(0.001, 0.005)),
-                    avg_watch_seconds=Decimal(rng.randint(60, 240)) / 10,
-                    completion_25=Decimal(rng.randint(70, 90)),
-                    completion_50=Decimal(rng.randint(50, 69)),
-                    completion_75=Decimal(rng.randint(30, 49)),
-                    completion_100=Decimal(rng.randint(10, 29)),
-                    unique_reach=reach,
-                    source="csv",
-                )
-            )
-            day += 1
+        if deliverable.posted_at is not None:
+            snapshots += metric_snapshots(deliverable, rng=rng, until=now)
     MetricSnapshot.objects.bulk_create(snapshots, batch_size=1000)
 
     posted = [d for d in deliverables if d.posted_at is not None]
@@ -197,6 +170,46 @@ def seed_demo_campaign(agency: Agency, approver) -> bool:
         )
     ConversionEvent.objects.bulk_create(conversions)
     return True
+
+
+def metric_snapshots(
+    deliverable: Deliverable, *, rng: random.Random, until: datetime, days: int = SNAPSHOT_DAYS
+) -> list[MetricSnapshot]:
+    """A posted deliverable's daily figures as a platform export has them (unsaved): one
+    cumulative snapshot a day, two hours after the posting time, for up to `days` days and
+    none after `until`. Most views come on the first day; a holdout deliverable (variant "h")
+    gets half the likes. The sponsor report benchmark builds its snapshots with it too."""
+    snapshots = []
+    views = reach = 0
+    holdout = deliverable.variant == "h"
+    for day in range(days):
+        captured_at = deliverable.posted_at + timedelta(days=day, hours=2)
+        if captured_at > until:
+            break
+        grown = rng.randint(3_000, 40_000) // (day + 1)
+        views += grown
+        reach += int(grown * rng.uniform(0.6, 0.9))
+        snapshots.append(
+            MetricSnapshot(
+                agency_id=deliverable.agency_id,
+                deliverable=deliverable,
+                captured_at=captured_at,
+                views=views,
+                # The holdout engages less: the demo's experiment shows an uplift.
+                likes=int(views * rng.uniform(0.03, 0.09) * (0.5 if holdout else 1)),
+                comments=int(views * rng.uniform(0.002, 0.01)),
+                shares=int(views * rng.uniform(0.002, 0.008)),
+                saves=int(views * rng.uniform(0.001, 0.005)),
+                avg_watch_seconds=Decimal(rng.randint(60, 240)) / 10,
+                completion_25=Decimal(rng.randint(70, 90)),
+                completion_50=Decimal(rng.randint(50, 69)),
+                completion_75=Decimal(rng.randint(30, 49)),
+                completion_100=Decimal(rng.randint(10, 29)),
+                unique_reach=reach,
+                source="csv",
+            )
+        )
+    return snapshots
 
 
 def _history(agency: Agency, deliverables: list[Deliverable], approver, rng: random.Random) -> None:

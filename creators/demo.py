@@ -198,7 +198,9 @@ class DemoResult:
     approvers: dict = field(default_factory=dict)
 
 
-def _followers(rng: random.Random) -> int:
+def draw_followers(rng: random.Random) -> int:
+    """A follower count in one of the brand-deal tiers, the tier drawn by its share, rounded
+    down to a hundred. (The roster benchmark draws its accounts' counts with it too.)"""
     draw = rng.random()
     for low, high, share in TIERS:
         if draw < share:
@@ -326,9 +328,9 @@ def _seed_agency(spec, agency: Agency, users: dict, rng: random.Random, result: 
             )[0],
             "manager": rng.choice(managers),
             "niches": rng.sample(NICHES, rng.randint(1, 3)),
-            "tiktok": _followers(rng),
-            "instagram": _followers(rng) if rng.random() < 0.6 else None,
-            "youtube": _followers(rng) // 4 if rng.random() < 0.3 else None,
+            "tiktok": draw_followers(rng),
+            "instagram": draw_followers(rng) if rng.random() < 0.6 else None,
+            "youtube": draw_followers(rng) // 4 if rng.random() < 0.3 else None,
             "handle": _handle(name, rng),
         }
         if draws["handle"] in handles:
