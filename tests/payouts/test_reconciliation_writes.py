@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import F
 
 from payouts.models import BankTransaction, Match, PayoutStatement, ReconciliationRun, RunStatus
 from payouts.reconciliation import reconcile, run_execute, runs, writes
@@ -94,8 +95,23 @@ def test_money_moved_after_the_run_decided_is_not_allocated_twice(agency, monkey
     doubtful = credit(agency, "7.77", remittance="TIKTOK PAYOUT")
     for n in (1, 2):
         statement(agency, f"TT-2026-00077{n}", "7.77")
+    elsewhere = statement(agency, "TT-2025-000999", "95.00")
     write_batch = runs.write_batch
     locked = []
+
+    def by_hand(stmt, txn, amount):
+        Match.objects.create(
+            agency=agency,
+            statement=stmt,
+            transaction=txn,
+            amount=D(amount),
+            statement_amount=D(amount),
+            rule="manual",
+            confidence=D("1"),
+            status="confirmed",
+        )
+        for model, pk in ((PayoutStatement, stmt.pk), (BankTransaction, txn.pk)):
+            model.objects.filter(pk=pk).update(allocated_amount=F("allocated_amount") + D(amount))
 
     def person_between(agency, run, batch):
         # After the engine decided, before the batch is written, a person moves money.
@@ -104,31 +120,10 @@ def test_money_moved_after_the_run_decided_is_not_allocated_twice(agency, monkey
             pass
         elif moved == "statement":
             # 50.00 of another credit on the statement the run gives 120.00 to.
-            Match.objects.create(
-                agency=agency,
-                statement=target,
-                transaction=other_txn,
-                amount=D("50.00"),
-                statement_amount=D("50.00"),
-                rule="manual",
-                confidence=D("1"),
-                status="confirmed",
-            )
-            PayoutStatement.objects.filter(pk=target.pk).update(allocated_amount=D("50.00"))
-            BankTransaction.objects.filter(pk=other_txn.pk).update(allocated_amount=D("50.00"))
+            by_hand(target, other_txn, "50.00")
         elif moved == "transaction":
-            # The credit the run allocates was given to a statement already, in full.
-            Match.objects.create(
-                agency=agency,
-                statement=free,
-                transaction=target_txn,
-                amount=D("80.00"),
-                statement_amount=D("80.00"),
-                rule="manual",
-                confidence=D("1"),
-                status="confirmed",
-            )
-            BankTransaction.objects.filter(pk=target_txn.pk).update(allocated_amount=D("80.00"))
+            # 80.00 of the credit the run gives to `target` went to another statement.
+            by_hand(elsewhere, target_txn, "80.00")
         else:
             # The credit a proposal names is gone (its bank file was withdrawn).
             BankTransaction.objects.filter(pk=doubtful.pk).delete()
@@ -160,7 +155,7 @@ def test_money_moved_after_the_run_decided_is_not_allocated_twice(agency, monkey
         assert stats.matched == 1
         assert not Match.objects.filter(transaction=target_txn, statement=target).exists()
         assert (target.allocated_amount, target.status) == (D("0.00"), "settled")
-        assert target_txn.allocated_amount == D("80.00")
+        assert target_txn.allocated_amount == D("80.00")  # the person's, nothing of the run's
         assert Match.objects.filter(transaction=free_txn, statement=free).exists()
     else:
         assert stats.matched == 2 and stats.ambiguous == 0
