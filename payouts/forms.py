@@ -23,6 +23,7 @@ from .models import (
     StatementStatus,
 )
 from .parsers.csv_statement import ColumnMapping
+from .services import STATEMENT_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 RATE_STEP = Decimal("0.0001")
@@ -36,19 +37,7 @@ def money_field(label, **kwargs) -> forms.DecimalField:
 class StatementForm(forms.ModelForm):
     class Meta:
         model = PayoutStatement
-        fields = [
-            "creator",
-            "source",
-            "platform_reference",
-            "period_start",
-            "period_end",
-            "currency",
-            "estimated_amount",
-            "settled_amount",
-            "status",
-            "settled_date",
-            "contract",
-        ]
+        fields = STATEMENT_FIELDS  # what statement_create/statement_update write
         widgets = {"period_start": DATE, "period_end": DATE, "settled_date": DATE}
 
     def __init__(self, *args, agency, **kwargs):
