@@ -155,7 +155,7 @@ def timed_writes(record: list | None = None):
 def _floor(agency, record: list) -> dict[str, float]:
     """Replay the recorded writes as bare SQL into primary-key-only copies; seconds taken
     by each kind of write (the copies are made first and dropped after, untimed)."""
-    from payouts.reconciliation.writes import _MATCH_COLUMNS, _MATCH_TYPES
+    from payouts.reconciliation.writes import MATCH_COLUMNS, MATCH_TYPES
 
     tables = {
         "match": "payouts_match",
@@ -174,8 +174,8 @@ def _floor(agency, record: list) -> dict[str, float]:
             )
         _execute(f"ALTER TABLE bench_floor_{short} ADD PRIMARY KEY (id)")
         _execute(f"ANALYZE bench_floor_{short}")
-    columns = ", ".join(f'"{c}"' for c in ["agency_id", "created_at", "note", *_MATCH_COLUMNS])
-    arrays = ", ".join(f"%s::{kind}[]" for kind in _MATCH_TYPES)
+    columns = ", ".join(f'"{c}"' for c in ["agency_id", "created_at", "note", *MATCH_COLUMNS])
+    arrays = ", ".join(f"%s::{kind}[]" for kind in MATCH_TYPES)
     from django.db import transaction
 
     seconds: dict[str, float] = defaultdict(float)

@@ -47,17 +47,16 @@ class _Locked:
 class Batch:
     """One batch of decisions and, ready for PostgreSQL, what writing them all changes: each
     transaction's and statement's allocation grows by a sum, and the new matches. Built by
-    `prepare` where the engine runs, so a run writing from a thread hands that thread SQL
-    parameters only (the thread needs the interpreter lock for little but sending them)."""
+    `prepare` where the engine decides (a forked child for large runs), so the writing
+    process receives a few strings per column and only sends them to PostgreSQL."""
 
     decisions: list[Decision]
     matched: int = 0
     proposed: int = 0
     transactions: list[str] = field(default_factory=list)  # [ids, added] as array literals
     statements: list[str] = field(default_factory=list)  # [ids, added]
-    rows: int = 0  # transactions, statements and matches the batch writes, in that order
-    counts: tuple[int, int, int] = (0, 0, 0)
-    matches: list[str] = field(default_factory=list)  # one array literal per _MATCH_COLUMNS
+    counts: tuple[int, int, int] = (0, 0, 0)  # transactions, statements, matches written
+    matches: list[str] = field(default_factory=list)  # one array literal per MATCH_COLUMNS
     touched: list[str] = field(default_factory=list)  # [transactions, statements] of proposals
     touched_counts: tuple[int, int] = (0, 0)
 
@@ -112,7 +111,7 @@ def prepare(decisions: list[Decision]) -> Batch:
     if rows:
         batch.matches = [
             (text_array if kind in _TEXT_TYPES else number_array)(column)
-            for kind, column in zip(_MATCH_TYPES, zip(*rows, strict=True), strict=True)
+            for kind, column in zip(MATCH_TYPES, zip(*rows, strict=True), strict=True)
         ]
     batch.touched = [number_array(sorted(proposed_txns)), number_array(sorted(proposed_stmts))]
     batch.touched_counts = (len(proposed_txns), len(proposed_stmts))
@@ -275,7 +274,7 @@ class _Moved(Exception):
 
 @dataclass(slots=True)
 class _Plan:
-    matches: list[tuple]  # rows in the order of _MATCH_COLUMNS
+    matches: list[tuple]  # rows in the order of MATCH_COLUMNS
     transactions: list[tuple[int, Decimal, None]]  # (pk, allocated, -)
     statements: list[tuple[int, Decimal, str]]  # (pk, allocated, status)
     matched: int
@@ -398,7 +397,7 @@ def _pairs_of(txn_pks: list[int]) -> set[tuple[int, int]]:
         return set(cursor.fetchall())
 
 
-_MATCH_COLUMNS = [
+MATCH_COLUMNS = [
     "statement_id",
     "transaction_id",
     "amount",
@@ -412,7 +411,7 @@ _MATCH_COLUMNS = [
     "reasons",
     "reference_rate",
 ]
-_MATCH_TYPES = [
+MATCH_TYPES = [
     "bigint",
     "bigint",
     "numeric",
@@ -433,13 +432,13 @@ _TEXT_TYPES = {"text", "jsonb"}
 
 def _insert_matches_sql(*, skip_taken: bool = False) -> str:
     """INSERT of matches from one array per column (PostgreSQL); parameters: agency, run,
-    created_at, then the arrays in the order of _MATCH_COLUMNS. `skip_taken`: a row whose
+    created_at, then the arrays in the order of MATCH_COLUMNS. `skip_taken`: a row whose
     pair exists is left out instead of failing the statement."""
     quote = connection.ops.quote_name
     columns = ", ".join(
-        quote(c) for c in ["agency_id", "run_id", "created_at", "note", *_MATCH_COLUMNS]
+        quote(c) for c in ["agency_id", "run_id", "created_at", "note", *MATCH_COLUMNS]
     )
-    arrays = ", ".join(f"%s::{kind}[]" for kind in _MATCH_TYPES)
+    arrays = ", ".join(f"%s::{kind}[]" for kind in MATCH_TYPES)
     return (
         f"INSERT INTO {quote(Match._meta.db_table)} ({columns}) "  # noqa: S608
         f"SELECT %s, %s, %s, '', * FROM unnest({arrays})"
@@ -448,7 +447,7 @@ def _insert_matches_sql(*, skip_taken: bool = False) -> str:
 
 
 def _insert_matches(agency: Agency, run: ReconciliationRun | None, rows: list[tuple]) -> int:
-    """Insert new matches (rows in the order of _MATCH_COLUMNS) without model instances;
+    """Insert new matches (rows in the order of MATCH_COLUMNS) without model instances;
     returns how many were inserted. (COPY would be faster still, but PostgreSQL refuses it
     under row-level security.)"""
     if not rows:
@@ -465,13 +464,13 @@ def _insert_matches(agency: Agency, run: ReconciliationRun | None, rows: list[tu
                     now,
                     *(
                         (text_array if kind in _TEXT_TYPES else number_array)(column)
-                        for kind, column in zip(_MATCH_TYPES, zip(*rows, strict=True), strict=True)
+                        for kind, column in zip(MATCH_TYPES, zip(*rows, strict=True), strict=True)
                     ),
                 ],
             )
             return cursor.rowcount
         quote = connection.ops.quote_name
-        columns = ["agency_id", "run_id", "created_at", "note", *_MATCH_COLUMNS]
+        columns = ["agency_id", "run_id", "created_at", "note", *MATCH_COLUMNS]
         marks = ", ".join(["%s"] * len(columns))
         cursor.executemany(
             f"INSERT INTO {quote(Match._meta.db_table)} "  # noqa: S608
