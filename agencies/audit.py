@@ -12,11 +12,12 @@ from django.db import models
 from .models import Agency, AuditLog
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """`value` as JSON can hold it (an audit entry's before/after): containers walked."""
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, (dt.date, dt.datetime, dt.time)):
         return value.isoformat()
     if isinstance(value, (decimal.Decimal, uuid.UUID)):
@@ -38,7 +39,7 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
         elif field.is_relation:
             data[name] = getattr(obj, field.attname)
         else:
-            data[name] = _jsonable(getattr(obj, name))
+            data[name] = jsonable(getattr(obj, name))
     return data
 
 
@@ -67,6 +68,6 @@ def audit_record(
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
+        before=jsonable(before) if before is not None else None,
+        after=jsonable(after) if after is not None else None,
     )

@@ -34,7 +34,7 @@ from .serializers import (
 _API_FIELD_NAMES = {"user": "login"}
 
 
-def _api_error(exc: DjangoValidationError) -> serializers.ValidationError:
+def api_error(exc: DjangoValidationError) -> serializers.ValidationError:
     """A service's ValidationError as a DRF 400 body keyed by the API's field names."""
     if hasattr(exc, "error_dict"):
         body = {}
@@ -132,7 +132,7 @@ class CreatorList(_RosterMixin, generics.ListCreateAPIView):
                 agency=self.agency, actor=request.user, **serializer.validated_data
             )
         except DjangoValidationError as exc:
-            raise _api_error(exc) from exc
+            raise api_error(exc) from exc
         data = self.get_serializer(self.reloaded(creator)).data
         return Response(data, status=status.HTTP_201_CREATED)
 
@@ -159,7 +159,7 @@ class CreatorDetail(_RosterMixin, generics.RetrieveUpdateAPIView):
         try:
             services.creator_update(creator=creator, actor=request.user, niches=niches, **changes)
         except DjangoValidationError as exc:
-            raise _api_error(exc) from exc
+            raise api_error(exc) from exc
         return Response(self.get_serializer(self.reloaded(creator)).data)
 
 
@@ -187,7 +187,7 @@ class CreatorOffboard(_CreatorActionView):
                 creator=creator, actor=request.user, reason=body.validated_data.get("reason", "")
             )
         except DjangoValidationError as exc:
-            raise _api_error(exc) from exc
+            raise api_error(exc) from exc
         return self.respond(creator)
 
 
@@ -200,7 +200,7 @@ class CreatorReactivate(_CreatorActionView):
         try:
             services.creator_reactivate(creator=creator, actor=request.user)
         except DjangoValidationError as exc:
-            raise _api_error(exc) from exc
+            raise api_error(exc) from exc
         return self.respond(creator)
 
 
@@ -235,7 +235,7 @@ class SocialAccountList(_SocialAccountMixin, generics.ListCreateAPIView):
                 creator=creator, actor=request.user, **serializer.validated_data
             )
         except DjangoValidationError as exc:
-            raise _api_error(exc) from exc
+            raise api_error(exc) from exc
         return Response(self.get_serializer(account).data, status=status.HTTP_201_CREATED)
 
 
@@ -255,7 +255,7 @@ class SocialAccountDetail(_SocialAccountMixin, generics.RetrieveUpdateDestroyAPI
                 account=account, actor=request.user, **serializer.validated_data
             )
         except DjangoValidationError as exc:
-            raise _api_error(exc) from exc
+            raise api_error(exc) from exc
         return Response(self.get_serializer(account).data)
 
     def perform_destroy(self, instance: SocialAccount) -> None:

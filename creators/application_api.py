@@ -15,7 +15,7 @@ from agencies.tenancy import get_for_agency
 from core.numbers import ascii_int
 
 from . import applications
-from .api import _api_error
+from .api import api_error
 from .insights.selectors import agency_today
 from .models import ApplicationOutcome, Creator, Program, ProgramApplication
 from .permissions import (
@@ -201,7 +201,7 @@ class ApplicationList(_ApplicationMixin, generics.ListCreateAPIView):
         try:
             application = applications.application_submit(actor=request.user, **data)
         except DjangoValidationError as exc:
-            raise _api_error(exc) from exc
+            raise api_error(exc) from exc
         return self.respond(application, status.HTTP_201_CREATED)
 
 
@@ -225,7 +225,7 @@ class ApplicationDetail(_ApplicationMixin, generics.RetrieveUpdateAPIView):
                 application=application, actor=request.user, **body.validated_data
             )
         except DjangoValidationError as exc:
-            raise _api_error(exc) from exc
+            raise api_error(exc) from exc
         return self.respond(application)
 
 
@@ -245,7 +245,7 @@ class ApplicationDecide(_ApplicationMixin, generics.GenericAPIView):
                 application=application, actor=request.user, **body.validated_data
             )
         except DjangoValidationError as exc:
-            raise _api_error(exc) from exc
+            raise api_error(exc) from exc
         return self.respond(application)
 
 
@@ -260,7 +260,7 @@ class ApplicationWithdraw(_ApplicationMixin, generics.GenericAPIView):
                 application=application, actor=request.user
             )
         except DjangoValidationError as exc:
-            raise _api_error(exc) from exc
+            raise api_error(exc) from exc
         return self.respond(application)
 
 
@@ -286,5 +286,5 @@ class ReapplyWait(AgencyAPIMixin, generics.GenericAPIView):
                 days=body.validated_data["reapply_wait_days"],
             )
         except DjangoValidationError as exc:
-            raise _api_error(exc) from exc
+            raise api_error(exc) from exc
         return Response({"reapply_wait_days": row.reapply_wait_days})

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import models
 
-from agencies.audit import _jsonable
+from agencies.audit import jsonable
 from agencies.models import AuditLog
 
 from .bulk import bulk_insert
@@ -47,8 +47,8 @@ def audit_entry(
         object_repr=(str(obj) if object_repr is None else object_repr)[:200]
         if obj is not None
         else "",
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
+        before=jsonable(before) if before is not None else None,
+        after=jsonable(after) if after is not None else None,
     )
 
 

@@ -17,7 +17,7 @@ from agencies.api_base import AgencyAPIMixin
 from agencies.tenancy import get_for_agency
 from core.numbers import ascii_int
 from creators import selectors
-from creators.api import _api_error
+from creators.api import api_error
 from creators.filters import CreatorFilter
 from creators.models import AccountSnapshot, Creator, MetricsSource, Video
 from creators.permissions import (
@@ -96,7 +96,7 @@ class _RecordList(_CreatorScoped, generics.ListCreateAPIView):
         try:
             obj, created = self.record(creator, data)
         except DjangoValidationError as exc:
-            raise _api_error(exc) from exc
+            raise api_error(exc) from exc
         return Response(
             self.get_serializer(obj).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -238,7 +238,7 @@ class RateCard(AgencyAPIMixin, generics.GenericAPIView):
                 agency=self.agency, actor=request.user, tiers=tiers, currency=data["currency"]
             )
         except DjangoValidationError as exc:
-            raise _api_error(exc) from exc
+            raise api_error(exc) from exc
         return Response(RateCardSerializer(self._body(bands)).data)
 
 
