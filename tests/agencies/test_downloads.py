@@ -53,7 +53,7 @@ FILE_RESPONSE = re.compile(r"FileResponse\(|StreamingHttpResponse\(|Content-Disp
 BUILDERS = {
     "agencies/downloads.py",  # private_file_response
     "agencies/spreadsheets.py",  # csv_streaming_response
-    "payouts/views.py",  # the sample files
+    "payouts/views/sample_files.py",  # the sample files
     "payouts/exports.py",  # the reconciliation XLSX export (page and API)
     "leads/exports.py",  # the leads XLSX export
 }
