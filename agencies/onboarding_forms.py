@@ -1,6 +1,6 @@
 """The forms of the onboarding pages. They check the shape of the input; `agency_onboard`
 checks the rules (a free web address, a supported currency …) and its errors land on the
-fields through `formflow.add_service_errors`."""
+fields through `core.formflow.add_service_errors`."""
 
 from __future__ import annotations
 

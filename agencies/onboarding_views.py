@@ -16,8 +16,9 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.formflow import add_service_errors
+
 from . import onboarding
-from .formflow import add_service_errors
 from .models import Agency
 from .onboarding_forms import AgencyCreateForm, StaffAgencyCreateForm
 from .permissions import AGENCY_CREATE

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from agencies.formflow import add_service_errors
 from agencies.tenancy import agency_view, get_for_agency
+from core.formflow import add_service_errors
 from creators.portal_views import own_creator
 
 from . import selectors, services

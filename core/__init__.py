@@ -6,7 +6,8 @@ No selectors: core has no tables to read.
 No views: core serves no pages; middleware.py refuses control characters before any view.
 No api: core serves no endpoint; request_json.py and api_numbers.py serve the apps' APIs.
 No serializers: core has no API; api_numbers.py guards the apps' DRF number fields.
-No forms: core has no pages; numbers.py guards every number field of the apps' forms.
+No forms: core has no pages; numbers.py guards every number field of the apps' forms,
+formflow.py hands a valid form's data to a service and puts its refusal back on the form.
 No tasks: nothing of core runs in the background.
 No permissions: core knows no agency or role (agencies.roles, each app's permissions.py).
 No admin: core has no models.

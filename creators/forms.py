@@ -1,6 +1,6 @@
 """Roster forms. They check the shape of the input; the services check the rules (unique
 e-mail, who may manage, which login) and their errors are put back on the form by
-`agencies.formflow.add_service_errors`."""
+`core.formflow.add_service_errors`."""
 
 from __future__ import annotations
 

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agencies.formflow import add_service_errors, submit_form
 from agencies.tenancy import agency_view, get_for_agency
+from core.formflow import add_service_errors, submit_form
 from creators.insights.selectors import agency_today
 from moderation.policies import moderation_settings_get
 

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from agencies.downloads import private_file_response
-from agencies.formflow import submit_form
 from agencies.tenancy import agency_view, get_for_agency
+from core.formflow import submit_form
 
 from . import evidence
 from .forms_evidence import EvidencePackForm

@@ -18,8 +18,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from agencies.formflow import submit_form
 from agencies.tenancy import agency_view, get_for_agency
+from core.formflow import submit_form
 
 from . import fx, selectors
 from .forms_fx import FxRateChangeForm, FxRateFilter, FxRateForm, RatesFileForm, ReferenceRateFilter

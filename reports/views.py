@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from agencies.formflow import add_service_errors
 from agencies.tenancy import agency_view, get_for_agency
 from campaigns.models import Campaign, ReportShareLink, ReportStatus, SponsorReport
 from campaigns.permissions import CAMPAIGN_EDIT, CAMPAIGN_VIEW
+from core.formflow import add_service_errors
 from core.numbers import ascii_int
 
 from .downloads import report_file_response

@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agencies.formflow import submit_form
 from agencies.tasking import enqueue_on_commit
 from agencies.tenancy import agency_view, get_for_agency
 from campaigns.models import Campaign
+from core.formflow import submit_form
 
 from . import selectors, services
 from .filters import AwardFilter

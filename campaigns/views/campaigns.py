@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from agencies.formflow import submit_form
 from agencies.tenancy import agency_view
+from core.formflow import submit_form
 from core.numbers import ascii_int
 
 from .. import selectors, services

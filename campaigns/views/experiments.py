@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from agencies.formflow import submit_form
 from agencies.tenancy import agency_view, get_for_agency
+from core.formflow import submit_form
 
 from .. import services
 from ..forms import ExperimentForm

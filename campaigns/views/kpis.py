@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from agencies.formflow import add_service_errors
 from agencies.tenancy import agency_view
+from core.formflow import add_service_errors
 
 from .. import services
 from ..forms import ConversionForm, SnapshotImportForm

@@ -1,5 +1,5 @@
 """Insight forms: they check the shape of the input; the services check the rules and their
-errors go back on the form (`agencies.formflow.add_service_errors`)."""
+errors go back on the form (`core.formflow.add_service_errors`)."""
 
 from __future__ import annotations
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from agencies.formflow import submit_form
 from agencies.tenancy import agency_view, get_for_agency
 from campaigns.templatetags.campaign_tags import money as format_money
+from core.formflow import submit_form
 
 from .. import services
 from ..commission import breakdowns
