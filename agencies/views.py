@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from core.downloads import private_file_response
+
 from . import invitations, selectors, services, tokens
 from .audit_display import entry_display
-from .downloads import private_file_response
 from .forms import (
     AcceptInvitationForm,
     AgencySettingsForm,

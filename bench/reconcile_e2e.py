@@ -66,7 +66,7 @@ def _csv_rows(path: Path, encoding: str = "utf-8") -> list[dict]:
 
 def score(export: Path, key_allocations: Path, key_credits: Path) -> Score:
     """Compare `export_reconciliation --matches` output with the generator's answer key."""
-    from agencies.spreadsheets import spreadsheet_unescape
+    from core.spreadsheets import spreadsheet_unescape
 
     key = {
         (r["platform_reference"], r["bank_reference"]): (Decimal(r["amount"]), r["scenario"])

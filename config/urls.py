@@ -6,9 +6,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 from agencies import views as agency_views
-from agencies.downloads import private_download_view
 from campaigns import urls as campaign_urls
 from config import api_docs
+from core.downloads import private_download_view
 from reports import urls as report_urls
 
 handler403 = "agencies.views.error_403"

@@ -4,6 +4,8 @@ No models: core owns no tables; tenant data starts in agencies, one layer up.
 No services: core writes no rows; apps write through their own services with its helpers.
 No selectors: core has no tables to read.
 No views: core serves no pages; middleware.py refuses control characters before any view.
+downloads.py and spreadsheets.py (CSV) build the never-cached file responses of the apps'
+views.
 No api: core serves no endpoint; request_json.py and api_numbers.py serve the apps' APIs.
 No serializers: core has no API; api_numbers.py guards the apps' DRF number fields.
 No forms: core has no pages; numbers.py guards every number field of the apps' forms,

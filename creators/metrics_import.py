@@ -33,7 +33,6 @@ from django.utils.translation import gettext_lazy
 
 from agencies.audit import audit_record
 from agencies.models import Agency
-from agencies.spreadsheets import spreadsheet_unescape
 from core.csv_import import (
     CellError,
     Column,
@@ -44,6 +43,7 @@ from core.csv_import import (
     whole_number,
 )
 from core.numbers import is_ascii_digits
+from core.spreadsheets import spreadsheet_unescape
 
 from .models import AccountSnapshot, MetricsSource, Platform, SocialAccount, Video
 from .services import handle_error, normalise_handle

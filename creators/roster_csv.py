@@ -24,7 +24,6 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agencies.spreadsheets import spreadsheet_unescape
 from core.csv_import import (
     CellError,
     Column,
@@ -35,6 +34,7 @@ from core.csv_import import (
     read_csv,
     whole_number,
 )
+from core.spreadsheets import spreadsheet_unescape
 
 from .models import AccountType, Creator, CreatorStatus, Platform
 from .services import (

@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_countries import countries
 
-from agencies.spreadsheets import csv_streaming_response
 from agencies.tenancy import agency_view, get_for_agency
 from core.countries import country_name
 from core.formflow import add_service_errors
 from core.pagination import CountedPaginator
+from core.spreadsheets import csv_streaming_response
 
 from . import roster_cache, roster_csv, selectors, services
 from .filters import NO_MANAGER, CreatorFilter, PlainSelect, is_filtered

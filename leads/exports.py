@@ -1,5 +1,5 @@
 """The lead list as CSV or XLSX, formula-safe: every text cell goes through
-`agencies.spreadsheets` (CSV) or `core.xlsx` (a quoted string cell), so a name such as
+`core.spreadsheets` (CSV) or `core.xlsx` (a quoted string cell), so a name such as
 "=HYPERLINK(…)" stays text in a spreadsheet. Times are in the agency's timezone."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from datetime import datetime
 
 from django.http import HttpResponse, StreamingHttpResponse
 
-from agencies.downloads import private_download
-from agencies.spreadsheets import csv_streaming_response
+from core.downloads import private_download
+from core.spreadsheets import csv_streaming_response
 from core.xlsx import XLSX_TYPE, workbook_bytes
 
 from .models import Lead

@@ -1,7 +1,7 @@
 """Dispute evidence packs: everything the agency holds about one campaign, gathered by its
 code into a ZIP attached to a payout dispute.
 
-The pack holds (every CSV formula-safe, `agencies.spreadsheets`):
+The pack holds (every CSV formula-safe, `core.spreadsheets`):
 - `summary.csv`: the dispute, its statement and the campaign, with what the pack counts;
 - `transcript.csv`: the comments and DMs tagged with the campaign code, and the replies and
   DMs sent to them (the outbox), in time order;
@@ -34,9 +34,9 @@ from django.utils.translation import gettext as _
 
 from agencies.audit import audit_record
 from agencies.models import Agency
-from agencies.spreadsheets import csv_lines
 from agencies.tasking import enqueue_on_commit
 from campaigns.models import Campaign, ConversionEvent
+from core.spreadsheets import csv_lines
 from moderation.models import ActionKind
 from moderation.selectors import message_list, outbox_list
 

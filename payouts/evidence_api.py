@@ -13,8 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.api_base import AgencyAPIMixin
-from agencies.downloads import private_file_response
 from agencies.tenancy import get_for_agency
+from core.downloads import private_file_response
 
 from . import evidence
 from .models import Dispute, DisputeEvidencePack, EvidencePackStatus

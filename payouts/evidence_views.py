@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from agencies.downloads import private_file_response
 from agencies.tenancy import agency_view, get_for_agency
+from core.downloads import private_file_response
 from core.formflow import submit_form
 
 from . import evidence

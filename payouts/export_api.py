@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from agencies.api_base import AgencyAPIMixin
-from agencies.spreadsheets import csv_streaming_response
+from core.spreadsheets import csv_streaming_response
 from core.xlsx import XLSX_TYPE
 from creators.models import Creator
 

@@ -1,6 +1,6 @@
 """The reconciliation report per period, as CSV and XLSX, safe to open in a spreadsheet.
 
-CSV goes through the shared formula-safe writer (`agencies/spreadsheets.py`): a text cell
+CSV goes through the shared formula-safe writer (`core/spreadsheets.py`): a text cell
 starting with = + - @ tab or CR gets a leading quote. XLSX keeps the text exactly as typed but
 stores every text cell as a string with Excel's own "quote prefix" flag, so "=HYPERLINK(…)"
 in a creator's name is shown, never evaluated; amounts stay numbers.
@@ -15,9 +15,9 @@ from decimal import Decimal
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 
-from agencies.downloads import private_download
 from agencies.models import Agency
-from agencies.spreadsheets import csv_streaming_response, csv_text
+from core.downloads import private_download
+from core.spreadsheets import csv_streaming_response, csv_text
 from core.xlsx import XLSX_TYPE, workbook_bytes
 
 from .commission import commission_terms

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.http import FileResponse, HttpRequest
 
-from agencies.downloads import private_file_response
 from campaigns.models import ReportShareLink, SponsorReport
+from core.downloads import private_file_response
 
 from .services import report_download_record
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agencies.downloads import private_file_response
 from agencies.models import CURRENCY_CHOICES
 from agencies.tenancy import agency_view, get_for_agency
+from core.downloads import private_file_response
 from core.formflow import add_service_errors
 from core.numbers import ascii_int
 from creators.models import Creator

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agencies.spreadsheets import csv_streaming_response
 from agencies.tenancy import agency_view, get_for_agency
 from core.formflow import add_service_errors
+from core.spreadsheets import csv_streaming_response
 from creators import metrics_import, selectors
 from creators.models import Creator, PolicyStrike, RpmRate
 from creators.permissions import (

@@ -6,8 +6,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from agencies.spreadsheets import csv_streaming_response
 from agencies.tenancy import agency_view
+from core.spreadsheets import csv_streaming_response
 from creators.models import Creator
 
 from .. import selectors

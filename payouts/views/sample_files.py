@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from agencies.downloads import private_download
 from agencies.tenancy import agency_view, get_for_agency
+from core.downloads import private_download
 
 from .. import samples
 from ..models import BankAccount

@@ -1,5 +1,5 @@
 """Every private download (exports, templates, contract and report PDFs, the sponsor's shared
-report) answers with `Cache-Control: no-store`, through agencies/downloads.py."""
+report) answers with `Cache-Control: no-store`, through core/downloads.py."""
 
 from __future__ import annotations
 
@@ -51,8 +51,8 @@ RECOVERY_CODES = "mfa_download_recovery_codes"
 # The only places that build a file response; each is reached by a URL above.
 FILE_RESPONSE = re.compile(r"FileResponse\(|StreamingHttpResponse\(|Content-Disposition")
 BUILDERS = {
-    "agencies/downloads.py",  # private_file_response
-    "agencies/spreadsheets.py",  # csv_streaming_response
+    "core/downloads.py",  # private_file_response
+    "core/spreadsheets.py",  # csv_streaming_response
     "payouts/views/sample_files.py",  # the sample files
     "payouts/exports.py",  # the reconciliation XLSX export (page and API)
     "leads/exports.py",  # the leads XLSX export

@@ -10,7 +10,7 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agencies.spreadsheets import (
+from core.spreadsheets import (
     FORMULA_PREFIXES,
     SafeCsvWriter,
     csv_text,

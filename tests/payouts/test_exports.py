@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from agencies.spreadsheets import FORMULA_PREFIXES, spreadsheet_unescape
+from core.spreadsheets import FORMULA_PREFIXES, spreadsheet_unescape
 from core.xlsx import xlsx_text
 from payouts.exports import STAFF_COLUMNS, to_csv, to_xlsx
 from payouts.reconciliation import match_manual

@@ -22,7 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from agencies.commands import agency_command_scope
 from agencies.models import Agency
-from agencies.spreadsheets import csv_lines
+from core.spreadsheets import csv_lines
 from payouts.exports import STAFF_COLUMNS, report_rows, table, to_xlsx
 from payouts.models import Match, MatchStatus
 
