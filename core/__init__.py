@@ -6,7 +6,8 @@ No selectors: core has no tables to read.
 No views: core serves no pages; middleware.py refuses control characters before any view.
 downloads.py and spreadsheets.py (CSV) build the never-cached file responses of the apps'
 views.
-No api: core serves no endpoint; request_json.py and api_numbers.py serve the apps' APIs.
+No api: core serves no endpoint; request_json.py, api_numbers.py and api_pagination.py (every
+list's page size, REST_FRAMEWORK's DEFAULT_PAGINATION_CLASS) serve the apps' APIs.
 No serializers: core has no API; api_numbers.py guards the apps' DRF number fields.
 No forms: core has no pages; numbers.py guards every number field of the apps' forms,
 formflow.py hands a valid form's data to a service and puts its refusal back on the form.

@@ -14,8 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies.api_base import AgencyAPIMixin
-from agencies.api_pagination import StandardPagination
 from agencies.tenancy import get_for_agency
+from core.api_pagination import StandardPagination
 from core.pagination import CountedPaginator
 
 from . import roster_cache, selectors, services
