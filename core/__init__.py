@@ -3,7 +3,8 @@
 No models: core owns no tables; tenant data starts in agencies, one layer up.
 No services: core writes no rows; apps write through their own services with its helpers.
 No selectors: core has no tables to read.
-No views: core serves no pages; middleware.py refuses control characters before any view.
+No views: core serves no pages; middleware.py refuses control characters before any view and
+sets the content security policy of every response.
 downloads.py and spreadsheets.py (CSV) build the never-cached file responses of the apps'
 views.
 No api: core serves no endpoint; request_json.py, api_numbers.py and api_pagination.py (every

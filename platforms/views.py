@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from agencies.middleware import CSP
 from agencies.roles import CREATOR_ROLES
 from agencies.tenancy import agency_view, get_for_agency
+from core.middleware import CSP
 from creators.models import Creator
 
 from . import selectors, services
