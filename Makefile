@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Extra pytest arguments, e.g. `make test PYTEST_ARGS="tests/payouts -x"`.
+# Extra pytest arguments, e.g. `make test PYTEST_ARGS="tests/payouts -x"` (given to both phases).
 PYTEST_ARGS ?=
 
 .PHONY: run serve test bench lint format setup migrate messages translations demo clean screenshots
@@ -77,8 +77,22 @@ serve: messages
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m config.serve --port $(PORT) \
 		|| { rc=$$?; [ $$rc = 143 ] || [ $$rc = 130 ] || exit $$rc; }
 
+# The suite in two phases. First everything but the browser journeys, in PYTEST_WORKERS
+# processes (pytest-xdist; each file's tests stay in one process, each process has its own test
+# database and, through tests/workers.py, its own Redis databases; PYTEST_WORKERS=0 runs them in
+# this process). Then the journeys in one process: Chromium and the live server need the other
+# core to stay within their 15 s timeouts. Both phases run; make fails if either did (a phase
+# that selects no test, as `PYTEST_ARGS=tests/payouts` leaves the second, is not a failure;
+# both selecting none is).
+PYTEST_WORKERS ?= 2
 test: $(DEV_STAMP) messages
-	TESTING=true $(BIN)/python -m pytest $(PYTEST_ARGS)
+	@status=0; empty=0; \
+	TESTING=true $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not browser" \
+		$(PYTEST_ARGS) || { rc=$$?; if [ $$rc = 5 ]; then empty=$$((empty + 1)); else status=$$rc; fi; }; \
+	TESTING=true $(BIN)/python -m pytest -m browser $(PYTEST_ARGS) \
+		|| { rc=$$?; if [ $$rc = 5 ]; then empty=$$((empty + 1)); else status=$$rc; fi; }; \
+	if [ $$empty = 2 ]; then echo "no test selected" >&2; status=5; fi; \
+	exit $$status
 
 # The served benchmark drives gunicorn with wrk (Debian package): installed here when missing
 # and this is a Debian machine run as root, as .ci/run installs its packages.
