@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from django.template import engines
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 
 from core.templatetags.ui import avatar_hue, initials
 
@@ -43,6 +45,20 @@ def test_the_avatar_is_decorative_and_shows_the_initials():
     assert "avatar-lg" in html
 
 
+def test_an_icon_is_a_decorative_use_of_the_sprite():
+    template = engines["django"].from_string('{% load ui %}{% icon "wallet" %}{% icon name "x" %}')
+    html = template.render({"name": '"><script>'})
+    sprite = static("icons/sprite.svg")
+    assert html.startswith(
+        f'<svg class="icon" aria-hidden="true" focusable="false"><use href="{sprite}#wallet">'
+        "</use></svg>"
+    )
+    # a name from the context is escaped; a class is added after "icon"
+    assert 'class="icon x"' in html
+    assert "<script>" not in html
+    assert "#&quot;&gt;&lt;script&gt;" in html
+
+
 def test_every_icon_the_templates_use_is_in_the_sprite():
     shipped = set(re.findall(r'<symbol id="([^"]+)"', SPRITE.read_text(encoding="utf-8")))
     used: set[str] = set()
@@ -50,8 +66,14 @@ def test_every_icon_the_templates_use_is_in_the_sprite():
         if ".venv" in template.parts:
             continue
         text = template.read_text(encoding="utf-8")
-        used |= set(re.findall(r'"components/icon\.html" with name="([^"]+)"', text))
+        used |= set(re.findall(r'\{% icon "([^"]+)"', text))
         used |= set(re.findall(r'icon\|default:"([^"]+)"', text))
+        # what pages hand to components/empty_state.html
+        used |= set(
+            re.findall(
+                r'\{% include "components/empty_state\.html" with [^%]*\bicon="([^"]+)"', text
+            )
+        )
     assert used, "no icons found in the templates"
     assert used <= shipped, f"icons missing from static/icons/sprite.svg: {used - shipped}"
 
