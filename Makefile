@@ -85,11 +85,14 @@ serve: messages
 # that selects no test, as `PYTEST_ARGS=tests/payouts` leaves the second, is not a failure;
 # both selecting none is).
 PYTEST_WORKERS ?= 2
+# The journeys live in tests/e2e: when PYTEST_ARGS names no test (options only), the second
+# phase collects that folder rather than the whole tree (half a minute saved).
+BROWSER_PATHS = $(if $(filter-out -%,$(PYTEST_ARGS)),,tests/e2e)
 test: $(DEV_STAMP) messages
 	@status=0; empty=0; \
 	TESTING=true $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not browser" \
 		$(PYTEST_ARGS) || { rc=$$?; if [ $$rc = 5 ]; then empty=$$((empty + 1)); else status=$$rc; fi; }; \
-	TESTING=true $(BIN)/python -m pytest -m browser $(PYTEST_ARGS) \
+	TESTING=true $(BIN)/python -m pytest -m browser $(PYTEST_ARGS) $(BROWSER_PATHS) \
 		|| { rc=$$?; if [ $$rc = 5 ]; then empty=$$((empty + 1)); else status=$$rc; fi; }; \
 	if [ $$empty = 2 ]; then echo "no test selected" >&2; status=5; fi; \
 	exit $$status
