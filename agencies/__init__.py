@@ -6,10 +6,8 @@ audit.py: audit_record writes an AuditLog row about an Agency.
 api_base.py: the API base resolves the Membership (the role check) before a handler runs.
 api_auth.py: personal-token authentication looks up the ApiToken and its Membership.
 system_scope.py: its database functions name the invitation, API token and membership tables.
-rls.py: its policies name agencies_agency and Membership's own-user clause; its agency-free
-  half (the connection's scope: request_begin, session_scope, tenant_transaction) is to go
-  to core, with every importer of it, in one change.
-middleware.py: DatabaseScopeMiddleware starts the request's scope in rls.py.
+rls.py: its policies name agencies_agency and Membership's own-user clause; the scope they
+  read (request_begin, session_scope, tenant_transaction) is core/db_scope.py.
 hooks.py: the hook agencies exposes to creators for creator logins, agencies' own contract.
 
 No serializers: the team, audit-log and /me serializers sit beside their views in api.py.

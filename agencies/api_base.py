@@ -25,8 +25,9 @@ from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.metadata import SimpleMetadata
 from rest_framework.request import clone_request
 
+from core.db_scope import request_agency
+
 from .models import ApiToken, Membership
-from .rls import request_agency
 from .roles import Role
 from .tenancy import membership_for, user_has_mfa
 

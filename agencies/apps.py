@@ -14,12 +14,10 @@ class AgenciesConfig(AppConfig):
         from django.core.signals import request_finished
 
         from . import checks  # noqa: F401 - registers the deploy checks
-        from .rls import apply_policies, request_end
+        from .rls import apply_policies
         from .tenancy import request_timezone_end
 
         # Schema infrastructure, not business logic: keep RLS on every tenant table.
         # post_migrate runs after every migration is applied, so all tables exist by then.
         post_migrate.connect(apply_policies, sender=self, dispatch_uid="agencies_rls_policies")
-        # A pooled connection never carries one request's agency into the next.
-        request_finished.connect(request_end, dispatch_uid="agencies_rls_request_end")
         request_finished.connect(request_timezone_end, dispatch_uid="agencies_timezone_end")

@@ -8,15 +8,16 @@ from datetime import date
 
 from django.core.management.base import CommandError
 
+from core.db_scope import session_scope
+
 from .models import Agency
-from .rls import session_scope
 
 
 @contextmanager
 def agency_command_scope(slug: str) -> Iterator[Agency]:
     """The agency a command's `--agency` names (one clear line if there is none), with
     everything the command does inside the block scoped to it (row-level security,
-    agencies/rls.py), however many transactions that takes."""
+    core/db_scope.py), however many transactions that takes."""
     agency = Agency.objects.filter(slug=slug).first()
     if agency is None:
         raise CommandError(f"No agency with slug {slug!r}.")

@@ -30,10 +30,11 @@ from django.utils.http import urlencode
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from core.db_scope import tenant_transaction
+
 from .audit import audit_record
 from .invitations import invitation_create
 from .models import CURRENCY_CHOICES, TIMEZONE_CHOICES, Agency, Invitation, Membership
-from .rls import tenant_transaction
 from .roles import Role
 
 AgencySetup = Callable[..., Any]

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.db import connection
 
+from core.db_scope import AGENCY_SETTING, remember_request_agency
+
 logger = logging.getLogger("talentdesk.system_scope")
 
 
@@ -126,14 +128,11 @@ def agency_of(name: str, key) -> int | None:
 
 
 def enter_agency_of(name: str, key) -> bool:
-    """`agency_of`, and the rest of the request scoped to that agency (agencies/rls.py), in
+    """`agency_of`, and the rest of the request scoped to that agency (core/db_scope.py), in
     one statement: for the entry points that know a secret rather than an agency (an
     invitation link, a sponsor's share link, an API token). False when the secret names
     nothing; the caller then answers as for any unknown secret. Without row-level security
     (SQLite) there is nothing to scope: True, and the caller's own lookup decides."""
-    # Here: .rls imports this module (in apply_policies); both at the top would cycle.
-    from .rls import AGENCY_SETTING, remember_request_agency
-
     if key is None or key == "":
         return False
     if connection.vendor != "postgresql":

@@ -15,8 +15,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from core.db_scope import session_scope
+
 from .models import Agency
-from .rls import session_scope
 
 
 def celery_app():
@@ -62,7 +63,7 @@ def enqueue_on_commit(name: str, *args) -> None:
 
 # --- Tasks and row-level security -------------------------------------------------------------
 # Every Celery task is declared with one of the two decorators below, so that what a task can
-# see in the database is decided where it is declared (agencies/rls.py); a test enumerates
+# see in the database is decided where it is declared (core/db_scope.py); a test enumerates
 # the registered tasks to prove it (tests/agencies/test_rls.py).
 
 TENANT = "tenant"

@@ -23,9 +23,10 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.db_scope import request_agency
+
 from . import system_scope
 from .models import Agency, Membership
-from .rls import request_agency
 
 M = TypeVar("M", bound=Model)
 

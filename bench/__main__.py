@@ -50,10 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     setup_test_environment()
     from django.db import connection
 
-    from agencies.rls import owner_credentials
+    from core.db_scope import owner_credentials
 
     # Like the test suite: log in as the tables' owner when there is one (DATABASE_OWNER_URL);
-    # the measured requests and tasks run as the app role (agencies/rls.py).
+    # the measured requests and tasks run as the app role (core/db_scope.py).
     if connection.vendor == "postgresql":
         connection.settings_dict.update(owner_credentials())
     # A throw-away database, like the test suite's.

@@ -86,7 +86,7 @@ def high_water_mb():
 """
     + _CPU
     + """
-from agencies.rls import tenant_transaction
+from core.db_scope import tenant_transaction
 
 path, account_id, agency_id = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 with tenant_transaction(agency_id):
@@ -121,7 +121,7 @@ import django
 django.setup()
 from django.db import connection
 from lxml import etree
-from agencies.rls import tenant_transaction
+from core.db_scope import tenant_transaction
 """
     + _CPU
     + """

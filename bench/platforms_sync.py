@@ -107,7 +107,7 @@ def run(args) -> list[tuple[str, str]]:
 
     import moderation.tasks
     import platforms.sync
-    from agencies.rls import session_scope
+    from core.db_scope import session_scope
     from moderation.analysis import warm_up
     from moderation.models import ActionKind, ActionOutcome, AutomatedAction, InboundMessage
     from moderation.outbox import send_due_actions

@@ -204,8 +204,8 @@ def _high_water_mb() -> float:
 def render_once(campaign_id: int, language: str, split: list | None = None) -> bytes:
     """What `reports.services.sponsor_report_render` does, without storing the file; the
     seconds spent reading the figures are appended to `split`."""
-    from agencies.rls import tenant_transaction
     from campaigns.models import Campaign
+    from core.db_scope import tenant_transaction
     from reports.pdf import render_report_pdf
     from reports.selectors import sponsor_report_data
 

@@ -8,8 +8,8 @@ from django.db import transaction
 from django.http import JsonResponse
 from django.urls import path
 
-from agencies.rls import tenant_transaction
 from config.urls import urlpatterns as product_urlpatterns
+from core.db_scope import tenant_transaction
 from creators.models import Creator
 
 

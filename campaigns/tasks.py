@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from agencies.models import Agency
-from agencies.rls import tenant_transaction
 from agencies.tasking import queue_per_agency, system_task, tenant_task
+from core.db_scope import tenant_transaction
 
 from . import services
 

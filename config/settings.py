@@ -86,7 +86,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "agencies.middleware.DatabaseScopeMiddleware",
+    "core.middleware.DatabaseScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -142,7 +142,8 @@ else:
 # Row-level security (agencies/rls.py): the app connects as DATABASE_URL's role, which must
 # neither own the tables nor bypass RLS; `migrate` connects as DATABASE_OWNER_URL's role (the
 # tables' owner) when it is set. DATABASE_APP_ROLE names the app's role when the process logs in
-# as another (the test suite logs in as the owner and switches for requests, tasks and scopes).
+# as another (the test suite logs in as the owner and switches for requests, tasks and scopes:
+# core/db_scope.py).
 DATABASE_OWNER_URL = env.str("DATABASE_OWNER_URL", default="")
 DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default=DATABASES["default"].get("USER", ""))
 

@@ -1,5 +1,6 @@
 """Middleware at the edge that knows no agency: refuse control characters before any view,
-form or query sees them; send every response with the content security policy."""
+form or query sees them; send every response with the content security policy; start the
+request's row-level-security scope with the signed-in user (db_scope.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from .db_scope import request_begin
 from .input_text import ControlCharacterError, check_parameters, has_control_character
 
 
@@ -86,3 +88,18 @@ class ContentSecurityPolicyMiddleware:
             response["Content-Security-Policy"] = policy
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+class DatabaseScopeMiddleware:
+    """Row-level security for the request (core/db_scope.py): the signed-in user, no agency
+    until `agency_view` or the API base resolves one; `request_finished` clears both.
+    Placed after AuthenticationMiddleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+
+        user = getattr(request, "user", None)
+        request_begin(user.pk if user is not None and user.is_authenticated else None)
+        return self.get_response(request)

@@ -20,8 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, Membership
-from agencies.rls import tenant_transaction
 from agencies.roles import Role
+from core.db_scope import tenant_transaction
 
 from . import services
 from .models import (

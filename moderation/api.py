@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from agencies.api_base import AgencyAPIMixin, service_errors
 from agencies.models import Agency, Membership
-from agencies.rls import request_agency
+from core.db_scope import request_agency
 from core.request_json import JSONInputError, parse_json
 from creators.models import Creator
 

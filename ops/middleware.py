@@ -23,7 +23,7 @@ logger = structlog.get_logger("talentdesk.request")
 
 def user_id_of(request: HttpRequest) -> int | None:
     """The signed-in user's id. AuthenticationMiddleware's user has been looked up by then
-    (agencies' DatabaseScopeMiddleware asks for it on every request); a response given
+    (core's DatabaseScopeMiddleware asks for it on every request); a response given
     before it (a static file, an HTTPS redirect) has no user."""
     user = getattr(request, "user", None)
     return user.pk if user is not None and user.is_authenticated else None

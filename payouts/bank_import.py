@@ -54,8 +54,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.audit import audit_record, snapshot
-from agencies.rls import tenant_transaction
 from agencies.tasking import enqueue_on_commit
+from core.db_scope import tenant_transaction
 from core.forking import fork_context
 
 from .models import ZERO, BankAccount, BankImport, BankTransaction, CreditDebit, ImportStatus

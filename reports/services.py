@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from agencies.audit import audit_record
 from agencies.models import Agency
-from agencies.rls import tenant_transaction
 from agencies.tasking import enqueue_on_commit
 from campaigns.models import (
     Campaign,
@@ -22,6 +21,7 @@ from campaigns.models import (
     ReportStatus,
     SponsorReport,
 )
+from core.db_scope import tenant_transaction
 
 from .pdf import render_report_pdf
 from .selectors import sponsor_report_data

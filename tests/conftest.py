@@ -37,7 +37,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     from django.conf import settings as django_settings
     from django.db import connections
 
-    from agencies.rls import owner_credentials
+    from core.db_scope import owner_credentials
 
     credentials = owner_credentials()
     if credentials and connections["default"].vendor == "postgresql":
@@ -55,7 +55,7 @@ def _commands_run_as_the_app_role():
     keep the owner's login."""
     from django.core.management.base import BaseCommand
 
-    from agencies.rls import session_scope
+    from core.db_scope import session_scope
 
     original = BaseCommand.execute
 

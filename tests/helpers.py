@@ -29,7 +29,7 @@ def client_for(user) -> Client:
 
 
 def scoping_queries() -> int:
-    """Statements row-level security adds to a request on PostgreSQL (agencies/rls.py): the
+    """Statements row-level security adds to a request on PostgreSQL (core/db_scope.py): the
     middleware names the user, `agency_view` or the API base the agency, and
     `request_finished` clears both."""
     return 3 if connection.vendor == "postgresql" else 0

@@ -16,7 +16,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from agencies.rls import tenant_scope
+from core.db_scope import tenant_scope
 from creators import selectors
 from payouts.reconciliation import runs
 from tests.factories import CreatorFactory

@@ -31,7 +31,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
-from agencies.rls import tenant_transaction
+from core.db_scope import tenant_transaction
 from payouts.models import (
     BankTransaction,
     CreditDebit,

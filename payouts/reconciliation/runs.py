@@ -21,8 +21,8 @@ from django.utils.translation import ngettext
 
 from agencies.audit import audit_record, snapshot
 from agencies.models import Agency
-from agencies.rls import tenant_transaction
 from agencies.tasking import enqueue_on_commit
+from core.db_scope import tenant_transaction
 from core.forking import fork_context
 from payouts.fx import RateBook, fallback_rates
 from payouts.models import (

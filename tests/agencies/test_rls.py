@@ -1,4 +1,5 @@
-"""Row-level security on PostgreSQL (defence in depth; see agencies/rls.py)."""
+"""Row-level security on PostgreSQL (defence in depth; see agencies/rls.py for the policies,
+core/db_scope.py for the connection's scope)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,8 @@ import pytest
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
-from agencies.rls import (
-    GLOBAL_TABLES,
-    POLICY,
-    child_tables,
-    tenant_scope,
-    tenant_tables,
-    tenant_transaction,
-)
+from agencies.rls import GLOBAL_TABLES, POLICY, child_tables, tenant_tables
+from core.db_scope import tenant_scope, tenant_transaction
 from creators.models import Creator
 from tests.factories import CreatorFactory
 

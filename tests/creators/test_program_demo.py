@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from agencies.models import Agency
-from agencies.rls import tenant_transaction
+from core.db_scope import tenant_transaction
 from creators.demo import DEMO_PASSWORD
 from creators.models import ProgramApplication
 from creators.program_demo import seed_demo_applications

@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Membership
-from agencies.rls import tenant_transaction
 from agencies.roles import Role
 from agencies.services import membership_set_role
 from agencies.tokens import api_token_create
+from core.db_scope import tenant_transaction
 from creators import roster_cache, services
 from creators.insights import rate_cards
 from creators.insights import services as insight_services

@@ -26,7 +26,7 @@ SIZES = [2, 60]  # a few rows, and more than one page (50)
 
 
 def scoping() -> int:
-    """Statements row-level security adds to a request on PostgreSQL (agencies/rls.py): the
+    """Statements row-level security adds to a request on PostgreSQL (core/db_scope.py): the
     middleware names the user, `agency_view` or the API base the agency, and
     `request_finished` clears both."""
     return 3 if connection.vendor == "postgresql" else 0

@@ -13,7 +13,7 @@ from django.core.checks import Tags
 from django.core.management.commands.migrate import Command as MigrateCommand
 from django.db import connections
 
-from agencies.rls import owner_credentials
+from core.db_scope import owner_credentials
 
 _CREDENTIALS = ("USER", "PASSWORD", "HOST", "PORT", "NAME")
 

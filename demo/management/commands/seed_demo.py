@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
 from agencies.models import Agency
-from agencies.rls import tenant_transaction
 from campaigns.demo import seed_demo_campaign
+from core.db_scope import tenant_transaction
 from creators.demo import DEMO_PASSWORD, seed_demo
 from creators.program_demo import seed_demo_applications
 from crisis.demo import seed_demo_crisis
