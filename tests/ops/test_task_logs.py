@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import logging
+import time
 
 import pytest
 import structlog
@@ -93,6 +94,15 @@ def note(agency_id: int, text: str) -> str:
     return text
 
 
+def logged(json_lines, event: str, timeout: float = 10.0) -> list[dict]:
+    """The lines of `event`, waiting for the first: the worker writes a task's line when the
+    task has ended (task_postrun), just after storing the result `get()` returns."""
+    deadline = time.monotonic() + timeout
+    while not (lines := json_lines.events(event)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return lines
+
+
 @pytest.fixture(scope="module")
 def worker():
     # Requested before json_lines: a starting worker applies LOGGING again (Django fixup).
@@ -122,7 +132,7 @@ def test_the_request_id_travels_to_a_worker_in_the_message_header(worker, json_l
     [noted] = json_lines.events("noted")
     assert noted["request_id"] == "edge-99"
     assert (noted["task"], noted["agency_id"]) == ("ops_tests.note", 7)
-    [task] = json_lines.events("task")
+    [task] = logged(json_lines, "task")
     assert (task["request_id"], task["state"], task["agency_id"]) == ("edge-99", "SUCCESS", 7)
 
 
@@ -130,5 +140,5 @@ def test_a_task_nobody_requested_is_its_own_chain(worker, json_lines):
     result = note.delay(3, "from beat")
 
     assert result.get(timeout=10) == "from beat"
-    [task] = json_lines.events("task")
+    [task] = logged(json_lines, "task")
     assert task["request_id"] == task["task_id"] == result.id
