@@ -3,8 +3,11 @@ the payment to the creator."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -23,23 +26,34 @@ from ..permissions import PAYOUTS_WRITE
 from .common import form_page, statement_url
 
 
+def _statement_form(
+    request: HttpRequest,
+    statement: PayoutStatement,
+    form: BaseForm,
+    write: Callable[[dict], object],
+    *,
+    success: str,
+    title: str,
+    intro: str = "",
+) -> HttpResponse:
+    """A form that changes one statement: on a valid POST `write(cleaned_data)` (the
+    service), a message and back to the statement; otherwise the form page."""
+    back = statement_url(request, statement)
+    done = submit_form(request, form, write, success=success, redirect_to=back)
+    return done or form_page(request, form, title=title, back=back, intro=intro)
+
+
 @agency_view(allow=PAYOUTS_WRITE)
 @require_http_methods(["GET", "POST"])
 def adjustment_add(request: HttpRequest, pk: int) -> HttpResponse:
     statement = get_for_agency(PayoutStatement, request.agency, pk=pk)
-    form = AdjustmentForm(request.POST or None)
-    done = submit_form(
+    return _statement_form(
         request,
-        form,
+        statement,
+        AdjustmentForm(request.POST or None),
         lambda data: services.adjustment_add(statement=statement, actor=request.user, **data),
         success=_("Adjustment recorded."),
-        redirect_to=statement_url(request, statement),
-    )
-    return done or form_page(
-        request,
-        form,
         title=_("Adjust %(ref)s") % {"ref": statement.platform_reference},
-        back=statement_url(request, statement),
         intro=_("An invalid-activity deduction, a refund or a policy-violation penalty."),
     )
 
@@ -48,19 +62,13 @@ def adjustment_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def hold_place(request: HttpRequest, pk: int) -> HttpResponse:
     statement = get_for_agency(PayoutStatement, request.agency, pk=pk)
-    form = HoldForm(request.POST or None)
-    done = submit_form(
+    return _statement_form(
         request,
-        form,
+        statement,
+        HoldForm(request.POST or None),
         lambda data: services.hold_place(statement=statement, actor=request.user, **data),
         success=_("The payout is on hold."),
-        redirect_to=statement_url(request, statement),
-    )
-    return done or form_page(
-        request,
-        form,
         title=_("Put %(ref)s on hold") % {"ref": statement.platform_reference},
-        back=statement_url(request, statement),
     )
 
 
@@ -81,19 +89,13 @@ def hold_release(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def dispute_open(request: HttpRequest, pk: int) -> HttpResponse:
     statement = get_for_agency(PayoutStatement, request.agency, pk=pk)
-    form = DisputeForm(request.POST or None)
-    done = submit_form(
+    return _statement_form(
         request,
-        form,
+        statement,
+        DisputeForm(request.POST or None),
         lambda data: services.dispute_open(statement=statement, actor=request.user, **data),
         success=_("Dispute opened."),
-        redirect_to=statement_url(request, statement),
-    )
-    return done or form_page(
-        request,
-        form,
         title=_("Dispute %(ref)s") % {"ref": statement.platform_reference},
-        back=statement_url(request, statement),
         intro=_("Record what you send the platform; the time it was opened is kept."),
     )
 
@@ -102,19 +104,13 @@ def dispute_open(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def dispute_close(request: HttpRequest, pk: int) -> HttpResponse:
     dispute = get_for_agency(Dispute.objects.select_related("statement"), request.agency, pk=pk)
-    form = DisputeCloseForm(request.POST or None)
-    done = submit_form(
+    return _statement_form(
         request,
-        form,
+        dispute.statement,
+        DisputeCloseForm(request.POST or None),
         lambda data: services.dispute_close(dispute=dispute, actor=request.user, **data),
         success=_("Dispute closed."),
-        redirect_to=statement_url(request, dispute.statement),
-    )
-    return done or form_page(
-        request,
-        form,
         title=_("Close the dispute on %(ref)s") % {"ref": dispute.statement.platform_reference},
-        back=statement_url(request, dispute.statement),
     )
 
 
