@@ -1,5 +1,5 @@
 """Dispute evidence packs in the API: list a dispute's packs and ask for one (built by a
-Celery task), then download it when ready. The twin of `payouts.evidence_views`."""
+Celery task), then download it when ready. The twin of `payouts.views.evidence`."""
 
 from __future__ import annotations
 

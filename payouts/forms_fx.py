@@ -1,4 +1,4 @@
-"""Forms and filters of the exchange-rate pages and API (payouts/fx_views.py, fx_api.py)."""
+"""Forms and filters of the exchange-rate pages and API (payouts/views/fx.py, fx_api.py)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The exchange-rate API: the agency's own rates (list, set, delete), the ECB reference rates
 (list, and an upload of one of the ECB's files). Same roles and filters as the pages
-(payouts/fx_views.py, payouts/forms_fx.py), the same services for every write."""
+(payouts/views/fx.py, payouts/forms_fx.py), the same services for every write."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The income mix in the API: a creator's income by stream and month (staff), and the
-creator's own (portal). The twin of `payouts.income_views`; amounts are decimal strings
+creator's own (portal). The twin of `payouts.views.income`; amounts are decimal strings
 beside their currency, never added across currencies."""
 
 from __future__ import annotations

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import evidence_views, fx_views, income_views
 from .views import (
     adjustments,
     bank,
+    evidence,
+    fx,
+    income,
     portal,
     reconciliation,
     sample_files,
@@ -31,8 +33,8 @@ urlpatterns = [
     path("lines/<id:pk>/delete/", statements.line_delete, name="line_delete"),
     path("holds/<id:pk>/release/", adjustments.hold_release, name="hold_release"),
     path("disputes/<id:pk>/close/", adjustments.dispute_close, name="dispute_close"),
-    path("disputes/<id:pk>/evidence/", evidence_views.dispute_evidence, name="dispute_evidence"),
-    path("evidence/<id:pk>/download/", evidence_views.evidence_download, name="evidence_download"),
+    path("disputes/<id:pk>/evidence/", evidence.dispute_evidence, name="dispute_evidence"),
+    path("evidence/<id:pk>/download/", evidence.evidence_download, name="evidence_download"),
     path("bank/", bank.bank_accounts, name="bank_accounts"),
     path("bank/<id:pk>/import/", bank.bank_import, name="bank_import"),
     path("bank/<id:pk>/sample/<slug:fmt>/", sample_files.bank_sample, name="bank_sample"),
@@ -50,12 +52,12 @@ urlpatterns = [
     path("export.xlsx", reconciliation.export, {"fmt": "xlsx"}, name="export_xlsx"),
     path("settings/", settings.payout_settings, name="settings"),
     path("commissions/", settings.commissions, name="commissions"),
-    path("fx/", fx_views.fx_rates, name="fx_rates"),
-    path("fx/import/", fx_views.fx_import, name="fx_import"),
-    path("fx/<id:pk>/edit/", fx_views.fx_rate_edit, name="fx_rate_edit"),
-    path("fx/<id:pk>/delete/", fx_views.fx_rate_delete, name="fx_rate_delete"),
-    path("creators/<id:pk>/income/", income_views.creator_income, name="creator_income"),
-    path("me/income/", income_views.portal_income, name="portal_income"),
+    path("fx/", fx.fx_rates, name="fx_rates"),
+    path("fx/import/", fx.fx_import, name="fx_import"),
+    path("fx/<id:pk>/edit/", fx.fx_rate_edit, name="fx_rate_edit"),
+    path("fx/<id:pk>/delete/", fx.fx_rate_delete, name="fx_rate_delete"),
+    path("creators/<id:pk>/income/", income.creator_income, name="creator_income"),
+    path("me/income/", income.portal_income, name="portal_income"),
     path("me/", portal.portal, name="portal"),
     path("me/payouts.csv", portal.portal_csv, name="portal_csv"),
 ]

@@ -12,9 +12,9 @@ from agencies.tenancy import agency_view, get_for_agency
 from creators.insights.selectors import agency_today
 from creators.models import Creator
 
-from .forms_income import IncomeMixForm
-from .income import income_mix
-from .permissions import PAYOUTS_PORTAL, PAYOUTS_READ
+from ..forms_income import IncomeMixForm
+from ..income import income_mix
+from ..permissions import PAYOUTS_PORTAL, PAYOUTS_READ
 
 
 def _page(request: HttpRequest, creator: Creator, *, portal: bool) -> HttpResponse:

@@ -13,10 +13,10 @@ from agencies.tenancy import agency_view, get_for_agency
 from core.downloads import private_file_response
 from core.formflow import submit_form
 
-from . import evidence
-from .forms_evidence import EvidencePackForm
-from .models import Dispute, DisputeEvidencePack, EvidencePackStatus
-from .permissions import EVIDENCE_BUILD, EVIDENCE_DOWNLOAD
+from .. import evidence
+from ..forms_evidence import EvidencePackForm
+from ..models import Dispute, DisputeEvidencePack, EvidencePackStatus
+from ..permissions import EVIDENCE_BUILD, EVIDENCE_DOWNLOAD
 
 
 @agency_view(allow=EVIDENCE_DOWNLOAD, write=EVIDENCE_BUILD)

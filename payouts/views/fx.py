@@ -21,11 +21,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 from agencies.tenancy import agency_view, get_for_agency
 from core.formflow import submit_form
 
-from . import fx, selectors
-from .forms_fx import FxRateChangeForm, FxRateFilter, FxRateForm, RatesFileForm, ReferenceRateFilter
-from .models import FxRate
-from .money import quantize_rate
-from .permissions import PAYOUTS_READ, PAYOUTS_WRITE
+from .. import fx, selectors
+from ..forms_fx import (
+    FxRateChangeForm,
+    FxRateFilter,
+    FxRateForm,
+    RatesFileForm,
+    ReferenceRateFilter,
+)
+from ..models import FxRate
+from ..money import quantize_rate
+from ..permissions import PAYOUTS_READ, PAYOUTS_WRITE
 
 PAGE_SIZE = 50
 
