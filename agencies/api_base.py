@@ -127,9 +127,14 @@ class AgencyAPIMixin:
         if not request.user or not request.user.is_authenticated:
             raise exceptions.NotAuthenticated()
         agency_slug = kwargs.get("agency_slug", "")
-        membership = membership_for(request.user, agency_slug)
-        if isinstance(request.auth, ApiToken) and request.auth.membership_id != membership.pk:
-            raise Http404
+        if isinstance(request.auth, ApiToken):
+            # A token is its membership (loaded with it, agency and user included): another
+            # agency's address is a 404, as for an agency the user does not belong to.
+            membership = request.auth.membership
+            if membership.agency.slug != agency_slug:
+                raise Http404
+        else:
+            membership = membership_for(request.user, agency_slug)
         if (
             membership.agency.require_mfa
             and request.auth is None

@@ -202,19 +202,19 @@ def test_the_api_pages_with_the_standard_pagination(manager_api, agency):
 def _api_list_queries(api, agency, django_assert_num_queries):
     api.get(list_url(agency))  # warm-up: records the token's use, caches the roster's size
     # Serialised (roster cache bypassed): savepoint (ATOMIC_REQUESTS), the token with
-    # membership, user and agency, the membership for the URL's agency, the page of creators
-    # with manager, login and total followers, their niches, their social accounts, release
-    # savepoint. Was 8: the count of an unfiltered list now comes from the cache
-    # (selectors.roster_facets).
+    # membership, user and agency (which is also the URL's agency's membership), the page of
+    # creators with manager, login and total followers, their niches, their social accounts,
+    # release savepoint. Was 8: the count of an unfiltered list now comes from the cache
+    # (selectors.roster_facets); then 7 with the membership read again for the URL.
     with (
         patch.object(roster_cache, "usable", return_value=False),
-        django_assert_num_queries(7 + scoping_queries()),
+        django_assert_num_queries(6 + scoping_queries()),
     ):
         response = api.get(list_url(agency))
     assert response.status_code == 200
-    # From the roster cache (creators/roster_cache.py): savepoint, the token, the
+    # From the roster cache (creators/roster_cache.py): savepoint, the token with its
     # membership, release savepoint.
-    with django_assert_num_queries(4 + scoping_queries()):
+    with django_assert_num_queries(3 + scoping_queries()):
         cached = api.get(list_url(agency))
     assert cached.json() == response.json()
     return response

@@ -150,9 +150,9 @@ def test_the_snapshot_list_costs_the_same_queries_at_any_size(
     _many_snapshots(agency, creator, size)
     url = _url("creator-snapshot-list", agency, creator)
     manager_api.get(url)
-    # savepoint, the token with membership, user and agency, the membership for the URL's
-    # agency, the creator, count, the page of snapshots, release savepoint.
-    with django_assert_num_queries(7 + scoping_queries()):
+    # savepoint, the token with membership, user and agency (the URL's agency's membership
+    # too), the creator, count, the page of snapshots, release savepoint.
+    with django_assert_num_queries(6 + scoping_queries()):
         response = manager_api.get(url)
     body = response.json()
     assert body["count"] == size + 1
@@ -271,10 +271,10 @@ def test_the_roster_eligibility_list_costs_the_same_queries_at_any_size(
     bulk_roster(agency, size, manager=manager)
     url = _url("eligibility-list", agency)
     manager_api.get(url)
-    # savepoint, the token, the membership, count, the page of creators; the insights of
+    # savepoint, the token with its membership, count, the page of creators; the insights of
     # the page: creators, TikTok accounts, strikes, niches, videos, RPM table, Q4 uplift,
     # rate card; release savepoint.
-    with django_assert_num_queries(14 + scoping_queries()):
+    with django_assert_num_queries(13 + scoping_queries()):
         response = manager_api.get(url)
     assert len(response.json()["results"]) == min(size, 50)
 
