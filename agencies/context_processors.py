@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from .models import Membership
+from .tenancy import memberships_of
 
 
 def tenancy(request: HttpRequest) -> dict:
@@ -12,11 +12,9 @@ def tenancy(request: HttpRequest) -> dict:
     def memberships():
         if not request.user.is_authenticated:
             return []
-        return list(
-            Membership.objects.filter(user=request.user)
-            .select_related("agency")
-            .order_by("agency__name")
-        )
+        # Read by `agency_view` already on an agency's pages.
+        loaded = getattr(request, "user_memberships", None)
+        return memberships_of(request.user) if loaded is None else loaded
 
     membership = getattr(request, "membership", None)
     return {

@@ -43,6 +43,14 @@ def membership_for(user, agency_slug: str) -> Membership:
         raise Http404 from None
 
 
+def memberships_of(user) -> list[Membership]:
+    """All of the user's memberships with their agencies, by agency name: the agency
+    switcher's list, and on pages also where `agency_view` finds the URL's agency."""
+    return list(
+        Membership.objects.filter(user=user).select_related("agency").order_by("agency__name")
+    )
+
+
 def get_for_agency(queryset: QuerySet[M] | type[M], agency: Agency, **lookup) -> M:
     """Fetch one tenant-owned object; another agency's object is a 404 like a missing one."""
     if isinstance(queryset, type):
@@ -72,7 +80,13 @@ def agency_view(*, allow: Iterable[str], write: Iterable[str] | None = None) -> 
         @login_required
         @wraps(view)
         def wrapper(request: HttpRequest, agency_slug: str, *args, **kwargs) -> HttpResponse:
-            membership = membership_for(request.user, agency_slug)
+            # One query for the page's membership and the layout's agency switcher
+            # (agencies.context_processors), which lists them all anyway.
+            memberships = memberships_of(request.user)
+            membership = next((m for m in memberships if m.agency.slug == agency_slug), None)
+            if membership is None:
+                raise Http404
+            request.user_memberships = memberships
             request.agency = membership.agency
             request.membership = membership
             if membership.agency.require_mfa and not user_has_mfa(request.user):

@@ -163,9 +163,9 @@ def test_the_tokens_page_query_count_does_not_grow(
         api_token_create(membership=membership, name=f"script {n}", actor=manager)
     manager_client.get(_url(agency))  # the first visit also saves the session
 
-    # savepoint (ATOMIC_REQUESTS), session, user, membership + agency (agency_view), the
-    # switcher's memberships (base.html), the member's tokens, release.
-    with django_assert_num_queries(7 + scoping_queries()):
+    # savepoint (ATOMIC_REQUESTS), session, user, memberships + agencies (agency_view), the member's
+    # tokens, release.
+    with django_assert_num_queries(6 + scoping_queries()):
         response = manager_client.get(_url(agency))
 
     assert len(response.context["tokens"]) == size

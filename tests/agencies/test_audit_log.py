@@ -184,10 +184,10 @@ def test_the_audit_page_query_count_does_not_grow_with_entries(
         _record(agency, people[n % 3], f"thing.a{n % 4}", creator, before={"a": 1}, after={"a": n})
     owner_client.get(_url(agency))  # the first visit also saves the session
 
-    # savepoint (ATOMIC_REQUESTS), session, user, membership + agency (agency_view), actions,
-    # object types and actors for the filter, the switcher's memberships (base.html), count,
+    # savepoint (ATOMIC_REQUESTS), session, user, memberships + agencies (agency_view), actions,
+    # object types and actors for the filter, count,
     # one page of entries with their actors, release.
-    with django_assert_num_queries(11 + scoping_queries()):
+    with django_assert_num_queries(10 + scoping_queries()):
         response = owner_client.get(_url(agency))
 
     assert len(response.context["rows"]) == min(size, 50)

@@ -201,10 +201,10 @@ def test_open_invitations_are_listed_and_accepted_ones_are_not(owner_client, age
 
 def _page_queries(owner_client, agency, django_assert_num_queries):
     owner_client.get(_members_url(agency))  # the first visit also saves the session
-    # savepoint (ATOMIC_REQUESTS), session, user, membership + agency (agency_view), the
-    # switcher's memberships (base.html), members with user, MFA flag and roster entry, open
-    # invitations with inviter and creator, creators without a login (invite form), release.
-    with django_assert_num_queries(9 + scoping_queries()):
+    # savepoint (ATOMIC_REQUESTS), session, user, memberships + agencies (agency_view), members with
+    # user, MFA flag and roster entry, open invitations with inviter and creator, creators without a
+    # login (invite form), release.
+    with django_assert_num_queries(8 + scoping_queries()):
         response = owner_client.get(_members_url(agency))
     assert response.status_code == 200
     return response

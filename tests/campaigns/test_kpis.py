@@ -313,9 +313,9 @@ def test_the_dashboard_page_query_count_does_not_grow(
     # savepoint, session, user, membership, campaign, dashboard (deliverables, latest
     # snapshots, conversions), engagement series (baseline, days), checklist,
     # deliverables page count, experiments, revenue from payout line items (the payouts
-    # hook), the agency switcher's memberships, deliverables page rows, release;
+    # hook), deliverables page rows, release;
     # then the session save (savepoint, update, release). The same at every size.
-    with django_assert_num_queries(20 + scoping_queries()):
+    with django_assert_num_queries(19 + scoping_queries()):
         response = manager_client.get(url)
     assert response.status_code == 200
     assert "<svg" in response.content.decode()

@@ -346,10 +346,10 @@ def test_the_applications_page_costs_the_same_queries_for_3_or_30(
         _apply(CreatorFactory(agency=agency))
     url = _list_url(agency)
     manager_client.get(url)  # the first visit also saves the session
-    # session, user, savepoint (ATOMIC_REQUESTS), membership + agency (agency_view), count,
-    # the page of applications with their creators, the switcher's memberships (base.html),
+    # session, user, savepoint (ATOMIC_REQUESTS), memberships + agencies (agency_view), count,
+    # the page of applications with their creators,
     # release savepoint.
-    with django_assert_num_queries(8 + scoping_queries()):
+    with django_assert_num_queries(7 + scoping_queries()):
         response = manager_client.get(url)
 
     assert len(response.context["rows"]) == size

@@ -381,11 +381,11 @@ def test_the_filtered_roster_costs_the_same_queries_at_any_size(
         insight_creator(agency, followers=9_500)
     url = roster_url(agency, eligibility="creativity_program-close")
     manager_client.get(url)
-    # savepoint, session, user, membership + agency, count, the page, its niches, its
-    # social accounts, the switcher's memberships, release savepoint: the eligibility rules
+    # savepoint, session, user, memberships + agencies, count, the page, its niches, its
+    # social accounts, release savepoint: the eligibility rules
     # are subqueries of the count and the page. Was 13: the countries the roster uses and
     # the manager and niche choices now come from the cache (selectors.roster_facets).
-    with django_assert_num_queries(10 + scoping_queries()):
+    with django_assert_num_queries(9 + scoping_queries()):
         response = manager_client.get(url)
     assert response.status_code == 200
     assert len(response.context["creators"]) == 3

@@ -125,13 +125,12 @@ def test_the_insights_page_costs_the_same_queries_at_any_size(
         )
     url = _insights(agency, creator)
     manager_client.get(url)
-    # savepoint, session, user, membership + agency; the creator, their niches, their
+    # savepoint, session, user, memberships + agencies; the creator, their niches, their
     # accounts; the insights: creators, TikTok accounts with latest snapshot, strikes,
     # niches, ranked videos, RPM table, Q4 uplift, rate card; the latest videos, the
     # settled statements, the history; the expected campaign bonuses (the creator's
-    # deliverables: none here); the strikes, the recent snapshots, the switcher's
-    # memberships, release savepoint.
-    with django_assert_num_queries(23 + scoping_queries()):
+    # deliverables: none here); the strikes, the recent snapshots, release savepoint.
+    with django_assert_num_queries(22 + scoping_queries()):
         response = manager_client.get(url)
     assert len(response.context["page"].videos) == min(size, 20)
 

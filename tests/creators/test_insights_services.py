@@ -151,7 +151,7 @@ def test_the_video_list_costs_the_same_queries_at_any_size(
     creator = insight_creator(agency, video_seconds=tuple(range(30, 30 + size)))
     url = reverse("api:creator-video-list", args=[agency.slug, creator.pk])
     finance_client.get(url)
-    # savepoint, session, user, membership + agency, the creator, count, the page of
+    # savepoint, session, user, memberships + agencies, the creator, count, the page of
     # videos, release savepoint.
     with django_assert_num_queries(8 + scoping_queries()):
         response = finance_client.get(url)
@@ -176,7 +176,7 @@ def test_the_creators_own_snapshot_list_costs_the_same_queries_at_any_size(
     )
     url = reverse("api:me-snapshots", args=[agency.slug])
     creator_client.get(url)
-    # savepoint, session, user, membership + agency, the own creator (with its niches and
+    # savepoint, session, user, memberships + agencies, the own creator (with its niches and
     # accounts), count, the page of snapshots, release savepoint.
     with django_assert_num_queries(10 + scoping_queries()):
         response = creator_client.get(url)
@@ -196,9 +196,9 @@ def test_the_rpm_table_costs_the_same_queries_at_any_size(
     )
     url = reverse("creators:rpm", args=[agency.slug])
     owner_client.get(url)
-    # savepoint, session, user, membership + agency, the Q4 uplift, the rows with their
-    # niches, the niche choices of the form, the switcher's memberships, release savepoint.
-    with django_assert_num_queries(9 + scoping_queries()):
+    # savepoint, session, user, memberships + agencies, the Q4 uplift, the rows with their
+    # niches, the niche choices of the form, release savepoint.
+    with django_assert_num_queries(8 + scoping_queries()):
         response = owner_client.get(url)
     assert len(response.context["rates"]) == size
 

@@ -154,12 +154,11 @@ def test_redacting_costs_no_query(role, agency, django_assert_num_queries):
     client = client_for(member(agency, role))
     url = reverse("creators:insights", args=[agency.slug, creator.pk])
     client.get(url)
-    # As test_the_insights_page_costs_the_same_queries_at_any_size: savepoint, session,
-    # user, membership + agency; the creator, their niches, their accounts; the insights
-    # (eight); the latest videos, the settled statements, the history; the expected
-    # campaign bonuses (the creator's deliverables); the strikes, the recent snapshots, the
-    # switcher's memberships, release savepoint.
-    with django_assert_num_queries(23 + scoping_queries()):
+    # As test_the_insights_page_costs_the_same_queries_at_any_size: savepoint, session, user,
+    # memberships + agencies; the creator, their niches, their accounts; the insights (eight); the
+    # latest videos, the settled statements, the history; the expected campaign bonuses (the
+    # creator's deliverables); the strikes, the recent snapshots, release savepoint.
+    with django_assert_num_queries(22 + scoping_queries()):
         assert client.get(url).status_code == 200
 
 

@@ -229,21 +229,20 @@ def test_a_creator_cannot_open_the_roster(creator_client, agency, roster):
 def _roster_page_queries(client, agency, django_assert_num_queries, **query):
     url = roster_url(agency, **query)
     client.get(url)  # the first visit also saves the session and caches the roster's facets
-    # The table rendered (roster cache bypassed): savepoint (ATOMIC_REQUESTS), session,
-    # user, membership + agency (agency_view), the page of creators with manager, login and
-    # total followers, their niches, their social accounts, the switcher's memberships
-    # (base.html), release. Was 13: the countries, the count and the niche and manager
-    # choices of the filter form now come from the cache (selectors.roster_facets,
-    # account_manager_options).
+    # The table rendered (roster cache bypassed): savepoint (ATOMIC_REQUESTS), session, user,
+    # memberships + agencies (agency_view), the page of creators with manager, login and total
+    # followers, their niches, their social accounts, release. Was 13: the countries, the count and
+    # the niche and manager choices of the filter form now come from the cache
+    # (selectors.roster_facets, account_manager_options).
     with (
         patch.object(roster_cache, "usable", return_value=False),
-        django_assert_num_queries(9 + scoping_queries()),
+        django_assert_num_queries(8 + scoping_queries()),
     ):
         response = client.get(url)
     assert response.status_code == 200
     # The table from the roster cache (creators/roster_cache.py): savepoint, session, user,
-    # membership + agency, the switcher's memberships, release.
-    with django_assert_num_queries(6 + scoping_queries()):
+    # memberships + agencies, release.
+    with django_assert_num_queries(5 + scoping_queries()):
         cached = client.get(url)
     assert _table(cached) == _table(response)
     return response
@@ -276,7 +275,7 @@ def test_a_filtered_htmx_roster_costs_the_same_queries_for_10_or_500_creators(
         agency, q="bulk", niche="beauty", manager=manager.email, sort="-followers", page=2
     )
     manager_client.get(url, HTTP_HX_REQUEST="true")
-    # Rendered (roster cache bypassed): savepoint, session, user, membership + agency, the
+    # Rendered (roster cache bypassed): savepoint, session, user, memberships + agencies, the
     # manager and the niche named in the filters, count, the page, its niches, its social
     # accounts, release savepoint.
     with (
@@ -285,7 +284,7 @@ def test_a_filtered_htmx_roster_costs_the_same_queries_for_10_or_500_creators(
     ):
         response = manager_client.get(url, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
-    # From the roster cache: savepoint, session, user, membership + agency, release.
+    # From the roster cache: savepoint, session, user, memberships + agencies, release.
     with django_assert_num_queries(5 + scoping_queries()):
         cached = manager_client.get(url, HTTP_HX_REQUEST="true")
     assert cached.content == response.content

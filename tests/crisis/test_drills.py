@@ -124,9 +124,8 @@ def test_the_drill_list_costs_the_same_queries_at_any_size(
 ):
     for day in range(size):
         make_drill(agency, held_on=dt.date(2025, 1, 1) + dt.timedelta(days=day))
-    # session, user, savepoint, membership; count of drills; the agency switcher's
-    # memberships; page of drills (with their recorders); release; then the session save
-    # (savepoint, update, release). The same at every size.
-    with django_assert_num_queries(11 + scoping_queries()):
+    # session, user, savepoint, memberships; count of drills; page of drills (with their recorders);
+    # release; then the session save (savepoint, update, release). The same at every size.
+    with django_assert_num_queries(10 + scoping_queries()):
         response = owner_client.get(reverse("crisis:drills", args=[agency.slug]))
     assert response.status_code == 200

@@ -205,10 +205,10 @@ def test_the_crisis_page_costs_the_same_queries_at_any_size(
     for _ in range(size):
         make_frozen(agency)
     owner_client.get(reverse("crisis:index", args=[agency.slug]))  # moderation settings made
-    # session, user, savepoint, membership; moderation settings; count of frozen rows; those
-    # still frozen; the last drill; the agency switcher's memberships; page of rows (with
+    # session, user, savepoint, memberships; moderation settings; count of frozen rows; those
+    # still frozen; the last drill; page of rows (with
     # deliverable, campaign, creator, releaser); release. The same at every size.
-    with django_assert_num_queries(11 + scoping_queries()):
+    with django_assert_num_queries(10 + scoping_queries()):
         response = owner_client.get(reverse("crisis:index", args=[agency.slug]))
     assert response.status_code == 200
 

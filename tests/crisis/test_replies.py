@@ -136,9 +136,9 @@ def test_the_library_page_costs_the_same_queries_at_any_size(
     client.get(replies_url(agency))
     for _ in range(size):
         make_reply(agency)
-    # session, user, savepoint, membership; the defaults' marker; count of replies; the
-    # agency switcher's memberships; page of replies; release. The same at every size.
-    with django_assert_num_queries(9 + scoping_queries()):
+    # session, user, savepoint, memberships; the defaults' marker; count of replies; page of
+    # replies; release. The same at every size.
+    with django_assert_num_queries(8 + scoping_queries()):
         response = client.get(replies_url(agency))
     assert response.status_code == 200
 

@@ -112,10 +112,10 @@ def test_the_list_costs_the_same_queries_for_3_or_30_leads(
     for n in range(size):
         make_lead(agency, campaign=campaign if n % 2 else None, creator=creator)
     owner_client.get(_url(agency))
-    # session, user, savepoint + release (ATOMIC_REQUESTS), membership + agency, the
-    # count, the agency menu's memberships, the filter's campaigns and creators, and the
+    # session, user, savepoint + release (ATOMIC_REQUESTS), memberships + agencies, the
+    # count, the filter's campaigns and creators, and the
     # page of leads with their contact, creator, campaign, deliverable and conversion.
-    with django_assert_num_queries(10 + scoping_queries()):
+    with django_assert_num_queries(9 + scoping_queries()):
         response = owner_client.get(_url(agency))
     assert len(response.context["page_obj"].object_list) == size
 

@@ -181,10 +181,10 @@ def test_the_inbox_costs_the_same_queries_for_a_few_messages_or_many(
     messages_triage(message_ids=ids)
     url = inbox_url(agency, decision="replied", sort="newest")
     cm.get(url)
-    # savepoint (ATOMIC_REQUESTS), session, user, membership + agency (agency_view), the
+    # savepoint (ATOMIC_REQUESTS), session, user, memberships + agencies (agency_view), the
     # creators of the filter's select, count, the page of messages with author and creator,
-    # their decisions (prefetch), the switcher's memberships (base.html), release savepoint.
-    with django_assert_num_queries(10 + scoping_queries()):
+    # their decisions (prefetch), release savepoint.
+    with django_assert_num_queries(9 + scoping_queries()):
         response = cm.get(url)
     assert len(response.context["page_obj"].object_list) == min(size, 50)
 

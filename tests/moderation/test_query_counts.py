@@ -70,11 +70,11 @@ def visit(client, path: str, expected: int, django_assert_num_queries):
 @pytest.mark.parametrize("size", SIZES)
 def test_the_review_queue(agency, staff, size, django_assert_num_queries):
     open_cases(agency, size, creator=CreatorFactory(agency=agency))
-    # savepoint (ATOMIC_REQUESTS), session, user, membership + agency (agency_view), the
+    # savepoint (ATOMIC_REQUESTS), session, user, memberships + agencies (agency_view), the
     # moderation settings (crisis banner), the member's notifications, count, the page of
-    # cases with assignee, creator and message, the switcher's memberships (base.html),
+    # cases with assignee, creator and message,
     # release savepoint.
-    response = visit(staff, url(agency, "moderation:queue"), 10, django_assert_num_queries)
+    response = visit(staff, url(agency, "moderation:queue"), 9, django_assert_num_queries)
     assert len(response.context["page_obj"].object_list) == min(size, 50)
 
 
@@ -87,12 +87,11 @@ def test_the_case_detail_with_a_long_timeline(
     case = Case.objects.get(message_id=message_id)
     for n in range(size):
         case_note(case=case, actor=owner, text=f"note {n}")
-    # savepoint, session, user, membership + agency, the case with its message, author,
-    # assignee and creator, the staff choices of the action form, the switcher's
-    # memberships, the timeline with actors, the message's automated decisions with their
-    # policy versions and policies, release savepoint.
+    # savepoint, session, user, memberships + agencies, the case with its message, author, assignee
+    # and creator, the staff choices of the action form, the timeline with actors, the message's
+    # automated decisions with their policy versions and policies, release savepoint.
     response = visit(
-        staff, url(agency, "moderation:case", pk=case.pk), 10, django_assert_num_queries
+        staff, url(agency, "moderation:case", pk=case.pk), 9, django_assert_num_queries
     )
     assert len(response.context["events"]) == size + 1
 
@@ -104,9 +103,9 @@ def test_the_policies_page(agency, staff, owner, size, django_assert_num_queries
         policy_create(
             agency=agency, actor=owner, name=f"Own {n}", creator=CreatorFactory(agency=agency)
         )
-    # savepoint, session, user, membership + agency, the policies with creator and current
-    # version, the creators of the "new policy" form, the switcher's memberships, release.
-    response = visit(staff, url(agency, "moderation:policies"), 8, django_assert_num_queries)
+    # savepoint, session, user, memberships + agencies, the policies with creator and current
+    # version, the creators of the "new policy" form, release.
+    response = visit(staff, url(agency, "moderation:policies"), 7, django_assert_num_queries)
     assert len(response.context["policies"]) == size + 1
 
 
@@ -115,10 +114,10 @@ def test_a_policy_page_with_many_versions(agency, staff, owner, size, django_ass
     policy = policy_create(agency=agency, actor=owner, name="Default")
     for _ in range(size):
         policy_version_publish(policy=policy, actor=owner, rules=default_rules())
-    # savepoint, session, user, membership + agency, the policy with its current version and
-    # creator, the last 20 versions with their authors, the switcher's memberships, release.
+    # savepoint, session, user, memberships + agencies, the policy with its current version and
+    # creator, the last 20 versions with their authors, release.
     response = visit(
-        staff, url(agency, "moderation:policy", pk=policy.pk), 8, django_assert_num_queries
+        staff, url(agency, "moderation:policy", pk=policy.pk), 7, django_assert_num_queries
     )
     assert len(response.context["versions"]) == min(size + 1, 20)
 
@@ -133,9 +132,9 @@ def outbox_of(agency, size: int) -> None:
 @pytest.mark.parametrize("size", SIZES)
 def test_the_outbox_page(agency, staff, size, django_assert_num_queries):
     outbox_of(agency, size)
-    # savepoint, session, user, membership + agency, count, the page of the outbox, the
-    # switcher's memberships, release savepoint.
-    response = visit(staff, url(agency, "moderation:outbox"), 8, django_assert_num_queries)
+    # savepoint, session, user, memberships + agencies, count, the page of the outbox, release
+    # savepoint.
+    response = visit(staff, url(agency, "moderation:outbox"), 7, django_assert_num_queries)
     assert len(response.context["page_obj"].object_list) == min(size, 30, 50)
 
 
@@ -144,9 +143,9 @@ def test_the_creator_portal(agency, size, django_assert_num_queries):
     creator_user = member(agency, Role.CREATOR, email="lina@acme.test")
     open_cases(agency, size, creator=creator_user.creator_profiles.get())
     client = client_for(creator_user)
-    # savepoint, session, user, membership + agency, the creator's roster entry, count, the
-    # page of their cases, the switcher's memberships, release savepoint.
-    response = visit(client, url(agency, "moderation:portal"), 9, django_assert_num_queries)
+    # savepoint, session, user, memberships + agencies, the creator's roster entry, count, the
+    # page of their cases, release savepoint.
+    response = visit(client, url(agency, "moderation:portal"), 8, django_assert_num_queries)
     assert len(response.context["page_obj"].object_list) == min(size, 50)
 
 
@@ -173,7 +172,7 @@ def test_the_cases_api(agency, staff, size, django_assert_num_queries):
 @pytest.mark.parametrize("size", SIZES)
 def test_the_messages_api(agency, staff, size, django_assert_num_queries):
     ingest(agency, [f"lovely video {n}" for n in range(size)])
-    # savepoint, session, user, membership + agency, count, the page of messages with their
+    # savepoint, session, user, memberships + agencies, count, the page of messages with their
     # authors, release savepoint.
     body = api_get(staff, url(agency, "api:moderation-message-list"), 7, django_assert_num_queries)
     assert body["count"] == size and len(body["results"]) == min(size, 50)
@@ -185,7 +184,7 @@ def test_the_policies_api(agency, staff, owner, size, django_assert_num_queries)
         policy_create(
             agency=agency, actor=owner, name=f"Own {n}", creator=CreatorFactory(agency=agency)
         )
-    # savepoint, session, user, membership + agency, count, the page of policies with their
+    # savepoint, session, user, memberships + agencies, count, the page of policies with their
     # current versions, release savepoint.
     body = api_get(staff, url(agency, "api:moderation-policy-list"), 7, django_assert_num_queries)
     assert body["count"] == size and len(body["results"]) == min(size, 50)
@@ -194,6 +193,6 @@ def test_the_policies_api(agency, staff, owner, size, django_assert_num_queries)
 @pytest.mark.parametrize("size", SIZES)
 def test_the_outbox_api(agency, staff, size, django_assert_num_queries):
     outbox_of(agency, size)
-    # savepoint, session, user, membership + agency, count, the page of the outbox, release.
+    # savepoint, session, user, memberships + agencies, count, the page of the outbox, release.
     body = api_get(staff, url(agency, "api:moderation-outbox-list"), 7, django_assert_num_queries)
     assert body["count"] == min(size, 30) and len(body["results"]) == min(size, 30, 50)

@@ -375,11 +375,11 @@ def test_the_portal_costs_the_same_queries_with_contracts_for_4_or_40(
             with_contract(s, contract)
     url = reverse("payouts:portal", kwargs={"agency_slug": agency.slug})
     creator_client.get(url)
-    # session, user, membership + agency, the agency switcher, savepoint + release; the
+    # session, user, memberships + agencies, savepoint + release; the
     # creator; payout settings, rates per creator; the statements with creators and
     # contracts, their confirmed and reversed matches with deposits and returns, their
     # payments.
-    with django_assert_num_queries(12 + scoping_queries()):
+    with django_assert_num_queries(11 + scoping_queries()):
         response = creator_client.get(url)
     assert len(response.context["trails"]) == size
 

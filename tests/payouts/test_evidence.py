@@ -237,10 +237,9 @@ def test_the_page_costs_a_fixed_number_of_queries(
         evidence_pack_request(dispute=dispute, actor=None, campaign_code=CODE)
     client = client_for(finance)
     client.get(_page(agency, dispute))
-    # session, user, savepoint, membership + agency (agency_view), the dispute with its
-    # statement and creator, the codes on the statement's lines, the packs, the switcher's
-    # memberships (base.html), release savepoint.
-    with django_assert_num_queries(9 + scoping_queries()):
+    # session, user, savepoint, memberships + agencies (agency_view), the dispute with its
+    # statement and creator, the codes on the statement's lines, the packs, release savepoint.
+    with django_assert_num_queries(8 + scoping_queries()):
         client.get(_page(agency, dispute))
 
 

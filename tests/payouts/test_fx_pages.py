@@ -118,11 +118,10 @@ def test_the_page_costs_the_same_queries_for_5_or_60_rows(
     target = page(agency, "fx_rates") + "?currency=USD"
     finance_client.get(target)  # the first visit also saves the session
 
-    # session, user, membership + agency (agency_view), the agency switcher's memberships
-    # (base.html), savepoint + release (ATOMIC_REQUESTS); then the count and the page of
-    # the agency's rates (with who entered them), the count and the page of reference
-    # rates, the payout settings.
-    with django_assert_num_queries(6 + 5 + scoping_queries()):
+    # session, user, memberships + agencies (agency_view), savepoint + release (ATOMIC_REQUESTS);
+    # then the count and the page of the agency's rates (with who entered them), the count and the
+    # page of reference rates, the payout settings.
+    with django_assert_num_queries(5 + 5 + scoping_queries()):
         response = finance_client.get(target)
     assert len(response.context["manual_page"]) == min(size, 50)
 

@@ -147,9 +147,9 @@ def test_the_page_costs_a_fixed_number_of_queries(
 ):
     url = _page(agency, earner)
     finance_client.get(url)  # the first visit also saves the session
-    # session, user, savepoint, membership + agency (agency_view), the creator, the grouped
-    # statements, the switcher's memberships (base.html), release savepoint.
-    with django_assert_num_queries(8 + scoping_queries()):
+    # session, user, savepoint, memberships + agencies (agency_view), the creator, the grouped
+    # statements, release savepoint.
+    with django_assert_num_queries(7 + scoping_queries()):
         finance_client.get(url)
 
 

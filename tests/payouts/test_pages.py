@@ -52,9 +52,9 @@ def assert_queries(client, url: str, expected: int, django_assert_num_queries):
     return response
 
 
-# session, user, membership + agency (agency_view), the agency switcher's memberships
-# (base.html), savepoint + release (ATOMIC_REQUESTS): 6 on every page.
-BASE = 6
+# session, user, memberships + agencies (agency_view), savepoint + release (ATOMIC_REQUESTS): 6 on
+# every page.
+BASE = 5
 
 
 @pytest.mark.parametrize("size", [5, 60])

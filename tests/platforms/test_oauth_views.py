@@ -388,9 +388,9 @@ def test_the_agency_list_reads_in_a_fixed_number_of_queries(
     manager_client.get(url)  # the first visit also saves the session
     for _ in range(3):
         PlatformAccountFactory(creator=CreatorFactory(agency=agency))
-    # savepoint (ATOMIC_REQUESTS), session, user, membership + agency (agency_view), the
-    # accounts with their creators, the switcher's memberships (base.html), release savepoint.
-    with django_assert_num_queries(7 + scoping_queries()):
+    # savepoint (ATOMIC_REQUESTS), session, user, memberships + agencies (agency_view), the
+    # accounts with their creators, release savepoint.
+    with django_assert_num_queries(6 + scoping_queries()):
         response = manager_client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count("<tr>") == 4  # the header and three accounts

@@ -198,13 +198,13 @@ def test_the_awards_list_costs_the_same_queries_for_2_or_30_awards(
     awarded(agency, campaign, rule, n=2)
     target = url(agency, "awards")
     manager_client.get(target)
-    # session, user, membership + agency, savepoint + release (ATOMIC_REQUESTS), count, the
-    # layout's agency switcher (memberships), the filter's campaigns and creators choices (2),
-    # the page of awards with rule, pool, campaign, deliverable, creator, statement joined.
-    with django_assert_num_queries(10 + scoping_queries()):
+    # session, user, memberships + agencies, savepoint + release (ATOMIC_REQUESTS), count, the
+    # filter's campaigns and creators choices (2), the page of awards with rule, pool, campaign,
+    # deliverable, creator, statement joined.
+    with django_assert_num_queries(9 + scoping_queries()):
         assert manager_client.get(target).status_code == 200
     awarded(agency, campaign, rule, n=28)
-    with django_assert_num_queries(10 + scoping_queries()):
+    with django_assert_num_queries(9 + scoping_queries()):
         assert len(manager_client.get(target).context["page_obj"]) == 30
 
 
@@ -258,14 +258,14 @@ def test_the_campaign_bonus_page_costs_the_same_queries_for_1_or_12_pools(
     make_rule(make_pool(campaign))
     target = url(agency, "campaign", pk=campaign.pk)
     manager_client.get(target)
-    # session, user, membership + agency, savepoint + release (ATOMIC_REQUESTS), the campaign
-    # with its contract, the layout's agency switcher, the pools, their rules (prefetched).
-    with django_assert_num_queries(9 + scoping_queries()):
+    # session, user, memberships + agencies, savepoint + release (ATOMIC_REQUESTS), the campaign
+    # with its contract, the pools, their rules (prefetched).
+    with django_assert_num_queries(8 + scoping_queries()):
         assert manager_client.get(target).status_code == 200
     for _ in range(11):
         pool = make_pool(campaign)
         make_rule(pool)
         make_rule(pool, kpi="conversions", threshold="3")
-    with django_assert_num_queries(9 + scoping_queries()):
+    with django_assert_num_queries(8 + scoping_queries()):
         response = manager_client.get(target)
     assert response.content.decode().count('data-testid="bonus-pool"') == 12
