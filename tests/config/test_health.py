@@ -51,7 +51,7 @@ def broker(monkeypatch):
 
 
 def redis_cache(url: str) -> dict:
-    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    return {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": url}}
 
 
 def test_liveness_answers_without_touching_the_database():

@@ -24,9 +24,7 @@ from core.idempotency import KeyReused, KeyRunning, fingerprint, request_key, ru
 pytestmark = pytest.mark.django_db
 LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 REDIS_URL = os.environ.get("REDIS_URL", "")
-REDIS = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-}
+REDIS = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": REDIS_URL}}
 
 
 @pytest.fixture(
