@@ -119,8 +119,10 @@ def check_prolog(head: bytes) -> None:
             ),
             line=parser.parser.CurrentLineNumber,
         ) from None
-    except ElementTree.ParseError:
-        return  # not well-formed: lxml says where, with its own words
+    except (ElementTree.ParseError, LookupError):
+        # Not well-formed, or an encoding Python does not know (`encoding="TF-8"`: expat asks
+        # Python's codecs, whose LookupError comes through): lxml says what, in its words.
+        return
     if len(head) >= _PROLOG_LIMIT:
         raise _prolog_too_long()
 

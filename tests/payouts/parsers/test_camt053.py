@@ -367,6 +367,15 @@ def test_a_utf16_statement_without_byte_order_mark_is_read():
         assert parse_statement(encoded).transactions[0].amount == Decimal("10.00")
 
 
+def test_an_encoding_nobody_knows_is_a_statement_error_not_a_crash():
+    # Found by the mangled-statement property test: expat asks Python's codecs for the
+    # declared encoding, and their LookupError used to escape the prolog check.
+    document = camt(entry()).replace(b'encoding="UTF-8"', b'encoding="TF-8"')
+
+    with pytest.raises(StatementParseError, match="Unsupported encoding: TF-8"):
+        parse_statement(document)
+
+
 def test_a_utf16_doctype_without_byte_order_mark_is_refused_before_parsing():
     document = EXTERNAL_ENTITY.decode().replace('encoding="UTF-8"', 'encoding="UTF-16"')
 
