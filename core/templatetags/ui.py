@@ -1,13 +1,19 @@
 """Template helpers of the visual system: `{% load ui %}` then `{% icon "name" %}`,
-`{{ name|initials }}` and `{{ name|avatar_hue }}` (used by components/avatar.html)."""
+`{% fragment ... %}` (a layout piece rendered once per key), `{{ name|initials }}` and
+`{{ name|avatar_hue }}` (used by components/avatar.html)."""
 
 from __future__ import annotations
 
 import hashlib
+import threading
 import unicodedata
+from collections import OrderedDict
 
 from django import template
+from django.conf import settings
 from django.templatetags.static import static
+from django.urls import get_script_prefix, get_urlconf
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -29,6 +35,50 @@ def icon(name: str, css_class: str = "") -> SafeString:
         static(SPRITE),
         name,
     )
+
+
+# Rendered layout fragments by (template, key..., language), per process; see `fragment`.
+_FRAGMENTS: OrderedDict[tuple, SafeString] = OrderedDict()
+_FRAGMENTS_MAX = 2048
+_FRAGMENTS_LOCK = threading.Lock()
+
+
+@register.simple_tag(takes_context=True)
+def fragment(context, template_name: str, *key) -> SafeString:
+    """`{% fragment "components/_nav.html" a b c %}`: include `template_name`, rendered once per
+    process for each `key` (and language) and then reused. For layout pieces every page draws
+    whose output is fully decided by `key`: the main navigation reads only the agency's slug,
+    the role and the page's URL name, yet was a dozen `{% url %}`s, icons and translations on
+    every page. The key must name everything the template reads; a template that reads more
+    must not use this. Off with DEBUG, where templates change while the process runs."""
+    if settings.DEBUG:
+        return _render(context, template_name)
+    # Also what `{% url %}` and translations depend on besides the key.
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    memo_key = (template_name, *key, translation.get_language(), urlconf, get_script_prefix())
+    with _FRAGMENTS_LOCK:
+        html = _FRAGMENTS.get(memo_key)
+        if html is not None:
+            _FRAGMENTS.move_to_end(memo_key)
+            return html
+    html = _render(context, template_name)
+    with _FRAGMENTS_LOCK:
+        _FRAGMENTS[memo_key] = html
+        if len(_FRAGMENTS) > _FRAGMENTS_MAX:
+            _FRAGMENTS.popitem(last=False)
+    return html
+
+
+def _render(context, template_name: str) -> SafeString:
+    template_ = context.template.engine.get_template(template_name)
+    with context.push():
+        return SafeString(template_.render(context))
+
+
+def fragments_forget() -> None:
+    """Drop every remembered fragment (tests)."""
+    with _FRAGMENTS_LOCK:
+        _FRAGMENTS.clear()
 
 
 @register.filter
