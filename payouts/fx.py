@@ -458,6 +458,15 @@ def check_file_size(size: int) -> None:
         )
 
 
+def reference_rates_import_upload(*, upload, actor, agency: Agency) -> ImportSummary:
+    """`reference_rates_import` of an uploaded file (the page's form, the API): its size is
+    checked before it is read into memory."""
+    check_file_size(upload.size)
+    return reference_rates_import(
+        data=upload.read(), file_name=upload.name or "upload", actor=actor, agency=agency
+    )
+
+
 def reference_rates_import(
     *, data: bytes, file_name: str, actor=None, agency: Agency | None = None
 ) -> ImportSummary:

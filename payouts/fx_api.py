@@ -129,12 +129,8 @@ class ReferenceRateImport(_RatesAPI, APIView):
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
         try:
-            fx.check_file_size(upload.size)
-            summary = fx.reference_rates_import(
-                data=upload.read(),
-                file_name=upload.name or "upload",
-                actor=request.user,
-                agency=self.agency,
+            summary = fx.reference_rates_import_upload(
+                upload=upload, actor=request.user, agency=self.agency
             )
         except fx.RateFileError as exc:
             raise serializers.ValidationError({"file": [exc.render(gettext)]}) from None

@@ -130,12 +130,8 @@ def fx_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            fx.check_file_size(upload.size)
-            summary = fx.reference_rates_import(
-                data=upload.read(),
-                file_name=upload.name or "upload",
-                actor=request.user,
-                agency=request.agency,
+            summary = fx.reference_rates_import_upload(
+                upload=upload, actor=request.user, agency=request.agency
             )
         except fx.RateFileError as exc:
             problem = exc.render(_)

@@ -436,6 +436,18 @@ def test_the_api_refuses_a_bad_ecb_file_and_stores_nothing(finance_client, agenc
     assert not ReferenceRate.objects.exists()
 
 
+def test_the_api_refuses_an_upload_over_the_limit_unread(finance_client, agency, monkeypatch):
+    monkeypatch.setattr("payouts.fx.MAX_FILE_BYTES", 100)
+
+    response = finance_client.post(
+        api(agency, "reference-rate-import"), {"file": upload("eurofxref-hist.csv")}
+    )
+
+    assert response.status_code == 400
+    assert "larger than" in response.json()["file"][0]
+    assert not ReferenceRate.objects.exists()
+
+
 def test_a_manager_cannot_import_through_the_api(manager_client, agency):
     response = manager_client.post(
         api(agency, "reference-rate-import"), {"file": upload("eurofxref-daily.xml")}
