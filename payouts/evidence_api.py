@@ -4,7 +4,6 @@ Celery task), then download it when ready. The twin of `payouts.views.evidence`.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
@@ -14,9 +13,9 @@ from rest_framework.views import APIView
 
 from agencies.api_base import AgencyAPIMixin
 from agencies.tenancy import get_for_agency
-from core.downloads import private_file_response
 
 from . import evidence
+from .evidence_download import evidence_pack_response
 from .models import Dispute, DisputeEvidencePack, EvidencePackStatus
 from .permissions import EVIDENCE_BUILD, EVIDENCE_DOWNLOAD
 
@@ -98,11 +97,4 @@ class EvidencePackDownload(AgencyAPIMixin, APIView):
     read_roles = EVIDENCE_DOWNLOAD
 
     def get(self, request: Request, *args, **kwargs):
-        pack = get_for_agency(DisputeEvidencePack, self.agency, pk=kwargs["pk"])
-        if pack.status != EvidencePackStatus.READY or not pack.file:
-            raise Http404
-        return private_file_response(
-            pack.file.open("rb"),
-            filename=f"dispute-{pack.dispute_id}-{pack.campaign_code.lower()}-evidence.zip",
-            content_type="application/zip",
-        )
+        return evidence_pack_response(self.agency, kwargs["pk"])

@@ -3,19 +3,19 @@ download. Thin: authorise, call the service (the build itself runs in a Celery t
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from agencies.tenancy import agency_view, get_for_agency
-from core.downloads import private_file_response
 from core.formflow import submit_form
 
 from .. import evidence
+from ..evidence_download import evidence_pack_response
 from ..forms_evidence import EvidencePackForm
-from ..models import Dispute, DisputeEvidencePack, EvidencePackStatus
+from ..models import Dispute
 from ..permissions import EVIDENCE_BUILD, EVIDENCE_DOWNLOAD
 
 
@@ -57,11 +57,4 @@ def dispute_evidence(request: HttpRequest, pk: int) -> HttpResponse:
 @agency_view(allow=EVIDENCE_DOWNLOAD)
 @require_GET
 def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
-    pack = get_for_agency(DisputeEvidencePack, request.agency, pk=pk)
-    if pack.status != EvidencePackStatus.READY or not pack.file:
-        raise Http404
-    return private_file_response(
-        pack.file.open("rb"),
-        filename=f"dispute-{pack.dispute_id}-{pack.campaign_code.lower()}-evidence.zip",
-        content_type="application/zip",
-    )
+    return evidence_pack_response(request.agency, pk)
