@@ -3,7 +3,7 @@
 Django's `RedisCacheClient.get_client` builds a new `redis.Redis` object around the shared
 connection pool for every cache call (its constructor sets up retries, response callbacks
 and the pool's options): four calls a request for an API list answered from the cache —
-throttle read and write, roster version, cached page — cost about a twentieth of the
+throttle read and write, roster version, cached page — cost about 7 % of the
 request's CPU (cProfile, bench/README.md). A redis-py client is safe to share between
 threads, and Django already keeps one cache object per thread, so one client per pool does.
 """
