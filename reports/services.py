@@ -23,7 +23,6 @@ from campaigns.models import (
 )
 from core.db_scope import tenant_transaction
 
-from .pdf import render_report_pdf
 from .selectors import sponsor_report_data
 
 SHARE_MAX_DAYS = 90
@@ -81,6 +80,11 @@ def _set_progress(report: SponsorReport, status: str, progress: int) -> None:
 def sponsor_report_render(*, report: SponsorReport) -> SponsorReport:
     """Render a queued report to its PDF file. Idempotent: a finished report is left alone.
     A failure is recorded on the report (status failed, a short reason) and re-raised."""
+    # Lazily: WeasyPrint (Pango and its fonts through cffi) is a quarter of the start-up of
+    # every process that imports it, and only a worker renders; the worker loads it before
+    # forking its pool (reports/tasks.py), web processes never do.
+    from .pdf import render_report_pdf
+
     if report.status == ReportStatus.DONE:
         return report
     _set_progress(report, ReportStatus.RENDERING, 10)

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from celery.signals import worker_init
+
 from agencies.tasking import tenant_task
 from campaigns.models import SponsorReport
 
 from . import services
+
+
+@worker_init.connect
+def load_renderer(**kwargs) -> None:
+    """Import WeasyPrint in the worker's main process, before it forks its pool: the renderer
+    is imported on first use (services.sponsor_report_render), so that web processes never
+    load it; a worker's children then share it instead of each importing it on its first
+    report."""
+    import reports.pdf  # noqa: F401 - lazily: see services.sponsor_report_render
 
 
 # The name it had in campaigns: queued messages and the route in config/settings.py use it.

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from agencies.models import AuditLog
 from campaigns.models import SponsorReport
-from reports import services
+from reports import pdf as report_pdf
 from reports.tasks import sponsor_report_render
 from tests.campaigns.factories import CampaignFactory
 
@@ -134,7 +134,7 @@ def test_a_failed_render_is_recorded_and_a_done_report_is_not_rendered_again(
     def broken(data, *, language):
         raise RuntimeError("pango exploded")
 
-    monkeypatch.setattr(services, "render_report_pdf", broken)
+    monkeypatch.setattr(report_pdf, "render_report_pdf", broken)
     with pytest.raises(RuntimeError):
         sponsor_report_render(report.agency_id, report.pk)
     report.refresh_from_db()
