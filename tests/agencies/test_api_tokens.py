@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 
 from agencies.models import ApiToken, AuditLog, Membership
 from agencies.roles import Role
-from agencies.tokens import api_token_create
+from agencies.tokens import api_token_check, api_token_create
 from core.formatting import datetime_short
 from tests.agencies.support import scoping_queries
 from tests.helpers import client_for, member
@@ -276,3 +276,36 @@ def test_the_lifetimes_read_in_the_readers_language(owner_client, agency):
 
     assert "30 dagen" in dutch and "30 days" not in dutch
     assert "30 days" in english
+
+
+def test_a_tokens_read_builds_the_instances_the_orm_builds(agency):
+    # tokens.py reads the token, its membership, user and agency with SQL it writes once;
+    # every field must come back as the ORM's own select_related query brings it.
+    agency.business_days = [0, 2, 4]  # a JSON column: read through its field's converter
+    agency.save(update_fields=["business_days"])
+    user = member(agency, Role.FINANCE)
+    token, plain = api_token_create(
+        membership=Membership.objects.get(user=user, agency=agency), name="ci", actor=user
+    )
+
+    read = api_token_check(plain)
+
+    expected = ApiToken.objects.select_related("membership__agency", "membership__user").get(
+        pk=token.pk
+    )
+    for got, want in [
+        (read, expected),
+        (read.membership, expected.membership),
+        (read.membership.user, expected.membership.user),
+        (read.membership.agency, expected.membership.agency),
+    ]:
+        fields = type(want)._meta.concrete_fields
+        assert [getattr(got, f.attname) for f in fields] == [
+            getattr(want, f.attname) for f in fields
+        ]
+        assert (got._state.adding, got._state.db) == (False, "default")
+    assert read.membership.agency.business_days == [0, 2, 4]
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    assert api_token_check(plain) is None
+    assert api_token_check(plain.replace(token.prefix, "nosuchprefx")) is None
