@@ -327,6 +327,25 @@ def test_the_api_links_follow_the_host_asked(agency, manager, committed):
     assert second["next"].startswith("http://localhost/")
 
 
+def test_the_api_keeps_each_media_type_of_the_list_apart(agency, manager, roster, committed):
+    # As JSON the rendered body is kept: an indented answer asked for by its media type, the
+    # browsable API and the plain JSON must each come back as asked, from the cache too.
+    api = _api(manager, agency)
+    url = _api_url(agency)
+    for _ in range(2):  # the second round from the cache
+        plain = api.get(url)
+        indented = api.get(url, HTTP_ACCEPT="application/json; indent=4")
+        browsable = api.get(url, HTTP_ACCEPT="text/html")
+
+        assert plain["Content-Type"] == indented["Content-Type"] == "application/json"
+        assert plain.json() == indented.json()
+        assert plain.json()["results"][0]["display_name"] == "Mila Jansen"
+        assert b"\n    " not in plain.content and b'\n    "count"' in indented.content
+        assert browsable["Content-Type"].startswith("text/html")
+        assert b"Mila Jansen" in browsable.content
+        assert "Accept" in plain["Vary"]
+
+
 def test_an_eligibility_filter_is_never_cached(agency, manager_client, roster):
     assert not roster_cache.usable({"eligibility": "creativity_program"})
     assert not roster_cache.usable({"can_reapply": "true"})
