@@ -5,14 +5,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import weakref
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.model_rows import Columns, column, per_connection, table
 
 from .audit import audit_record
 from .models import Agency, ApiToken, Membership
@@ -109,75 +110,39 @@ def api_token_check(raw: str) -> ApiToken | None:
     return token
 
 
-# Every API request reads its token with the membership, user and agency behind it. Built
-# and compiled by the ORM (`select_related` over three joins), that query was a third of the
-# CPU of an API list answered from the cache (bench/README.md); its text depends only on
-# the models, so it is written once per connection and its rows become the instances the ORM
-# would build (`Model.from_db`, through the fields' own converters).
-_token_reads: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _token_read(db) -> tuple[str, list[tuple[type, list[str], list[tuple]]]]:
-    """The SQL and, per model, its attribute names and each column's (expression,
-    converters); one per connection (a backend's converters are its own)."""
-    cached = _token_reads.get(db)
-    if cached is not None:
-        return cached
-    quote = db.ops.quote_name
+# Every API request reads its token with the membership, user and agency behind it: SQL
+# written once per connection (core/model_rows.py), not a `select_related` query the ORM
+# compiles each time.
+def _token_read(db) -> tuple[str, list[Columns]]:
     user = get_user_model()
-    joined = [(ApiToken, "t"), (Membership, "m"), (user, "u"), (Agency, "a")]
-    columns, layout = [], []
-    for model, alias in joined:
-        expressions = [field.get_col(alias) for field in model._meta.concrete_fields]
-        converters = [
-            (e, db.ops.get_db_converters(e) + e.get_db_converters(db)) for e in expressions
-        ]
-        layout.append((model, [e.target.attname for e in expressions], converters))
-        columns += [f"{alias}.{quote(e.target.column)}" for e in expressions]
-
-    def table(model) -> str:
-        return quote(model._meta.db_table)
-
-    def column(model, name: str = "pk") -> str:
-        field = model._meta.pk if name == "pk" else model._meta.get_field(name)
-        return quote(field.column)
-
-    membership = column(ApiToken, "membership")
+    models = [Columns(db, ApiToken, "t"), Columns(db, Membership, "m")]
+    models += [Columns(db, user, "u"), Columns(db, Agency, "a")]
     sql = (
-        f"SELECT {', '.join(columns)} FROM {table(ApiToken)} t "  # noqa: S608 - names from models
-        f"JOIN {table(Membership)} m ON m.{column(Membership)} = t.{membership} "
-        f"JOIN {table(user)} u ON u.{column(user)} = m.{column(Membership, 'user')} "
-        f"JOIN {table(Agency)} a ON a.{column(Agency)} = m.{column(Membership, 'agency')} "
-        f"WHERE t.{column(ApiToken, 'prefix')} = %s AND t.{column(ApiToken, 'revoked_at')} IS NULL"
+        f"SELECT {', '.join(m.sql for m in models)} FROM {table(db, ApiToken)} t "  # noqa: S608 - names from models
+        f"JOIN {table(db, Membership)} m "
+        f"ON m.{column(db, Membership)} = t.{column(db, ApiToken, 'membership')} "
+        f"JOIN {table(db, user)} u ON u.{column(db, user)} = m.{column(db, Membership, 'user')} "
+        f"JOIN {table(db, Agency)} a "
+        f"ON a.{column(db, Agency)} = m.{column(db, Membership, 'agency')} "
+        f"WHERE t.{column(db, ApiToken, 'prefix')} = %s "
+        f"AND t.{column(db, ApiToken, 'revoked_at')} IS NULL"
     )
-    _token_reads[db] = (sql, layout)
-    return sql, layout
+    return sql, models
+
+
+_token_read_sql = per_connection(_token_read)
 
 
 def _unrevoked_token(prefix: str) -> ApiToken | None:
     """The unrevoked token with `prefix` (unique), its membership, user and agency loaded."""
-    db = connections[DEFAULT_DB_ALIAS]
-    sql, layout = _token_read(db)
+    db, (sql, models) = _token_read_sql()
     with db.cursor() as cursor:
         cursor.execute(sql, [prefix])
         row = cursor.fetchone()
     if row is None:
         return None
     values = iter(row)
-    token, membership, user, agency = (
-        model.from_db(
-            db.alias,
-            names,
-            [_converted(next(values), expression, found, db) for expression, found in converters],
-        )
-        for model, names, converters in layout
-    )
+    token, membership, user, agency = (model.load(db, values) for model in models)
     membership.user, membership.agency = user, agency
     token.membership = membership
     return token
-
-
-def _converted(value, expression, converters: list, db) -> object:
-    for converter in converters:
-        value = converter(value, expression, db)
-    return value
