@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.db_scope import request_agency
+from core.model_rows import Columns, column, per_connection, table
 
 from . import system_scope
 from .models import Agency, Membership
@@ -45,10 +46,33 @@ def membership_for(user, agency_slug: str) -> Membership:
 
 def memberships_of(user) -> list[Membership]:
     """All of the user's memberships with their agencies, by agency name: the agency
-    switcher's list, and on pages also where `agency_view` finds the URL's agency."""
-    return list(
-        Membership.objects.filter(user=user).select_related("agency").order_by("agency__name")
+    switcher's list, and on pages also where `agency_view` finds the URL's agency. Read on
+    every page, by SQL written once per connection (core/model_rows.py)."""
+    db, (sql, membership, agency) = _memberships_read()
+    with db.cursor() as cursor:
+        cursor.execute(sql, [user.pk])
+        rows = cursor.fetchall()
+    found = []
+    for row in rows:
+        values = iter(row)
+        member = membership.load(db, values)
+        member.agency = agency.load(db, values)
+        found.append(member)
+    return found
+
+
+def _memberships_sql(db) -> tuple[str, Columns, Columns]:
+    membership, agency = Columns(db, Membership, "m"), Columns(db, Agency, "a")
+    sql = (
+        f"SELECT {membership.sql}, {agency.sql} FROM {table(db, Membership)} m "  # noqa: S608 - names from models
+        f"JOIN {table(db, Agency)} a "
+        f"ON a.{column(db, Agency)} = m.{column(db, Membership, 'agency')} "
+        f"WHERE m.{column(db, Membership, 'user')} = %s ORDER BY a.{column(db, Agency, 'name')}"
     )
+    return sql, membership, agency
+
+
+_memberships_read = per_connection(_memberships_sql)
 
 
 def get_for_agency(queryset: QuerySet[M] | type[M], agency: Agency, **lookup) -> M:

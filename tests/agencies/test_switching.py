@@ -6,6 +6,7 @@ import re
 
 from django.urls import reverse
 
+from agencies.models import Membership
 from agencies.roles import Role
 from tests.factories import AgencyFactory, MembershipFactory
 from tests.helpers import client_for, member
@@ -81,3 +82,27 @@ def test_the_switcher_offers_a_new_agency_only_where_the_user_is_owner(agency, o
 def test_switching_to_an_agency_one_does_not_belong_to_is_a_404(owner_client, other_agency):
     response = owner_client.get(reverse("agencies:dashboard", args=[other_agency.slug]))
     assert response.status_code == 404
+
+
+def test_the_switcher_lists_agencies_by_name_as_the_orm_would_load_them(agency):
+    # agencies.tenancy reads the memberships by SQL it writes once (core/model_rows.py): the
+    # same rows, order and field values as the ORM's query.
+    user = member(agency, Role.MANAGER)
+    zeta = AgencyFactory(name="Zeta Media", slug="zeta", business_days=[1, 3])
+    MembershipFactory(user=user, agency=zeta, role=Role.FINANCE)
+    MembershipFactory(user=user, agency=AgencyFactory(name="Alpha Talent", slug="alpha"))
+
+    response = client_for(user).get(reverse("agencies:dashboard", args=["zeta"]))
+
+    shown = list(response.context["user_memberships"])
+    expected = list(
+        Membership.objects.filter(user=user).select_related("agency").order_by("agency__name")
+    )
+    assert [m.agency.name for m in shown] == ["Acme Talent", "Alpha Talent", "Zeta Media"]
+    for got, want in zip(shown, expected, strict=True):
+        for obj, orm in [(got, want), (got.agency, want.agency)]:
+            fields = type(orm)._meta.concrete_fields
+            assert [getattr(obj, f.attname) for f in fields] == [
+                getattr(orm, f.attname) for f in fields
+            ]
+    assert response.context["current_agency"].business_days == [1, 3]
