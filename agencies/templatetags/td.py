@@ -35,3 +35,10 @@ def sort_state(context, field: str) -> str:
     if current == f"-{field}":
         return "descending"
     return "none"
+
+
+@register.filter
+def switcher_key(memberships) -> tuple:
+    """What the agency switcher shows of the user's memberships (agency, its name and slug,
+    the role), for the `{% fragment %}` key it is remembered under in base.html."""
+    return tuple((m.agency.pk, m.agency.slug, m.agency.name, m.role) for m in memberships)
