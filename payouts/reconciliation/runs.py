@@ -6,10 +6,12 @@ import datetime as dt
 import functools
 import logging
 import multiprocessing
+import queue
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 from django.conf import settings
@@ -60,6 +62,10 @@ from .writes import Batch, prepare, write_batch
 BATCH_SIZE = 2000
 # Runs with at least this many open credits decide in a forked process (`_decided_apart`).
 DECIDE_APART_FROM = 2 * BATCH_SIZE
+# How many decided batches the deciding process may keep ready for the writing one. The
+# passes alternate between many cheap decisions (the writer is behind) and few costly ones
+# (the writer waits): a few batches of slack keep both busy. About a megabyte each.
+AHEAD = 8
 CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
 RUN_TASK = "payouts.tasks.reconciliation_run"
 
@@ -272,12 +278,25 @@ def _decided(engine: Engine, credits: list[Credit]) -> Iterator[tuple[str, Any, 
 
 
 def _decide_in_child(engine: Engine, credits: list[Credit], sender) -> None:
+    """Decide, and send what was decided from a thread of its own: a batch is pickled here
+    and queued, so deciding goes on while the parent is busy writing (up to AHEAD batches
+    ahead), instead of waiting for the pipe as soon as one batch fills it."""
+    outbox: queue.Queue[bytes | None] = queue.Queue(maxsize=AHEAD)
+
+    def send_all() -> None:
+        while (blob := outbox.get()) is not None:
+            sender.send_bytes(blob)  # blocks without holding the interpreter lock
+
+    courier = threading.Thread(target=send_all, name="reconcile-send", daemon=True)
+    courier.start()
     try:
         for event in _decided(engine, credits):
-            sender.send(event)
+            outbox.put(ForkingPickler.dumps(event))
     except BaseException as exc:  # reported to the parent, which raises it
-        sender.send(("crash", f"{type(exc).__name__}: {exc}", 0))
+        outbox.put(ForkingPickler.dumps(("crash", f"{type(exc).__name__}: {exc}", 0)))
     finally:
+        outbox.put(None)
+        courier.join()
         sender.close()
 
 
@@ -286,9 +305,9 @@ def _decided_apart(engine: Engine, credits: list[Credit]) -> Iterator[tuple[str,
 
     Python runs one thread at a time: with the writes in a thread, the writer waited for the
     engine's turn after every round trip to the database (and its commit). A child has its
-    own interpreter: it decides batch n+1 while this process writes batch n (a batch waits
-    in the pipe until this one reads it, so the child is at most one batch ahead). The child
-    reads nothing from the database; it inherits the loaded state with the fork.
+    own interpreter: it decides the next batches while this process writes one (at most
+    AHEAD batches ahead, see `_decide_in_child`). The child reads nothing from the
+    database; it inherits the loaded state with the fork.
     """
     context = fork_context()
     receiver, sender = context.Pipe(duplex=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from decimal import Decimal
 
 import pytest
@@ -322,3 +323,27 @@ def test_a_large_run_decides_apart_inside_a_daemonic_celery_worker_too(agency, m
 
     assert run.status == RunStatus.COMPLETED
     assert (run.matched_count, run.ambiguous_count) == (12, 1)
+
+
+def test_the_deciding_process_keeps_deciding_while_the_writer_is_busy(monkeypatch):
+    # Each decided batch is bigger than a pipe holds; the reader reads nothing until deciding
+    # is over. Up to runs.AHEAD batches are queued instead of waiting for the pipe.
+    big = "x" * 300_000
+    finished = threading.Event()
+
+    def decided(engine, credits):
+        for n in range(runs.AHEAD):
+            yield ("batch", big, n)
+        finished.set()
+
+    monkeypatch.setattr(runs, "_decided", decided)
+    receiver, sender = multiprocessing.Pipe(duplex=False)
+    decider = threading.Thread(target=runs._decide_in_child, args=(None, [], sender))
+    decider.start()
+
+    assert finished.wait(timeout=10), "deciding waited for the writer"
+    assert [receiver.recv()[2] for _ in range(runs.AHEAD)] == list(range(runs.AHEAD))
+    decider.join(timeout=10)
+    assert not decider.is_alive()
+    with pytest.raises(EOFError):
+        receiver.recv()
