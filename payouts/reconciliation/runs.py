@@ -290,8 +290,10 @@ def _decide_in_child(engine: Engine, credits: list[Credit], sender) -> None:
     courier = threading.Thread(target=send_all, name="reconcile-send", daemon=True)
     courier.start()
     try:
-        for event in _decided(engine, credits):
-            outbox.put(ForkingPickler.dumps(event))
+        for kind, payload, processed in _decided(engine, credits):
+            if kind == "batch":
+                payload = payload.packed()
+            outbox.put(ForkingPickler.dumps((kind, payload, processed)))
     except BaseException as exc:  # reported to the parent, which raises it
         outbox.put(ForkingPickler.dumps(("crash", f"{type(exc).__name__}: {exc}", 0)))
     finally:

@@ -116,7 +116,7 @@ def test_money_moved_after_the_run_decided_is_not_allocated_twice(agency, monkey
 
     def person_between(agency, run, batch):
         # After the engine decided, before the batch is written, a person moves money.
-        named = {d.txn for d in batch.decisions}
+        named = {d.txn for d in batch.decided()}
         if (doubtful if moved == "deleted" else target_txn).pk not in named:
             return write_batch(agency, run, batch)  # a batch the person's change misses
         if moved == "statement":
@@ -128,7 +128,8 @@ def test_money_moved_after_the_run_decided_is_not_allocated_twice(agency, monkey
         else:
             # The credit a proposal names is gone (its bank file was withdrawn).
             BankTransaction.objects.filter(pk=doubtful.pk).delete()
-        return write_batch(agency, run, batch)
+        # As a batch arrives from a deciding process: its decisions still pickled.
+        return write_batch(agency, run, batch.packed())
 
     def spy(agency, run, decisions):
         locked.append(len(decisions))
@@ -333,7 +334,7 @@ def test_the_deciding_process_keeps_deciding_while_the_writer_is_busy(monkeypatc
 
     def decided(engine, credits):
         for n in range(runs.AHEAD):
-            yield ("batch", big, n)
+            yield ("batch", writes.Batch([big, n], size=2), n)
         finished.set()
 
     monkeypatch.setattr(runs, "_decided", decided)
@@ -342,7 +343,12 @@ def test_the_deciding_process_keeps_deciding_while_the_writer_is_busy(monkeypatc
     decider.start()
 
     assert finished.wait(timeout=10), "deciding waited for the writer"
-    assert [receiver.recv()[2] for _ in range(runs.AHEAD)] == list(range(runs.AHEAD))
+    received = [receiver.recv() for _ in range(runs.AHEAD)]
+    assert [processed for _kind, _batch, processed in received] == list(range(runs.AHEAD))
+    # The decisions travel pickled; the writer unpickles them only if it needs them.
+    batch = received[3][1]
+    assert isinstance(batch.decisions, bytes) and batch.size == 2
+    assert batch.decided() == [big, 3]
     decider.join(timeout=10)
     assert not decider.is_alive()
     with pytest.raises(EOFError):
