@@ -9,6 +9,11 @@ and sends results back through a pipe; it must not touch the parent's database c
 from __future__ import annotations
 
 import multiprocessing
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from multiprocessing.reduction import ForkingPickler
 
 
 def fork_context():
@@ -24,3 +29,26 @@ def fork_context():
 
         return billiard.get_context("fork")
     return multiprocessing.get_context("fork")
+
+
+@contextmanager
+def sending_ahead(sender, ahead: int) -> Iterator[Callable[[object], None]]:
+    """In the child: `send(obj)` that does not wait for the parent to read. Each object is
+    pickled at once and queued (at most `ahead` waiting); a thread writes them to the pipe
+    `sender`, which blocks without holding the interpreter lock. Without it the child stops
+    at every object bigger than the pipe holds until the parent, busy with its database
+    work, reads it. Leaving the block sends what is queued, then closes `sender`."""
+    outbox: queue.Queue[bytes | None] = queue.Queue(maxsize=ahead)
+
+    def write_all() -> None:
+        while (blob := outbox.get()) is not None:
+            sender.send_bytes(blob)
+
+    courier = threading.Thread(target=write_all, name="send-ahead", daemon=True)
+    courier.start()
+    try:
+        yield lambda obj: outbox.put(ForkingPickler.dumps(obj))
+    finally:
+        outbox.put(None)
+        courier.join()
+        sender.close()

@@ -6,12 +6,10 @@ import datetime as dt
 import functools
 import logging
 import multiprocessing
-import queue
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 from django.conf import settings
@@ -25,7 +23,7 @@ from agencies.audit import audit_record, snapshot
 from agencies.models import Agency
 from agencies.tasking import enqueue_on_commit
 from core.db_scope import tenant_transaction
-from core.forking import fork_context
+from core.forking import fork_context, sending_ahead
 from payouts.fx import RateBook, fallback_rates
 from payouts.models import (
     MATCHABLE_STATUSES,
@@ -278,28 +276,14 @@ def _decided(engine: Engine, credits: list[Credit]) -> Iterator[tuple[str, Any, 
 
 
 def _decide_in_child(engine: Engine, credits: list[Credit], sender) -> None:
-    """Decide, and send what was decided from a thread of its own: a batch is pickled here
-    and queued, so deciding goes on while the parent is busy writing (up to AHEAD batches
-    ahead), instead of waiting for the pipe as soon as one batch fills it."""
-    outbox: queue.Queue[bytes | None] = queue.Queue(maxsize=AHEAD)
-
-    def send_all() -> None:
-        while (blob := outbox.get()) is not None:
-            sender.send_bytes(blob)  # blocks without holding the interpreter lock
-
-    courier = threading.Thread(target=send_all, name="reconcile-send", daemon=True)
-    courier.start()
-    try:
-        for kind, payload, processed in _decided(engine, credits):
-            if kind == "batch":
-                payload = payload.packed()
-            outbox.put(ForkingPickler.dumps((kind, payload, processed)))
-    except BaseException as exc:  # reported to the parent, which raises it
-        outbox.put(ForkingPickler.dumps(("crash", f"{type(exc).__name__}: {exc}", 0)))
-    finally:
-        outbox.put(None)
-        courier.join()
-        sender.close()
+    """Decide, sending each batch as it is decided: deciding goes on while the parent is
+    busy writing, up to AHEAD batches ahead (`sending_ahead`)."""
+    with sending_ahead(sender, AHEAD) as send:
+        try:
+            for kind, payload, processed in _decided(engine, credits):
+                send((kind, payload.packed() if kind == "batch" else payload, processed))
+        except BaseException as exc:  # reported to the parent, which raises it
+            send(("crash", f"{type(exc).__name__}: {exc}", 0))
 
 
 def _decided_apart(engine: Engine, credits: list[Credit]) -> Iterator[tuple[str, Any, int]]:
