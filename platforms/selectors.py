@@ -14,8 +14,8 @@ from agencies.models import Agency
 from core.formatting import date_short
 from creators.models import Creator
 
+from .grants import REFRESH_MARGIN, needed_scopes
 from .models import AccountStatus, PlatformAccount
-from .services import REFRESH_MARGIN, needed_scopes
 
 # Past this, a refresh token about to run out is worth a warning: the creator has to reconnect.
 REFRESH_WARNING = timedelta(days=7)

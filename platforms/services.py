@@ -35,12 +35,10 @@ from .connectors.base import (
     TransientError,
 )
 from .connectors.tiktok import TikTokApi, TokenGrant, authorize_url
+from .grants import REFRESH_MARGIN, needed_scopes
 from .models import AccountStatus, OAuthState, PlatformAccount, PlatformKind
 
 STATE_LIFETIME = timedelta(minutes=10)
-# Refresh this long before the access token runs out, so a sync never starts on a token that
-# expires halfway through.
-REFRESH_MARGIN = timedelta(minutes=10)
 
 
 class LinkError(Exception):
@@ -51,10 +49,6 @@ class LinkError(Exception):
 class AuthorizationStart:
     url: str
     state: str
-
-
-def needed_scopes(platform: str = PlatformKind.TIKTOK) -> list[str]:
-    return list(settings.TIKTOK_SCOPES)
 
 
 def _code_challenge(verifier: str) -> str:

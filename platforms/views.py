@@ -26,6 +26,7 @@ from core.middleware import CSP
 from creators.models import Creator
 
 from . import selectors, services
+from .grants import needed_scopes
 from .models import OAuthState
 from .permissions import ACCOUNTS_LINK, ACCOUNTS_VIEW, CALLBACK, PORTAL_ACCOUNTS
 
@@ -84,7 +85,7 @@ def _accounts_context(request: HttpRequest, creator: Creator, *, can_link: bool)
         "creator": creator,
         "accounts": views,
         "attention": [v for v in views if v.needs_attention],
-        "needed_scopes": services.needed_scopes(),
+        "needed_scopes": needed_scopes(),
         "can_link": can_link,
         "has_live": any(v.account.is_linked for v in views),
     }
