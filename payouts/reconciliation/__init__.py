@@ -38,9 +38,30 @@ Summaries are selectors (`payouts.selectors.reconciliation_summary`).
 
 from __future__ import annotations
 
-from .decisions import match_confirm, match_manual, match_reject, match_unmatch
-from .references import normalise_reference
-from .runs import agencies_due, reconcile, run_execute, run_start, start_due_runs
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .decisions import match_confirm, match_manual, match_reject, match_unmatch
+    from .references import normalise_reference
+    from .runs import agencies_due, reconcile, run_execute, run_start, start_due_runs
+
+# The package's services by module, imported when first asked for (PEP 562): a template tag
+# library reads `explain` from here, and Django imports every tag library when a process
+# builds its template engine (every `manage.py check`), which would otherwise import the
+# runs module and through it the Celery app.
+_EXPORTS = {
+    "agencies_due": "runs",
+    "match_confirm": "decisions",
+    "match_manual": "decisions",
+    "match_reject": "decisions",
+    "match_unmatch": "decisions",
+    "normalise_reference": "references",
+    "reconcile": "runs",
+    "run_execute": "runs",
+    "run_start": "runs",
+    "start_due_runs": "runs",
+}
 
 __all__ = [
     "agencies_due",
@@ -54,3 +75,10 @@ __all__ = [
     "run_start",
     "start_due_runs",
 ]
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{module}"), name)
