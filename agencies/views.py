@@ -359,18 +359,3 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             )
     context["form"] = form
     return render(request, "agencies/invitations/create_account.html", context)
-
-
-def error_403(request: HttpRequest, exception=None) -> HttpResponse:
-    return render(request, "errors/403.html", {"reason": str(exception or "")}, status=403)
-
-
-def error_404(request: HttpRequest, exception=None) -> HttpResponse:
-    return render(request, "errors/404.html", status=404)
-
-
-def error_500(request: HttpRequest) -> HttpResponse:
-    # No context processors on purpose: the error may come from the database.
-    from django.template import loader
-
-    return HttpResponse(loader.get_template("errors/500.html").render(), status=500)

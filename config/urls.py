@@ -11,9 +11,9 @@ from config import api_docs
 from core.downloads import private_download_view
 from reports import urls as report_urls
 
-handler403 = "agencies.views.error_403"
-handler404 = "agencies.views.error_404"
-handler500 = "agencies.views.error_500"
+handler403 = "agencies.error_views.error_403"
+handler404 = "agencies.error_views.error_404"
+handler500 = "agencies.error_views.error_500"
 
 api_v1 = [
     path("agencies/<slug:agency_slug>/", include("agencies.api_urls")),
