@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from django.urls import path
+from core.lazy_urls import path, views_of
 
-from . import api
+api = views_of("agencies.api")
 
 urlpatterns = [
     path("me/", api.MeView.as_view(), name="me"),

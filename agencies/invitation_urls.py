@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from core.lazy_urls import path, views_of
 
-from . import views
+views = views_of("agencies.views")
 
 app_name = "invitations"
 

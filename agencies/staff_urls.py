@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from core.lazy_urls import path, views_of
 
-from . import onboarding_views
+onboarding_views = views_of("agencies.onboarding_views")
 
 app_name = "staff"
 

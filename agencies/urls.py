@@ -1,16 +1,17 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.urls import path
-from django.utils.module_loading import import_string
 
-from . import onboarding_views, views
+from core.lazy_urls import path, view_named, views_of
+
+onboarding_views = views_of("agencies.onboarding_views")
+views = views_of("agencies.views")
 
 app_name = "agencies"
 
 urlpatterns = [
     # The agency home lives in a higher layer (the cockpit): named by a setting, not imported.
-    path("", import_string(settings.AGENCY_HOME_VIEW), name="dashboard"),
+    path("", view_named(settings.AGENCY_HOME_VIEW), name="dashboard"),
     path("settings/", views.agency_settings, name="settings"),
     path("logo/<str:name>", views.agency_logo, name="logo"),
     path("new-agency/", onboarding_views.agency_create, name="agency-create"),

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
-from django.urls import path
+from core.lazy_urls import path, views_of
 
-from . import portal_views
-from .views import campaigns, contracts, deliverables, experiments, kpis, sponsors
+portal_views = views_of("campaigns.portal_views")
+campaigns = views_of("campaigns.views.campaigns")
+contracts = views_of("campaigns.views.contracts")
+deliverables = views_of("campaigns.views.deliverables")
+experiments = views_of("campaigns.views.experiments")
+kpis = views_of("campaigns.views.kpis")
+sponsors = views_of("campaigns.views.sponsors")
 
 app_name = "campaigns"
 

@@ -3,17 +3,19 @@ from __future__ import annotations
 from allauth.mfa.recovery_codes.views import download_recovery_codes
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include
 
-from agencies import views as agency_views
 from campaigns import urls as campaign_urls
 from config import api_docs
 from core.downloads import private_download_view
+from core.lazy_urls import path, views_of
 from reports import urls as report_urls
 
 handler403 = "agencies.error_views.error_403"
 handler404 = "agencies.error_views.error_404"
 handler500 = "agencies.error_views.error_500"
+
+agency_views = views_of("agencies.views")
 
 api_v1 = [
     path("agencies/<slug:agency_slug>/", include("agencies.api_urls")),

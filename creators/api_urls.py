@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from django.urls import path
+from core.lazy_urls import path, views_of
 
-from . import api, application_api
-from .insights import api as insight_api
+api = views_of("creators.api")
+application_api = views_of("creators.application_api")
+insight_api = views_of("creators.insights.api")
 
 urlpatterns = [
     path("creators/", api.CreatorList.as_view(), name="creator-list"),

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from django.urls import path
+from core.lazy_urls import path, views_of
 
-from . import portal_views
+portal_views = views_of("creators.portal_views")
 
 app_name = "portal"
 

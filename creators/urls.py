@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from django.urls import path
+from core.lazy_urls import path, views_of
 
-from . import application_views, views
-from .insights import views as insight_views
+application_views = views_of("creators.application_views")
+views = views_of("creators.views")
+insight_views = views_of("creators.insights.views")
 
 app_name = "creators"
 

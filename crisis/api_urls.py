@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from django.urls import path
+from core.lazy_urls import path, views_of
 
-from . import api
+api = views_of("crisis.api")
 
 urlpatterns = [
     path("crisis/replies/", api.ReplyList.as_view(), name="crisis-reply-list"),

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from django.urls import path
+from core.lazy_urls import path, views_of
 
-from . import api, operations_api
+api = views_of("moderation.api")
+operations_api = views_of("moderation.operations_api")
 
 urlpatterns = [
     path("moderation/policies/", api.PolicyList.as_view(), name="moderation-policy-list"),

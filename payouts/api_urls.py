@@ -1,8 +1,15 @@
 from __future__ import annotations
 
-from django.urls import path
+from core.lazy_urls import path, views_of
 
-from . import api, bank_api, decision_api, detail_api, evidence_api, export_api, fx_api, income_api
+api = views_of("payouts.api")
+bank_api = views_of("payouts.bank_api")
+decision_api = views_of("payouts.decision_api")
+detail_api = views_of("payouts.detail_api")
+evidence_api = views_of("payouts.evidence_api")
+export_api = views_of("payouts.export_api")
+fx_api = views_of("payouts.fx_api")
+income_api = views_of("payouts.income_api")
 
 urlpatterns = [
     path("payouts/statements/", api.StatementList.as_view(), name="payout-statement-list"),

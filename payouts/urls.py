@@ -1,19 +1,17 @@
 from __future__ import annotations
 
-from django.urls import path
+from core.lazy_urls import path, views_of
 
-from .views import (
-    adjustments,
-    bank,
-    evidence,
-    fx,
-    income,
-    portal,
-    reconciliation,
-    sample_files,
-    settings,
-    statements,
-)
+adjustments = views_of("payouts.views.adjustments")
+bank = views_of("payouts.views.bank")
+evidence = views_of("payouts.views.evidence")
+fx = views_of("payouts.views.fx")
+income = views_of("payouts.views.income")
+portal = views_of("payouts.views.portal")
+reconciliation = views_of("payouts.views.reconciliation")
+sample_files = views_of("payouts.views.sample_files")
+settings = views_of("payouts.views.settings")
+statements = views_of("payouts.views.statements")
 
 app_name = "payouts"
 

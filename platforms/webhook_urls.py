@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from core.lazy_urls import path, views_of
 
-from . import webhook_views
+webhook_views = views_of("platforms.webhook_views")
 
 app_name = "platforms_webhooks"
 

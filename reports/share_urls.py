@@ -4,9 +4,9 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from core.lazy_urls import path, views_of
 
-from . import views
+views = views_of("reports.views")
 
 app_name = "report_share"
 

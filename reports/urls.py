@@ -5,9 +5,9 @@ this app."""
 
 from __future__ import annotations
 
-from django.urls import path
+from core.lazy_urls import path, views_of
 
-from . import views
+views = views_of("reports.views")
 
 urlpatterns = [
     path("<id:pk>/reports/", views.report_section, name="report-section"),

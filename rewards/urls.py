@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from django.urls import path
+from core.lazy_urls import path, views_of
 
-from . import views
+views = views_of("rewards.views")
 
 app_name = "rewards"
 
