@@ -18,9 +18,9 @@ from core.lazy_urls import LazyURLPattern, ViewRef, path, url_patterns, views_lo
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# Modules a command must not import just to check the URLs: the views and APIs, and what the
-# template tag libraries used to bring (the Celery app, the TikTok connector). Not Pillow: an
-# ImageField's own check imports it.
+# Modules a command must not import just to run the system checks: the views and APIs, what
+# the template tag libraries used to bring (the Celery app, the TikTok connector) and the
+# request middleware's structlog. Not Pillow: an ImageField's own check imports it.
 NOT_FOR_CHECK = [
     "agencies.views",
     "creators.api",
@@ -33,6 +33,7 @@ NOT_FOR_CHECK = [
     "payouts.reconciliation.runs",
     "config.celery",
     "platforms.connectors.tiktok",
+    "structlog",
 ]
 
 
