@@ -29,7 +29,7 @@ from agencies.models import Agency, Membership
 from agencies.roles import Role
 from creators.models import Creator
 
-from .auditing import audit_bulk, audit_entry
+from .auditing import AuditRows, audit_bulk, audit_entry
 from .bulk import bulk_insert, bulk_set
 from .business_time import BusinessCalendar, add_business_minutes
 from .explain import notification_sentence
@@ -201,12 +201,14 @@ def cases_open(
     actor=None,
     actor_label: str = "moderation:triage",
     now: datetime | None = None,
+    audit: AuditRows | None = None,
 ) -> list[Case]:
     """Open one case per spec, each due after its level's SLA in business minutes.
 
     Each gets its first stint, an "opened" timeline event and a `case.open` audit entry; an
     assignee (the level's default, or the creator's account manager at that level) is
-    notified. A fixed number of queries whatever the number of cases.
+    notified. A fixed number of queries whatever the number of cases. The audit entries are
+    added to `audit` when given, for the caller to save with its own (one statement less).
     """
     if not specs:
         return []
@@ -272,22 +274,21 @@ def cases_open(
             for case, spec in zip(cases, specs, strict=True)
         ],
     )
-    audit_bulk(
-        [
-            audit_entry(
-                agency_id=agency.pk,
-                actor=actor,
-                actor_label="" if _human(actor) else actor_label,
-                action="case.open",
-                obj=case,
-                # The reasons as codes when there are, so the log reads in its reader's
-                # language (agencies/audit_display.py); a typed reason as typed.
-                after={"level": case.level, "due_at": case.due_at}
-                | ({"reasons": spec.reasons} if spec.reasons else {"reason": spec.reason}),
-            )
-            for case, spec in zip(cases, specs, strict=True)
-        ]
-    )
+    entries = AuditRows() if audit is None else audit
+    for case, spec in zip(cases, specs, strict=True):
+        entries.add(
+            agency_id=agency.pk,
+            actor=actor,
+            actor_label="" if _human(actor) else actor_label,
+            action="case.open",
+            obj=case,
+            # The reasons as codes when there are, so the log reads in its reader's
+            # language (agencies/audit_display.py); a typed reason as typed.
+            after={"level": case.level, "due_at": case.due_at}
+            | ({"reasons": spec.reasons} if spec.reasons else {"reason": spec.reason}),
+        )
+    if audit is None:
+        entries.save()
     notices = _Notices()
     for case in cases:
         if case.assignee_id:

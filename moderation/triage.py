@@ -37,8 +37,8 @@ from agencies.models import Agency
 
 from . import explain
 from .analysis import analyse
-from .auditing import audit_bulk, audit_entry
-from .bulk import bulk_insert, bulk_set
+from .auditing import AuditRows
+from .bulk import bulk_insert, bulk_set, keys_in
 from .cases import CaseSpec, cases_open
 from .explain import LEVEL_CODES as LEVELS
 from .explain import reason_sentences
@@ -80,6 +80,26 @@ TRIAGE_READS = [
     "contact",
 ]
 MESSAGE_FIELDS = ["category", "intent", "policy_version", "reasons", "status", "hidden", "removed"]
+# The authors' fields triage reads: platform and handle (and the key) of every message's
+# contact; the DM authors' contacts are loaded whole, locked.
+AUTHOR_READS = ["id", "platform", "handle"]
+# `_Batch.record` builds an action from positional arguments, in the model's field order
+# (tests/moderation/test_triage.py holds the two together).
+ACTION_ARGS = [
+    "id",
+    "agency_id",
+    "message_id",
+    "contact_id",
+    "policy_version_id",
+    "kind",
+    "outcome",
+    "reasons",
+    "platform",
+    "account",
+    "text",
+    "promotional",
+    "due_at",
+]
 
 
 def random_delay(rules: dict, rng: random.Random | None = None) -> timedelta:
@@ -118,27 +138,33 @@ class _Batch:
         reasons: list[str],
         version: PolicyVersion | None,
         message: InboundMessage | None = None,
-        contact: Contact | None = None,
+        contact_id: int | None = None,
+        platform: str = "",
         text: str = "",
         promotional: bool = False,
         due_at: datetime | None = None,
         audit: bool = True,
     ) -> AutomatedAction:
+        """Record one decision about `message` (its platform, else `platform`) and its
+        author or recipient `contact_id`."""
         # Ids rather than objects: the related-object descriptors cost more than the rest of
         # the row. `immediate` actions get their message and contact cached for the connector.
+        # Positional arguments, in the model's field order (ACTION_ARGS): the constructor's
+        # fast path, half the cost of keywords for the thousands of actions of a batch.
         action = AutomatedAction(
-            agency_id=self.agency_id,
-            message_id=message.pk if message else None,
-            contact_id=contact.pk if contact else None,
-            policy_version_id=version.pk if version else None,
-            kind=kind,
-            outcome=outcome,
-            reasons=reasons,
-            platform=message.platform if message else (contact.platform if contact else ""),
-            account=message.account if message else "",
-            text=text,
-            promotional=promotional,
-            due_at=due_at,
+            None,
+            self.agency_id,
+            message.pk if message else None,
+            contact_id,
+            version.pk if version else None,
+            kind,
+            outcome,
+            reasons,
+            message.platform if message else platform,
+            message.account if message else "",
+            text,
+            promotional,
+            due_at,
         )
         self.actions.append(action)
         if audit:
@@ -159,31 +185,31 @@ class _Batch:
         return self._labels[key]
 
     def flush(self, agency: Agency) -> None:
+        # The cases' audit entries first, then the actions', in one statement.
+        audit = AuditRows()
         if self.cases:
-            cases = cases_open(agency=agency, specs=[spec for spec, _ in self.cases], now=self.now)
+            specs = [spec for spec, _ in self.cases]
+            cases = cases_open(agency=agency, specs=specs, now=self.now, audit=audit)
             for (_, action), case in zip(self.cases, cases, strict=True):
                 if action is not None:
                     action.reasons.append({"code": "case", "case": case.pk})
         bulk_insert(self.actions)
         deliver_now(self.immediate, now=self.now)
-        audit_bulk(
-            [
-                audit_entry(
-                    agency_id=self.agency_id,
-                    actor_label="moderation:triage",
-                    action=f"automated.{action.kind}",
-                    obj=action,
-                    object_repr=self._label(action),
-                    after={
-                        "outcome": action.outcome,
-                        "policy_version": action.policy_version_id,
-                        "reasons": action.reasons,
-                        "message": action.message_id,
-                    },
-                )
-                for action in self.audited
-            ]
-        )
+        for action in self.audited:
+            audit.add(
+                agency_id=self.agency_id,
+                actor_label="moderation:triage",
+                action=f"automated.{action.kind}",
+                obj=action,
+                object_repr=self._label(action),
+                after={
+                    "outcome": action.outcome,
+                    "policy_version": action.policy_version_id,
+                    "reasons": action.reasons,
+                    "message": action.message_id,
+                },
+            )
+        audit.save()
 
 
 def _dm_decide(
@@ -218,7 +244,8 @@ def _dm_decide(
         reasons=[*reasons, why] if why else reasons,
         version=version,
         message=message,
-        contact=contact,
+        contact_id=contact.pk,
+        platform=contact.platform,
         text=text,
         promotional=promotional,
         due_at=None if why else batch.now + random_delay(rules, batch.rng),
@@ -276,6 +303,8 @@ class _Item:
     version: PolicyVersion
     result: Classification
     reasons: list
+    # The author's handle (the message's contact).
+    handle: str
 
     @property
     def rules(self) -> dict:
@@ -435,7 +464,7 @@ class _DmSequence:
                 reasons=[*item.reasons, why],
                 version=version,
                 message=message,
-                contact=contact,
+                contact_id=contact.pk,
                 audit=audit,
             )
 
@@ -537,7 +566,11 @@ def _versions_for(agency: Agency, messages: list[InboundMessage]) -> dict[int, P
 
 
 def _triage_agency(
-    agency: Agency, messages: list[InboundMessage], now: datetime, rng: random.Random | None
+    agency: Agency,
+    messages: list[InboundMessage],
+    authors: dict[int, tuple[str, str]],
+    now: datetime,
+    rng: random.Random | None,
 ) -> dict[int, list[AutomatedAction]]:
     versions = _versions_for(agency, messages)
     compiled: dict[int, CompiledRules] = {}
@@ -549,7 +582,8 @@ def _triage_agency(
         result = classify(message.text, compiled[version.pk])
         message.category, message.intent = result.category, result.intent
         message.policy_version_id = version.pk
-        items.append(_Item(message, version, result, list(result.reasons)))
+        handle = authors[message.contact_id][1]
+        items.append(_Item(message, version, result, list(result.reasons), handle))
 
     crisis = moderation_settings_get(agency=agency).crisis_mode
     batch = _Batch(agency_id=agency.pk, now=now, rng=rng)
@@ -574,7 +608,7 @@ def _triage_agency(
     contacts = {
         c.pk: c
         for c in Contact.objects.select_for_update()
-        .filter(pk__in={i.message.contact_id for i in dm_items})
+        .filter(keys_in(i.message.contact_id for i in dm_items))
         .order_by("pk")
     }
     allowance = DmAllowance(agency_id=agency.pk, contact_ids=list(contacts), now=now)
@@ -599,9 +633,13 @@ def _triage_agency(
                 reasons=reasons,
                 version=version,
                 message=message,
-                contact=message.contact,
+                contact_id=message.contact_id,
             )
             action.sent_at = now
+            # The connector gets the message and its author as objects.
+            message.contact = Contact.from_db(
+                action._state.db, AUTHOR_READS, (message.contact_id, *authors[message.contact_id])
+            )
             action.message, action.contact = message, message.contact
             batch.immediate.append(action)
             if crisis_route:
@@ -637,7 +675,7 @@ def _triage_agency(
                 reasons=reasons or [{"code": "nothing"}],
                 version=version,
                 message=message,
-                contact=message.contact,
+                contact_id=message.contact_id,
                 audit=False,
             )
         message.reasons = reasons
@@ -681,9 +719,9 @@ def _escalate(
         reasons=why,
         version=item.version,
         message=message,
-        contact=message.contact,
+        contact_id=message.contact_id,
     )
-    handle = message.contact.handle
+    handle = item.handle
     if manager:
         title = f"Brand inquiry from @{handle}"
         title_data = {"code": "brand_inquiry", "handle": handle, "kind": message.kind}
@@ -736,7 +774,7 @@ def _reply(
         reasons=[*reasons, why] if why else reasons,
         version=item.version,
         message=message,
-        contact=message.contact,
+        contact_id=message.contact_id,
         text=_template(intent["reply"], _language(message)),
         promotional=promotional,
         due_at=None if why else batch.now + random_delay(rules, batch.rng),
@@ -762,24 +800,22 @@ def messages_triage(
     messages = list(
         InboundMessage.objects.select_for_update()
         .only(*TRIAGE_READS)
-        .filter(pk__in=list(message_ids), status=MessageStatus.NEW)
+        .filter(keys_in(message_ids), status=MessageStatus.NEW)
         .order_by("pk")
     )
     # The authors by primary key, apart: joined to the locked messages, a planner without
     # fresh statistics on the new rows (they arrive faster than autovacuum analyses) chose
     # a nested loop over the agency's every contact per message (50 ms of a 500-message
-    # batch at 2,000 contacts, growing with them).
-    contacts = Contact.objects.only("platform", "handle").in_bulk(
-        {m.contact_id for m in messages}
-    )
-    for message in messages:
-        message.contact = contacts[message.contact_id]
+    # batch at 2,000 contacts, growing with them). As values: an instance per author cost
+    # more than the rest of their reading.
+    rows = Contact.objects.filter(keys_in(m.contact_id for m in messages)).order_by()
+    authors = {pk: (platform, handle) for pk, platform, handle in rows.values_list(*AUTHOR_READS)}
     by_agency: dict[int, list[InboundMessage]] = defaultdict(list)
     for message in messages:
         by_agency[message.agency_id].append(message)
     actions: dict[int, list[AutomatedAction]] = {}
     for agency in Agency.objects.filter(pk__in=by_agency).order_by("pk"):
-        actions.update(_triage_agency(agency, by_agency[agency.pk], now, rng))
+        actions.update(_triage_agency(agency, by_agency[agency.pk], authors, now, rng))
     return actions
 
 

@@ -114,3 +114,70 @@ def test_on_postgresql_a_batch_is_one_statement_of_the_same_text_whatever_its_si
     }
     assert Contact.objects.get(pk=large[-1].pk).dm_opted_in_at == WHEN
     assert [c.pk for c in large] == sorted(c.pk for c in large)
+
+
+def test_audit_rows_store_exactly_what_audit_entries_store(agency, owner):
+    # `AuditRows` (columns, no instances, JSON written directly) and `audit_entry` +
+    # `audit_bulk` (instances through the fields) must leave the same rows behind.
+    from decimal import Decimal
+
+    from moderation.auditing import AuditRows, audit_bulk, audit_entry
+
+    case_like = Contact.objects.create(agency=agency, platform="tiktok", handle="h")
+    variants = [
+        {"after": None},
+        {"after": {"reasons": [{"code": "keyword", "match": "idiot", "score": -0.5}]}},
+        {"after": {"outcome": ActionOutcome.SENT, "flag": True, "none": None, "n": 3}},
+        # not JSON as it is: dates, decimals, tuples, models, non-str keys, a choice as key
+        {"after": {"due_at": WHEN, "amount": Decimal("1.50"), "pair": (1, 2), "who": owner}},
+        {"after": {1: "one", 2.5: "half", None: "none", ActionKind.HIDE: "hide"}},
+        {"after": {True: "yes", "set": {3}}},
+        {"before": {"level": 1, "same": "x"}, "after": {"level": 2, "same": "x"}},
+        {"obj": case_like, "actor": owner, "after": {"when": [WHEN.date()]}},
+        {"obj": case_like, "object_repr": "given", "actor_label": "moderation:test"},
+    ]
+    rows = AuditRows()
+    entries = []
+    for n, variant in enumerate(variants):
+        kwargs = {"agency_id": agency.pk, "action": f"test.{n}", **variant}
+        entries.append(audit_entry(**kwargs))
+        rows.add(**kwargs)
+    audit_bulk(entries)
+    rows.save()
+
+    fields = [f.attname for f in AuditLog._meta.concrete_fields if f.attname not in ("id",)]
+    stored = list(AuditLog.objects.filter(agency=agency).order_by("id").values_list(*fields))
+    by_entries, by_rows = stored[: len(variants)], stored[len(variants) :]
+    created = fields.index("created_at")
+    strip = [row[:created] + row[created + 1 :] for row in stored]
+    assert strip[: len(variants)] == strip[len(variants) :]
+    assert all(row[created] is not None for row in by_entries + by_rows)
+
+
+def test_audit_rows_read_before_and_after_when_added(agency):
+    from moderation.auditing import AuditRows
+
+    reasons = [{"code": "keyword"}]
+    rows = AuditRows()
+    rows.add(agency_id=agency.pk, action="test.snapshot", after={"reasons": reasons})
+    reasons.append({"code": "case", "case": 1})  # changed before the rows are saved
+    rows.save()
+
+    assert AuditLog.objects.get(action="test.snapshot").after == {"reasons": [{"code": "keyword"}]}
+
+
+def test_keys_in_selects_by_primary_key_and_an_empty_list_costs_no_query(
+    agency, django_assert_num_queries
+):
+    from moderation.bulk import keys_in
+
+    contacts = [
+        Contact.objects.create(agency=agency, platform="tiktok", handle=f"k{n}") for n in range(5)
+    ]
+    wanted = [contacts[3].pk, str(contacts[0].pk), contacts[3].pk]  # repeated, as text
+
+    found = Contact.objects.filter(keys_in(wanted), handle__startswith="k").order_by("pk")
+
+    assert [c.pk for c in found] == [contacts[0].pk, contacts[3].pk]
+    with django_assert_num_queries(0):
+        assert list(Contact.objects.filter(keys_in([]))) == []
