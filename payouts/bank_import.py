@@ -57,6 +57,7 @@ from agencies.audit import audit_record, snapshot
 from agencies.tasking import enqueue_on_commit
 from core.db_scope import tenant_transaction
 from core.forking import fork_context
+from moderation.bulk import array_param
 
 from .models import ZERO, BankAccount, BankImport, BankTransaction, CreditDebit, ImportStatus
 from .money import minor_exponent, quantize
@@ -296,12 +297,38 @@ _Raw = collections.namedtuple("_Raw", _RAW_FIELDS)
 _raw_values = operator.attrgetter(*_RAW_FIELDS)
 
 
+def _packed(record: Any) -> tuple:
+    """`_RAW_FIELDS` of a TransactionRecord, its dates as day numbers and its amount as text:
+    what the helper sends. Pickle writes a date or a Decimal through its `__reduce__`, most
+    of the helper's pickling time (100,000 records: 0.8 s, 0.15 s converted first)."""
+    index, booked, valued, amount, *rest = _raw_values(record)
+    return (
+        index,
+        booked.toordinal() if type(booked) is dt.date else booked,
+        valued.toordinal() if type(valued) is dt.date else valued,
+        str(amount) if type(amount) is Decimal else amount,
+        *rest,
+    )
+
+
+def _unpacked(item: tuple) -> _Raw:
+    """The `_Raw` of what `_packed` made: the same values, of the same types."""
+    index, booked, valued, amount, *rest = item
+    return _Raw(
+        index,
+        dt.date.fromordinal(booked) if type(booked) is int else booked,
+        dt.date.fromordinal(valued) if type(valued) is int else valued,
+        Decimal(amount) if type(amount) is str else amount,
+        *rest,
+    )
+
+
 def _parse_in_child(stream, sender) -> None:
 
     try:
         batch: list = []
         for record in stream:
-            batch.append(record if isinstance(record, StatementRecord) else _raw_values(record))
+            batch.append(record if isinstance(record, StatementRecord) else _packed(record))
             if len(batch) == _AHEAD_BATCH:
                 sender.send(("records", batch))
                 batch = []
@@ -332,7 +359,7 @@ def _parse_ahead(stream) -> Iterator:
                 raise RuntimeError("the statement parser process ended unexpectedly") from None
             if kind == "records":
                 for item in payload:
-                    yield item if isinstance(item, StatementRecord) else _Raw._make(item)
+                    yield item if isinstance(item, StatementRecord) else _unpacked(item)
             elif kind == "done":
                 return
             elif kind == "parse_error":
@@ -387,6 +414,8 @@ def _insert(account: BankAccount, bank_import: BankImport, keyed: Iterable) -> i
 
     Plain SQL, not model instances: on PostgreSQL each batch goes as a few arrays, in
     pipeline mode, so the server inserts one batch while this process prepares the next.
+    Each array is one text literal (`array_param`): psycopg's element-by-element dumping of
+    the lists was about three quarters of this process's instructions per row.
     The table's foreign keys are checked as each batch goes in rather than at commit
     (`_foreign_keys_now`): the same checks, made while the file is still being read instead
     of after it (100,000 entries: 4.6 s -> 4.0 s, bench/README.md). COPY into a temporary
@@ -416,7 +445,9 @@ def _insert(account: BankAccount, bank_import: BankImport, keyed: Iterable) -> i
                 for batch in _batches(keyed, BATCH_SIZE):
                     cursor = psycopg.Cursor(raw)
                     cursor.execute(
-                        sql, [*fixed, *(list(column) for column in _columns(batch))], binary=True
+                        sql,
+                        [*fixed, *(array_param(list(column)) for column in _columns(batch))],
+                        binary=True,
                     )
                     cursors.append(cursor)
         return sum(cursor.rowcount for cursor in cursors)

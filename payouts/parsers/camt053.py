@@ -26,6 +26,7 @@ Decisions:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Iterator
@@ -143,14 +144,12 @@ _TAG_NAMES = (
 )
 
 
+# The children of Ntry and TxDtls that are read, in the order `_entry` and `_details` unpack.
 _ENTRY_FIELDS = (
     *("Amt", "CdtDbtInd", "RvslInd", "Sts", "BookgDt", "ValDt", "AcctSvcrRef", "NtryRef"),
     *("BkTxCd", "AddtlNtryInf"),
 )
-_DETAIL_FIELDS = (
-    *("Refs", "Amt", "CdtDbtInd", "AmtDtls", "BkTxCd", "RltdPties", "RltdAgts", "RmtInf"),
-    "AddtlTxInf",
-)
+_DETAIL_FIELDS = ("Refs", "RltdPties", "RltdAgts", "RmtInf", "BkTxCd", "AddtlTxInf")
 
 
 class _Paths:
@@ -164,9 +163,9 @@ class _Paths:
         self.ns = "{%s}" % namespace if namespace else ""  # noqa: UP031 - ElementTree notation
         for name in _TAG_NAMES:
             setattr(self, name, self.ns + name)
-        # The children of Ntry and TxDtls we read, by qualified tag, for one dict lookup each.
-        self.entry_fields = {self.ns + name: name for name in _ENTRY_FIELDS}
-        self.detail_fields = {self.ns + name: name for name in _DETAIL_FIELDS}
+        # The children of Ntry and TxDtls we read: qualified tag -> position, one lookup each.
+        self.entry_slots = {self.ns + name: i for i, name in enumerate(_ENTRY_FIELDS)}
+        self.detail_slots = {self.ns + name: i for i, name in enumerate(_DETAIL_FIELDS)}
 
     def __getattr__(self, name: str) -> str:  # only reached for names not set above
         raise AttributeError(name)
@@ -228,6 +227,7 @@ class _Reader:
         self.closing: tuple[Decimal, dt.date | None, str] | None = None
         self.currency: str | None = None
         self.stmt_line: int | None = None
+        self.known_currencies: set[str] = set()  # codes `_amount` has found valid
 
     # --- document ------------------------------------------------------------------------
 
@@ -388,19 +388,42 @@ class _Reader:
 
     # --- entries -------------------------------------------------------------------------
 
-    def _entry(self, ntry: Any) -> Iterator[TransactionRecord]:
+    def _entry(self, ntry: Any) -> list[TransactionRecord]:
+        """An entry's records: one, one per TxDtls of a split batch, or none (not booked).
+
+        A list, not a generator: nothing fails once the first record is built, and 100,000
+        entries notice a generator's cost. The plain readings (an exact CRDT, a YYYY-MM-DD
+        date, a checked currency) take a fast path; anything else the general one, which
+        names what is wrong.
+        """
         q = self.paths
         assert q is not None
-        fields: dict[str, Any] = {}
+        found: list[Any] = [None] * len(_ENTRY_FIELDS)  # a repeated child: the last one wins
         details: list[Any] = []
-        known = q.entry_fields
+        slots, entry_details, transaction = q.entry_slots, q.NtryDtls, q.TxDtls
         for child in ntry:
             tag = child.tag
-            if tag == q.NtryDtls:
-                details.extend(detail for detail in child if detail.tag == q.TxDtls)
-            elif tag in known:
-                fields[known[tag]] = child
-        status = _status(fields.get("Sts"), q)
+            if tag == entry_details:
+                for detail in child:
+                    if detail.tag == transaction:
+                        details.append(detail)
+            else:
+                slot = slots.get(tag)
+                if slot is not None:
+                    found[slot] = child
+        (
+            amount_element,
+            indicator,
+            reversal_element,
+            status_element,
+            booking_element,
+            value_element,
+            servicer,
+            entry_reference,
+            bank_code,
+            info,
+        ) = found
+        status = _status(status_element, q)
         if status not in _BOOKED:
             self.warnings.append(
                 StatementWarning(
@@ -410,16 +433,18 @@ class _Reader:
                     status=status,
                 )
             )
-            return
-        if "Amt" not in fields:
+            return []
+        if amount_element is None:
             raise StatementParseError(
                 _("missing Amt"), element=self._entry_path(), line=ntry.sourceline
             )
-        amount, currency = self._amount(fields["Amt"], "Amt")
-        direction = self._direction(fields.get("CdtDbtInd"), ntry, "")
-        reversal = self._flag(fields.get("RvslInd"), "RvslInd")
-        value = self._date_choice(fields.get("ValDt"), "ValDt")
-        booking = self._date_choice(fields.get("BookgDt"), "BookgDt") or value
+        amount, currency = self._amount(amount_element, "Amt")
+        direction = _DIRECTIONS.get(indicator.text) if indicator is not None else None
+        if direction is None:
+            direction = self._direction(indicator, ntry, "")
+        reversal = self._flag(reversal_element, "RvslInd")
+        value = self._date_choice(value_element, "ValDt")
+        booking = self._date_choice(booking_element, "BookgDt") or value
         if booking is None:
             raise StatementParseError(
                 _("missing BookgDt (and no ValDt to fall back on)"),
@@ -429,40 +454,40 @@ class _Reader:
         if currency == self.currency or self.currency is None:
             self.total += amount if direction == CREDIT else -amount
         code = proprietary = None
-        if "BkTxCd" in fields:
-            code, proprietary = _bank_code(fields["BkTxCd"], q)
+        if bank_code is not None:
+            code, proprietary = _bank_code(bank_code, q)
         base = {
             "statement_index": self.statement_number - 1,
             "entry_index": self.entry_number,
             "booking_date": booking,
             "value_date": value,
             "reversal": reversal,
-            "posting_text": clean(_own_text(fields.get("AddtlNtryInf"))),
+            "posting_text": clean(_own_text(info)),
             "line": ntry.sourceline,
         }
         # Entry-level references and codes win over those of the transaction details.
         entry_refs = {
-            "account_servicer_reference": clean(_own_text(fields.get("AcctSvcrRef"))),
-            "entry_reference": clean(_own_text(fields.get("NtryRef"))),
+            "account_servicer_reference": clean(_own_text(servicer)),
+            "entry_reference": clean(_own_text(entry_reference)),
             "transaction_code": code,
             "bank_code": proprietary,
         }
         if len(details) > 1:
             split = self._split(details, amount, currency, direction)
             if split is not None:
-                for index, (detail, part, part_currency, part_direction) in enumerate(
-                    split, start=1
-                ):
-                    extra = self._details(detail, part_direction, reversal, entry_refs, split=True)
-                    yield TransactionRecord(
+                return [
+                    TransactionRecord(
                         **base,
-                        **extra,
+                        **self._details(detail, part_direction, reversal, entry_refs, split=True),
                         amount=part,
                         currency=part_currency,
                         direction=part_direction,
                         detail_index=index,
                     )
-                return
+                    for index, (detail, part, part_currency, part_direction) in enumerate(
+                        split, start=1
+                    )
+                ]
             extra = self._batch_details(details, direction, reversal, entry_refs)
         elif details:
             extra = self._details(details[0], direction, reversal, entry_refs)
@@ -472,9 +497,11 @@ class _Reader:
                 "bank_reference": entry_refs["account_servicer_reference"]
                 or entry_refs["entry_reference"],
             }
-        yield TransactionRecord(
-            **base, **extra, amount=amount, currency=currency, direction=direction
-        )
+        return [
+            TransactionRecord(
+                **base, **extra, amount=amount, currency=currency, direction=direction
+            )
+        ]
 
     def _entry_path(self, below: str = "") -> str:
         path = f"{self._stmt_path()}/Ntry[{self.entry_number}]"
@@ -533,12 +560,13 @@ class _Reader:
         the NtryRef."""
         q = self.paths
         assert q is not None
-        fields: dict[str, Any] = {}
-        known = q.detail_fields
+        found: list[Any] = [None] * len(_DETAIL_FIELDS)  # a repeated child: the last one wins
+        slots = q.detail_slots
         for child in detail:
-            tag = child.tag
-            if tag in known:
-                fields[known[tag]] = child
+            slot = slots.get(child.tag)
+            if slot is not None:
+                found[slot] = child
+        refs, parties, agents, remittance_element, bank_code, info = found
         # A reversal keeps the parties of the original booking, whose direction was opposite.
         original = direction if not reversal else (DEBIT if direction == CREDIT else CREDIT)
         if original == CREDIT:
@@ -548,21 +576,28 @@ class _Reader:
         # Elements are read by their schema position (Nm is a party's first child, IBAN the
         # first inside an account's Id, …), checking each tag, so nothing else is visited.
         name = iban = bic = None
-        if "RltdPties" in fields:
-            for party in fields["RltdPties"]:
-                if party.tag == party_tag:
-                    # .02-.07: Dbtr/Nm; .08 on: Dbtr/Pty/Nm.
-                    name = _first_text(party, q.Nm) or _first_text(_first(party, q.Pty), q.Nm)
-                elif party.tag == account_tag:
+        if parties is not None:
+            for party in parties:
+                tag = party.tag
+                if tag == party_tag:
+                    # .02-.07: Dbtr/Nm; .08 on: Dbtr/Pty/Nm (an empty Nm: none).
+                    first = party[0] if len(party) else None
+                    if first is None:
+                        name = None
+                    elif first.tag == q.Nm:
+                        name = first.text or None
+                    else:
+                        name = _first_text(first, q.Nm) if first.tag == q.Pty else None
+                elif tag == account_tag:
                     iban = _first_text(_first(party, q.Id), q.IBAN)
-        if "RltdAgts" in fields:
-            for agent in fields["RltdAgts"]:
+        if agents is not None:
+            for agent in agents:
                 if agent.tag == agent_tag:
                     institution = _first(agent, q.FinInstnId)
                     bic = _first_text(institution, q.BICFI) or _first_text(institution, q.BIC)
         end_to_end = servicer = transaction_id = None
-        if "Refs" in fields:
-            for ref in fields["Refs"]:
+        if refs is not None:
+            for ref in refs:
                 tag = ref.tag
                 if tag == q.EndToEndId:
                     end_to_end = ref.text
@@ -571,11 +606,11 @@ class _Reader:
                 elif tag == q.TxId:
                     transaction_id = ref.text
         remittance = creditor_reference = None
-        if "RmtInf" in fields:
-            remittance, creditor_reference = _remittance(fields["RmtInf"], q)
+        if remittance_element is not None:
+            remittance, creditor_reference = _remittance(remittance_element, q)
         code = proprietary = None
-        if "BkTxCd" in fields:
-            code, proprietary = _bank_code(fields["BkTxCd"], q)
+        if bank_code is not None:
+            code, proprietary = _bank_code(bank_code, q)
         entry_servicer, servicer = entry_refs["account_servicer_reference"], clean(servicer)
         return {
             "counterparty_name": clean(name),
@@ -593,7 +628,7 @@ class _Reader:
             or entry_refs["entry_reference"],
             "transaction_code": entry_refs["transaction_code"] or code,
             "bank_code": entry_refs["bank_code"] or proprietary,
-            "additional_info": clean(_own_text(fields.get("AddtlTxInf"))),
+            "additional_info": clean(_own_text(info)),
         }
 
     def _batch_details(
@@ -617,7 +652,10 @@ class _Reader:
         return f"{self._stmt_path()}/{below}"
 
     def _amount(self, element: Any, below: str) -> tuple[Decimal, str]:
-        raw = (element.text or "").strip()
+        raw, currency = element.text, element.get("Ccy")
+        if currency in self.known_currencies and raw is not None and _AMOUNT.fullmatch(raw):
+            return Decimal(raw), currency
+        raw = (raw or "").strip()
         if not _AMOUNT.fullmatch(raw):
             raise StatementParseError(
                 _("invalid amount '%(value)s' (expected digits with a decimal point)"),
@@ -625,7 +663,6 @@ class _Reader:
                 line=element.sourceline,
                 value=raw,
             )
-        currency = element.get("Ccy")
         if not currency:
             raise StatementParseError(
                 _("missing Ccy attribute"), element=self._where(below), line=element.sourceline
@@ -637,6 +674,7 @@ class _Reader:
                 line=element.sourceline,
                 value=currency,
             )
+        self.known_currencies.add(currency)
         return Decimal(raw), currency
 
     def _direction(self, element: Any, parent: Any, below: str, default: str | None = None) -> str:
@@ -682,6 +720,10 @@ class _Reader:
         assert q is not None
         choice = element[0] if len(element) else None
         if choice is not None and choice.tag == q.Dt:
+            raw = choice.text
+            if raw is not None and len(raw) == 10 and raw[4] == "-" and raw[7] == "-":
+                with contextlib.suppress(ValueError):  # the general reading names it
+                    return dt.date.fromisoformat(raw)
             return _parse_date(choice, self._where, f"{below}/Dt")
         if choice is not None and choice.tag == q.DtTm:
             return _parse_datetime(choice, self._where, f"{below}/DtTm")
@@ -727,7 +769,8 @@ def _status(element: Any, q: _Paths) -> str | None:
     # .02-.07 write <Sts>BOOK</Sts>; .08 on <Sts><Cd>BOOK</Cd></Sts> (or Prtry).
     if element is None:
         return None
-    text = element.text.strip() if element.text else ""
+    text = element.text
+    text = text.strip() if text else ""
     if not text and len(element):
         text = (element[0].text or "").strip()
     return text or None
@@ -738,13 +781,19 @@ def _bank_code(element: Any, q: _Paths) -> tuple[str | None, str | None]:
     domain: list[str] = []
     proprietary = None
     for part in element:
-        if part.tag == q.Domn:
+        tag = part.tag
+        if tag == q.Domn:
             for item in part:
-                if item.tag == q.Cd and item.text:
-                    domain.append(item.text.strip())
-                elif item.tag == q.Fmly:
-                    domain.extend(code.text.strip() for code in item if code.text)
-        elif part.tag == q.Prtry:
+                tag, text = item.tag, item.text
+                if tag == q.Cd:
+                    if text:
+                        domain.append(text.strip())
+                elif tag == q.Fmly:
+                    for code in item:
+                        text = code.text
+                        if text:
+                            domain.append(text.strip())
+        elif tag == q.Prtry:
             proprietary = clean(_first_text(part, q.Cd))
     return ("/".join(domain) or None), proprietary
 

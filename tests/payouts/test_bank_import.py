@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from agencies.models import AuditLog
-from bench.generators.camt053 import random_transactions, write_camt053
+from bench.generators.camt053 import PlannedTransaction, random_transactions, write_camt053
 from payouts.bank_import import BankImportError, bank_statement_import
 from payouts.models import BankImport, BankTransaction
 from payouts.parsers.errors import StatementParseError
@@ -59,6 +61,31 @@ def test_two_identical_transactions_on_one_day_both_stay(agency, finance):
     assert BankTransaction.objects.count() == 2
 
 
+def test_text_that_means_something_in_an_array_literal_is_stored_as_written(agency, finance):
+    # Each column goes to PostgreSQL as one array literal: quotes, backslashes, braces,
+    # commas and the word NULL inside a value must come back as the bank wrote them.
+    texts = ['Say "hi" \\ {a,b}', "NULL", "", "Ünïcode & <tags>, too"]
+    planned = [
+        PlannedTransaction(
+            amount=Decimal("0.10"),
+            booking_date=dt.date(2024, 1, 2),
+            counterparty_name=text or None,
+            remittance_info=text or None,
+            end_to_end_id=text or None,
+        )
+        for text in texts
+    ]
+    bank_statement_import(
+        account=account(agency, iban=IBAN), actor=finance, data=camt(planned), file_name="x"
+    )
+
+    stored = BankTransaction.objects.filter(agency=agency).order_by("pk")
+    assert list(stored.values_list("counterparty_name", "remittance_info", "end_to_end_id")) == [
+        (text, text, text) for text in texts
+    ]
+    assert {str(amount) for amount in stored.values_list("amount", flat=True)} == {"0.10"}
+
+
 def test_a_malformed_file_writes_nothing_and_names_the_element(agency, finance):
     data = camt(random_transactions(5, seed=4)).replace(b"</Amt>", b"</Amount>", 1)
     with pytest.raises(StatementParseError) as exc:
@@ -95,9 +122,23 @@ def parse_ahead(monkeypatch):
 
 
 def stored(agency):
+    """Every column the import writes (the helper sends dates and amounts in another form)."""
     return sorted(
         BankTransaction.objects.filter(agency=agency).values_list(
-            "booking_date", "amount", "credit_debit", "remittance_info", "fingerprint", "occurrence"
+            "booking_date",
+            "value_date",
+            "amount",
+            "currency",
+            "credit_debit",
+            "counterparty_name",
+            "counterparty_iban",
+            "remittance_info",
+            "end_to_end_id",
+            "bank_reference",
+            "is_reversal",
+            "transaction_code",
+            "fingerprint",
+            "occurrence",
         )
     )
 

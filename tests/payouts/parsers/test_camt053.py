@@ -490,3 +490,64 @@ def test_a_transaction_code_given_only_in_the_details_is_read():
     (record,) = parse_statement(camt(entry(extra=extra))).transactions
 
     assert record.transaction_code == "PMNT/ICDT/RRTN"
+
+
+# Plain values take a fast path in the parser (an exact CRDT, a YYYY-MM-DD date, a currency
+# already checked); anything else the general reading. Both must give the same record, and
+# the fast path must never let a bad value through.
+
+
+def test_padded_values_read_like_plain_ones():
+    party = (
+        "<NtryDtls><TxDtls><RltdPties><Dbtr><Pty><Nm> Platform  BV </Nm></Pty></Dbtr>"
+        "<DbtrAcct><Id><IBAN>nl91 abna 0417 1643 00</IBAN></Id></DbtrAcct></RltdPties>"
+        "</TxDtls></NtryDtls>"
+    )
+    plain = entry(extra="<ValDt><Dt>2024-01-03</Dt></ValDt>" + party)
+    padded = entry(
+        amount='<Amt Ccy="EUR"> 10.00 </Amt>',
+        indicator="<CdtDbtInd> CRDT\n</CdtDbtInd>",
+        booking="<BookgDt><Dt> 2024-01-02 </Dt></BookgDt>",
+        extra="<ValDt><Dt>2024-01-03+01:00</Dt></ValDt>" + party,
+    )
+
+    first, second = parse_statement(camt(plain, padded)).transactions
+
+    assert first.amount == second.amount == Decimal("10.00")
+    assert (second.direction, second.booking_date, second.value_date) == (
+        "credit",
+        dt.date(2024, 1, 2),
+        dt.date(2024, 1, 3),
+    )
+    assert (second.counterparty_name, second.counterparty_iban) == (
+        "Platform BV",
+        "NL91ABNA0417164300",
+    )
+    assert [getattr(first, f) for f in ("currency", "counterparty_name", "counterparty_iban")] == [
+        getattr(second, f) for f in ("currency", "counterparty_name", "counterparty_iban")
+    ]
+
+
+PATH_2 = "/Document/BkToCstmrStmt/Stmt[1]/Ntry[2]"
+
+
+@pytest.mark.parametrize(
+    ("second", "message"),
+    [
+        (entry(amount='<Amt Ccy="EUR">10,00</Amt>'), f"Element {PATH_2}/Amt (line 5): invalid"),
+        (entry(amount='<Amt Ccy="eur">10.00</Amt>'), f"Element {PATH_2}/Amt (line 5): unknown"),
+        (entry(amount='<Amt Ccy="">10.00</Amt>'), f"Element {PATH_2}/Amt (line 5): missing Ccy"),
+        (
+            entry(booking="<BookgDt><Dt>2024-02-30</Dt></BookgDt>"),
+            f"Element {PATH_2}/BookgDt/Dt (line 5): invalid date '2024-02-30'",
+        ),
+        (
+            entry(indicator="<CdtDbtInd>crdt</CdtDbtInd>"),
+            f"Element {PATH_2}/CdtDbtInd (line 5): CdtDbtInd is 'crdt'",
+        ),
+    ],
+)
+def test_a_bad_value_after_a_plain_entry_is_still_an_error(second, message):
+    with pytest.raises(StatementParseError) as caught:
+        parse_statement(camt(entry(), second))
+    assert str(caught.value).startswith(message)
