@@ -97,6 +97,17 @@ def _entry_values(
     )
 
 
+# `audit_entry`'s optional arguments, for `AuditRows.add`.
+_ENTRY_DEFAULTS: dict[str, Any] = {
+    "obj": None,
+    "actor": None,
+    "actor_label": "",
+    "before": None,
+    "after": None,
+    "object_repr": None,
+}
+
+
 def audit_entry(
     *,
     agency_id: int,
@@ -141,31 +152,9 @@ class AuditRows:
     def __init__(self) -> None:
         self.rows: list[tuple] = []
 
-    def add(
-        self,
-        *,
-        agency_id: int,
-        action: str,
-        obj: models.Model | None = None,
-        actor: Any | None = None,
-        actor_label: str = "",
-        before: dict[str, Any] | None = None,
-        after: dict[str, Any] | None = None,
-        object_repr: str | None = None,
-    ) -> None:
-        self.rows.append(
-            _entry_values(
-                agency_id=agency_id,
-                action=action,
-                obj=obj,
-                actor=actor,
-                actor_label=actor_label,
-                before=before,
-                after=after,
-                object_repr=object_repr,
-                json=_json_text,
-            )
-        )
+    def add(self, **entry: Any) -> None:
+        """One entry: the keyword arguments of `audit_entry`."""
+        self.rows.append(_entry_values(**{**_ENTRY_DEFAULTS, **entry}, json=_json_text))
 
     def save(self) -> None:
         rows, self.rows = self.rows, []
